@@ -1,0 +1,5 @@
+"""Allow ``python -m callcoach``."""
+
+from callcoach.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,182 @@
+"""Command line: ``callcoach`` opens the TUI; subcommands import, list, report and more.
+
+Heavy libraries (Textual, SQLAlchemy, phonenumbers) are imported inside the handlers so
+``callcoach --help`` stays instant. Every expected failure ends as one line on stderr and
+exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from callcoach import __version__
+from callcoach.errors import CallcoachError
+
+
+class UserError(CallcoachError):
+    """A problem with the command line itself; printed as one line."""
+
+
+def _open(args: argparse.Namespace):  # noqa: ANN202 - storage.db.Database
+    from callcoach.storage.db import open_database
+
+    return open_database(args.db)
+
+
+def _settings(args: argparse.Namespace):  # noqa: ANN202 - config.Settings
+    from callcoach.config import load_settings
+
+    return load_settings(Path(args.config) if args.config else None)
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    """Open the TUI on the home screen (seeding the demo data into a brand-new database)."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.seed import seed_demo_if_empty
+    from callcoach.tui.app import make_app
+
+    settings = _settings(args)
+    db = _open(args)
+    clock = SystemClock()
+    seed_demo_if_empty(db, clock)
+    app = make_app(db=db, settings=settings, clock=clock, rep_name=args.rep or settings.rep)
+    app.run()
+    return app.return_code or 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a CSV of contacts into one or more clustered call lists."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.importer import ImportOptions, import_file
+
+    db = _open(args)
+    options = ImportOptions(
+        list_name=args.list,
+        cluster_by=args.cluster_by,
+        default_region=args.default_region,
+        skip_invalid=args.skip_invalid,
+        min_cluster_size=args.min_cluster,
+    )
+    report = import_file(db, Path(args.file), options, SystemClock())
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def cmd_lists(args: argparse.Namespace) -> int:
+    """Print every call list with its cluster, contacts and callable-now count."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.lists import list_summaries
+
+    settings = _settings(args)
+    db = _open(args)
+    with db.session() as session:
+        rows = list_summaries(session, SystemClock().now(), settings.window)
+    if not rows:
+        print("No call lists yet. Import one with: callcoach import FILE --cluster-by vertical")
+        return 0
+    header = ("List", "Cluster", "Contacts", "Callable now", "Last block")
+    table = [
+        (
+            r.name,
+            f"{r.dimension}: {r.value}" if r.value else r.dimension,
+            str(r.contacts),
+            str(r.callable_now),
+            r.last_block_at.astimezone().strftime("%Y-%m-%d %H:%M") if r.last_block_at else "-",
+        )
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    for row in table:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    return 0
+
+
+def cmd_tracks_load(args: argparse.Namespace) -> int:
+    """Load talk tracks and objections from a TOML file (insert or update by name)."""
+    from callcoach.core.tracks import load_tracks_file
+
+    db = _open(args)
+    summary = load_tracks_file(db, Path(args.file))
+    print(summary.render())
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Run the schema migrations on the database."""
+    from callcoach.storage.db import current_revision, head_revision, safe_url
+
+    db = _open(args)
+    print(f"{safe_url(db.url)}: schema at {current_revision(db.engine)} (head {head_revision()})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="callcoach",
+        description="Coach phone prospecting call blocks in the terminal. "
+        "With no command, opens the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"callcoach {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $CALLCOACH_DATABASE_URL, else SQLite in the data dir)",
+    )
+    parser.add_argument("--config", metavar="FILE", help="settings file (TOML)")
+    parser.add_argument("--rep", metavar="NAME", help="who is using callcoach")
+    parser.set_defaults(handler=cmd_tui)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import contacts from a CSV into clustered call lists")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--list", metavar="NAME", help="list name (prefix when clustering)")
+    p.add_argument("--cluster-by", choices=["vertical", "region", "size", "role"])
+    p.add_argument(
+        "--default-region", metavar="CC", default="US",
+        help="country for numbers without +country code (default US)",
+    )
+    p.add_argument("--skip-invalid", action="store_true", help="import valid rows, list the rest")
+    p.add_argument(
+        "--min-cluster", type=int, default=5, metavar="N",
+        help="clusters smaller than N merge into an 'Other' list (default 5)",
+    )
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("lists", help="show call lists with contacts and callable-now counts")
+    p.set_defaults(handler=cmd_lists)
+
+    p = sub.add_parser("tracks", help="talk tracks and objections")
+    tsub = p.add_subparsers(title="tracks commands", metavar="ACTION", required=True)
+    q = tsub.add_parser("load", help="load talk tracks/objections from a TOML file")
+    q.add_argument("file", metavar="FILE")
+    q.set_defaults(handler=cmd_tracks_load)
+
+    p = sub.add_parser("db", help="database maintenance")
+    dsub = p.add_subparsers(title="db commands", metavar="ACTION", required=True)
+    q = dsub.add_parser("upgrade", help="apply schema migrations")
+    q.set_defaults(handler=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``callcoach`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("callcoach: interrupted", file=sys.stderr)
+        return 130
+    except CallcoachError as exc:
+        print(f"callcoach: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,158 @@
+"""User settings: call phases, retry rules, calling window, block length, drills.
+
+Read from a TOML file (``paths.config_file()``); every value has a default taken from the
+method, so callcoach works with no config at all. Phase boundaries live here and nowhere
+else: widgets read them, they never hard-code seconds.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from callcoach import paths
+from callcoach.errors import CallcoachError
+
+
+class ConfigError(CallcoachError):
+    """A config file or value is wrong; the message is one line naming file and key."""
+
+
+@dataclass(frozen=True)
+class CallPhases:
+    """The shape of a two-minute call, in seconds from the dial."""
+
+    engage_until: int = 45  # intro + engage statement + impact question
+    ask_until: int = 60  # the prospect's answer sets up the ask for the meeting
+    objection_seconds: int = 20  # each objection is taken away in about 20 s
+    target: int = 120  # a call should take about two minutes...
+    warn_at: int = 120  # "diminishing returns"
+    stop_at: int = 180  # ...three at the very most
+
+
+@dataclass(frozen=True)
+class RetryRules:
+    """Leads are recyclable: when unreached contacts come back."""
+
+    delay_hours: float = 4.0
+    next_day_after_attempts: int = 2  # from this attempt on, retry next day instead
+    next_day_hour: int = 9  # local time of the contact
+    max_attempts: int = 6
+
+
+@dataclass(frozen=True)
+class CallingWindow:
+    """Local hours in which a contact may be called."""
+
+    start: time = time(8, 0)
+    end: time = time(18, 0)
+
+
+@dataclass(frozen=True)
+class DrillSettings:
+    """Objection drill timings and voice."""
+
+    answer_seconds: int = 20
+    opening_seconds: int = 45
+    voice: str | None = None
+    rate: int = 170  # words per minute
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with the method's defaults."""
+
+    block_minutes: int = 52
+    phases: CallPhases = field(default_factory=CallPhases)
+    retry: RetryRules = field(default_factory=RetryRules)
+    window: CallingWindow = field(default_factory=CallingWindow)
+    drill: DrillSettings = field(default_factory=DrillSettings)
+    ics_dir: Path = field(default_factory=lambda: paths.data_dir() / "invites")
+    dial_command: str | None = None  # e.g. "xdg-open tel:{phone}"
+    reservation_minutes: int = 10
+    rep: str | None = None  # default rep name for this machine
+
+
+def _coerce(section: str, key: str, value: Any, default: Any, source: str) -> Any:
+    where = f"{source}: [{section}] {key} = {value!r}" if section else f"{source}: {key} = {value!r}"
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false")
+        return value
+    if isinstance(default, int) and not isinstance(default, bool):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{where}: expected a whole number >= 0")
+        return value
+    if isinstance(default, float):
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{where}: expected a number >= 0")
+        return float(value)
+    if isinstance(default, time):
+        try:
+            hh, mm = str(value).split(":")
+            return time(int(hh), int(mm))
+        except ValueError:
+            raise ConfigError(f"{where}: expected a time like \"08:00\"") from None
+    if isinstance(default, Path):
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}: expected a folder path")
+        return Path(value).expanduser()
+    if default is None or isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string")
+        return value
+    raise ConfigError(f"{where}: unsupported setting")
+
+
+def _apply(obj: Any, table: dict[str, Any], section: str, source: str) -> Any:
+    known = {f.name: f for f in fields(obj)}
+    changes: dict[str, Any] = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            where = f"[{section}] {key}" if section else key
+            raise ConfigError(f"{source}: unknown setting {where}")
+        current = getattr(obj, name)
+        if hasattr(current, "__dataclass_fields__"):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: [{name}] must be a table")
+            changes[name] = _apply(current, value, name, source)
+        else:
+            changes[name] = _coerce(section, key, value, current, source)
+    return replace(obj, **changes)
+
+
+def _validate(settings: Settings, source: str) -> Settings:
+    p = settings.phases
+    if not (0 < p.engage_until <= p.ask_until <= p.warn_at <= p.stop_at):
+        raise ConfigError(
+            f"{source}: [phases] must satisfy 0 < engage_until <= ask_until <= warn_at <= stop_at"
+        )
+    if p.objection_seconds <= 0:
+        raise ConfigError(f"{source}: [phases] objection_seconds must be > 0")
+    if not 1 <= settings.block_minutes <= 240:
+        raise ConfigError(f"{source}: block_minutes = {settings.block_minutes}: expected 1..240")
+    if settings.window.start >= settings.window.end:
+        raise ConfigError(f"{source}: [window] start must be before end")
+    if settings.retry.max_attempts < 1:
+        raise ConfigError(f"{source}: [retry] max_attempts must be >= 1")
+    return settings
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read settings from ``path`` (default: the user's config file, if it exists)."""
+    path = path or paths.config_file()
+    if not path.exists():
+        return Settings()
+    source = str(path)
+    try:
+        raw = path.read_bytes().decode("utf-8")
+        table = tomllib.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{source}: not UTF-8 text ({exc.reason})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return _validate(_apply(Settings(), table, "", source), source)

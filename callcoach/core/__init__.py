@@ -1,0 +1,1 @@
+"""The domain core: the method's rules. Never imports Textual (a test checks)."""

@@ -1,0 +1,142 @@
+"""Call-list summaries: what the home screen and ``callcoach lists`` show.
+
+Counts are aggregated in SQL. "Callable now" applies the queue's eligibility rules: the
+contact's status lets it be served, it is due, it is not on the global do-not-call register,
+it is not held by another live block, and its local time is inside the calling window.
+The window is applied per time zone: SQL groups contacts by zone, Python checks each zone's
+local clock once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from callcoach.config import CallingWindow
+from callcoach.storage.models import CallBlock, CallList, Contact, ContactStatus, DoNotCall
+
+#: Statuses that can ever be served again.
+SERVABLE_STATUSES = (ContactStatus.NEW.value, ContactStatus.RETRY.value, ContactStatus.CALLBACK.value)
+
+
+@dataclass(frozen=True)
+class ListSummary:
+    """One row of the list overview."""
+
+    id: int
+    name: str
+    dimension: str
+    value: str | None
+    contacts: int
+    callable_now: int
+    last_block_at: datetime | None
+
+
+def zone_is_open(zone: str, now: datetime, window: CallingWindow) -> bool:
+    """True when ``now`` falls inside the calling window in time zone ``zone``.
+
+    Contacts with an unknown zone are treated as callable: the rep sees the number and
+    decides, rather than the contact being silently stranded.
+    """
+    if not zone:
+        return True
+    try:
+        local = now.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return True
+    return window.start <= local.time().replace(tzinfo=None) < window.end
+
+
+def open_zones(session: Session, now: datetime, window: CallingWindow) -> tuple[list[str], bool]:
+    """Time zones present among contacts that are inside the window now.
+
+    Returns ``(zones, all_open)``; ``all_open`` lets callers skip the filter entirely.
+    """
+    zones = session.exec(select(Contact.timezone).distinct()).all()
+    opened = [z for z in zones if zone_is_open(z, now, window)]
+    return opened, len(opened) == len(zones)
+
+
+def callable_condition(now: datetime, zones: list[str] | None) -> sa.ColumnElement[bool]:
+    """SQL condition for a contact that may be served at ``now`` (zones: None = all open)."""
+    dnc = sa.select(DoNotCall.phone).where(DoNotCall.phone == Contact.phone).exists()
+    cond = sa.and_(
+        Contact.status.in_(SERVABLE_STATUSES),
+        Contact.do_not_call.is_(False),
+        sa.or_(Contact.next_call_at.is_(None), Contact.next_call_at <= now),
+        Contact.reserved_by_block_id.is_(None),
+        ~dnc,
+    )
+    if zones is not None:
+        cond = sa.and_(cond, Contact.timezone.in_(zones))
+    return cond
+
+
+def list_summaries(session: Session, now: datetime, window: CallingWindow) -> list[ListSummary]:
+    """Every non-archived list with its counts, in name order."""
+    zones, all_open = open_zones(session, now, window)
+    callable_ = callable_condition(now, None if all_open else zones)
+    counts = (
+        sa.select(
+            Contact.list_id.label("list_id"),
+            sa.func.count().label("contacts"),
+            sa.func.sum(sa.case((callable_, 1), else_=0)).label("callable_now"),
+        )
+        .group_by(Contact.list_id)
+        .subquery()
+    )
+    last_block = (
+        sa.select(CallBlock.list_id, sa.func.max(CallBlock.started_at).label("last_at"))
+        .group_by(CallBlock.list_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(
+            CallList.id,
+            CallList.name,
+            CallList.cluster_dimension,
+            CallList.cluster_value,
+            sa.func.coalesce(counts.c.contacts, 0),
+            sa.func.coalesce(counts.c.callable_now, 0),
+            last_block.c.last_at,
+        )
+        .outerjoin(counts, counts.c.list_id == CallList.id)
+        .outerjoin(last_block, last_block.c.list_id == CallList.id)
+        .where(CallList.archived.is_(False))
+        .order_by(CallList.name)
+    ).all()
+    result = []
+    for row in rows:
+        last_at = row[6]
+        if isinstance(last_at, str):  # SQLite returns max() of a datetime column as text
+            last_at = datetime.fromisoformat(last_at)
+        if last_at is not None and last_at.tzinfo is None:
+            from datetime import UTC
+
+            last_at = last_at.replace(tzinfo=UTC)
+        result.append(
+            ListSummary(
+                id=row[0],
+                name=row[1],
+                dimension=row[2],
+                value=row[3],
+                contacts=int(row[4]),
+                callable_now=int(row[5]),
+                last_block_at=last_at,
+            )
+        )
+    return result
+
+
+def find_list(session: Session, name: str) -> CallList | None:
+    """A list by exact name, else by case-insensitive name."""
+    found = session.exec(select(CallList).where(CallList.name == name)).first()
+    if found is None:
+        found = session.exec(
+            select(CallList).where(sa.func.lower(CallList.name) == name.lower())
+        ).first()
+    return found

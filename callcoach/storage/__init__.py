@@ -1,0 +1,1 @@
+"""Storage: the SQLModel tables, the one place that opens databases, and migrations."""

@@ -1,0 +1,433 @@
+"""SQLModel tables for the whole mission: lists, contacts, talk tracks, blocks, attempts,
+meetings, callbacks, drills and goals.
+
+All instants are stored as UTC and read back timezone-aware (see :class:`UTCDateTime`).
+Enumerations are stored as short strings so reports can GROUP BY them in plain SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """A DateTime column that accepts only aware datetimes and always returns aware UTC.
+
+    SQLite has no time zones, so values are stored as naive UTC there and re-tagged on
+    the way out; PostgreSQL stores ``timestamptz``.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Convert an aware datetime to UTC before it is written."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: callcoach stores aware UTC only")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Return stored values as aware UTC datetimes."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RepRole(StrEnum):
+    """What a person does in callcoach."""
+
+    SDR = "sdr"
+    MANAGER = "manager"
+    TRAINER = "trainer"
+
+
+class ClusterDimension(StrEnum):
+    """The theme a call list is clustered around."""
+
+    VERTICAL = "vertical"
+    REGION = "region"
+    SIZE = "size"
+    ROLE = "role"
+    NONE = "none"
+
+
+class ContactStatus(StrEnum):
+    """Where a contact stands in the calling queue."""
+
+    NEW = "new"  # never called
+    RETRY = "retry"  # unreached, due again at next_call_at
+    CALLBACK = "callback"  # asked to be called back at next_call_at
+    MEETING = "meeting"  # meeting set: never served again
+    NOT_INTERESTED = "not_interested"
+    BAD_DATA = "bad_data"  # wrong number / bad data
+    EXHAUSTED = "exhausted"  # max attempts reached
+    DO_NOT_CALL = "dnc"
+
+
+class Outcome(StrEnum):
+    """How a call ended; the values double as the key order on the block screen (1..8)."""
+
+    NO_ANSWER = "no_answer"
+    VOICEMAIL = "voicemail"
+    GATEKEEPER = "gatekeeper"
+    WRONG_NUMBER = "wrong_number"
+    NOT_INTERESTED = "not_interested"
+    CALLBACK = "callback"
+    MEETING = "meeting"
+    DO_NOT_CALL = "do_not_call"
+
+
+#: Outcomes where the target person answered (a connect).
+CONNECT_OUTCOMES = frozenset(
+    {Outcome.NOT_INTERESTED, Outcome.CALLBACK, Outcome.MEETING, Outcome.DO_NOT_CALL}
+)
+
+
+class BlockStatus(StrEnum):
+    """Life of a call block."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    ABANDONED = "abandoned"
+
+
+class MeetingKind(StrEnum):
+    """How the follow-up meeting happens."""
+
+    PHONE = "phone"
+    WEB = "web"
+    IN_PERSON = "in_person"
+
+
+class Rep(SQLModel, table=True):
+    """A person using callcoach: an SDR, a manager or a trainer."""
+
+    __tablename__ = "rep"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True, index=True)
+    role: str = Field(default=RepRole.SDR.value, max_length=16)
+    email: str | None = Field(default=None, max_length=254)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
+
+
+class TalkTrack(SQLModel, table=True):
+    """What to say to a whole clustered list."""
+
+    __tablename__ = "talk_track"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True, index=True)
+    cluster_dimension: str | None = Field(default=None, max_length=16)
+    cluster_value: str | None = Field(default=None, max_length=120)
+    engage_statement: str = Field(sa_type=sa.Text)
+    impact_question: str = Field(sa_type=sa.Text)
+    meeting_ask: str = Field(sa_type=sa.Text)
+    voicemail_script: str = Field(default="", sa_type=sa.Text)
+    third_party_reference: str = Field(default="", sa_type=sa.Text)
+    parking_lot_line: str = Field(default="", sa_type=sa.Text)
+    greeting: str = Field(default="", sa_type=sa.Text)  # what a prospect says on picking up
+    updated_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
+
+
+class Objection(SQLModel, table=True):
+    """An objection from the library, with its default rebuttal."""
+
+    __tablename__ = "objection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True, index=True)  # stable slug, e.g. "send_info"
+    text: str = Field(sa_type=sa.Text)  # as the prospect says it
+    rebuttal: str = Field(sa_type=sa.Text)
+    position: int = Field(default=0)  # library order
+
+
+class TalkTrackObjection(SQLModel, table=True):
+    """An objection likely for a talk track, optionally with a cluster-specific rebuttal."""
+
+    __tablename__ = "talk_track_objection"
+    __table_args__ = (sa.UniqueConstraint("talk_track_id", "objection_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    talk_track_id: int = Field(foreign_key="talk_track.id", index=True, ondelete="CASCADE")
+    objection_id: int = Field(foreign_key="objection.id", ondelete="CASCADE")
+    rebuttal_override: str | None = Field(default=None, sa_type=sa.Text)
+    position: int = Field(default=0)
+
+
+class CallList(SQLModel, table=True):
+    """A call list clustered around one theme so one talk track serves it."""
+
+    __tablename__ = "call_list"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=160, unique=True, index=True)
+    cluster_dimension: str = Field(default=ClusterDimension.NONE.value, max_length=16)
+    cluster_value: str | None = Field(default=None, max_length=120)
+    talk_track_id: int | None = Field(default=None, foreign_key="talk_track.id", ondelete="SET NULL")
+    source_file: str | None = Field(default=None, max_length=500)
+    archived: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
+
+
+class Contact(SQLModel, table=True):
+    """A person to call, belonging to one call list."""
+
+    __tablename__ = "contact"
+    __table_args__ = (
+        # The queue's hot path: callable contacts of a list in due order.
+        sa.Index("ix_contact_queue", "list_id", "status", "next_call_at"),
+        sa.Index("ix_contact_phone", "phone"),
+        sa.Index("ix_contact_reserved", "reserved_by_block_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="call_list.id", ondelete="CASCADE")
+    first_name: str = Field(default="", max_length=120)
+    last_name: str = Field(default="", max_length=120)
+    title: str = Field(default="", max_length=200)
+    role_family: str = Field(default="", max_length=40)
+    company: str = Field(default="", max_length=200)
+    vertical: str = Field(default="", max_length=120)
+    region: str = Field(default="", max_length=120)
+    country: str = Field(default="", max_length=2)  # ISO 3166-1 alpha-2 from the number
+    company_size: int | None = Field(default=None)
+    size_band: str = Field(default="", max_length=40)
+    phone: str = Field(max_length=20)  # E.164
+    extension: str = Field(default="", max_length=20)
+    email: str = Field(default="", max_length=254)
+    timezone: str = Field(default="", max_length=64)  # IANA name derived from the number
+    status: str = Field(default=ContactStatus.NEW.value, max_length=16)
+    attempts: int = Field(default=0)
+    next_call_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_outcome: str | None = Field(default=None, max_length=20)
+    last_called_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    do_not_call: bool = Field(default=False)
+    external_id: str = Field(default="", max_length=120)  # CRM / vendor lead id
+    # Which block currently holds this contact (served to one block at a time).
+    reserved_by_block_id: int | None = Field(default=None)
+    reserved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    callback_rep_id: int | None = Field(default=None, foreign_key="rep.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
+
+    @property
+    def full_name(self) -> str:
+        """First and last name joined, or the company when the person has no name."""
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or self.company
+
+
+class DoNotCall(SQLModel, table=True):
+    """The global do-not-call register, by E.164 phone number, across every list."""
+
+    __tablename__ = "do_not_call"
+
+    phone: str = Field(primary_key=True, max_length=20)
+    added_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
+    source: str = Field(default="", max_length=200)  # "import:FILE:LINE" or "call:ATTEMPT"
+
+
+class CallBlock(SQLModel, table=True):
+    """A protected, timed calling session (about 52 minutes) of one rep on one list."""
+
+    __tablename__ = "call_block"
+    __table_args__ = (sa.Index("ix_call_block_rep_started", "rep_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int = Field(foreign_key="rep.id")
+    list_id: int = Field(foreign_key="call_list.id", index=True)
+    planned_seconds: int = Field(default=52 * 60)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paused_seconds: float = Field(default=0.0)  # closed pauses, summed
+    paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # open pause
+    status: str = Field(default=BlockStatus.RUNNING.value, max_length=16, index=True)
+    last_activity_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class BlockPause(SQLModel, table=True):
+    """One pause inside a call block (paused time does not count against the block)."""
+
+    __tablename__ = "block_pause"
+
+    id: int | None = Field(default=None, primary_key=True)
+    block_id: int = Field(foreign_key="call_block.id", index=True, ondelete="CASCADE")
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CallAttempt(SQLModel, table=True):
+    """One dial of one contact. ``outcome`` is NULL while the call is in progress."""
+
+    __tablename__ = "call_attempt"
+    __table_args__ = (
+        sa.Index("ix_attempt_rep_logged", "rep_id", "logged_at"),
+        sa.Index("ix_attempt_list_logged", "list_id", "logged_at"),
+        sa.Index("ix_attempt_contact", "contact_id", "dialed_at"),
+        sa.Index("ix_attempt_block", "block_id"),
+        sa.Index("ix_attempt_logged", "logged_at"),
+        # An outcome is stored exactly once, even when a journal replays it.
+        sa.UniqueConstraint("client_uuid", name="uq_attempt_client_uuid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_uuid: str | None = Field(default=None, max_length=36)
+    block_id: int | None = Field(default=None, foreign_key="call_block.id", ondelete="SET NULL")
+    rep_id: int = Field(foreign_key="rep.id")
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
+    list_id: int = Field(foreign_key="call_list.id")
+    attempt_number: int = Field(default=1)
+    dialed_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    logged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outcome: str | None = Field(default=None, max_length=20)
+    duration_seconds: float | None = Field(default=None)
+    # Seconds from the previous outcome in the same block to this dial (dead time).
+    gap_seconds: float | None = Field(default=None)
+    connected: bool = Field(default=False)
+    conversation: bool = Field(default=False)
+    notes: str = Field(default="", sa_type=sa.Text)
+
+
+class AttemptObjection(SQLModel, table=True):
+    """An objection raised on a call, in the order raised, and whether it was overcome."""
+
+    __tablename__ = "attempt_objection"
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="call_attempt.id", index=True, ondelete="CASCADE")
+    objection_id: int = Field(foreign_key="objection.id", index=True)
+    position: int = Field(default=1)  # 1st, 2nd, 3rd, 4th...
+    raised_at: datetime = Field(sa_type=UTCDateTime)
+    overcome: bool | None = Field(default=None)
+
+
+class Meeting(SQLModel, table=True):
+    """The goal of a call: a formal follow-up with a date and time."""
+
+    __tablename__ = "meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="call_attempt.id", unique=True, ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    rep_id: int = Field(foreign_key="rep.id", index=True)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    duration_minutes: int = Field(default=30)
+    kind: str = Field(default=MeetingKind.WEB.value, max_length=16)
+    email: str = Field(default="", max_length=254)
+    parked_questions: str = Field(default="", sa_type=sa.Text)  # one per line: the agenda
+    ics_path: str | None = Field(default=None, max_length=1000)
+    held: bool | None = Field(default=None)  # None until known
+    created_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
+
+
+class Callback(SQLModel, table=True):
+    """A callback the prospect asked for; stays with its rep unless released."""
+
+    __tablename__ = "callback"
+    __table_args__ = (sa.Index("ix_callback_due", "done", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="call_attempt.id", unique=True, ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    rep_id: int | None = Field(default=None, foreign_key="rep.id", ondelete="SET NULL")
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    done: bool = Field(default=False)
+    released: bool = Field(default=False)
+
+
+class DrillSet(SQLModel, table=True):
+    """A named set of objections for drills, from the library or from a talk track."""
+
+    __tablename__ = "drill_set"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True, index=True)
+    description: str = Field(default="", sa_type=sa.Text)
+    talk_track_id: int | None = Field(default=None, foreign_key="talk_track.id", ondelete="SET NULL")
+
+
+class DrillSetItem(SQLModel, table=True):
+    """One objection in a drill set."""
+
+    __tablename__ = "drill_set_item"
+    __table_args__ = (sa.UniqueConstraint("drill_set_id", "objection_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    drill_set_id: int = Field(foreign_key="drill_set.id", index=True, ondelete="CASCADE")
+    objection_id: int = Field(foreign_key="objection.id", ondelete="CASCADE")
+    rebuttal_override: str | None = Field(default=None, sa_type=sa.Text)
+    position: int = Field(default=0)
+
+
+class DrillSession(SQLModel, table=True):
+    """A trainee's drill: single objections or a chained call simulation."""
+
+    __tablename__ = "drill_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    drill_set_id: int | None = Field(default=None, foreign_key="drill_set.id", ondelete="SET NULL")
+    trainee_id: int = Field(foreign_key="rep.id", index=True)
+    trainer_id: int | None = Field(default=None, foreign_key="rep.id")
+    mode: str = Field(default="single", max_length=16)  # single | simulation
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DrillRound(SQLModel, table=True):
+    """One objection answered in a drill, with its rubric and overall score."""
+
+    __tablename__ = "drill_round"
+    __table_args__ = (sa.Index("ix_drill_round_objection", "objection_id", "scored_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="drill_session.id", index=True, ondelete="CASCADE")
+    objection_id: int | None = Field(default=None, foreign_key="objection.id")
+    kind: str = Field(default="objection", max_length=16)  # objection | opening
+    position: int = Field(default=1)  # order within a simulated call
+    prompted_at: datetime = Field(sa_type=UTCDateTime)
+    answer_seconds: float | None = Field(default=None)
+    timed_out: bool = Field(default=False)
+    acknowledged: bool | None = Field(default=None)
+    returned_to_impact: bool | None = Field(default=None)
+    asked_again: bool | None = Field(default=None)
+    overall: int | None = Field(default=None)  # 1-5
+    scored_by_id: int | None = Field(default=None, foreign_key="rep.id")
+    scorer_role: str | None = Field(default=None, max_length=16)  # self | trainer
+    scored_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WeeklyGoal(SQLModel, table=True):
+    """A manager's weekly goal for a rep."""
+
+    __tablename__ = "weekly_goal"
+    __table_args__ = (sa.UniqueConstraint("rep_id", "week_start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int = Field(foreign_key="rep.id", index=True, ondelete="CASCADE")
+    week_start: date  # Monday
+    blocks: int = Field(default=0)
+    dials: int = Field(default=0)
+    meetings: int = Field(default=0)
+
+
+ALL_TABLES = SQLModel.metadata

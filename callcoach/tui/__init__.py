@@ -1,0 +1,1 @@
+"""The Textual front end: renders core state and turns keys into core calls."""

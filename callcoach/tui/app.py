@@ -1,0 +1,57 @@
+"""The Textual application, built by :func:`make_app` so tests and the CLI agree."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from callcoach.clock import Clock, SystemClock
+from callcoach.config import Settings
+from callcoach.core.reps import default_rep
+from callcoach.storage.db import Database
+from callcoach.storage.models import Rep
+
+
+class CallcoachApp(App[int]):
+    """callcoach: clustered lists, timed call blocks, reviews and drills."""
+
+    TITLE = "callcoach"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("ctrl+q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, db: Database, settings: Settings, clock: Clock, rep: Rep) -> None:
+        super().__init__()
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.rep = rep
+        self.sub_title = f"{rep.name} ({rep.role})"
+
+    def on_mount(self) -> None:
+        """Open on the home screen."""
+        from callcoach.tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+
+    def action_help(self) -> None:
+        """Show the key reference for the current screen."""
+        from callcoach.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+
+def make_app(
+    db: Database,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    rep_name: str | None = None,
+) -> CallcoachApp:
+    """Build the app on an opened database; the one constructor for CLI and tests."""
+    settings = settings or Settings()
+    with db.session() as session:
+        rep = default_rep(session, rep_name)
+    return CallcoachApp(db=db, settings=settings, clock=clock or SystemClock(), rep=rep)

@@ -1,0 +1,66 @@
+"""Home: the call lists, ready before the block starts."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from callcoach.core.lists import ListSummary, list_summaries
+
+
+class HomeScreen(Screen):
+    """Every call list with its cluster, size, callable-now count and last block."""
+
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="home.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list[ListSummary] = []
+
+    def compose(self) -> ComposeResult:
+        """Header, list table, hint line, footer."""
+        yield Header()
+        yield Static("Call lists", id="home-title")
+        yield DataTable(id="lists", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="home-hint", classes="muted")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Fill the table."""
+        table = self.query_one("#lists", DataTable)
+        table.add_columns("List", "Cluster", "Contacts", "Callable now", "Last block")
+        self.action_refresh()
+        table.focus()
+
+    def action_refresh(self) -> None:
+        """Reload list counts from the database."""
+        app = self.app
+        with app.db.session() as session:
+            self.summaries = list_summaries(session, app.clock.now(), app.settings.window)
+        table = self.query_one("#lists", DataTable)
+        table.clear()
+        for s in self.summaries:
+            cluster = f"{s.dimension}: {s.value}" if s.value else s.dimension
+            last = (
+                s.last_block_at.astimezone().strftime("%a %d %b %H:%M") if s.last_block_at else "-"
+            )
+            table.add_row(s.name, cluster, str(s.contacts), str(s.callable_now), last, key=str(s.id))
+        hint = self.query_one("#home-hint", Static)
+        if self.summaries:
+            total = sum(s.callable_now for s in self.summaries)
+            hint.update(f"{len(self.summaries)} lists, {total} contacts callable now.")
+        else:
+            hint.update("No call lists yet: run  callcoach import FILE --cluster-by vertical")
+
+    def selected_list(self) -> ListSummary | None:
+        """The list under the cursor, if any."""
+        table = self.query_one("#lists", DataTable)
+        if not self.summaries or table.cursor_row is None:
+            return None
+        row = table.cursor_row
+        return self.summaries[row] if 0 <= row < len(self.summaries) else None

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up everything the tests need, lint, and run the whole suite.
+# PostgreSQL tests run when CALLCOACH_TEST_PG_URL is set (see README), else they skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+.venv/bin/ruff check callcoach scripts tests
+exec .venv/bin/python -m pytest -q "$@"

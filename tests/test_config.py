@@ -1,0 +1,56 @@
+"""Settings: defaults from the method, overrides from TOML, one-line errors."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from callcoach.config import ConfigError, Settings, load_settings
+
+
+def test_defaults_follow_the_method(tmp_path):
+    """No file: 52-minute block, 0:45/1:00 phases, 20 s objections, warnings at 2 and 3 min."""
+    s = load_settings(tmp_path / "missing.toml")
+    assert s == Settings(ics_dir=s.ics_dir)
+    assert s.block_minutes == 52
+    assert (s.phases.engage_until, s.phases.ask_until) == (45, 60)
+    assert (s.phases.objection_seconds, s.phases.warn_at, s.phases.stop_at) == (20, 120, 180)
+    assert (s.retry.delay_hours, s.retry.max_attempts) == (4.0, 6)
+    assert (s.window.start, s.window.end) == (time(8), time(18))
+
+
+def test_overrides(tmp_path):
+    """Values in the file replace defaults, nested tables included."""
+    f = tmp_path / "c.toml"
+    f.write_text(
+        'block_minutes = 45\ndial_command = "xdg-open tel:{phone}"\n'
+        '[phases]\nengage_until = 40\n[window]\nstart = "09:30"\n[retry]\ndelay_hours = 2\n'
+    )
+    s = load_settings(f)
+    assert s.block_minutes == 45
+    assert s.phases.engage_until == 40 and s.phases.ask_until == 60
+    assert s.window.start == time(9, 30)
+    assert s.retry.delay_hours == 2.0
+    assert s.dial_command == "xdg-open tel:{phone}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("block_minutes = 'long'", "block_minutes = 'long': expected a whole number"),
+        ("colour = 1", "unknown setting colour"),
+        ("[window]\nstart = 'noon'", "[window] start = 'noon'"),
+        ("[phases]\nengage_until = 70", "engage_until <= ask_until"),
+        ("block_minutes = ", "Invalid value"),
+    ],
+)
+def test_bad_values_are_one_line(tmp_path, text, expected):
+    """Each bad setting names the file and the value in one line."""
+    f = tmp_path / "c.toml"
+    f.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(f)
+    assert str(f) in str(err.value)
+    assert expected in str(err.value)
+    assert "\n" not in str(err.value)

@@ -1,0 +1,100 @@
+"""Storage: migrations match the models on both engines; aware datetimes round-trip."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlmodel import select
+
+from callcoach.storage.db import (
+    DatabaseError,
+    current_revision,
+    head_revision,
+    open_database,
+    resolve_database_url,
+    safe_url,
+)
+from callcoach.storage.models import ALL_TABLES, CallList, Contact, Rep
+
+
+def test_migrated_schema_matches_models(db):
+    """Upgrading an empty database to head gives exactly the tables the models declare."""
+    assert current_revision(db.engine) == head_revision()
+    with db.engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), ALL_TABLES
+        )
+    assert diff == []
+
+
+def test_datetimes_round_trip_aware_utc(db):
+    """An aware instant in any zone comes back as the same instant in UTC."""
+    paris = timezone(timedelta(hours=1))
+    with db.session() as s:
+        rep = Rep(name="Ana", created_at=datetime(2026, 1, 5, 10, 0, tzinfo=paris))
+        s.add(rep)
+        s.commit()
+    with db.session() as s:
+        got = s.exec(select(Rep)).one()
+    assert got.created_at == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    assert got.created_at.tzinfo is not None
+
+
+def test_naive_datetime_is_refused(db):
+    """A naive datetime never reaches the database."""
+    with db.session() as s:
+        s.add(Rep(name="Bo", created_at=datetime(2026, 1, 5, 10, 0)))
+        with pytest.raises(sa.exc.StatementError, match="naive datetime"):
+            s.commit()
+
+
+def test_foreign_keys_enforced(db):
+    """A contact cannot point at a list that does not exist (SQLite pragma is on)."""
+    with db.session() as s:
+        s.add(Contact(list_id=999, phone="+12125550100"))
+        with pytest.raises(sa.exc.IntegrityError):
+            s.commit()
+
+
+def test_sqlite_pragmas(sqlite_db):
+    """The embedded default runs with WAL, foreign keys and a busy timeout."""
+    with sqlite_db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+
+
+def test_default_url_is_sqlite_in_data_dir(tmp_path, monkeypatch):
+    """With no flag and no env, the database is a SQLite file in the user data directory."""
+    monkeypatch.setenv("CALLCOACH_DATA_DIR", str(tmp_path / "d"))
+    url = resolve_database_url(None)
+    assert url == f"sqlite:///{tmp_path / 'd' / 'callcoach.db'}"
+    db = open_database()
+    try:
+        assert (tmp_path / "d" / "callcoach.db").exists()
+        with db.session() as s:
+            assert s.exec(select(CallList)).all() == []
+    finally:
+        db.dispose()
+
+
+def test_env_url_and_flag_precedence(monkeypatch):
+    """--db beats CALLCOACH_DATABASE_URL; postgresql:// gets the psycopg driver."""
+    monkeypatch.setenv("CALLCOACH_DATABASE_URL", "postgresql://u:secret@h/db")
+    assert resolve_database_url(None) == "postgresql+psycopg://u:secret@h/db"
+    assert resolve_database_url("sqlite:///x.db") == "sqlite:///x.db"
+    assert "secret" not in safe_url(resolve_database_url(None))
+
+
+def test_unreachable_server_is_one_line_without_password():
+    """A dead server yields a one-line error naming host and cause, not the password."""
+    with pytest.raises(DatabaseError) as err:
+        open_database("postgresql+psycopg://bob:hunter2@127.0.0.1:1/nope")
+    message = str(err.value)
+    assert "\n" not in message
+    assert "127.0.0.1:1" in message
+    assert "hunter2" not in message
