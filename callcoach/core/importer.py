@@ -454,23 +454,12 @@ def _parse_rows(
         row.phone_column = used_column
         row.phone_raw = raw_used
         row.dnc = cells[i_dnc].strip().lower() in _TRUE
-        row.values = {
-            "first_name": first[:120],
-            "last_name": last[:120],
-            "title": title,
-            "role_family": role,
-            "company": company[:200],
-            "vertical": vertical,
-            "region": region,
-            "country": country[:2],
-            "company_size": size[0],
-            "size_band": size[1],
-            "phone": parsed.e164,
-            "extension": parsed.extension,
-            "email": cells[i_email].strip()[:254],
-            "timezone": zone,
-            "external_id": cells[i_ext_id].strip()[:120],
-        }
+        # In _CONTACT_COLUMNS order; list_id, status, do_not_call, created_at are set on write.
+        row.values = [
+            0, first[:120], last[:120], title, role, company[:200], vertical, region,
+            country[:2], size[0], size[1], parsed.e164, parsed.extension,
+            cells[i_email].strip()[:254], zone, "", 0, False, cells[i_ext_id].strip()[:120], None,
+        ]
         rows.append(row)
     return rows
 
@@ -496,7 +485,7 @@ def _existing(session: Session, column: sa.ColumnElement, phones: list[str], que
 def _drop_database_duplicates(session: Session, rows: list[_Row], report: ImportReport) -> list[_Row]:
     """Remove rows whose phone (and extension) is already a contact; count them."""
     total = session.execute(sa.select(sa.func.count()).select_from(Contact)).scalar_one()
-    phones = sorted({r.values["phone"] for r in rows})
+    phones = sorted({r.values[_PHONE] for r in rows})
     query = sa.select(Contact.phone, Contact.extension, CallList.name).join(
         CallList, CallList.id == Contact.list_id
     )
@@ -507,7 +496,7 @@ def _drop_database_duplicates(session: Session, rows: list[_Row], report: Import
         return rows
     kept = []
     for r in rows:
-        where = existing.get((r.values["phone"], r.values["extension"]))
+        where = existing.get((r.values[_PHONE], r.values[_EXT]))
         if where is None:
             kept.append(r)
             continue
@@ -525,12 +514,20 @@ _CONTACT_COLUMNS = (
 )
 
 
-def _bulk_insert(session: Session, table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+_PHONE, _EXT = _CONTACT_COLUMNS.index("phone"), _CONTACT_COLUMNS.index("extension")
+_VERTICAL, _REGION = _CONTACT_COLUMNS.index("vertical"), _CONTACT_COLUMNS.index("region")
+_COUNTRY, _SIZE_BAND = _CONTACT_COLUMNS.index("country"), _CONTACT_COLUMNS.index("size_band")
+_ROLE, _STATUS = _CONTACT_COLUMNS.index("role_family"), _CONTACT_COLUMNS.index("status")
+_DNC, _CREATED = _CONTACT_COLUMNS.index("do_not_call"), _CONTACT_COLUMNS.index("created_at")
+
+
+def _bulk_insert(session: Session, table: sa.Table, columns: tuple[str, ...], rows: list[list]) -> None:
     """One driver-level ``executemany`` inside the session's transaction.
 
     SQLAlchemy's per-row parameter processing costs more than the insert itself at 100k
     rows, so values are converted here with each column type's own bind processor (only for
-    the columns that have one: booleans and datetimes), then handed to the driver as tuples.
+    the columns that have one: booleans and datetimes; rows are lists, converted in place),
+    then handed to the driver.
     """
     if not rows:
         return
@@ -538,20 +535,15 @@ def _bulk_insert(session: Session, table: sa.Table, columns: tuple[str, ...], ro
     dialect = connection.dialect
     processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
     active = [(i, p) for i, p in enumerate(processors) if p is not None]
-    if active:
-        caches: list[dict] = [{} for _ in active]
-        converted = []
+    for i, proc in active:
+        cache: dict = {}
         for row in rows:
-            row = list(row)
-            for (i, proc), cache in zip(active, caches, strict=True):
-                value = row[i]
-                if value is not None:
-                    try:
-                        row[i] = cache[value]
-                    except KeyError:
-                        row[i] = cache[value] = proc(value)
-            converted.append(tuple(row))
-        rows = converted
+            value = row[i]
+            if value is not None:
+                try:
+                    row[i] = cache[value]
+                except KeyError:
+                    row[i] = cache[value] = proc(value)
     marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
     if marker is None:  # other drivers: let SQLAlchemy do it
         connection.execute(sa.insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
@@ -562,17 +554,22 @@ def _bulk_insert(session: Session, table: sa.Table, columns: tuple[str, ...], ro
         f"({', '.join(preparer.quote(c) for c in columns)}) "
         f"VALUES ({', '.join([marker] * len(columns))})"
     )
-    connection.exec_driver_sql(sql, rows)
+    cursor = connection.connection.cursor()  # the DBAPI cursor, same transaction
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
 
 
-def _cluster_value(values: dict, dimension: str) -> str:
+def _cluster_value(values: list, dimension: str) -> str:
     if dimension == "vertical":
-        return values["vertical"]
+        return values[_VERTICAL]
     if dimension == "region":
-        return values["region"] or (country_display(values["country"]) if values["country"] else "")
+        region, country = values[_REGION], values[_COUNTRY]
+        return region or (country_display(country) if country else "")
     if dimension == "size":
-        return values["size_band"]
-    return values["role_family"]
+        return values[_SIZE_BAND]
+    return values[_ROLE]
 
 
 def _write(
@@ -636,27 +633,26 @@ def _write(
         list_ids[value] = found.id
 
     total_dnc = session.execute(sa.select(sa.func.count()).select_from(DoNotCall)).scalar_one()
-    phones = sorted({r.values["phone"] for r in rows})
+    phones = sorted({r.values[_PHONE] for r in rows})
     registered = {
         row[0]
         for row in _existing(session, DoNotCall.phone, phones, sa.select(DoNotCall.phone), total_dnc)
     }
 
     new_dnc: dict[str, str] = {}
-    contacts: list[tuple] = []
+    contacts: list[list] = []
     new_status, dnc_status = ContactStatus.NEW.value, ContactStatus.DO_NOT_CALL.value
     for r, value in zip(rows, targets, strict=True):
         v = r.values
-        phone = v["phone"]
+        phone = v[_PHONE]
         dnc = r.dnc or phone in registered
         if r.dnc and phone not in registered and phone not in new_dnc:
             new_dnc[phone] = f"import:{path.name}:{r.line}"[:200]
-        contacts.append((
-            list_ids[value], v["first_name"], v["last_name"], v["title"], v["role_family"],
-            v["company"], v["vertical"], v["region"], v["country"], v["company_size"],
-            v["size_band"], phone, v["extension"], v["email"], v["timezone"],
-            dnc_status if dnc else new_status, 0, dnc, v["external_id"], now,
-        ))
+        v[0] = list_ids[value]
+        v[_STATUS] = dnc_status if dnc else new_status
+        v[_DNC] = dnc
+        v[_CREATED] = now
+        contacts.append(v)
         report.do_not_call += dnc
         results[value].added += 1
 
@@ -666,7 +662,7 @@ def _write(
             session,
             DoNotCall.__table__,
             ("phone", "added_at", "source"),
-            [(p, now, s) for p, s in new_dnc.items()],
+            [[p, now, s] for p, s in new_dnc.items()],
         )
     report.imported = len(contacts)
     report.lists = [results[v] for v in sorted(results, key=lambda v: names[v])]
