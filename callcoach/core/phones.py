@@ -12,12 +12,17 @@ both paths agree.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberFormat, phonenumberutil
 from phonenumbers import timezone as pn_timezone
+from phonenumbers.re_util import enable_pattern_cache
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
+
+assert max(len(k) for k in TIMEZONE_DATA if k.startswith("1")) <= 7, "NANP zone cache key"
 
 from callcoach.core.regions import COUNTRY_MAIN_ZONE, region_zone
 
@@ -31,6 +36,12 @@ _EXTENSION = re.compile(
 )
 _SIMPLE = re.compile(r"^\s*(\+)?[\s().\-/]*\d[\d\s().\-/]*$")
 _NON_DIGITS = re.compile(r"\D")
+# A plainly written North American number, optionally with +1/1 and an extension.
+_NANP = re.compile(
+    r"\s*(?:\+\s*1|1)?[\s.\-/]*\(?([2-9]\d\d)\)?[\s.\-/]*(\d{3})[\s.\-/]*(\d{4})"
+    r"(?:\s*[,;]?\s*(?:extension|ext\.?|ex\.?|x\.?|#)\s*(\d{1,10}))?\s*",
+    re.IGNORECASE,
+)
 
 _REASONS = {
     phonenumberutil.ValidationResult.TOO_SHORT: "too short",
@@ -71,7 +82,9 @@ class PhoneNormalizer:
         if region not in SUPPORTED_REGIONS:
             raise ValueError(f"unknown region {default_region!r}: expected a code such as US, GB, DE")
         self.default_region = region
-        self._npa_region: dict[str, str] = {}
+        self._npa_region: dict[str, tuple[str, Callable[[str], bool]]] = {}
+        self._nanp_zones: dict[str, tuple[str, ...]] = {}
+        enable_pattern_cache()  # phonenumbers recompiles its patterns on every call otherwise
 
     def parse(self, raw: str, region: str | None = None, extension: str = "") -> ParsedPhone:
         """Normalise ``raw`` (dialled from ``region``, else the default) or raise InvalidPhone."""
@@ -79,37 +92,37 @@ class PhoneNormalizer:
         if not text:
             raise InvalidPhone("missing phone number")
         region = region or self.default_region
+        if region in NANP_REGIONS or text.startswith("+1"):
+            m = _NANP.fullmatch(text)
+            if m is not None and (text[0] == "+" or region in NANP_REGIONS):
+                fast = self._nanp_fast(m.group(1) + m.group(2) + m.group(3), extension.strip() or m.group(4) or "")
+                if fast is not None:
+                    return fast
         ext = extension.strip()
         m = _EXTENSION.search(text)
         if m and _SIMPLE.match(text[: m.start()]):
             ext = ext or m.group(1)
             text = text[: m.start()]
-        if (region in NANP_REGIONS or text.startswith("+1")) and _SIMPLE.match(text):
-            fast = self._nanp_fast(text, ext)
-            if fast is not None:
-                return fast
         return self._slow(text, region, ext)
 
-    def _nanp_fast(self, text: str, ext: str) -> ParsedPhone | None:
-        digits = _NON_DIGITS.sub("", text)
-        if text.lstrip().startswith("+") or len(digits) == 11:
-            if len(digits) != 11 or digits[0] != "1":
-                return None
-            digits = digits[1:]
-        if len(digits) != 10 or digits[0] in "01":
-            return None
-        number = PhoneNumber(country_code=1, national_number=int(digits))
+    def _nanp_fast(self, digits: str, ext: str) -> ParsedPhone | None:
         npa = digits[:3]
         owner = self._npa_region.get(npa)
         if owner is None:
-            owner = phonenumbers.region_code_for_number(number)
-            if owner is None or not phonenumbers.is_valid_number_for_region(number, owner):
+            number = PhoneNumber(country_code=1, national_number=int(digits))
+            found = phonenumbers.region_code_for_number(number)
+            if found is None or not phonenumbers.is_valid_number_for_region(number, found):
                 return None  # let the slow path explain it
-            self._npa_region[npa] = owner
-        elif not phonenumbers.is_valid_number_for_region(number, owner):
+            owner = self._npa_region[npa] = (found, _ten_digit_validator(found))
+        region, valid = owner
+        if not valid(digits):
             return None
         e164 = "+1" + digits
-        return ParsedPhone(e164, ext[:20], owner, _zones_by_prefix(e164))
+        # NANP time-zone prefixes are at most 7 digits long ("1" + area code + exchange).
+        zones = self._nanp_zones.get(e164[:8])
+        if zones is None:
+            zones = self._nanp_zones[e164[:8]] = _zones_by_prefix(e164)
+        return ParsedPhone(e164, ext[:20], region, zones)
 
     def _slow(self, text: str, region: str, ext: str) -> ParsedPhone:
         try:
@@ -126,6 +139,43 @@ class PhoneNormalizer:
         country = phonenumbers.region_code_for_number(number) or ""
         zones = tuple(pn_timezone.time_zones_for_number(number))
         return ParsedPhone(e164, (ext or number.extension or "")[:20], country, zones)
+
+
+_TYPE_DESCS = (
+    "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
+    "voicemail", "fixed_line", "mobile",
+)
+
+
+@cache
+def _ten_digit_validator(region: str) -> Callable[[str], bool]:
+    """``phonenumbers``' validity test for 10-digit national numbers of ``region``, compiled.
+
+    Same rules as ``is_valid_number_for_region`` (general pattern, then any number type
+    whose lengths allow 10 digits), as two precompiled full matches instead of a dozen
+    pattern look-ups per number.
+    """
+    metadata = phonenumberutil.PhoneMetadata.metadata_for_region(region)
+
+    def usable(desc: object) -> str | None:
+        if desc is None or not desc.national_number_pattern:
+            return None
+        lengths = desc.possible_length
+        if lengths and 10 not in lengths:
+            return None
+        return desc.national_number_pattern
+
+    general = usable(metadata.general_desc)
+    types = [p for p in (usable(getattr(metadata, n)) for n in _TYPE_DESCS) if p]
+    if general is None or not types:
+        return lambda digits: False
+    general_re = re.compile(general)
+    types_re = re.compile("|".join(f"(?:{p})" for p in types))
+
+    def valid(digits: str) -> bool:
+        return general_re.fullmatch(digits) is not None and types_re.fullmatch(digits) is not None
+
+    return valid
 
 
 def _zones_by_prefix(e164: str) -> tuple[str, ...]:
