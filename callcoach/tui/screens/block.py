@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Static
 
 from callcoach.core import block as blk
-from callcoach.core.calltimer import clock_text
+from callcoach.core.calltimer import clock_text, ordinal
 from callcoach.core.lists import list_summaries
 from callcoach.core.queue import ZoneCache, contact_zone, queue_outlook
 from callcoach.core.summary import block_tally
@@ -396,7 +396,7 @@ class BlockScreen(Screen):
             self.say(str(exc), "error")
             return
         self.objections.append(logged)
-        self.say(f"{logged.position}. objection logged: {logged.text}  (y overcome / x not)")
+        self.say(f"{ordinal(logged.position)} objection logged: {logged.text}  (y overcome / x not)")
         self.render_all()
 
     def action_overcome(self, overcome: bool) -> None:

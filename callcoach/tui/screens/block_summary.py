@@ -97,7 +97,7 @@ class SummaryScreen(Screen):
         for f in t.objections_by_type:
             prev_f = before_type.get(f.label)
             ob.append(
-                f"{f.label:<24}{f.raised:>8}{f.overcome:>10}"
+                f"{f.label.replace('_', ' '):<24}{f.raised:>8}{f.overcome:>10}"
                 f"{(str(prev_f.raised) if prev_f else '-'):>7}"
             )
         if not t.objections_by_type:
