@@ -172,10 +172,12 @@ class ImportReport:
         """The summary the CLI prints."""
         name = str(self.file)
         out = []
+        duplicates = self.duplicates_in_file + self.duplicates_in_db
         if self.refused:
+            valid = self.rows_read - self.invalid - duplicates
             out.append(
                 f"{name}: nothing imported: {self.invalid} invalid row(s), listed below. Fix them, "
-                f"or rerun with --skip-invalid to import the {self.rows_read - self.invalid - self.duplicates_in_file - self.duplicates_in_db} valid row(s)."
+                f"or rerun with --skip-invalid to import the {valid} valid row(s)."
             )
         else:
             out.append(f"{name}: imported {self.imported} of {self.rows_read} rows.")
@@ -187,9 +189,11 @@ class ImportReport:
         out.append(f"  imported    {self.imported}")
         out.append(
             f"  duplicates  {self.duplicates_in_file + self.duplicates_in_db} "
-            f"({self.duplicates_in_file} within the file, {self.duplicates_in_db} already in the database)"
+            f"({self.duplicates_in_file} within the file, "
+            f"{self.duplicates_in_db} already in the database)"
         )
-        out.append(f"  invalid     {self.invalid}" + (" (skipped)" if self.invalid and not self.refused else ""))
+        skipped = " (skipped)" if self.invalid and not self.refused else ""
+        out.append(f"  invalid     {self.invalid}{skipped}")
         out.append(f"  do-not-call {self.do_not_call}")
         created = [r for r in self.lists if r.created]
         out.append(f"  lists created {len(created)}, added to {len(self.lists) - len(created)}")
@@ -377,7 +381,9 @@ def _parse_rows(
             first, last = _split_full_name(cells[i_full].strip())
         company = cells[i_company].strip()
         if not (first or last or company):
-            report.problems.append(Problem(line, name_col, "", "missing name (no first, last or company name)"))
+            report.problems.append(
+                Problem(line, name_col, "", "missing name (no first, last or company name)")
+            )
             continue
 
         country_raw = cells[i_country].strip()
