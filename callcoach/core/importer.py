@@ -564,6 +564,21 @@ def _bulk_insert(
                     row[i] = cache[value]
                 except KeyError:
                     row[i] = cache[value] = proc(value)
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        # PostgreSQL: COPY is several times faster than executemany for bulk rows.
+        preparer = dialect.identifier_preparer
+        sql = (
+            f"COPY {preparer.format_table(table)} "
+            f"({', '.join(preparer.quote(c) for c in columns)}) FROM STDIN"
+        )
+        cursor = connection.connection.cursor()
+        try:
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+        return
     marker = _DRIVER_MARKERS.get(dialect.paramstyle)
     if marker is None:  # other drivers: let SQLAlchemy do it
         connection.execute(sa.insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
