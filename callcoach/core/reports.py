@@ -94,6 +94,8 @@ class ReportFilter:
     rep_ids: tuple[int, ...] = ()
     list_ids: tuple[int, ...] = ()
     label: str = ""
+    rep_names: tuple[str, ...] = ()
+    list_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.until < self.since:
@@ -123,6 +125,12 @@ class ReportFilter:
         """``2026-11-16 .. 2026-11-22 (last week, America/New_York)``."""
         label = f"{self.label}, " if self.label else ""
         return f"{self.since} .. {self.until} ({label}{self.zone})"
+
+    def scope(self) -> str:
+        """Who and which lists: ``reps Ana; lists SaaS East`` or ``all reps, all lists``."""
+        reps = "reps " + ", ".join(self.rep_names) if self.rep_names else "all reps"
+        lists = "lists " + ", ".join(self.list_names) if self.list_names else "all lists"
+        return f"{reps}; {lists}"
 
 
 def period_dates(period: str, today: date) -> tuple[date, date]:
@@ -202,6 +210,30 @@ def resolve_list_ids(session: Session, names: Sequence[str]) -> tuple[int, ...]:
             raise ReportError(f"--list {name!r}: no such call list")
         ids.append(int(found))
     return tuple(ids)
+
+
+def resolve_filter(
+    session: Session,
+    now: datetime,
+    zone: str | None = None,
+    period: str | None = "this-week",
+    since: str | date | None = None,
+    until: str | date | None = None,
+    reps: Sequence[str] = (),
+    lists: Sequence[str] = (),
+) -> ReportFilter:
+    """A filter from names as typed (CLI/TUI): checks dates, zone, reps and lists."""
+    f = make_filter(now, zone, period, since, until)
+    rep_ids = resolve_rep_ids(session, reps)
+    list_ids = resolve_list_ids(session, lists)
+    rep_names = tuple(
+        session.get(Rep, i).name for i in rep_ids  # type: ignore[union-attr]
+    )
+    list_names = tuple(
+        session.get(CallList, i).name for i in list_ids  # type: ignore[union-attr]
+    )
+    return replace(f, rep_ids=rep_ids, list_ids=list_ids, rep_names=rep_names,
+                   list_names=list_names)
 
 
 def _dialect(session: Session) -> str:
@@ -528,6 +560,7 @@ class ObjectionStat:
     raised: int
     overcome: int
     meetings: int  # calls where it was raised that still ended in a meeting
+    calls: int = 0  # distinct calls it was raised on (an objection can come back)
 
     @property
     def overcome_rate(self) -> m.Ratio:
@@ -537,7 +570,7 @@ class ObjectionStat:
     @property
     def won_rate(self) -> m.Ratio:
         """Meetings per call it was raised on."""
-        return m.Ratio(self.meetings, self.raised)
+        return m.Ratio(self.meetings, self.calls)
 
 
 def objection_stats(session: Session, f: ReportFilter) -> list[ObjectionStat]:
@@ -548,7 +581,10 @@ def objection_stats(session: Session, f: ReportFilter) -> list[ObjectionStat]:
             ao.objection_id,
             sa.func.count().label("raised"),
             sa.func.sum(sa.case((ao.overcome.is_(True), 1), else_=0)).label("overcome"),
-            sa.func.sum(m.meeting_flag(a)).label("meetings"),
+            sa.func.count(
+                sa.distinct(sa.case((a.outcome == Outcome.MEETING.value, ao.attempt_id)))
+            ).label("meetings"),
+            sa.func.count(sa.distinct(ao.attempt_id)).label("calls"),
         )
         .join(a, a.id == ao.attempt_id)
         .where(*attempt_conditions(f))
@@ -564,6 +600,7 @@ def objection_stats(session: Session, f: ReportFilter) -> list[ObjectionStat]:
             raised=int(r.raised),
             overcome=int(r.overcome or 0),
             meetings=int(r.meetings or 0),
+            calls=int(r.calls),
         )
         for r in rows
     ]
@@ -893,9 +930,10 @@ def objection_table(session: Session, f: ReportFilter) -> ReportTable:
     ]
     order = meetings_by_objection_order(session, f)
     notes = [
-        f"Meetings won {o.label}: {o.meetings}"
+        f"Meetings set with no objection: {o.meetings}"
         if o.objections == 0
-        else f"Meetings won {o.label} objection: {o.won_rate.text()} calls"
+        else f"Calls that ended {o.label} objection: {o.calls}; meetings won "
+        f"{o.won_rate.text()}"
         for o in order
     ]
     return ReportTable(
