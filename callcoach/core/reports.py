@@ -236,6 +236,33 @@ def resolve_filter(
                    list_names=list_names)
 
 
+def rep_choices(session: Session) -> list[tuple[str, int]]:
+    """(name, id) of every rep, by name: the dashboard's rep filter."""
+    rows = session.execute(sa.select(Rep.name, Rep.id).order_by(Rep.name)).all()
+    return [(r.name, int(r.id)) for r in rows]
+
+
+def list_choices(session: Session) -> list[tuple[str, int]]:
+    """(name, id) of every call list, by name: the dashboard's list filter."""
+    rows = session.execute(sa.select(CallList.name, CallList.id).order_by(CallList.name)).all()
+    return [(r.name, int(r.id)) for r in rows]
+
+
+def with_scope(
+    session: Session, f: ReportFilter, rep_ids: Sequence[int], list_ids: Sequence[int]
+) -> ReportFilter:
+    """``f`` narrowed to reps and lists by id, with their names for headings."""
+    reps = dict((i, n) for n, i in rep_choices(session))
+    lists = dict((i, n) for n, i in list_choices(session))
+    return replace(
+        f,
+        rep_ids=tuple(rep_ids),
+        list_ids=tuple(list_ids),
+        rep_names=tuple(reps.get(i, f"rep {i}") for i in rep_ids),
+        list_names=tuple(lists.get(i, f"list {i}") for i in list_ids),
+    )
+
+
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 

@@ -16,6 +16,8 @@ class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="home.refresh"),
+        Binding("m", "dashboard", "Dashboard", id="home.dashboard"),
+        Binding("l", "planner", "Planner", id="home.planner"),
     ]
 
     def __init__(self) -> None:
@@ -56,6 +58,18 @@ class HomeScreen(Screen):
             hint.update(f"{len(self.summaries)} lists, {total} contacts callable now.")
         else:
             hint.update("No call lists yet: run  callcoach import FILE --cluster-by vertical")
+
+    def action_dashboard(self) -> None:
+        """Open the manager dashboard."""
+        from callcoach.tui.screens.dashboard import DashboardScreen
+
+        self.app.push_screen(DashboardScreen())
+
+    def action_planner(self) -> None:
+        """Open the pipeline planner."""
+        from callcoach.tui.screens.planner import PlannerScreen
+
+        self.app.push_screen(PlannerScreen())
 
     def selected_list(self) -> ListSummary | None:
         """The list under the cursor, if any."""
