@@ -399,6 +399,11 @@ def drill_cards(session: Session, drill_set_id: int | None) -> list[DrillCard]:
     return [DrillCard(*row) for row in rows]
 
 
+def talk_track_names(session: Session) -> list[str]:
+    """Every talk track's name, alphabetically (to offer building a set from one)."""
+    return list(session.exec(select(TalkTrack.name).order_by(TalkTrack.name)).all())
+
+
 def drill_set_track(session: Session, drill_set_id: int | None) -> TalkTrack | None:
     """The talk track a drill set was built from, if any."""
     if drill_set_id is None:

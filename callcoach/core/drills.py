@@ -357,6 +357,7 @@ class DrillRun:
     scorer: ScorerRole = ScorerRole.SELF
     scored_by: dict[ScorerRole, int] = field(default_factory=dict)  # role -> DrillRound id
     history: list[int] = field(default_factory=list)  # DrillRound ids in order
+    last_answer_seconds: float | None = None
     _queue: list[Prompt] = field(default_factory=list)
     _position: int = 0
     _last_objection: int | None = None
@@ -502,6 +503,7 @@ class DrillRun:
             assert row is not None
             row.answer_seconds = round(seconds, 2)
             row.timed_out = timed_out
+        self.last_answer_seconds = round(seconds, 2)
         self.phase = Phase.REVIEW
 
     # -- scoring

@@ -410,12 +410,20 @@ class Speaker:
         self._last_text: str | None = None
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._check_lock = threading.Lock()
         self.last_started_at: float | None = None  # perf_counter of the last playback start
 
     @property
     def enabled(self) -> bool:
         """True when speech was checked and works."""
         return self.status.ok and not self._closed
+
+    def ensure_checked(self) -> SpeechStatus:
+        """Run :meth:`check` once (concurrent callers wait for the same result)."""
+        with self._check_lock:
+            if self.status.state is SpeechState.UNCHECKED:
+                self.check()
+            return self.status
 
     def check(self) -> SpeechStatus:
         """Synthesise a short phrase and test the player on silence; remember the result."""

@@ -16,6 +16,7 @@ class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="home.refresh"),
+        Binding("t", "drills", "Drills", id="home.drills"),
     ]
 
     def __init__(self) -> None:
@@ -56,6 +57,12 @@ class HomeScreen(Screen):
             hint.update(f"{len(self.summaries)} lists, {total} contacts callable now.")
         else:
             hint.update("No call lists yet: run  callcoach import FILE --cluster-by vertical")
+
+    def action_drills(self) -> None:
+        """Open objection drills."""
+        from callcoach.tui.screens.drills import DrillsScreen
+
+        self.app.push_screen(DrillsScreen())
 
     def selected_list(self) -> ListSummary | None:
         """The list under the cursor, if any."""
