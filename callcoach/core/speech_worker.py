@@ -25,18 +25,36 @@ def _reply(out: TextIO, payload: dict[str, Any]) -> None:
     out.flush()
 
 
+_KNOWN_VOICES: set[str] = set()
+
+
+def _known_voices(engine: Any) -> set[str]:  # noqa: ANN401
+    if not _KNOWN_VOICES:
+        for v in engine.getProperty("voices"):
+            _KNOWN_VOICES.update({v.id, v.name})
+    return _KNOWN_VOICES
+
+
 def _synth(engine: Any, request: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401
     text = str(request.get("text") or "").strip()
     path = str(request["path"])
     if not text:
         return {"ok": False, "error": "nothing to say"}
     voice = request.get("voice")
+    # espeak silently falls back on an unknown voice name: refuse it instead.
+    if voice and voice not in _known_voices(engine):
+        return {"ok": False, "error": f"unknown voice {voice!r}: see callcoach drill --list-voices"}
     try:
         if voice:
             engine.setProperty("voice", voice)
-        engine.setProperty("rate", int(request.get("rate") or 170))
     except (ValueError, KeyError) as exc:
         return {"ok": False, "error": f"voice {voice!r} rejected by the engine: {exc}"}
+    rate = max(80, min(450, int(request.get("rate") or 170)))
+    # pyttsx3 2.99's setProperty("rate") does not reach espeak-ng's synthesis here (every
+    # rate came out at the same length, measured), so the speed goes in as an espeak
+    # embedded command (ctrl-A, value, "S") at the start of the text instead.
+    text = "".join(ch for ch in text if ch >= " " or ch in "\n\t")
+    text = f"\x01{rate}S{text}"
     started = time.perf_counter()
     # One request per runAndWait: two save_to_file calls before one runAndWait write
     # only the last file (pyttsx3 2.99).
