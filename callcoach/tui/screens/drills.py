@@ -280,20 +280,20 @@ class DrillRunScreen(Screen):
 
     CSS_PATH = "drills.tcss"
     BINDINGS = [
-        Binding("space,enter", "answered", "Done answering", id="drill.answered"),
-        Binding("a", "toggle('acknowledged')", "Acknowledged", id="drill.ack"),
+        Binding("space,enter", "answered", "Answered", id="drill.answered"),
+        Binding("a", "toggle('acknowledged')", "Ack", id="drill.ack"),
         Binding("i", "toggle('returned_to_impact')", "Impact", id="drill.impact"),
-        Binding("m", "toggle('asked_again')", "Asked again", id="drill.asked"),
+        Binding("m", "toggle('asked_again')", "Asked", id="drill.asked"),
         Binding("1", "score(1)", "Score 1", show=False, id="drill.s1"),
         Binding("2", "score(2)", "Score 2", show=False, id="drill.s2"),
         Binding("3", "score(3)", "Score 3", show=False, id="drill.s3"),
         Binding("4", "score(4)", "Score 4", show=False, id="drill.s4"),
         Binding("5", "score(5)", "Score 1-5", id="drill.s5"),
-        Binding("w", "switch_scorer", "Self/trainer", id="drill.scorer"),
+        Binding("w", "switch_scorer", "Scorer", id="drill.scorer"),
         Binding("n", "next", "Next", id="drill.next"),
-        Binding("s", "skip_speech", "Skip speech", id="drill.skip"),
+        Binding("s", "skip_speech", "Skip", id="drill.skip"),
         Binding("r", "repeat_speech", "Repeat", id="drill.repeat"),
-        Binding("escape", "end", "End drill", id="drill.end"),
+        Binding("escape", "end", "End", id="drill.end"),
     ]
 
     def __init__(self, run: DrillRun, set_label: str, names: tuple[str, str | None]) -> None:
