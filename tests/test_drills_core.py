@@ -31,7 +31,7 @@ from callcoach.core.drills import (
     leitner_boxes,
     objection_weights,
 )
-from callcoach.storage.models import DrillRound, DrillSession
+from callcoach.storage.models import DrillRound, DrillSession, Objection
 from tests.drill_helpers import add_live_losses, add_rep, seed_objections, seed_track
 from tests.helpers import count_rows
 
@@ -368,3 +368,48 @@ def test_progress_and_history_in_sql(db, clock):
     assert r.live_overcome_rate == pytest.approx(1 / 3)
     assert r.box == 3
     assert [(h.day, h.rounds) for h in history] == [("2026-11-23", 2), ("2026-12-13", 1)]
+
+
+def test_merge_fields_are_filled_for_the_pretend_prospect(db, clock):
+    from callcoach.storage.models import TalkTrack
+
+    trainee = add_rep(db, "Ana")
+    with db.transaction() as s:
+        track = TalkTrack(
+            name="Soft",
+            engage_statement="Hi {first_name}, it's {rep_name}.",
+            impact_question="How is {company} tracking?",
+            meeting_ask="Tuesday?",
+            greeting="Hello, this is {first_name}.",
+            third_party_reference="Brightwave",
+        )
+        s.add(track)
+        s.add(Objection(key="ni", text="Not interested.", rebuttal="Ask {reference} - {rep_name}"))
+    with db.session() as s:
+        cards = drill_cards(s, None)
+        track = s.exec(select(TalkTrack)).one()
+    run = _run(
+        db, clock, trainee, cards, mode=DrillMode.SIMULATION, track=track, trainee_name="Ana"
+    )
+    opening = run.start()
+    assert opening.text == "Hello, this is Pat."
+    assert opening.model_answer.splitlines()[:2] == [
+        "Hi Pat, it's Ana.",
+        "How is Northwind tracking?",
+    ]
+    run.answer_done()
+    prompt = run.next()
+    assert prompt.model_answer == "Ask Brightwave - Ana"
+
+
+def test_shipped_drill_sets_load_on_the_shipped_tracks(sqlite_db, clock):
+    from callcoach.core.tracks import load_tracks_file
+
+    load_tracks_file(sqlite_db, ROOT / "data" / "talk_tracks.toml", clock)
+    summary = load_drill_sets_file(sqlite_db, ROOT / "data" / "drill_sets.toml")
+    assert "Software track" in summary.created
+    with sqlite_db.session() as s:
+        software = find_drill_set(s, "Software track")
+        keys = [c.key for c in drill_cards(s, software.id)]
+    assert keys[:4] == ["send_info", "happy_with_current", "in_house", "no_budget"]
+    assert keys[4:] == ["not_interested", "call_back_later"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -75,7 +75,27 @@ MAX_CHAIN = 4
 #: What each position in a simulated call usually is (the method: 1st a reflex, 3rd decides).
 CHAIN_LABELS = {1: "1st: the reflex", 2: "2nd", 3: "3rd: the decider", 4: "4th: last chance"}
 
-DEFAULT_GREETING = "Hello, this is Pat speaking."
+DEFAULT_GREETING = "Hello, this is {first_name} speaking."
+
+#: The pretend prospect whose details fill merge fields ({first_name}, {company}...) in drills.
+DRILL_PROSPECT = {
+    "first_name": "Pat",
+    "last_name": "Morgan",
+    "company": "Northwind",
+    "title": "VP of Operations",
+    "vertical": "",
+    "region": "",
+}
+
+
+def personalise(text: str, rep_name: str | None, track: TalkTrack | None) -> str:
+    """Fill a track/objection text's merge fields for a drill (the pretend prospect, the
+    trainee as the rep, the track's reference)."""
+    from callcoach.core.tracks import render_track_text
+    from callcoach.storage.models import Contact
+
+    prospect = Contact(phone="", **DRILL_PROSPECT)
+    return render_track_text(text, prospect, rep_name=rep_name, track=track)
 
 
 # -- the answer timer -------------------------------------------------------------------------
@@ -347,6 +367,7 @@ class DrillRun:
     track: TalkTrack | None = None
     rng: random.Random = field(default_factory=random.Random)
     chain_length: int = MAX_CHAIN
+    trainee_name: str | None = None  # fills {rep_name} in rebuttals
 
     session_id: int | None = None
     phase: Phase = Phase.ANSWERING
@@ -369,6 +390,14 @@ class DrillRun:
             )
         if self.rounds is None:
             self.rounds = len(self.cards)
+        self.cards = [
+            replace(
+                c,
+                text=personalise(c.text, self.trainee_name, self.track),
+                rebuttal=personalise(c.rebuttal, self.trainee_name, self.track),
+            )
+            for c in self.cards
+        ]
         if self.trainer_id is not None:
             self.scorer = ScorerRole.TRAINER
 
@@ -398,10 +427,12 @@ class DrillRun:
     def _simulation_prompts(self) -> list[Prompt]:
         track = self.track
         greeting = (track.greeting if track and track.greeting else "") or DEFAULT_GREETING
+        greeting = personalise(greeting, self.trainee_name, track)
         if track is not None:
-            model = (
-                f"{track.engage_statement}\n{track.impact_question}\n{track.meeting_ask}".strip()
-            )
+            model = "\n".join(
+                personalise(t, self.trainee_name, track)
+                for t in (track.engage_statement, track.impact_question, track.meeting_ask)
+            ).strip()
         else:
             model = "No talk track on this set: score against your own engage statement."
         prompts = [

@@ -264,6 +264,7 @@ class DrillsScreen(Screen):
                 opening_seconds=app.settings.drill.opening_seconds,
                 track=track,
                 rng=getattr(app, "drill_rng", None) or random.Random(),
+                trainee_name=trainee.name,
             )
         except CallcoachError as exc:
             error.update(str(exc))
@@ -542,6 +543,7 @@ class DrillRunScreen(Screen):
             drill_set_id=old.drill_set_id, trainer_id=old.trainer_id, mode=old.mode,
             rounds=old.rounds, answer_seconds=old.answer_seconds,
             opening_seconds=old.opening_seconds, track=old.track, rng=old.rng,
+            trainee_name=old.trainee_name,
         )
         self.run.start()
         self._on_new_prompt()
