@@ -416,7 +416,8 @@ def add_review_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="scorecard by rep, list, cluster, week, hour, weekday, "
                        "objection (table, csv, json, html)")
     p.add_argument("--by", default="rep", metavar="WHAT",
-                   help="rep | list | cluster | week | hour | weekday | objection (default rep)")
+                   help="rep | list | cluster | week | hour | weekday | objection | drill "
+                   "(default rep)")
     p.add_argument("--period", default="this-week", metavar="NAME",
                    help="this-week | last-week | this-month | last-month (default this-week; "
                    "--since/--until win)")

@@ -225,7 +225,11 @@ class LiveStats:
 
 
 def live_objection_stats(
-    session: Session, trainee_id: int | None, since: datetime | None = None
+    session: Session,
+    trainee_id: int | None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    trainee_ids: Sequence[int] = (),
 ) -> dict[tuple[int, int], LiveStats]:
     """Per (rep, objection): live objections raised, overcome and lost, grouped in SQL."""
     overcome, lost = _live_overcome_expr()
@@ -243,8 +247,12 @@ def live_objection_stats(
     )
     if trainee_id is not None:
         query = query.where(CallAttempt.rep_id == trainee_id)
+    if trainee_ids:
+        query = query.where(CallAttempt.rep_id.in_(list(trainee_ids)))
     if since is not None:
         query = query.where(AttemptObjection.raised_at >= since)
+    if until is not None:
+        query = query.where(AttemptObjection.raised_at < until)
     return {
         (int(rep), int(oid)): LiveStats(int(n), int(o or 0), int(lo or 0))
         for rep, oid, n, o, lo in session.exec(query).all()
@@ -733,8 +741,12 @@ def drill_progress(
     trainee_id: int | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    trainee_ids: Sequence[int] = (),
 ) -> list[DrillProgressRow]:
-    """Progress per trainee and objection, aggregated in SQL (for the screen and reports)."""
+    """Progress per trainee and objection, aggregated in SQL (for the screen and reports).
+
+    ``since``/``until`` bound both the drill prompts and the live objections compared.
+    """
     recent_from = now - timedelta(days=14)
     score_q = (
         select(
@@ -771,6 +783,7 @@ def drill_progress(
     )
     for query_filter in (
         (DrillSession.trainee_id == trainee_id) if trainee_id is not None else None,
+        DrillSession.trainee_id.in_(list(trainee_ids)) if trainee_ids else None,
         (DrillRound.prompted_at >= since) if since is not None else None,
         (DrillRound.prompted_at < until) if until is not None else None,
     ):
@@ -801,7 +814,7 @@ def drill_progress(
         o.id: o
         for o in session.exec(select(Objection).where(Objection.id.in_({k[1] for k in keys})))
     }
-    live = live_objection_stats(session, trainee_id, since=since)
+    live = live_objection_stats(session, trainee_id, since, until, trainee_ids)
     boxes: dict[int, dict[int, int]] = {}
     rows: list[DrillProgressRow] = []
     for tid, oid in keys:
