@@ -148,7 +148,7 @@ def test_neutralise():
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["report", "--by", "drill"], "--by 'drill': expected one of rep, list"),
+        (["report", "--by", "nope"], "--by 'nope': expected one of rep, list"),
         (["report", "--since", "2026-02-30"], "--since '2026-02-30': expected a date"),
         (["report", "--since", "2026-11-20", "--until", "2026-11-01"], "the end is before"),
         (["report", "--format", "xlsx"], "--format 'xlsx'"),

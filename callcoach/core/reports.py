@@ -1004,3 +1004,8 @@ def previous_month_filter(f: ReportFilter) -> tuple[ReportFilter, ReportFilter]:
     this = replace(f, since=first, until=last, label=first.strftime("%B %Y"))
     prev = replace(f, since=prev_first, until=prev_last, label=prev_first.strftime("%B %Y"))
     return this, prev
+
+
+# Breakdowns owned by other features register themselves on import (kept last: they import
+# names defined above).
+from callcoach.core import drill_report  # noqa: E402, F401

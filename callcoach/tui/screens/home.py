@@ -19,6 +19,7 @@ class HomeScreen(Screen):
         Binding("b", "start_block", "Start block", id="home.start_block"),
         Binding("m", "dashboard", "Dashboard", id="home.dashboard"),
         Binding("l", "planner", "Planner", id="home.planner"),
+        Binding("t", "drills", "Drills", id="home.drills"),
     ]
 
     def __init__(self) -> None:
@@ -101,6 +102,12 @@ class HomeScreen(Screen):
         from callcoach.tui.screens.planner import PlannerScreen
 
         self.app.push_screen(PlannerScreen())
+
+    def action_drills(self) -> None:
+        """Open objection drills."""
+        from callcoach.tui.screens.drills import DrillsScreen
+
+        self.app.push_screen(DrillsScreen())
 
     def selected_list(self) -> ListSummary | None:
         """The list under the cursor, if any."""
