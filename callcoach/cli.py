@@ -105,6 +105,50 @@ def cmd_tracks_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_table(header: Sequence[str], table: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for row in table:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def cmd_reps_list(args: argparse.Namespace) -> int:
+    """Print every rep with their role and activity."""
+    from callcoach.core.reps import list_reps
+
+    db = _open(args)
+    with db.session() as session:
+        rows = list_reps(session)
+    if not rows:
+        print("No reps yet. Add one with: callcoach reps add NAME --role sdr")
+        return 0
+    table = [
+        (
+            r.name,
+            r.role,
+            r.email or "-",
+            str(r.blocks),
+            str(r.dials),
+            r.last_call_at.astimezone().strftime("%Y-%m-%d %H:%M") if r.last_call_at else "-",
+            "" if r.active else "inactive",
+        )
+        for r in rows
+    ]
+    _print_table(("Rep", "Role", "Email", "Blocks", "Dials", "Last call", ""), table)
+    return 0
+
+
+def cmd_reps_add(args: argparse.Namespace) -> int:
+    """Add a rep with a role."""
+    from callcoach.core.reps import add_rep
+
+    db = _open(args)
+    with db.session() as session:
+        rep = add_rep(session, args.name, args.role, args.email)
+    print(f"added {rep.name} ({rep.role})")
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     """Run the schema migrations on the database."""
     from callcoach.storage.db import current_revision, head_revision, safe_url
@@ -155,6 +199,17 @@ def build_parser() -> argparse.ArgumentParser:
     q = tsub.add_parser("load", help="load talk tracks/objections from a TOML file")
     q.add_argument("file", metavar="FILE")
     q.set_defaults(handler=cmd_tracks_load)
+
+    p = sub.add_parser("reps", help="list reps with their role; add a rep")
+    p.set_defaults(handler=cmd_reps_list)
+    rsub = p.add_subparsers(title="reps commands", metavar="ACTION")
+    q = rsub.add_parser("list", help="list reps with role and activity (the default)")
+    q.set_defaults(handler=cmd_reps_list)
+    q = rsub.add_parser("add", help="add a rep")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--role", choices=["sdr", "manager", "trainer"], default="sdr")
+    q.add_argument("--email", metavar="ADDRESS")
+    q.set_defaults(handler=cmd_reps_add)
 
     p = sub.add_parser("db", help="database maintenance")
     dsub = p.add_subparsers(title="db commands", metavar="ACTION", required=True)
