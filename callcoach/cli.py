@@ -150,12 +150,31 @@ def cmd_reps_add(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    """Run the schema migrations on the database."""
-    from callcoach.storage.db import current_revision, head_revision, safe_url
+    """Run the schema migrations on the database and say from which version to which."""
+    from callcoach.storage.db import resolve_database_url, safe_url, upgrade_database
 
-    db = _open(args)
-    print(f"{safe_url(db.url)}: schema at {current_revision(db.engine)} (head {head_revision()})")
+    url = resolve_database_url(args.db)
+    before, after = upgrade_database(url)
+    if before == after:
+        print(f"{safe_url(url)}: schema already at {after}, nothing to do")
+    else:
+        print(f"{safe_url(url)}: schema upgraded {before} -> {after}")
     return 0
+
+
+def cmd_db_status(args: argparse.Namespace) -> int:
+    """Print the database's schema version beside the one this callcoach expects."""
+    from callcoach.storage.db import inspect_schema, resolve_database_url, safe_url, schema_refusal
+
+    url = resolve_database_url(args.db)
+    check = inspect_schema(url)
+    print(f"{safe_url(url)}: schema {check.current_text}, callcoach expects {check.expected_text}")
+    hint = schema_refusal(url, check)
+    if check.state == "empty":
+        hint = "empty: it is created when callcoach first opens it (or by callcoach db upgrade)"
+    if hint:
+        print(hint)
+    return 0 if check.state == "current" else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,8 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("db", help="database maintenance")
     dsub = p.add_subparsers(title="db commands", metavar="ACTION", required=True)
-    q = dsub.add_parser("upgrade", help="apply schema migrations")
+    q = dsub.add_parser("upgrade", help="apply schema migrations (back up first)")
     q.set_defaults(handler=cmd_db_upgrade)
+    q = dsub.add_parser("status", help="show the schema version against the expected one")
+    q.set_defaults(handler=cmd_db_status)
     return parser
 
 
