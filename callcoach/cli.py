@@ -252,6 +252,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CallcoachError as exc:
         print(f"callcoach: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # The server went away after the database was opened: still one line, no password.
+        message = _connection_trouble(args, exc)
+        if message is None:
+            raise
+        print(f"callcoach: error: {message}", file=sys.stderr)
+        return 2
+
+
+def _connection_trouble(args: argparse.Namespace, exc: Exception) -> str | None:
+    """One line for a lost database connection, else None (a real bug: let it show)."""
+    if not type(exc).__module__.startswith("sqlalchemy"):
+        return None
+    from callcoach.core.journal import is_connection_error
+    from callcoach.storage.db import describe_connect_error, resolve_database_url
+
+    if not is_connection_error(exc):
+        return None
+    return describe_connect_error(resolve_database_url(args.db), exc)
 
 
 if __name__ == "__main__":
