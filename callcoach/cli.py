@@ -177,6 +177,15 @@ def cmd_db_status(args: argparse.Namespace) -> int:
     return 0 if check.state == "current" else 1
 
 
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    """Copy the SQLite database to FILE with SQLite's backup API (safe while in use)."""
+    from callcoach.storage.db import backup_sqlite
+
+    target = backup_sqlite(args.db, Path(args.file))
+    print(f"backed up to {target} ({target.stat().st_size // 1024} KiB)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
     parser = argparse.ArgumentParser(
@@ -236,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(handler=cmd_db_upgrade)
     q = dsub.add_parser("status", help="show the schema version against the expected one")
     q.set_defaults(handler=cmd_db_status)
+    q = dsub.add_parser("backup", help="copy the SQLite database to FILE (PostgreSQL: pg_dump)")
+    q.add_argument("file", metavar="FILE")
+    q.set_defaults(handler=cmd_db_backup)
     return parser
 
 

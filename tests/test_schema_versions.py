@@ -253,3 +253,25 @@ def test_database_with_foreign_tables_refused(empty_database_url):
     engine.dispose()
     with pytest.raises(DatabaseError, match="has tables but no callcoach schema version"):
         open_database(empty_database_url)
+
+
+def test_db_backup_copies_sqlite_consistently(sqlite_db, tmp_path, capsys):
+    """``callcoach db backup FILE`` writes a usable copy; an existing file is not overwritten;
+    PostgreSQL gets the pg_dump hint."""
+    with sqlite_db.session() as s:
+        s.add(Rep(name="Ana"))
+        s.commit()
+    target = tmp_path / "backup.db"
+    assert main(["--db", sqlite_db.url, "db", "backup", str(target)]) == 0
+    assert f"backed up to {target}" in capsys.readouterr().out
+    copy = open_database(f"sqlite:///{target}")
+    try:
+        with copy.session() as s:
+            assert s.exec(select(Rep.name)).all() == ["Ana"]
+    finally:
+        copy.dispose()
+    assert main(["--db", sqlite_db.url, "db", "backup", str(target)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["--db", "postgresql+psycopg://u:pw@h/team", "db", "backup", "x.db"]) == 2
+    err = capsys.readouterr().err
+    assert "pg_dump" in err and "pw" not in err.replace("pg_dump", "")
