@@ -268,8 +268,16 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on any error."""
+        """A session that commits on success and rolls back on any error.
+
+        On SQLite it begins IMMEDIATE (takes the write lock up front, waiting up to the
+        busy timeout): a deferred transaction that reads and then writes fails at once with
+        "database is locked" when another process wrote in between, so with several reps
+        on one file every read-then-write must start this way.
+        """
         with self.session() as session:
+            if self.is_sqlite:
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             try:
                 yield session
                 session.commit()
