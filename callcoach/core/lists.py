@@ -61,14 +61,40 @@ def open_zones(session: Session, now: datetime, window: CallingWindow) -> tuple[
     return opened, len(opened) == len(zones)
 
 
-def callable_condition(now: datetime, zones: list[str] | None) -> sa.ColumnElement[bool]:
-    """SQL condition for a contact that may be served at ``now`` (zones: None = all open)."""
+def reservation_free(stale_before: datetime | None) -> sa.ColumnElement[bool]:
+    """SQL condition: the contact is held by no live block.
+
+    With ``stale_before`` a reservation also counts as free when it was taken before that
+    instant and its block has shown no activity since (a crashed or abandoned block).
+    """
+    unreserved = Contact.reserved_by_block_id.is_(None)
+    if stale_before is None:
+        return unreserved
+    live_block = (
+        sa.select(CallBlock.id)
+        .where(
+            CallBlock.id == Contact.reserved_by_block_id,
+            CallBlock.status.in_(("running", "paused")),
+            sa.func.coalesce(CallBlock.last_activity_at, CallBlock.started_at) >= stale_before,
+        )
+        .exists()
+    )
+    return sa.or_(unreserved, sa.and_(Contact.reserved_at < stale_before, ~live_block))
+
+
+def callable_condition(
+    now: datetime, zones: list[str] | None, stale_before: datetime | None = None
+) -> sa.ColumnElement[bool]:
+    """SQL condition for a contact that may be served at ``now`` (zones: None = all open).
+
+    ``stale_before``: see :func:`reservation_free` (None: any reservation holds).
+    """
     dnc = sa.select(DoNotCall.phone).where(DoNotCall.phone == Contact.phone).exists()
     cond = sa.and_(
         Contact.status.in_(SERVABLE_STATUSES),
         Contact.do_not_call.is_(False),
         sa.or_(Contact.next_call_at.is_(None), Contact.next_call_at <= now),
-        Contact.reserved_by_block_id.is_(None),
+        reservation_free(stale_before),
         ~dnc,
     )
     if zones is not None:

@@ -1,0 +1,836 @@
+"""The call block state machine: start, pause, resume, dial, objections, outcomes, end.
+
+Every function takes the database and the injected clock and commits what it did before
+returning, so a killed process loses nothing that was shown as saved. Remaining time is
+computed from the start instant minus paused time, never by counting ticks.
+
+A block's in-progress call is the :class:`CallAttempt` of the block whose ``outcome`` is
+NULL; the contact on screen is the contact the block has reserved. Both survive a crash,
+which is how :func:`recover_block` resumes.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from callcoach.clock import Clock
+from callcoach.config import Settings
+from callcoach.core import queue
+from callcoach.core.ics import InviteError, write_invite
+from callcoach.errors import CallcoachError
+from callcoach.storage.db import Database
+from callcoach.storage.models import (
+    CONNECT_OUTCOMES,
+    AttemptObjection,
+    BlockPause,
+    BlockStatus,
+    CallAttempt,
+    Callback,
+    CallBlock,
+    CallList,
+    Contact,
+    DoNotCall,
+    Meeting,
+    MeetingKind,
+    Objection,
+    Outcome,
+    Rep,
+    TalkTrackObjection,
+)
+
+#: The outcome keys of the block screen, in the fixed order reps learn by heart.
+OUTCOME_KEYS: dict[str, Outcome] = {
+    "1": Outcome.NO_ANSWER,
+    "2": Outcome.VOICEMAIL,
+    "3": Outcome.GATEKEEPER,
+    "4": Outcome.WRONG_NUMBER,
+    "5": Outcome.NOT_INTERESTED,
+    "6": Outcome.CALLBACK,
+    "7": Outcome.MEETING,
+    "8": Outcome.DO_NOT_CALL,
+}
+
+OUTCOME_LABELS: dict[Outcome, str] = {
+    Outcome.NO_ANSWER: "no answer",
+    Outcome.VOICEMAIL: "voicemail left",
+    Outcome.GATEKEEPER: "gatekeeper",
+    Outcome.WRONG_NUMBER: "wrong number / bad data",
+    Outcome.NOT_INTERESTED: "connected - not interested",
+    Outcome.CALLBACK: "callback requested",
+    Outcome.MEETING: "meeting set",
+    Outcome.DO_NOT_CALL: "do not call",
+}
+
+#: A block not heard from for this long is considered to have crashed (see recover_block).
+HEARTBEAT_SECONDS = 10.0
+
+LIVE_STATUSES = (BlockStatus.RUNNING.value, BlockStatus.PAUSED.value)
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class BlockError(CallcoachError):
+    """An action that does not fit the block's state; the message tells the rep what to do."""
+
+
+# ---------------------------------------------------------------- time
+
+
+def active_seconds(block: CallBlock, now: datetime) -> float:
+    """Seconds of calling time used: since the start, minus every pause (open ones too)."""
+    paused = block.paused_seconds
+    if block.paused_at is not None:
+        paused += max(0.0, (now - block.paused_at).total_seconds())
+    end = block.ended_at or now
+    return max(0.0, (end - block.started_at).total_seconds() - paused)
+
+
+def remaining_seconds(block: CallBlock, now: datetime) -> float:
+    """Seconds left of the planned block (never negative)."""
+    return max(0.0, block.planned_seconds - active_seconds(block, now))
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def unfinished_block(session: Session, rep_id: int) -> CallBlock | None:
+    """The rep's running or paused block, if one was left open (e.g. by a crash)."""
+    return session.exec(
+        select(CallBlock)
+        .where(CallBlock.rep_id == rep_id, CallBlock.status.in_(LIVE_STATUSES))
+        .order_by(CallBlock.started_at.desc())
+    ).first()
+
+
+def get_block(session: Session, block_id: int) -> CallBlock:
+    """The block by id, or a BlockError."""
+    block = session.get(CallBlock, block_id)
+    if block is None:
+        raise BlockError(f"call block {block_id} does not exist")
+    return block
+
+
+def start_block(
+    db: Database, clock: Clock, *, rep_id: int, list_id: int, minutes: float = 52
+) -> CallBlock:
+    """Open a new block for the rep on a list; a rep runs one block at a time."""
+    if not 1 <= minutes <= 240:
+        raise BlockError(f"block length {minutes:g} minutes: expected 1 to 240")
+    now = clock.now()
+    with db.transaction() as session:
+        if session.get(CallList, list_id) is None:
+            raise BlockError(f"call list {list_id} does not exist")
+        open_block = unfinished_block(session, rep_id)
+        if open_block is not None:
+            raise BlockError(
+                f"block {open_block.id} is still open (started "
+                f"{open_block.started_at:%Y-%m-%d %H:%M} UTC): resume or end it first"
+            )
+        block = CallBlock(
+            rep_id=rep_id,
+            list_id=list_id,
+            planned_seconds=int(round(minutes * 60)),
+            started_at=now,
+            status=BlockStatus.RUNNING.value,
+            last_activity_at=now,
+        )
+        session.add(block)
+        session.flush()
+        session.refresh(block)
+    return block
+
+
+def touch_block(db: Database, clock: Clock, block_id: int) -> None:
+    """Heartbeat: the block is alive (keeps its reservation, bounds crash-time loss)."""
+    with db.transaction() as session:
+        session.execute(
+            sa.update(CallBlock)
+            .where(CallBlock.id == block_id, CallBlock.status.in_(LIVE_STATUSES))
+            .values(last_activity_at=clock.now())
+        )
+
+
+def recover_block(db: Database, clock: Clock, block_id: int) -> CallBlock:
+    """Reopen a block left open by a crash, with the remaining time it had when it died.
+
+    Time between the last sign of life and now is recorded as a pause, so it does not
+    count against the block; a call in progress keeps its outcome open (still loggable),
+    with its end fixed at the last sign of life so its duration is not inflated.
+    """
+    now = clock.now()
+    with db.transaction() as session:
+        block = get_block(session, block_id)
+        if block.status not in LIVE_STATUSES:
+            raise BlockError(f"call block {block_id} is already {block.status}")
+        last = block.last_activity_at or block.started_at
+        gap = (now - last).total_seconds()
+        if block.paused_at is None and gap > HEARTBEAT_SECONDS:
+            session.add(BlockPause(block_id=block.id, started_at=last, ended_at=now))
+            block.paused_seconds += gap
+            attempt = _open_attempt(session, block.id)
+            if attempt is not None and attempt.ended_at is None:
+                attempt.ended_at = max(last, attempt.dialed_at)
+                session.add(attempt)
+        block.last_activity_at = now
+        session.add(block)
+        session.flush()
+        session.refresh(block)
+    return block
+
+
+def pause_block(db: Database, clock: Clock, block_id: int) -> CallBlock:
+    """Pause the block clock (no-op when already paused)."""
+    now = clock.now()
+    with db.transaction() as session:
+        block = get_block(session, block_id)
+        _require_live(block)
+        if block.paused_at is None:
+            block.paused_at = now
+            block.status = BlockStatus.PAUSED.value
+            session.add(BlockPause(block_id=block.id, started_at=now))
+        block.last_activity_at = now
+        session.add(block)
+        session.flush()
+        session.refresh(block)
+    return block
+
+
+def resume_block(db: Database, clock: Clock, block_id: int) -> CallBlock:
+    """Resume a paused block; the paused time is not counted (no-op when running)."""
+    now = clock.now()
+    with db.transaction() as session:
+        block = get_block(session, block_id)
+        _require_live(block)
+        _close_pause(session, block, now)
+        block.last_activity_at = now
+        session.add(block)
+        session.flush()
+        session.refresh(block)
+    return block
+
+
+def end_block(
+    db: Database, clock: Clock, block_id: int, status: BlockStatus = BlockStatus.FINISHED
+) -> CallBlock:
+    """Close the block and release its contact; an unlogged call stays without outcome."""
+    now = clock.now()
+    with db.transaction() as session:
+        block = get_block(session, block_id)
+        if block.status in LIVE_STATUSES:
+            _close_pause(session, block, now)
+            block.status = status.value
+            block.ended_at = now
+            block.last_activity_at = now
+            session.add(block)
+        queue.release_block(session, block.id)
+        session.flush()
+        session.refresh(block)
+    return block
+
+
+def switch_list(db: Database, clock: Clock, block_id: int, list_id: int) -> CallBlock:
+    """Carry on the same block (same clock) on another list, e.g. when one runs out."""
+    with db.transaction() as session:
+        block = get_block(session, block_id)
+        _require_live(block)
+        if session.get(CallList, list_id) is None:
+            raise BlockError(f"call list {list_id} does not exist")
+        if _open_attempt(session, block.id) is not None:
+            raise BlockError("a call is in progress: log its outcome (1-8) before switching lists")
+        queue.release_block(session, block.id)
+        block.list_id = list_id
+        block.last_activity_at = clock.now()
+        session.add(block)
+        session.flush()
+        session.refresh(block)
+    return block
+
+
+def _require_live(block: CallBlock) -> None:
+    if block.status not in LIVE_STATUSES:
+        raise BlockError(f"this block is {block.status}: start a new one")
+
+
+def _close_pause(session: Session, block: CallBlock, now: datetime) -> None:
+    if block.paused_at is None:
+        return
+    block.paused_seconds += max(0.0, (now - block.paused_at).total_seconds())
+    block.paused_at = None
+    block.status = BlockStatus.RUNNING.value
+    session.execute(
+        sa.update(BlockPause)
+        .where(BlockPause.block_id == block.id, BlockPause.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+
+
+# ---------------------------------------------------------------- serving
+
+
+def serve_next(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    block: CallBlock,
+    zone_cache: queue.ZoneCache | None = None,
+) -> Contact | None:
+    """Reserve the next contact of the block's list (None: the list has nothing callable)."""
+    _require_live(block)
+    return queue.next_contact(
+        db,
+        block_id=block.id,
+        list_id=block.list_id,
+        rep_id=block.rep_id,
+        now=clock.now(),
+        settings=settings,
+        zone_cache=zone_cache,
+    )
+
+
+def current_contact(session: Session, block_id: int) -> Contact | None:
+    """The contact on screen: the one with the block's open call, else the one it holds."""
+    attempt = _open_attempt(session, block_id)
+    if attempt is not None:
+        return session.get(Contact, attempt.contact_id)
+    return queue.held_contact(session, block_id)
+
+
+def _open_attempt(session: Session, block_id: int) -> CallAttempt | None:
+    return session.exec(
+        select(CallAttempt)
+        .where(CallAttempt.block_id == block_id, CallAttempt.outcome.is_(None))
+        .order_by(CallAttempt.dialed_at.desc())
+    ).first()
+
+
+def open_attempt(session: Session, block_id: int) -> CallAttempt | None:
+    """The block's call in progress (dialled, no outcome yet), if any."""
+    return _open_attempt(session, block_id)
+
+
+@dataclass(frozen=True)
+class ContactHistory:
+    """What the card shows about earlier attempts."""
+
+    attempts: int
+    last_outcome: str | None
+    last_called_at: datetime | None
+    notes: list[str]  # most recent first
+
+
+def contact_history(session: Session, contact_id: int, limit: int = 3) -> ContactHistory:
+    """Attempts so far, the last outcome and the latest notes of a contact."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        return ContactHistory(0, None, None, [])
+    notes = session.exec(
+        select(CallAttempt.notes)
+        .where(CallAttempt.contact_id == contact_id, CallAttempt.notes != "")
+        .order_by(CallAttempt.dialed_at.desc())
+        .limit(limit)
+    ).all()
+    return ContactHistory(
+        contact.attempts, contact.last_outcome, contact.last_called_at, list(notes)
+    )
+
+
+# ---------------------------------------------------------------- dialling
+
+
+def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAttempt:
+    """Start the call: an attempt with no outcome yet and the dead time since the last one.
+
+    Dialling again while that contact's call is open returns the same attempt.
+    """
+    now = clock.now()
+    with db.transaction() as session:
+        block = get_block(session, block_id)
+        _require_live(block)
+        if block.paused_at is not None:
+            raise BlockError("the block is paused: press p to resume, then dial")
+        existing = _open_attempt(session, block_id)
+        if existing is not None:
+            if existing.contact_id == contact_id:
+                return existing
+            raise BlockError("another call is still open: log its outcome (1-8) first")
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            raise BlockError(f"contact {contact_id} does not exist")
+        attempt = CallAttempt(
+            block_id=block.id,
+            rep_id=block.rep_id,
+            contact_id=contact.id,
+            list_id=contact.list_id,
+            attempt_number=contact.attempts + 1,
+            dialed_at=now,
+            gap_seconds=_gap_since_last_outcome(session, block, now),
+        )
+        session.add(attempt)
+        block.last_activity_at = now
+        session.add(block)
+        session.flush()
+        session.refresh(attempt)
+    return attempt
+
+
+def _gap_since_last_outcome(session: Session, block: CallBlock, now: datetime) -> float | None:
+    """Dead time: seconds from the block's previous outcome to now, minus pauses in between."""
+    last = session.execute(
+        sa.select(sa.func.max(CallAttempt.logged_at)).where(
+            CallAttempt.block_id == block.id, CallAttempt.outcome.is_not(None)
+        )
+    ).scalar()
+    if last is None:
+        return None
+    if isinstance(last, str):
+        last = datetime.fromisoformat(last)
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=now.tzinfo)
+    paused = 0.0
+    for start, end in session.execute(
+        sa.select(BlockPause.started_at, BlockPause.ended_at).where(
+            BlockPause.block_id == block.id,
+            sa.or_(BlockPause.ended_at.is_(None), BlockPause.ended_at > last),
+        )
+    ):
+        lo = max(start, last)
+        hi = min(end or now, now)
+        paused += max(0.0, (hi - lo).total_seconds())
+    return max(0.0, (now - last).total_seconds() - paused)
+
+
+def dial_argv(template: str, phone: str) -> list[str]:
+    """The dial command as an argument list, ``{phone}`` substituted inside each word."""
+    try:
+        words = shlex.split(template)
+    except ValueError as exc:
+        raise BlockError(f"dial_command {template!r}: {exc}") from None
+    if not words:
+        raise BlockError("dial_command is empty")
+    return [w.replace("{phone}", phone) for w in words]
+
+
+def run_dial_command(template: str, phone: str, timeout: float = 5.0) -> str | None:
+    """Run the configured dial command without a shell; None on success, else one line.
+
+    Output is captured so a softphone's chatter never lands on the TUI screen.
+    """
+    try:
+        argv = dial_argv(template, phone)
+        proc = subprocess.run(
+            argv,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except BlockError as exc:
+        return str(exc)
+    except FileNotFoundError:
+        return f"dial command not found: {shlex.split(template)[0]}"
+    except subprocess.TimeoutExpired:
+        return None  # a softphone that keeps running has taken the call
+    except OSError as exc:
+        return f"dial command failed: {exc.strerror or exc}"
+    if proc.returncode != 0:
+        err = (proc.stderr or proc.stdout or b"").decode("utf-8", "replace").strip().splitlines()
+        detail = err[-1] if err else f"exit status {proc.returncode}"
+        return f"dial command failed: {detail}"
+    return None
+
+
+# ---------------------------------------------------------------- objections
+
+
+@dataclass(frozen=True)
+class ObjectionChoice:
+    """An objection the rep can pick, with the rebuttal for this list's talk track."""
+
+    id: int
+    key: str
+    text: str
+    rebuttal: str
+    likely: bool  # listed by the talk track as likely for this cluster
+
+
+def objection_choices(session: Session, list_id: int) -> list[ObjectionChoice]:
+    """The library, the list's likely objections first, rebuttals overridden by its track."""
+    track_id = session.execute(
+        sa.select(CallList.talk_track_id).where(CallList.id == list_id)
+    ).scalar()
+    tto = (
+        sa.select(
+            TalkTrackObjection.objection_id,
+            TalkTrackObjection.rebuttal_override,
+            TalkTrackObjection.position,
+        )
+        .where(TalkTrackObjection.talk_track_id == (track_id if track_id is not None else -1))
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(
+            Objection.id,
+            Objection.key,
+            Objection.text,
+            sa.func.coalesce(sa.func.nullif(tto.c.rebuttal_override, ""), Objection.rebuttal),
+            tto.c.objection_id.is_not(None),
+        )
+        .outerjoin(tto, tto.c.objection_id == Objection.id)
+        .order_by(
+            sa.case((tto.c.objection_id.is_(None), 1), else_=0),
+            tto.c.position,
+            Objection.position,
+            Objection.id,
+        )
+    ).all()
+    return [ObjectionChoice(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+
+@dataclass(frozen=True)
+class LoggedObjection:
+    """An objection raised on the current call."""
+
+    id: int
+    position: int
+    objection_id: int
+    key: str
+    text: str
+    rebuttal: str
+    overcome: bool | None
+
+
+def log_objection(db: Database, clock: Clock, block_id: int, objection_id: int) -> LoggedObjection:
+    """Record an objection on the block's open call, in the order raised."""
+    now = clock.now()
+    with db.transaction() as session:
+        attempt = _open_attempt(session, block_id)
+        if attempt is None:
+            raise BlockError("no call in progress: press d to dial first")
+        choice = next(
+            (c for c in objection_choices(session, attempt.list_id) if c.id == objection_id), None
+        )
+        if choice is None:
+            raise BlockError(f"objection {objection_id} is not in the library")
+        position = 1 + int(
+            session.execute(
+                sa.select(sa.func.count()).where(AttemptObjection.attempt_id == attempt.id)
+            ).scalar_one()
+        )
+        row = AttemptObjection(
+            attempt_id=attempt.id, objection_id=objection_id, position=position, raised_at=now
+        )
+        session.add(row)
+        session.execute(
+            sa.update(CallBlock).where(CallBlock.id == block_id).values(last_activity_at=now)
+        )
+        session.flush()
+        session.refresh(row)
+    return LoggedObjection(
+        row.id, position, objection_id, choice.key, choice.text, choice.rebuttal, None
+    )
+
+
+def set_overcome(db: Database, attempt_objection_id: int, overcome: bool | None) -> None:
+    """Mark a logged objection overcome (True), not overcome (False) or unknown (None)."""
+    with db.transaction() as session:
+        row = session.get(AttemptObjection, attempt_objection_id)
+        if row is None:
+            raise BlockError(f"logged objection {attempt_objection_id} does not exist")
+        row.overcome = overcome
+        session.add(row)
+
+
+def call_objections(session: Session, attempt_id: int) -> list[LoggedObjection]:
+    """The objections of one call in the order raised, with this list's rebuttals."""
+    attempt = session.get(CallAttempt, attempt_id)
+    if attempt is None:
+        return []
+    rebuttals = {c.id: c for c in objection_choices(session, attempt.list_id)}
+    rows = session.exec(
+        select(AttemptObjection)
+        .where(AttemptObjection.attempt_id == attempt_id)
+        .order_by(AttemptObjection.position)
+    ).all()
+    out = []
+    for r in rows:
+        c = rebuttals.get(r.objection_id)
+        out.append(
+            LoggedObjection(
+                r.id,
+                r.position,
+                r.objection_id,
+                c.key if c else "?",
+                c.text if c else "?",
+                c.rebuttal if c else "",
+                r.overcome,
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+@dataclass(frozen=True)
+class MeetingDetails:
+    """What the meeting form collects."""
+
+    starts_at: datetime
+    kind: str = MeetingKind.WEB.value
+    email: str = ""
+    parked_questions: tuple[str, ...] = ()
+    duration_minutes: int = 30
+
+
+@dataclass
+class OutcomeResult:
+    """What logging an outcome saved."""
+
+    attempt: CallAttempt
+    contact: Contact
+    meeting: Meeting | None = None
+    callback: Callback | None = None
+    ics_path: Path | None = None
+    ics_error: str | None = None
+    replayed: bool = False  # the client_uuid was already stored: nothing new written
+
+
+def validate_meeting(details: MeetingDetails, now: datetime) -> None:
+    """Raise BlockError (one line) when the meeting form holds something unusable."""
+    if details.starts_at.tzinfo is None:
+        raise BlockError("meeting time must carry a time zone")
+    if details.starts_at <= now:
+        raise BlockError(f"meeting time {details.starts_at:%Y-%m-%d %H:%M} is in the past")
+    if details.kind not in {k.value for k in MeetingKind}:
+        raise BlockError(f"meeting kind {details.kind!r}: expected phone, web or in_person")
+    if details.email and not EMAIL_RE.match(details.email):
+        raise BlockError(f"email {details.email!r} does not look like an address")
+    if not 5 <= details.duration_minutes <= 480:
+        raise BlockError(f"meeting length {details.duration_minutes} min: expected 5 to 480")
+
+
+def log_outcome(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    *,
+    block_id: int,
+    outcome: Outcome,
+    note: str = "",
+    callback_at: datetime | None = None,
+    meeting: MeetingDetails | None = None,
+    client_uuid: str | None = None,
+    dial_if_needed: bool = False,
+) -> OutcomeResult:
+    """Log how the block's open call ended and commit everything it implies at once.
+
+    Writes the attempt's outcome, times and connect/conversation flags, the contact's
+    status/attempts/next call, the do-not-call register, the Callback or Meeting row, and
+    releases the contact. A meeting's invite is written after the commit. ``client_uuid``
+    makes the write idempotent (a replayed outcome is stored exactly once).
+    """
+    outcome = Outcome(outcome)
+    now = clock.now()
+    client_uuid = client_uuid or str(uuid.uuid4())
+    if outcome is Outcome.CALLBACK:
+        if callback_at is None or callback_at.tzinfo is None:
+            raise BlockError("a callback needs a date and time")
+        if callback_at <= now:
+            raise BlockError(f"callback time {callback_at:%Y-%m-%d %H:%M} is in the past")
+    if outcome is Outcome.MEETING:
+        if meeting is None:
+            raise BlockError("a meeting needs a date, time, kind and email")
+        validate_meeting(meeting, now)
+    with db.session() as session:
+        try:
+            if db.is_sqlite:
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            replay = session.exec(
+                select(CallAttempt).where(CallAttempt.client_uuid == client_uuid)
+            ).first()
+            if replay is not None:
+                session.commit()
+                contact = session.get(Contact, replay.contact_id)
+                return OutcomeResult(replay, contact, replayed=True)
+            block = get_block(session, block_id)
+            attempt = _open_attempt(session, block_id)
+            if attempt is None:
+                if not dial_if_needed:
+                    raise BlockError("no call in progress: press d to dial first")
+                held = queue.held_contact(session, block_id)
+                if held is None:
+                    raise BlockError("no contact on screen to log")
+                session.rollback()
+                dial(db, clock, block_id, held.id)
+                return log_outcome(
+                    db,
+                    clock,
+                    settings,
+                    block_id=block_id,
+                    outcome=outcome,
+                    note=note,
+                    callback_at=callback_at,
+                    meeting=meeting,
+                    client_uuid=client_uuid,
+                )
+            result = _write_outcome(
+                session,
+                settings,
+                block,
+                attempt,
+                outcome,
+                note,
+                callback_at,
+                meeting,
+                client_uuid,
+                now,
+            )
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    if result.meeting is not None:
+        _write_meeting_invite(db, settings, result, now)
+    return result
+
+
+def _write_outcome(
+    session: Session,
+    settings: Settings,
+    block: CallBlock,
+    attempt: CallAttempt,
+    outcome: Outcome,
+    note: str,
+    callback_at: datetime | None,
+    meeting: MeetingDetails | None,
+    client_uuid: str,
+    now: datetime,
+) -> OutcomeResult:
+    contact = session.get(Contact, attempt.contact_id)
+    objections = session.exec(
+        select(AttemptObjection)
+        .where(AttemptObjection.attempt_id == attempt.id)
+        .order_by(AttemptObjection.position)
+    ).all()
+    # Unmarked objections follow from how the call ended: a meeting or callback means they
+    # were taken away; a refusal means the last one won.
+    if outcome in (Outcome.MEETING, Outcome.CALLBACK):
+        for o in objections:
+            if o.overcome is None:
+                o.overcome = True
+                session.add(o)
+    elif outcome in (Outcome.NOT_INTERESTED, Outcome.DO_NOT_CALL) and objections:
+        if objections[-1].overcome is None:
+            objections[-1].overcome = False
+            session.add(objections[-1])
+    connected = outcome in CONNECT_OUTCOMES or bool(objections)
+    conversation = connected and (
+        bool(objections) or outcome in (Outcome.MEETING, Outcome.CALLBACK)
+    )
+    ended = attempt.ended_at or now
+    attempt.outcome = outcome.value
+    attempt.ended_at = ended
+    attempt.logged_at = now
+    attempt.duration_seconds = max(0.0, (ended - attempt.dialed_at).total_seconds())
+    attempt.connected = connected
+    attempt.conversation = conversation
+    attempt.client_uuid = client_uuid
+    if note.strip():
+        attempt.notes = (attempt.notes + "\n" if attempt.notes else "") + note.strip()
+    session.add(attempt)
+
+    status, next_at = queue.status_after(
+        outcome, attempt.attempt_number, now, contact.timezone, settings.retry
+    )
+    contact.status = status.value
+    contact.next_call_at = callback_at if outcome is Outcome.CALLBACK else next_at
+    contact.attempts = max(contact.attempts, attempt.attempt_number)
+    contact.last_outcome = outcome.value
+    contact.last_called_at = attempt.dialed_at
+    contact.reserved_by_block_id = None
+    contact.reserved_at = None
+    contact.callback_rep_id = block.rep_id if outcome is Outcome.CALLBACK else None
+    session.execute(
+        sa.update(Callback)
+        .where(Callback.contact_id == contact.id, Callback.done.is_(False))
+        .values(done=True)
+    )
+    result = OutcomeResult(attempt, contact)
+    if outcome is Outcome.DO_NOT_CALL:
+        contact.do_not_call = True
+        if session.get(DoNotCall, contact.phone) is None:
+            session.add(DoNotCall(phone=contact.phone, added_at=now, source=f"call:{attempt.id}"))
+    if outcome is Outcome.CALLBACK:
+        cb = Callback(
+            attempt_id=attempt.id, contact_id=contact.id, rep_id=block.rep_id, due_at=callback_at
+        )
+        session.add(cb)
+        result.callback = cb
+    if outcome is Outcome.MEETING:
+        m = Meeting(
+            attempt_id=attempt.id,
+            contact_id=contact.id,
+            rep_id=block.rep_id,
+            starts_at=meeting.starts_at,
+            duration_minutes=meeting.duration_minutes,
+            kind=meeting.kind,
+            email=meeting.email.strip(),
+            parked_questions="\n".join(q.strip() for q in meeting.parked_questions if q.strip()),
+            created_at=now,
+        )
+        if meeting.email.strip() and not contact.email:
+            contact.email = meeting.email.strip()
+        session.add(m)
+        result.meeting = m
+    session.add(contact)
+    block.last_activity_at = now
+    session.add(block)
+    session.flush()
+    return result
+
+
+def _write_meeting_invite(
+    db: Database, settings: Settings, result: OutcomeResult, now: datetime
+) -> None:
+    with db.transaction() as session:
+        meeting = session.get(Meeting, result.meeting.id)
+        rep = session.get(Rep, meeting.rep_id)
+        try:
+            path = write_invite(meeting, result.contact, rep, Path(settings.ics_dir), now)
+        except InviteError as exc:
+            result.ics_error = str(exc)
+            return
+        meeting.ics_path = str(path)
+        session.add(meeting)
+        result.meeting = meeting
+        result.ics_path = path
+
+
+def quick_callback_times(now: datetime, zone: str) -> list[tuple[str, datetime]]:
+    """Callback quick picks in the contact's local time: later today, tomorrow, next week."""
+    tz = queue.contact_zone(zone)
+    local = now.astimezone(tz) if tz else now
+
+    def at(days: int, hour: int, minute: int = 0) -> datetime:
+        d = local.date() + timedelta(days=days)
+        return datetime(d.year, d.month, d.day, hour, minute, tzinfo=local.tzinfo).astimezone(
+            now.tzinfo
+        )
+
+    picks: list[tuple[str, datetime]] = []
+    in_two = (local + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    if in_two.hour < 18:
+        picks.append((f"today {in_two:%H:%M}", in_two.astimezone(now.tzinfo)))
+    picks.append(("tomorrow 09:00", at(1, 9)))
+    picks.append(("tomorrow 14:00", at(1, 14)))
+    days_to_monday = 7 - local.weekday()
+    picks.append(("next Monday 09:00", at(days_to_monday, 9)))
+    return picks

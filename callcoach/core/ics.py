@@ -1,0 +1,93 @@
+"""Meeting invites as iCalendar files, with the prospect's parked questions as the agenda."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from callcoach.errors import CallcoachError
+from callcoach.storage.models import Contact, Meeting, MeetingKind, Rep
+
+KIND_LABELS = {
+    MeetingKind.PHONE.value: "Phone call",
+    MeetingKind.WEB.value: "Web meeting",
+    MeetingKind.IN_PERSON.value: "In person",
+}
+
+
+class InviteError(CallcoachError):
+    """The invite could not be written (folder missing or not writable)."""
+
+
+def agenda_lines(parked_questions: str) -> list[str]:
+    """The parked questions, one per non-empty line, stripped."""
+    return [line.strip() for line in parked_questions.splitlines() if line.strip()]
+
+
+def build_invite(meeting: Meeting, contact: Contact, rep: Rep, stamp: datetime) -> bytes:
+    """The ``.ics`` bytes for ``meeting`` (one VEVENT; agenda = the parked questions)."""
+    cal = Calendar()
+    cal.add("prodid", "-//callcoach//call block//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", f"callcoach-meeting-{meeting.id}-{meeting.attempt_id}@callcoach")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
+    who = contact.full_name
+    company = f" ({contact.company})" if contact.company and contact.company != who else ""
+    event.add(
+        "summary", f"{KIND_LABELS.get(meeting.kind, meeting.kind)}: {who}{company} / {rep.name}"
+    )
+    agenda = agenda_lines(meeting.parked_questions)
+    lines = ["Agenda (questions parked on the call):"]
+    lines += [f"{i}. {q}" for i, q in enumerate(agenda, 1)] or ["1. (none parked)"]
+    lines += ["", f"Contact: {who}, {contact.title}".rstrip(", "), f"Phone: {contact.phone}"]
+    event.add("description", "\n".join(lines))
+    if meeting.kind == MeetingKind.PHONE.value:
+        event.add("location", contact.phone)
+    if meeting.email:
+        attendee = vCalAddress(f"mailto:{meeting.email}")
+        attendee.params["cn"] = vText(who)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["rsvp"] = vText("TRUE")
+        event.add("attendee", attendee, encode=0)
+    if rep.email:
+        organizer = vCalAddress(f"mailto:{rep.email}")
+        organizer.params["cn"] = vText(rep.name)
+        event.add("organizer", organizer, encode=0)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def invite_filename(meeting: Meeting, contact: Contact) -> str:
+    """A readable, filesystem-safe file name: date, person, meeting id."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", contact.full_name).strip("-").lower() or "contact"
+    return f"{meeting.starts_at:%Y-%m-%d-%H%M}-{slug[:40]}-m{meeting.id}.ics"
+
+
+def write_invite(
+    meeting: Meeting, contact: Contact, rep: Rep, folder: Path, stamp: datetime
+) -> Path:
+    """Write the invite into ``folder`` atomically and return its path."""
+    data = build_invite(meeting, contact, rep, stamp)
+    path = folder / invite_filename(meeting, contact)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".invite-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise InviteError(f"cannot write invite to {folder}: {exc.strerror or exc}") from None
+    return path
