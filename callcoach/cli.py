@@ -279,12 +279,84 @@ def cmd_drill_progress(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    """Run the schema migrations on the database."""
-    from callcoach.storage.db import current_revision, head_revision, safe_url
+def _print_table(header: Sequence[str], table: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for row in table:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def cmd_reps_list(args: argparse.Namespace) -> int:
+    """Print every rep with their role and activity."""
+    from callcoach.core.reps import list_reps
 
     db = _open(args)
-    print(f"{safe_url(db.url)}: schema at {current_revision(db.engine)} (head {head_revision()})")
+    with db.session() as session:
+        rows = list_reps(session)
+    if not rows:
+        print("No reps yet. Add one with: callcoach reps add NAME --role sdr")
+        return 0
+    table = [
+        (
+            r.name,
+            r.role,
+            r.email or "-",
+            str(r.blocks),
+            str(r.dials),
+            r.last_call_at.astimezone().strftime("%Y-%m-%d %H:%M") if r.last_call_at else "-",
+            "" if r.active else "inactive",
+        )
+        for r in rows
+    ]
+    _print_table(("Rep", "Role", "Email", "Blocks", "Dials", "Last call", ""), table)
+    return 0
+
+
+def cmd_reps_add(args: argparse.Namespace) -> int:
+    """Add a rep with a role."""
+    from callcoach.core.reps import add_rep
+
+    db = _open(args)
+    with db.session() as session:
+        rep = add_rep(session, args.name, args.role, args.email)
+    print(f"added {rep.name} ({rep.role})")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Run the schema migrations on the database and say from which version to which."""
+    from callcoach.storage.db import resolve_database_url, safe_url, upgrade_database
+
+    url = resolve_database_url(args.db)
+    before, after = upgrade_database(url)
+    if before == after:
+        print(f"{safe_url(url)}: schema already at {after}, nothing to do")
+    else:
+        print(f"{safe_url(url)}: schema upgraded {before} -> {after}")
+    return 0
+
+
+def cmd_db_status(args: argparse.Namespace) -> int:
+    """Print the database's schema version beside the one this callcoach expects."""
+    from callcoach.storage.db import inspect_schema, resolve_database_url, safe_url, schema_refusal
+
+    url = resolve_database_url(args.db)
+    check = inspect_schema(url)
+    print(f"{safe_url(url)}: schema {check.current_text}, callcoach expects {check.expected_text}")
+    hint = schema_refusal(url, check)
+    if check.state == "empty":
+        hint = "empty: it is created when callcoach first opens it (or by callcoach db upgrade)"
+    if hint:
+        print(hint)
+    return 0 if check.state == "current" else 1
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    """Copy the SQLite database to FILE with SQLite's backup API (safe while in use)."""
+    from callcoach.storage.db import backup_sqlite
+
+    target = backup_sqlite(args.db, Path(args.file))
+    print(f"backed up to {target} ({target.stat().st_size // 1024} KiB)")
     return 0
 
 
@@ -572,10 +644,26 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--trainee", metavar="NAME")
     q.set_defaults(handler=cmd_drill_progress)
 
+    p = sub.add_parser("reps", help="list reps with their role; add a rep")
+    p.set_defaults(handler=cmd_reps_list)
+    rsub = p.add_subparsers(title="reps commands", metavar="ACTION")
+    q = rsub.add_parser("list", help="list reps with role and activity (the default)")
+    q.set_defaults(handler=cmd_reps_list)
+    q = rsub.add_parser("add", help="add a rep")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--role", choices=["sdr", "manager", "trainer"], default="sdr")
+    q.add_argument("--email", metavar="ADDRESS")
+    q.set_defaults(handler=cmd_reps_add)
+
     p = sub.add_parser("db", help="database maintenance")
     dsub = p.add_subparsers(title="db commands", metavar="ACTION", required=True)
-    q = dsub.add_parser("upgrade", help="apply schema migrations")
+    q = dsub.add_parser("upgrade", help="apply schema migrations (back up first)")
     q.set_defaults(handler=cmd_db_upgrade)
+    q = dsub.add_parser("status", help="show the schema version against the expected one")
+    q.set_defaults(handler=cmd_db_status)
+    q = dsub.add_parser("backup", help="copy the SQLite database to FILE (PostgreSQL: pg_dump)")
+    q.add_argument("file", metavar="FILE")
+    q.set_defaults(handler=cmd_db_backup)
     add_review_commands(sub)
     return parser
 
@@ -593,6 +681,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CallcoachError as exc:
         print(f"callcoach: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # The server went away after the database was opened: still one line, no password.
+        message = _connection_trouble(args, exc)
+        if message is None:
+            raise
+        print(f"callcoach: error: {message}", file=sys.stderr)
+        return 2
+
+
+def _connection_trouble(args: argparse.Namespace, exc: Exception) -> str | None:
+    """One line for a lost database connection, else None (a real bug: let it show)."""
+    if not type(exc).__module__.startswith("sqlalchemy"):
+        return None
+    from callcoach.core.journal import is_connection_error
+    from callcoach.storage.db import describe_connect_error, resolve_database_url
+
+    if not is_connection_error(exc):
+        return None
+    return describe_connect_error(resolve_database_url(args.db), exc)
 
 
 if __name__ == "__main__":
