@@ -32,6 +32,7 @@ from callcoach.core.drills import (
     Phase,
     ScorerRole,
     drill_progress,
+    drill_score_history,
     resolve_rep,
 )
 from callcoach.core.speech import Speaker, SpeechState, make_speaker
@@ -114,6 +115,7 @@ class DrillsScreen(Screen):
         yield Static("Checking speech...", id="speech-status", classes="muted")
         yield Label("Progress (per objection: drill scores beside live calls)", id="progress-title")
         yield DataTable(id="progress", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="history", classes="muted")
         yield Static("", id="drills-error", classes="error")
         yield Footer()
 
@@ -196,6 +198,9 @@ class DrillsScreen(Screen):
         with app.db.session() as session:
             rep = find_rep(session, name)
             rows = drill_progress(session, app.clock.now(), trainee_id=rep.id) if rep else []
+            self.history = drill_score_history(session, rep.id) if rep else []
+        self.progress_keys = [r.objection_key for r in rows]
+        self._show_history(self.progress_keys[0] if rows else None)
         for r in rows:
             trend = "-"
             if r.recent_avg is not None and r.earlier_avg is not None:
@@ -206,6 +211,22 @@ class DrillsScreen(Screen):
                 _fmt(r.trainer_avg), trend, _fmt(r.avg_answer_seconds), str(r.timeouts),
                 str(r.box), str(r.live_raised), _pct(r.live_overcome_rate),
             )
+
+    def _show_history(self, key: str | None) -> None:
+        widget = self.query_one("#history", Static)
+        points = [p for p in getattr(self, "history", []) if p.objection_key == key]
+        if not key or not points:
+            widget.update("")
+            return
+        series = "   ".join(f"{p.day[5:]}: {p.avg_overall:.1f} ({p.rounds})" for p in points[-8:])
+        widget.update(f"{key} over time (day: average score (scores)):  {series}")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Show the highlighted objection's scores over time."""
+        if event.data_table.id == "progress":
+            keys = getattr(self, "progress_keys", [])
+            row = event.cursor_row
+            self._show_history(keys[row] if 0 <= row < len(keys) else None)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in a name field starts the drill too."""
