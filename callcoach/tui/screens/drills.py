@@ -69,6 +69,12 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
 
 
+PROGRESS_COLUMNS = (
+    "Objection", "Drilled", "Avg", "Self", "Trainer", "Trend", "Answer s",
+    "Timeouts", "Box", "Live raised", "Live overcome",
+)
+
+
 class DrillsScreen(Screen):
     """Choose a drill set, trainee, trainer and mode; see the trainee's progress."""
 
@@ -122,12 +128,6 @@ class DrillsScreen(Screen):
     def on_mount(self) -> None:
         """Fill the tables and start the speech check off the UI thread."""
         sets = self.query_one("#drill-sets", DataTable)
-        sets.add_columns("Set", "Objections")
-        progress = self.query_one("#progress", DataTable)
-        progress.add_columns(
-            "Objection", "Drilled", "Avg", "Self", "Trainer", "Trend", "Answer s",
-            "Timeouts", "Box", "Live raised", "Live overcome",
-        )
         self._show_mode()
         self.action_refresh()
         sets.focus()
@@ -176,20 +176,25 @@ class DrillsScreen(Screen):
             if track not in track_sets:
                 self.choices.append(DrillChoice(f"Track: {track}", "track", None, track))
         table = self.query_one("#drill-sets", DataTable)
-        table.clear()
+        keep = table.cursor_row if table.row_count else 0
+        table.clear(columns=True)  # columns re-added so their widths fit the new content
+        table.add_columns("Set", "Objections")
         for i, choice in enumerate(self.choices):
             count = str(choice.objections) if choice.kind != "track" else "from track"
             table.add_row(choice.label, count, key=str(i))
+        table.move_cursor(row=min(keep, max(0, len(self.choices) - 1)))
         if self.set_name:
             for i, choice in enumerate(self.choices):
                 if choice.label.lower() == self.set_name.lower():
                     table.move_cursor(row=i)
+            self.set_name = None  # only the first time: later the cursor stays where it was
         self._refresh_progress()
 
     def _refresh_progress(self) -> None:
         name = self.query_one("#trainee", Input).value.strip()
         table = self.query_one("#progress", DataTable)
-        table.clear()
+        table.clear(columns=True)
+        table.add_columns(*PROGRESS_COLUMNS)
         if not name:
             return
         app = self.app
