@@ -250,6 +250,7 @@ async def test_progress_view_on_drills_screen(sqlite_db, settings, clock, tmp_pa
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         assert sum(int(r[1]) for r in rows) == 3
         assert all(r[2] == "2.0" and r[6] == "6.0" and r[8] == "1" for r in rows)
+        assert "over time" in _text(app, "#history") and "11-23: 2.0" in _text(app, "#history")
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "HomeScreen"

@@ -94,7 +94,10 @@ def personalise(text: str, rep_name: str | None, track: TalkTrack | None) -> str
     from callcoach.core.tracks import render_track_text
     from callcoach.storage.models import Contact
 
-    prospect = Contact(phone="", **DRILL_PROSPECT)
+    details = dict(DRILL_PROSPECT)
+    if track is not None and track.cluster_dimension in ("vertical", "region"):
+        details[track.cluster_dimension] = track.cluster_value or ""
+    prospect = Contact(phone="", **details)
     return render_track_text(text, prospect, rep_name=rep_name, track=track)
 
 

@@ -32,6 +32,7 @@ from callcoach.core.drills import (
     Phase,
     ScorerRole,
     drill_progress,
+    drill_score_history,
     resolve_rep,
 )
 from callcoach.core.speech import Speaker, SpeechState, make_speaker
@@ -66,6 +67,12 @@ def _fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
+
+
+PROGRESS_COLUMNS = (
+    "Objection", "Drilled", "Avg", "Self", "Trainer", "Trend", "Answer s",
+    "Timeouts", "Box", "Live raised", "Live overcome",
+)
 
 
 class DrillsScreen(Screen):
@@ -114,18 +121,13 @@ class DrillsScreen(Screen):
         yield Static("Checking speech...", id="speech-status", classes="muted")
         yield Label("Progress (per objection: drill scores beside live calls)", id="progress-title")
         yield DataTable(id="progress", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="history", classes="muted")
         yield Static("", id="drills-error", classes="error")
         yield Footer()
 
     def on_mount(self) -> None:
         """Fill the tables and start the speech check off the UI thread."""
         sets = self.query_one("#drill-sets", DataTable)
-        sets.add_columns("Set", "Objections")
-        progress = self.query_one("#progress", DataTable)
-        progress.add_columns(
-            "Objection", "Drilled", "Avg", "Self", "Trainer", "Trend", "Answer s",
-            "Timeouts", "Box", "Live raised", "Live overcome",
-        )
         self._show_mode()
         self.action_refresh()
         sets.focus()
@@ -174,20 +176,25 @@ class DrillsScreen(Screen):
             if track not in track_sets:
                 self.choices.append(DrillChoice(f"Track: {track}", "track", None, track))
         table = self.query_one("#drill-sets", DataTable)
-        table.clear()
+        keep = table.cursor_row if table.row_count else 0
+        table.clear(columns=True)  # columns re-added so their widths fit the new content
+        table.add_columns("Set", "Objections")
         for i, choice in enumerate(self.choices):
             count = str(choice.objections) if choice.kind != "track" else "from track"
             table.add_row(choice.label, count, key=str(i))
+        table.move_cursor(row=min(keep, max(0, len(self.choices) - 1)))
         if self.set_name:
             for i, choice in enumerate(self.choices):
                 if choice.label.lower() == self.set_name.lower():
                     table.move_cursor(row=i)
+            self.set_name = None  # only the first time: later the cursor stays where it was
         self._refresh_progress()
 
     def _refresh_progress(self) -> None:
         name = self.query_one("#trainee", Input).value.strip()
         table = self.query_one("#progress", DataTable)
-        table.clear()
+        table.clear(columns=True)
+        table.add_columns(*PROGRESS_COLUMNS)
         if not name:
             return
         app = self.app
@@ -196,6 +203,9 @@ class DrillsScreen(Screen):
         with app.db.session() as session:
             rep = find_rep(session, name)
             rows = drill_progress(session, app.clock.now(), trainee_id=rep.id) if rep else []
+            self.history = drill_score_history(session, rep.id) if rep else []
+        self.progress_keys = [r.objection_key for r in rows]
+        self._show_history(self.progress_keys[0] if rows else None)
         for r in rows:
             trend = "-"
             if r.recent_avg is not None and r.earlier_avg is not None:
@@ -206,6 +216,22 @@ class DrillsScreen(Screen):
                 _fmt(r.trainer_avg), trend, _fmt(r.avg_answer_seconds), str(r.timeouts),
                 str(r.box), str(r.live_raised), _pct(r.live_overcome_rate),
             )
+
+    def _show_history(self, key: str | None) -> None:
+        widget = self.query_one("#history", Static)
+        points = [p for p in getattr(self, "history", []) if p.objection_key == key]
+        if not key or not points:
+            widget.update("")
+            return
+        series = "   ".join(f"{p.day[5:]}: {p.avg_overall:.1f} ({p.rounds})" for p in points[-8:])
+        widget.update(f"{key} over time (day: average score (scores)):  {series}")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Show the highlighted objection's scores over time."""
+        if event.data_table.id == "progress":
+            keys = getattr(self, "progress_keys", [])
+            row = event.cursor_row
+            self._show_history(keys[row] if 0 <= row < len(keys) else None)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in a name field starts the drill too."""
