@@ -118,9 +118,9 @@ def test_database_failure_mid_import_writes_nothing(db, clock, tmp_path, monkeyp
     real = importer._bulk_insert
     calls = []
 
-    def failing(session, table, columns, rows):
+    def failing(session, table, columns, rows, **kw):
         calls.append(table.name)
-        real(session, table, columns, rows)
+        real(session, table, columns, rows, **kw)
         if table.name == "do_not_call":
             raise sa.exc.OperationalError("INSERT", {}, Exception("disk I/O error"))
 

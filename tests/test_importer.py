@@ -319,3 +319,18 @@ def test_created_at_is_the_clock(db, clock):
         cl = s.exec(select(CallList)).first()
     assert c.created_at == datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
     assert cl.created_at == c.created_at
+
+
+def test_utf16_and_latin1_fallbacks(db, clock, tmp_path):
+    """Excel's UTF-16 "Unicode text" (tabs) reads; bytes cp1252 cannot decode fall to Latin-1."""
+    utf16 = tmp_path / "unicode.txt"
+    utf16.write_bytes("Name\tPhone\nZoë Brontë\t(212) 555-0191\n".encode("utf-16"))
+    report = import_file(db, utf16, ImportOptions(), clock)
+    assert report.encoding == "UTF-16" and report.delimiter == "\t" and report.imported == 1
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("Name,Phone\nJos\xe9 \x81,(212) 555-0192\n".encode("latin-1"))
+    report = import_file(db, latin, ImportOptions(), clock)
+    assert report.encoding == "Latin-1" and report.imported == 1
+    got = contacts(db)
+    assert got["+12125550191"].first_name == "Zoë"
+    assert got["+12125550192"].first_name == "José"

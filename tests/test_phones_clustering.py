@@ -184,3 +184,10 @@ def test_tidy_vertical_and_salutations():
     assert clustering.tidy_vertical("  Health   care ") == "Health care"
     assert all(clustering.is_salutation(t) for t in ("Mr.", "mrs", "Dr", "Ms."))
     assert not clustering.is_salutation("Director")
+
+
+def test_nanp_zone_prefixes_fit_the_cache_key():
+    """The fast path caches zones per '+1' + area code + exchange: no longer prefix exists."""
+    from phonenumbers.tzdata import TIMEZONE_DATA
+
+    assert max(len(k) for k in TIMEZONE_DATA if k.startswith("1")) <= 7

@@ -10,10 +10,13 @@ is written when the import is refused.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -172,10 +175,12 @@ class ImportReport:
         """The summary the CLI prints."""
         name = str(self.file)
         out = []
+        duplicates = self.duplicates_in_file + self.duplicates_in_db
         if self.refused:
+            valid = self.rows_read - self.invalid - duplicates
             out.append(
                 f"{name}: nothing imported: {self.invalid} invalid row(s), listed below. Fix them, "
-                f"or rerun with --skip-invalid to import the {self.rows_read - self.invalid - self.duplicates_in_file - self.duplicates_in_db} valid row(s)."
+                f"or rerun with --skip-invalid to import the {valid} valid row(s)."
             )
         else:
             out.append(f"{name}: imported {self.imported} of {self.rows_read} rows.")
@@ -187,9 +192,11 @@ class ImportReport:
         out.append(f"  imported    {self.imported}")
         out.append(
             f"  duplicates  {self.duplicates_in_file + self.duplicates_in_db} "
-            f"({self.duplicates_in_file} within the file, {self.duplicates_in_db} already in the database)"
+            f"({self.duplicates_in_file} within the file, "
+            f"{self.duplicates_in_db} already in the database)"
         )
-        out.append(f"  invalid     {self.invalid}" + (" (skipped)" if self.invalid and not self.refused else ""))
+        skipped = " (skipped)" if self.invalid and not self.refused else ""
+        out.append(f"  invalid     {self.invalid}{skipped}")
         out.append(f"  do-not-call {self.do_not_call}")
         created = [r for r in self.lists if r.created]
         out.append(f"  lists created {len(created)}, added to {len(self.lists) - len(created)}")
@@ -257,8 +264,13 @@ def _split_full_name(full: str) -> tuple[str, str]:
     return (first, last) if first else (last, "")
 
 
-class _Row:
-    __slots__ = ("line", "values", "parsed", "phone_column", "phone_raw", "dnc")
+class _Row(NamedTuple):
+    """A parsed data row: its contact values (in _CONTACT_COLUMNS order) and where it came from."""
+
+    values: list
+    line: int
+    phone_column: str
+    phone_raw: str
 
 
 def import_file(db: Database, path: Path, options: ImportOptions, clock: Clock) -> ImportReport:
@@ -288,6 +300,28 @@ def import_file(db: Database, path: Path, options: ImportOptions, clock: Clock) 
     columns = map_headers(headers)
     report.family = header_family(headers)
     _require_columns(path, header_line, columns, headers)
+    # The import allocates a few objects per row and frees none until the end: the cyclic
+    # garbage collector would rescan them over and over (a third of the time at 100k rows).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _import_rows(db, path, records, columns, normalizer, options, clock, report)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _import_rows(
+    db: Database,
+    path: Path,
+    records: Iterable[tuple[int, list[str]]],
+    columns: _Columns,
+    normalizer: PhoneNormalizer,
+    options: ImportOptions,
+    clock: Clock,
+    report: ImportReport,
+) -> ImportReport:
+    """Parse the data rows, then write them in one transaction (or refuse)."""
     try:
         rows = _parse_rows(records, columns, normalizer, report)
     except CsvFileError as exc:
@@ -377,7 +411,9 @@ def _parse_rows(
             first, last = _split_full_name(cells[i_full].strip())
         company = cells[i_company].strip()
         if not (first or last or company):
-            report.problems.append(Problem(line, name_col, "", "missing name (no first, last or company name)"))
+            report.problems.append(
+                Problem(line, name_col, "", "missing name (no first, last or company name)")
+            )
             continue
 
         country_raw = cells[i_country].strip()
@@ -448,18 +484,14 @@ def _parse_rows(
         if vertical is None:
             vertical = vertical_cache[vertical_raw] = clustering.tidy_vertical(vertical_raw)[:120]
 
-        row = _Row()
-        row.line = line
-        row.parsed = parsed
-        row.phone_column = used_column
-        row.phone_raw = raw_used
-        row.dnc = cells[i_dnc].strip().lower() in _TRUE
-        # In _CONTACT_COLUMNS order; list_id, status, do_not_call, created_at are set on write.
-        row.values = [
+        # In _CONTACT_COLUMNS order; list_id, status and created_at are set on write.
+        values = [
             0, first[:120], last[:120], title, role, company[:200], vertical, region,
             country[:2], size[0], size[1], parsed.e164, parsed.extension,
-            cells[i_email].strip()[:254], zone, "", 0, False, cells[i_ext_id].strip()[:120], None,
+            cells[i_email].strip()[:254], zone, "", 0, cells[i_dnc].strip().lower() in _TRUE,
+            cells[i_ext_id].strip()[:120], None,
         ]
+        row = _Row(values, line, used_column, raw_used)
         rows.append(row)
     return rows
 
@@ -521,7 +553,18 @@ _ROLE, _STATUS = _CONTACT_COLUMNS.index("role_family"), _CONTACT_COLUMNS.index("
 _DNC, _CREATED = _CONTACT_COLUMNS.index("do_not_call"), _CONTACT_COLUMNS.index("created_at")
 
 
-def _bulk_insert(session: Session, table: sa.Table, columns: tuple[str, ...], rows: list[list]) -> None:
+_DRIVER_MARKERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _bind(table: sa.Table, column: str, value: object, dialect: sa.Dialect) -> object:
+    """``value`` as SQLAlchemy would send it to the driver for ``table.column``."""
+    processor = table.c[column].type._cached_bind_processor(dialect)
+    return processor(value) if processor is not None and value is not None else value
+
+
+def _bulk_insert(
+    session: Session, table: sa.Table, columns: tuple[str, ...], rows: list[list], bound: bool = False
+) -> None:
     """One driver-level ``executemany`` inside the session's transaction.
 
     SQLAlchemy's per-row parameter processing costs more than the insert itself at 100k
@@ -534,7 +577,7 @@ def _bulk_insert(session: Session, table: sa.Table, columns: tuple[str, ...], ro
     connection = session.connection()
     dialect = connection.dialect
     processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
-    active = [(i, p) for i, p in enumerate(processors) if p is not None]
+    active = [] if bound else [(i, p) for i, p in enumerate(processors) if p is not None]
     for i, proc in active:
         cache: dict = {}
         for row in rows:
@@ -544,7 +587,22 @@ def _bulk_insert(session: Session, table: sa.Table, columns: tuple[str, ...], ro
                     row[i] = cache[value]
                 except KeyError:
                     row[i] = cache[value] = proc(value)
-    marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        # PostgreSQL: COPY is several times faster than executemany for bulk rows.
+        preparer = dialect.identifier_preparer
+        sql = (
+            f"COPY {preparer.format_table(table)} "
+            f"({', '.join(preparer.quote(c) for c in columns)}) FROM STDIN"
+        )
+        cursor = connection.connection.cursor()
+        try:
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+        return
+    marker = _DRIVER_MARKERS.get(dialect.paramstyle)
     if marker is None:  # other drivers: let SQLAlchemy do it
         connection.execute(sa.insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
         return
@@ -639,24 +697,37 @@ def _write(
         for row in _existing(session, DoNotCall.phone, phones, sa.select(DoNotCall.phone), total_dnc)
     }
 
+    # Values bound once with the column types' own processors (same result as SQLAlchemy's
+    # per-row processing, which would cost more than the insert itself).
+    dialect = session.get_bind().dialect
+    prebind = dialect.paramstyle in _DRIVER_MARKERS
+    table = Contact.__table__
+    bound_now = _bind(table, "created_at", now, dialect) if prebind else now
+    bound_dnc = {f: _bind(table, "do_not_call", f, dialect) if prebind else f for f in (True, False)}
     new_dnc: dict[str, str] = {}
     contacts: list[list] = []
+    flagged_count = 0
     new_status, dnc_status = ContactStatus.NEW.value, ContactStatus.DO_NOT_CALL.value
+    file_name = path.name
     for r, value in zip(rows, targets, strict=True):
         v = r.values
         phone = v[_PHONE]
-        dnc = r.dnc or phone in registered
-        if r.dnc and phone not in registered and phone not in new_dnc:
-            new_dnc[phone] = f"import:{path.name}:{r.line}"[:200]
+        flagged = v[_DNC]
+        dnc = flagged or (registered and phone in registered)
+        if dnc:
+            flagged_count += 1
+            if flagged and phone not in registered and phone not in new_dnc:
+                new_dnc[phone] = f"import:{file_name}:{r.line}"[:200]
         v[0] = list_ids[value]
         v[_STATUS] = dnc_status if dnc else new_status
-        v[_DNC] = dnc
-        v[_CREATED] = now
+        v[_DNC] = bound_dnc[bool(dnc)]
+        v[_CREATED] = bound_now
         contacts.append(v)
-        report.do_not_call += dnc
-        results[value].added += 1
+    for value, added in Counter(targets).items():
+        results[value].added = added
+    report.do_not_call = flagged_count
 
-    _bulk_insert(session, Contact.__table__, _CONTACT_COLUMNS, contacts)
+    _bulk_insert(session, table, _CONTACT_COLUMNS, contacts, bound=prebind)
     if new_dnc:
         _bulk_insert(
             session,

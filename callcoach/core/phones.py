@@ -22,8 +22,6 @@ from phonenumbers import timezone as pn_timezone
 from phonenumbers.re_util import enable_pattern_cache
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
-assert max(len(k) for k in TIMEZONE_DATA if k.startswith("1")) <= 7, "NANP zone cache key"
-
 from callcoach.core.regions import COUNTRY_MAIN_ZONE, region_zone
 
 #: Regions sharing the +1 country code (the North American Numbering Plan).
@@ -95,7 +93,8 @@ class PhoneNormalizer:
         if region in NANP_REGIONS or text.startswith("+1"):
             m = _NANP.fullmatch(text)
             if m is not None and (text[0] == "+" or region in NANP_REGIONS):
-                fast = self._nanp_fast(m.group(1) + m.group(2) + m.group(3), extension.strip() or m.group(4) or "")
+                digits = m.group(1) + m.group(2) + m.group(3)
+                fast = self._nanp_fast(digits, extension.strip() or m.group(4) or "")
                 if fast is not None:
                     return fast
         ext = extension.strip()
