@@ -1,6 +1,7 @@
 """Manager review: the funnel, breakdowns by rep/list/cluster/week/hour/weekday/objection.
 
-Every figure is aggregated in SQL with the definitions in :mod:`callcoach.core.metrics`.
+Every figure is aggregated in SQL with the definitions in :mod:`callcoach.core.metrics`
+(connects and conversations: the flags stored per attempt by those rules).
 The dashboard, ``callcoach report`` (table, CSV, JSON, HTML) and the planner all call the
 functions here, so their numbers agree to the digit.
 
