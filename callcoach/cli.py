@@ -494,6 +494,22 @@ def cmd_goals_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recount(args: argparse.Namespace) -> int:
+    """Recompute stored connect/conversation flags from outcomes and objections."""
+    from callcoach.core.metrics import flag_mismatches, sync_flags
+
+    db = _open(args)
+    with db.session() as session:
+        wrong = flag_mismatches(session)
+        fixed = sync_flags(session) if wrong and not args.check else 0
+    if args.check:
+        print(f"{wrong} call attempts have connect/conversation flags that disagree with the "
+              "definitions")
+        return 1 if wrong else 0
+    print(f"recounted: {fixed} call attempts corrected")
+    return 0
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Open the TUI on the manager dashboard."""
     from callcoach.clock import SystemClock
@@ -558,6 +574,11 @@ def add_review_commands(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--week", metavar="YYYY-MM-DD", help="any day of the week (default today)")
     q.add_argument("--tz", metavar="ZONE", help="display time zone (default: this machine's)")
     q.set_defaults(handler=cmd_goals_show)
+
+    p = sub.add_parser("recount", help="recompute connect/conversation flags of past calls "
+                       "from their outcomes and objections")
+    p.add_argument("--check", action="store_true", help="only count disagreeing calls")
+    p.set_defaults(handler=cmd_recount)
 
     p = sub.add_parser("dashboard", help="open the manager dashboard in the TUI")
     p.add_argument("--tz", metavar="ZONE", help="display time zone (default: this machine's)")

@@ -173,6 +173,31 @@ async def test_goals_set_elsewhere_show_on_dashboard(app_db, settings, clock):
         assert _rows(app.screen, "#goals")[0] == ["Ana", "0/4 (0%)", "0/10 (0%)", "0/2 (0%)"]
 
 
+async def test_set_goal_from_dashboard(app_db, settings, clock):
+    from callcoach.tui.screens.goals import GoalsScreen
+
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "g")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, GoalsScreen)
+        # Ana (first rep) already has a goal this week: the form shows it.
+        assert form.query_one("#goal-dials", Input).value == "50"
+        form.query_one("#goal-dials", Input).value = "x"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "dials 'x': expected a whole number" in _text(form, "#goal-status")
+        form.query_one("#goal-dials", Input).value = "20"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert _rows(app.screen, "#goals")[0] == ["Ana", "0/4 (0%)", "0/20 (0%)", "0/2 (0%)"]
+    with app_db.session() as s:
+        goal = s.exec(select(WeeklyGoal).where(WeeklyGoal.dials == 20)).one()
+        assert str(goal.week_start) == "2026-11-23" and goal.blocks == 4
+
+
 def test_dashboard_snapshot(app_db, settings, clock, snap_compare):
     app = make_app(app_db, settings, clock, rep_name="Mia")
     assert snap_compare(app, press=["m", "p"], terminal_size=(120, 40))

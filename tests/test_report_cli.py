@@ -15,6 +15,7 @@ import pytest
 from callcoach import cli
 from callcoach.core import export
 from callcoach.core import reports as r
+from callcoach.core.metrics import Ratio
 from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, Rep
 from tests import report_fixture as fx
 from tests.helpers import count_rows
@@ -255,3 +256,18 @@ def test_html_month_over_month_and_goal_line(db, history, capsys, clock):
     assert "November 2026: 16 vs October 2026: 2" in html
     assert "stroke-dasharray" in html  # the goal line
     assert "Week (Mon)" in html and "@media print" in html
+
+
+def test_a_registered_breakdown_plugs_into_every_format(db, history, capsys, monkeypatch):
+    def drill_table(session, f):
+        return r.ReportTable("drill", "Drills", f, [r.Column("drill", "Drill", "text"),
+                                                    r.Column("score", "Score", "ratio")],
+                             [{"drill": "=evil", "score": Ratio(3, 4)}])
+
+    monkeypatch.setitem(r.BREAKDOWNS, "drill", r.Breakdown("drill", "Drills", drill_table))
+    code, out, _ = run(db, capsys, "report", "--by", "drill", *LAST_WEEK, "--format", "csv")
+    assert code == 0 and out.splitlines() == ["Drill,Score %", "'=evil,75.0"]
+    code, out, _ = run(db, capsys, "report", "--by", "drill", *LAST_WEEK)
+    assert "=evil  3/4 (75%)" in out
+    data = report_json(db, capsys, "--by", "drill", *LAST_WEEK)
+    assert data["rows"] == [{"drill": "=evil", "score": {"num": 3, "den": 4, "pct": 75.0}}]

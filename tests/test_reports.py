@@ -287,3 +287,32 @@ def test_zone_offsets_find_dst_change():
         ("2026-10-01T00:00:00+00:00", -4 * 3600),
         ("2026-11-01T06:00:00+00:00", -5 * 3600),
     ]
+
+
+def test_stored_flags_follow_the_definitions(db, history, clock, capsys):
+    from sqlmodel import select
+
+    from callcoach import cli
+    from callcoach.storage.models import CallAttempt
+
+    with db.session() as s:
+        assert m.flag_mismatches(s) == 0
+    with db.transaction() as s:  # history written by some other tool: flags never set
+        for number in (4, 6, 12):
+            a = s.exec(select(CallAttempt).where(CallAttempt.id == history[f"A{number}"])).one()
+            a.connected = a.conversation = False
+    with db.session() as s:
+        assert m.flag_mismatches(s) == 3
+        assert r.funnel(s, _filter(clock)).connects == 5
+    assert cli.main(["--db", db.url, "recount", "--check"]) == 1
+    assert cli.main(["--db", db.url, "recount"]) == 0
+    assert "recounted: 3 call attempts corrected" in capsys.readouterr().out
+    with db.session() as s:
+        assert m.flag_mismatches(s) == 0
+        assert _counts(r.funnel(s, _filter(clock))) == (14, 8, 6, 3, 1, 2, 4)
+
+
+def test_python_rules_match():
+    assert m.is_connect("gatekeeper", 1) and not m.is_connect("gatekeeper", 0)
+    assert m.is_connect("do_not_call", 0) and not m.is_conversation("do_not_call", 0)
+    assert m.is_conversation("callback", 0) and m.is_conversation("not_interested", 2)

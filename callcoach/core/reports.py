@@ -1,11 +1,14 @@
 """Manager review: the funnel, breakdowns by rep/list/cluster/week/hour/weekday/objection.
 
-Every figure is aggregated in SQL with the definitions in :mod:`callcoach.core.metrics`.
+Every figure is aggregated in SQL with the definitions in :mod:`callcoach.core.metrics`
+(connects and conversations: the flags stored per attempt by those rules).
 The dashboard, ``callcoach report`` (table, CSV, JSON, HTML) and the planner all call the
 functions here, so their numbers agree to the digit.
 
-Breakdowns are pluggable: :func:`register_breakdown` adds a ``--by`` value (the CLI and
-every output format pick it up from :data:`BREAKDOWNS`).
+Breakdowns are pluggable: a module ``callcoach/core/report_<name>.py`` that decorates a
+``(session, ReportFilter) -> ReportTable`` function with :func:`register_breakdown` adds a
+``--by`` value; :func:`load_breakdowns` imports such modules, and the CLI check and every
+output format pick the breakdown up from :data:`BREAKDOWNS`.
 """
 
 from __future__ import annotations
@@ -983,13 +986,27 @@ def objection_table(session: Session, f: ReportFilter) -> ReportTable:
     )
 
 
+def load_breakdowns() -> None:
+    """Import every ``callcoach.core.report_*`` module so the breakdowns it adds register."""
+    import importlib
+    import pkgutil
+
+    import callcoach.core as core
+
+    for module in pkgutil.iter_modules(core.__path__):
+        if module.name.startswith("report_"):
+            importlib.import_module(f"callcoach.core.{module.name}")
+
+
 def breakdown_names() -> list[str]:
-    """Every registered ``--by`` value."""
+    """Every registered ``--by`` value (built-in first, then plug-in modules)."""
+    load_breakdowns()
     return list(BREAKDOWNS)
 
 
 def build_report(session: Session, by: str, f: ReportFilter) -> ReportTable:
     """The table for ``--by``; a one-line error for an unknown breakdown."""
+    load_breakdowns()
     if by not in BREAKDOWNS:
         raise ReportError(f"--by {by!r}: expected one of {', '.join(BREAKDOWNS)}")
     return BREAKDOWNS[by].build(session, f)

@@ -99,6 +99,7 @@ class DashboardScreen(Screen):
         Binding("t", "period('this-month')", "This month", id="dashboard.this_month"),
         Binding("c", "custom", "Custom dates", id="dashboard.custom"),
         Binding("v", "rep_view", "Rep view", id="dashboard.rep_view"),
+        Binding("g", "goals", "Goals", id="dashboard.goals"),
         Binding("l", "planner", "Planner", id="dashboard.planner"),
         Binding("r", "refresh", "Refresh", id="dashboard.refresh"),
         Binding("escape", "back", "Back", id="dashboard.back"),
@@ -234,6 +235,22 @@ class DashboardScreen(Screen):
             return
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+
+    def action_goals(self) -> None:
+        """Set a rep's weekly goals (the filtered rep, for the week on show)."""
+        from callcoach.tui.screens.goals import GoalsScreen
+
+        if self.filter is None:
+            return
+        today = self.app.clock.now().astimezone(self.filter.tz).date()
+        rep = self.filter.rep_ids[0] if self.filter.rep_ids else None
+
+        def saved(done: bool | None) -> None:
+            if done:
+                self.action_refresh()
+                self.notify("Goal saved.")
+
+        self.app.push_screen(GoalsScreen(min(self.filter.until, today), rep), saved)
 
     def action_planner(self) -> None:
         """Open the pipeline planner."""
