@@ -447,6 +447,27 @@ def run_dial_command(template: str, phone: str, timeout: float = 5.0) -> str | N
     return None
 
 
+def add_note(db: Database, clock: Clock, block_id: int, text: str) -> CallAttempt:
+    """Append a note to the block's open call (committed at once)."""
+    text = text.strip()
+    if not text:
+        raise BlockError("the note is empty")
+    with db.transaction() as session:
+        attempt = _open_attempt(session, block_id)
+        if attempt is None:
+            raise BlockError("no call in progress: the note will go with the next outcome")
+        attempt.notes = (attempt.notes + "\n" if attempt.notes else "") + text
+        session.add(attempt)
+        session.execute(
+            sa.update(CallBlock)
+            .where(CallBlock.id == block_id)
+            .values(last_activity_at=clock.now())
+        )
+        session.flush()
+        session.refresh(attempt)
+    return attempt
+
+
 # ---------------------------------------------------------------- objections
 
 

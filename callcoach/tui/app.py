@@ -28,6 +28,8 @@ class CallcoachApp(App[int]):
         self.settings = settings
         self.clock = clock
         self.rep = rep
+        #: (list_id, minutes) to start a call block on at launch (``callcoach block``).
+        self.block_request: tuple[int, float | None] | None = None
         self.sub_title = f"{rep.name} ({rep.role})"
 
     def on_mount(self) -> None:

@@ -16,6 +16,7 @@ class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="home.refresh"),
+        Binding("b", "start_block", "Start block", id="home.start_block"),
     ]
 
     def __init__(self) -> None:
@@ -36,6 +37,36 @@ class HomeScreen(Screen):
         table.add_columns("List", "Cluster", "Contacts", "Callable now", "Last block")
         self.action_refresh()
         table.focus()
+        self.call_after_refresh(self._block_on_start)
+
+    def _block_on_start(self) -> None:
+        """Start the block asked for on the command line, else offer an unfinished one."""
+        from callcoach.core.block import unfinished_block
+        from callcoach.tui.screens.block import offer_resume, start_block_flow
+
+        request = getattr(self.app, "block_request", None)
+        if request is not None:
+            self.app.block_request = None
+            start_block_flow(self.app, *request)
+            return
+        with self.app.db.session() as session:
+            open_block = unfinished_block(session, self.app.rep.id)
+        if open_block is not None:
+            offer_resume(self.app, open_block)
+
+    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
+        """Enter on a list: start a call block on it."""
+        self.action_start_block()
+
+    def action_start_block(self) -> None:
+        """Show the selected list's talk track once more, then start a call block."""
+        from callcoach.tui.screens.block import start_block_flow
+
+        selected = self.selected_list()
+        if selected is None:
+            self.notify("No list selected: import one first.", severity="warning")
+            return
+        start_block_flow(self.app, selected.id)
 
     def action_refresh(self) -> None:
         """Reload list counts from the database."""

@@ -1,0 +1,609 @@
+"""The call block screen: countdown, contact card, call timer, talk track, objections, outcomes.
+
+Thin: every action is one call into :mod:`callcoach.core.block` (which commits at once) and a
+re-render. Timers are recomputed from instants read from ``app.clock`` on each tick, so the
+screen never drifts and a fake clock drives a whole block in tests.
+"""
+
+from __future__ import annotations
+
+import time as _time
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Digits, Footer, Header, Static
+
+from callcoach.core import block as blk
+from callcoach.core.calltimer import clock_text, ordinal
+from callcoach.core.lists import list_summaries
+from callcoach.core.queue import ZoneCache, contact_zone, queue_outlook
+from callcoach.core.summary import block_tally
+from callcoach.core.tracks import render_track_text
+from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, Outcome, TalkTrack
+from callcoach.tui.screens.block_dialogs import (
+    CallbackDialog,
+    ChoiceDialog,
+    ConfirmDialog,
+    MeetingForm,
+    MessageDialog,
+    NoteDialog,
+    ObjectionPicker,
+)
+from callcoach.tui.widgets.block_panels import (
+    CallTimer,
+    ContactCard,
+    ObjectionPanel,
+    TrackPanel,
+)
+
+TICK_SECONDS = 0.25
+
+
+class BlockScreen(Screen):
+    """One running call block."""
+
+    CSS_PATH = "block.tcss"
+    BINDINGS = [
+        Binding("1", "outcome('1')", "NoAns", id="block.no_answer"),
+        Binding("2", "outcome('2')", "VM", id="block.voicemail"),
+        Binding("3", "outcome('3')", "Gatekpr", id="block.gatekeeper"),
+        Binding("4", "outcome('4')", "Wrong#", id="block.wrong_number"),
+        Binding("5", "outcome('5')", "NotInt", id="block.not_interested"),
+        Binding("6", "outcome('6')", "Callbk", id="block.callback"),
+        Binding("7", "outcome('7')", "Meeting", id="block.meeting"),
+        Binding("8", "outcome('8')", "DNC", id="block.do_not_call"),
+        Binding("d", "dial", "Dial", id="block.dial"),
+        Binding("o", "objection", "Obj", id="block.objection"),
+        Binding("v", "voicemail", "VMscript", id="block.voicemail_script"),
+        Binding("n", "note", "Note", id="block.note"),
+        Binding("p", "pause", "Pause", id="block.pause"),
+        Binding("e", "end", "End", id="block.end"),
+        Binding("y", "overcome(True)", "Overcome", show=False, id="block.overcome"),
+        Binding("x", "overcome(False)", "Not overcome", show=False, id="block.not_overcome"),
+        Binding("l", "switch_list", "Other list", show=False, id="block.switch_list"),
+    ]
+
+    def __init__(self, block_id: int) -> None:
+        super().__init__()
+        self.block_id = block_id
+        self.block: CallBlock | None = None
+        self.call_list: CallList | None = None
+        self.track: TalkTrack | None = None
+        self.contact: Contact | None = None
+        self.history: blk.ContactHistory | None = None
+        self.attempt: CallAttempt | None = None
+        self.objections: list[blk.LoggedObjection] = []
+        self.choices: list[blk.ObjectionChoice] = []
+        self.pending_note = ""
+        self.ending = False  # time is up or the rep chose to end: close after this call
+        self.finished = False
+        self.empty_text = ""
+        self.zone_cache: ZoneCache | None = None
+        self._last_beat = 0.0
+        self._shown: tuple = ()
+        #: perf_counter() when the screen last finished rendering after an outcome (benchmark).
+        self.rendered_at = 0.0
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        """Countdown and tallies on top; card and timer left; track and objections right."""
+        yield Header()
+        with Horizontal(id="block-top"):
+            yield Digits("52:00", id="countdown")
+            yield Static("", id="block-info")
+        with Horizontal(id="block-main"):
+            with Vertical(id="block-left"):
+                yield CallTimer(id="call-timer", classes="panel")
+                yield ContactCard(id="contact-card", classes="panel")
+            with Vertical(id="block-right"):
+                yield TrackPanel(id="track-panel", classes="panel")
+                yield ObjectionPanel(id="objection-panel", classes="panel")
+        yield Static("", id="block-message")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        """Load the block, put the current (or next) contact on screen, start ticking."""
+        app = self.app
+        with app.db.session() as s:
+            self.block = s.get(CallBlock, self.block_id)
+            self.attempt = blk.open_attempt(s, self.block_id)
+            self.contact = blk.current_contact(s, self.block_id)
+        self._load_list()
+        if self.contact is None:
+            self._serve_next()
+        else:
+            self._load_contact_details()
+            if self.attempt is not None:
+                self.say("A call was in progress when callcoach stopped: log its outcome (1-8).")
+        self.render_all()
+        self._last_beat = _time.monotonic()
+        self.set_interval(TICK_SECONDS, self.tick)
+
+    def _load_list(self) -> None:
+        with self.app.db.session() as s:
+            self.call_list = s.get(CallList, self.block.list_id)
+            self.track = (
+                s.get(TalkTrack, self.call_list.talk_track_id)
+                if self.call_list and self.call_list.talk_track_id
+                else None
+            )
+            self.choices = blk.objection_choices(s, self.block.list_id)
+        self.zone_cache = ZoneCache(self.block.list_id, self.app.settings.window)
+        self.sub_title = self.call_list.name if self.call_list else ""
+
+    def _load_contact_details(self) -> None:
+        with self.app.db.session() as s:
+            self.history = blk.contact_history(s, self.contact.id) if self.contact else None
+            self.objections = (
+                blk.call_objections(s, self.attempt.id) if self.attempt is not None else []
+            )
+
+    # ------------------------------------------------------------ rendering
+
+    def fill(self, template: str) -> str:
+        """A track text with this contact's merge fields filled in."""
+        return render_track_text(template, self.contact, self.app.rep.name, self.track)
+
+    def say(self, text: str, level: str = "") -> None:
+        """Show a one-line message under the panels."""
+        msg = self.query_one("#block-message", Static)
+        msg.set_classes(level)
+        msg.update(escape(text))
+
+    def render_all(self) -> None:
+        """Re-render every panel from the screen's state."""
+        now = self.app.clock.now()
+        settings = self.app.settings
+        self.query_one("#contact-card", ContactCard).show(
+            self.contact,
+            self.history,
+            now,
+            settings.retry.max_attempts,
+            self.pending_note,
+            self.empty_text,
+        )
+        t = self.track
+        name = f"Talk track: {t.name}" if t else "Talk track"
+        self.query_one("#track-panel", TrackPanel).show(
+            name,
+            self.fill(t.engage_statement) if t else "",
+            self.fill(t.impact_question) if t else "",
+            self.fill(t.meeting_ask) if t else "",
+        )
+        last_rebuttal = self.fill(self.objections[-1].rebuttal) if self.objections else ""
+        self.query_one("#objection-panel", ObjectionPanel).show(
+            self.objections, self.attempt is not None, last_rebuttal
+        )
+        self._render_info()
+        self._shown = ()
+        self.tick(heartbeat=False)
+
+    def _render_info(self) -> None:
+        with self.app.db.session() as s:
+            dials, connects, convs, meetings = block_tally(s, self.block_id)
+        name = self.call_list.name if self.call_list else "?"
+        planned = clock_text(self.block.planned_seconds)
+        self.query_one("#block-info", Static).update(
+            f"[b]{escape(name)}[/b]  ({planned} block)\n"
+            f"Dials {dials}   Connects {connects}   Conversations {convs}   Meetings {meetings}"
+        )
+
+    def tick(self, heartbeat: bool = True) -> None:
+        """Recompute the countdown and the call timer from the clock; close at zero."""
+        if self.finished or self.block is None:
+            return
+        now = self.app.clock.now()
+        remaining = blk.remaining_seconds(self.block, now)
+        paused = self.block.paused_at is not None
+        elapsed = None
+        interrupted = False
+        if self.attempt is not None:
+            end = self.attempt.ended_at or now
+            interrupted = self.attempt.ended_at is not None
+            elapsed = (end - self.attempt.dialed_at).total_seconds()
+        shown = (int(remaining), paused, None if elapsed is None else int(elapsed), interrupted)
+        if shown != self._shown:
+            self._shown = shown
+            digits = self.query_one("#countdown", Digits)
+            digits.update(clock_text(remaining))
+            digits.set_class(paused, "paused")
+            digits.set_class(remaining < 300, "low")
+            self.query_one("#call-timer", CallTimer).show(
+                elapsed, self.app.settings.phases, interrupted, paused
+            )
+        if remaining <= 0 and not paused:
+            if self.attempt is None:
+                self.finish()
+                return
+            if not self.ending:
+                self.ending = True
+                self.say("Time's up: finish this call and log it - the summary follows.", "warn")
+        if heartbeat and _time.monotonic() - self._last_beat >= blk.HEARTBEAT_SECONDS:
+            self._last_beat = _time.monotonic()
+            blk.touch_block(self.app.db, self.app.clock, self.block_id)
+
+    def _mark_rendered(self) -> None:
+        self.rendered_at = _time.perf_counter()
+
+    # ------------------------------------------------------------ serving
+
+    def _serve_next(self) -> None:
+        app = self.app
+        self.contact = blk.serve_next(app.db, app.clock, app.settings, self.block, self.zone_cache)
+        self.attempt = None
+        self.objections = []
+        if self.contact is not None:
+            self.empty_text = ""
+            self._load_contact_details()
+            return
+        self.history = None
+        with app.db.session() as s:
+            outlook = queue_outlook(s, self.block.list_id, app.clock.now())
+        name = self.call_list.name if self.call_list else "this list"
+        lines = [f"[b]No one to call on {escape(name)} right now.[/b]"]
+        if outlook.servable and outlook.next_due_at:
+            wait = clock_text((outlook.next_due_at - app.clock.now()).total_seconds())
+            lines.append(f"{outlook.servable} contacts come back later (next in {wait}).")
+        elif outlook.servable:
+            lines.append(f"{outlook.servable} contacts are outside their calling hours.")
+        else:
+            lines.append("Every contact on it has been worked.")
+        lines.append("Press [b]l[/b] for another list or [b]e[/b] to end the block.")
+        self.empty_text = "\n".join(lines)
+        self.say("The list has run out: pick another list (l) or end the block (e).", "warn")
+        self.call_after_refresh(self.action_switch_list)
+
+    # ------------------------------------------------------------ actions
+
+    def _live(self) -> bool:
+        if self.finished:
+            return False
+        if self.contact is None:
+            self.say("No contact on screen: press l for another list or e to end the block.")
+            return False
+        return True
+
+    def action_dial(self) -> None:
+        """Start the call (and the configured dial command)."""
+        if not self._live():
+            return
+        if self.attempt is not None:
+            elapsed = (self.app.clock.now() - self.attempt.dialed_at).total_seconds()
+            self.say(f"Already in a call ({clock_text(elapsed)}): log the outcome with 1-8.")
+            return
+        if self.ending:
+            self.say("The block is over: no new dials. Press e to see the summary.")
+            return
+        try:
+            self.attempt = blk.dial(self.app.db, self.app.clock, self.block_id, self.contact.id)
+        except blk.BlockError as exc:
+            self.say(str(exc), "error")
+            return
+        if self.pending_note:
+            blk.add_note(self.app.db, self.app.clock, self.block_id, self.pending_note)
+            self.pending_note = ""
+        self.objections = []
+        command = self.app.settings.dial_command
+        self.say(f"Dialling {self.contact.phone}" + (" ..." if command else ": call timer on."))
+        if command:
+            self._run_dial_command(command, self.contact.phone)
+        self.render_all()
+
+    @work(thread=True, exclusive=True, group="dial")
+    def _run_dial_command(self, command: str, phone: str) -> None:
+        error = blk.run_dial_command(command, phone)
+        if error:
+            self.app.call_from_thread(self.say, error, "error")
+
+    def action_outcome(self, key: str) -> None:
+        """Log the outcome on number key ``key`` (1..8) for the call in progress."""
+        if not self._live():
+            return
+        outcome = blk.OUTCOME_KEYS[key]
+        if self.attempt is None:
+            self.say(
+                f"No call in progress: press d to dial, then {key} "
+                f"({blk.OUTCOME_LABELS[outcome]}).",
+                "warn",
+            )
+            return
+        now = self.app.clock.now()
+        tz = contact_zone(self.contact.timezone)
+        if outcome is Outcome.CALLBACK:
+            picks = blk.quick_callback_times(now, self.contact.timezone)
+            self.app.push_screen(
+                CallbackDialog(picks, tz, now),
+                lambda when: self._log(outcome, callback_at=when) if when else None,
+            )
+            return
+        if outcome is Outcome.MEETING:
+            hint = self.fill(self.track.parking_lot_line) if self.track else ""
+            self.app.push_screen(
+                MeetingForm(tz, now, self.contact.email, self.contact.full_name, hint),
+                lambda details: self._log(outcome, meeting=details) if details else None,
+            )
+            return
+        if outcome is Outcome.DO_NOT_CALL:
+            self.app.push_screen(
+                ConfirmDialog(
+                    f"Do not call {self.contact.full_name} ({self.contact.phone}) again, "
+                    "on any list?"
+                ),
+                lambda yes: self._log(outcome) if yes else None,
+            )
+            return
+        self._log(outcome)
+
+    def _log(self, outcome: Outcome, **kwargs: object) -> None:
+        if self.attempt is None or self.finished:
+            return
+        app = self.app
+        try:
+            result = blk.log_outcome(
+                app.db,
+                app.clock,
+                app.settings,
+                block_id=self.block_id,
+                outcome=outcome,
+                note=self.pending_note,
+                **kwargs,
+            )
+        except blk.BlockError as exc:
+            self.say(str(exc), "error")
+            return
+        self.pending_note = ""
+        who = result.contact.full_name
+        text = f"Saved: {blk.OUTCOME_LABELS[outcome]} - {who}."
+        level = "ok"
+        if result.ics_path is not None:
+            text += f" Invite: {result.ics_path}"
+        elif result.ics_error:
+            text += f" Meeting saved, but {result.ics_error}"
+            level = "error"
+        if self.ending or blk.remaining_seconds(self.block, app.clock.now()) <= 0:
+            self.say(text, level)
+            self.finish()
+            return
+        self._serve_next()
+        if self.contact is not None:
+            self.say(text, level)
+        self.render_all()
+        self.call_after_refresh(self._mark_rendered)
+
+    def action_objection(self) -> None:
+        """Pick an objection the prospect raised; it is logged in order with its rebuttal."""
+        if not self._live():
+            return
+        if self.attempt is None:
+            self.say("Objections belong to a call: press d to dial first.", "warn")
+            return
+        if not self.choices:
+            self.say("The objection library is empty: load one with  callcoach tracks load FILE")
+            return
+        self.app.push_screen(ObjectionPicker(self.choices, len(self.objections)), self._objection)
+
+    def _objection(self, objection_id: int | None) -> None:
+        if objection_id is None or self.attempt is None:
+            return
+        try:
+            logged = blk.log_objection(self.app.db, self.app.clock, self.block_id, objection_id)
+        except blk.BlockError as exc:
+            self.say(str(exc), "error")
+            return
+        self.objections.append(logged)
+        self.say(f"{ordinal(logged.position)} objection logged: {logged.text}  (y overcome / x not)")
+        self.render_all()
+
+    def action_overcome(self, overcome: bool) -> None:
+        """Mark the latest unmarked objection (else the latest) overcome or not."""
+        if not self.objections:
+            self.say("No objection on this call yet (o logs one).")
+            return
+        target = next((o for o in self.objections if o.overcome is None), self.objections[-1])
+        blk.set_overcome(self.app.db, target.id, overcome)
+        i = self.objections.index(target)
+        self.objections[i] = blk.LoggedObjection(
+            target.id,
+            target.position,
+            target.objection_id,
+            target.key,
+            target.text,
+            target.rebuttal,
+            overcome,
+        )
+        self.render_all()
+
+    def action_voicemail(self) -> None:
+        """Show the voicemail script with its third-party reference."""
+        if self.track is None or not self.track.voicemail_script:
+            self.say("This list's talk track has no voicemail script.")
+            return
+        body = self.fill(self.track.voicemail_script)
+        if self.track.third_party_reference:
+            body += f"\n\nReference: {self.track.third_party_reference}"
+        self.app.push_screen(MessageDialog("Voicemail script", body))
+
+    def action_note(self) -> None:
+        """Add a note to this call (saved at once during a call, else with the next dial)."""
+        if not self._live():
+            return
+        self.app.push_screen(
+            NoteDialog(self.pending_note if self.attempt is None else ""), self._note
+        )
+
+    def _note(self, text: str | None) -> None:
+        if not text:
+            return
+        if self.attempt is not None:
+            blk.add_note(self.app.db, self.app.clock, self.block_id, text)
+            self._load_contact_details()
+            self.say("Note saved.")
+        else:
+            self.pending_note = text
+            self.say("Note kept for this contact's call.")
+        self.render_all()
+
+    def action_pause(self) -> None:
+        """Pause or resume the block clock."""
+        if self.finished:
+            return
+        app = self.app
+        if self.block.paused_at is None:
+            self.block = blk.pause_block(app.db, app.clock, self.block_id)
+            self.say("Paused: the block clock is stopped. p resumes.", "warn")
+        else:
+            self.block = blk.resume_block(app.db, app.clock, self.block_id)
+            self.say("Resumed.")
+        self._shown = ()
+        self.tick(heartbeat=False)
+
+    def action_end(self) -> None:
+        """End the block (after the current call is logged, if one is on)."""
+        if self.finished:
+            return
+        if self.attempt is not None:
+            if self.ending:
+                self.app.push_screen(
+                    ConfirmDialog("End now and leave this call without an outcome?"),
+                    lambda yes: self.finish() if yes else None,
+                )
+                return
+            self.ending = True
+            self.say("The block ends after this call: log its outcome (1-8).", "warn")
+            return
+        left = clock_text(blk.remaining_seconds(self.block, self.app.clock.now()))
+        self.app.push_screen(
+            ConfirmDialog(f"End the block now? {left} left."),
+            lambda yes: self.finish() if yes else None,
+        )
+
+    def action_switch_list(self) -> None:
+        """Carry on the block on another list (e.g. when this one runs out)."""
+        if self.finished:
+            return
+        if self.attempt is not None:
+            self.say("Log this call's outcome before switching lists.", "warn")
+            return
+        app = self.app
+        with app.db.session() as s:
+            rows = list_summaries(s, app.clock.now(), app.settings.window)
+        options = [
+            (str(r.id), f"{r.name}  ({r.callable_now} callable now)")
+            for r in rows
+            if r.id != self.block.list_id and r.callable_now > 0
+        ]
+        options.append(("end", "End the block and see the summary"))
+        options.append(("stay", "Stay on this list"))
+        self.app.push_screen(
+            ChoiceDialog(
+                "Another list?", options, "Same block, same clock: only the list changes."
+            ),
+            self._switch_to,
+        )
+
+    def _switch_to(self, choice: str | None) -> None:
+        if choice is None or choice == "stay":
+            return
+        if choice == "end":
+            self.finish()
+            return
+        app = self.app
+        try:
+            self.block = blk.switch_list(app.db, app.clock, self.block_id, int(choice))
+        except blk.BlockError as exc:
+            self.say(str(exc), "error")
+            return
+        self._load_list()
+        self._serve_next()
+        if self.contact is not None:
+            self.say(f"Now calling {self.call_list.name}.")
+        self.render_all()
+
+    def finish(self) -> None:
+        """Close the block and open its summary."""
+        if self.finished:
+            return
+        self.finished = True
+        blk.end_block(self.app.db, self.app.clock, self.block_id)
+        from callcoach.tui.screens.block_summary import SummaryScreen
+
+        self.app.switch_screen(SummaryScreen(self.block_id))
+
+
+def start_block_flow(app: object, list_id: int, minutes: float | None = None) -> None:
+    """From home or the CLI: resume an open block, or show the track once more and start."""
+    from callcoach.tui.screens.block_dialogs import StartBlockDialog
+
+    db, clock, settings, rep = app.db, app.clock, app.settings, app.rep
+    with db.session() as s:
+        open_block = blk.unfinished_block(s, rep.id)
+        call_list = s.get(CallList, list_id)
+        track = s.get(TalkTrack, call_list.talk_track_id) if call_list.talk_track_id else None
+    if open_block is not None:
+        offer_resume(app, open_block)
+        return
+
+    def fill(text: str) -> str:
+        return escape(render_track_text(text, None, rep.name, track))
+
+    if track is not None:
+        body = (
+            f"[b]Engage[/b]  {fill(track.engage_statement)}\n\n"
+            f"[b]Impact[/b]  {fill(track.impact_question)}\n\n"
+            f"[b]Ask[/b]     {fill(track.meeting_ask)}"
+        )
+        if track.voicemail_script:
+            body += f"\n\n[b]Voicemail[/b]  {fill(track.voicemail_script)}"
+    else:
+        body = "This list has no talk track: you will call without a script."
+
+    def started(chosen: float | None) -> None:
+        if chosen is None:
+            return
+        try:
+            b = blk.start_block(db, clock, rep_id=rep.id, list_id=list_id, minutes=chosen)
+        except blk.BlockError as exc:
+            app.notify(str(exc), severity="error")
+            return
+        app.push_screen(BlockScreen(b.id))
+
+    app.push_screen(
+        StartBlockDialog(call_list.name, body, minutes or settings.block_minutes), started
+    )
+
+
+def offer_resume(app: object, open_block: CallBlock) -> None:
+    """Offer to resume (or close) a block left open, e.g. by a crash."""
+    db, clock = app.db, app.clock
+    with db.session() as s:
+        name = s.get(CallList, open_block.list_id).name
+        in_call = blk.open_attempt(s, open_block.id) is not None
+    last = open_block.last_activity_at or open_block.started_at
+    left = blk.remaining_seconds(open_block, last)
+    body = f"{name}: started {open_block.started_at:%a %H:%M} UTC, {clock_text(left)} left" + (
+        ", a call was in progress." if in_call else "."
+    )
+
+    def chosen(choice: str | None) -> None:
+        if choice == "resume":
+            b = blk.recover_block(db, clock, open_block.id)
+            app.push_screen(BlockScreen(b.id))
+        elif choice == "end":
+            blk.end_block(db, clock, open_block.id)
+            from callcoach.tui.screens.block_summary import SummaryScreen
+
+            app.push_screen(SummaryScreen(open_block.id))
+
+    app.push_screen(
+        ChoiceDialog(
+            "Unfinished call block",
+            [("resume", "Resume it"), ("end", "End it and see its summary"), ("later", "Not now")],
+            body,
+        ),
+        chosen,
+    )

@@ -1,0 +1,454 @@
+"""Dialogs of the call block: objection picker, callback time, meeting form, note, confirm,
+voicemail script, list picker, talk-track preview and resume offer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    Static,
+    TextArea,
+)
+from textual.widgets.option_list import Option
+
+from callcoach.core.block import BlockError, MeetingDetails, ObjectionChoice, validate_meeting
+from callcoach.storage.models import MeetingKind
+
+
+def parse_local(date_text: str, time_text: str, tz: ZoneInfo | None, now: datetime) -> datetime:
+    """A date ("2026-11-24", "today", "tomorrow", "+3") and time ("09:30") in ``tz``, as UTC."""
+    d = date_text.strip().lower()
+    local_now = now.astimezone(tz) if tz else now
+    if d in ("", "today"):
+        day = local_now.date()
+    elif d == "tomorrow":
+        day = local_now.date() + timedelta(days=1)
+    elif d.startswith("+") and d[1:].isdigit():
+        day = local_now.date() + timedelta(days=int(d[1:]))
+    else:
+        try:
+            day = date.fromisoformat(d)
+        except ValueError:
+            raise BlockError(f"date {date_text!r}: use YYYY-MM-DD, today, tomorrow or +N") from None
+    try:
+        hh, mm = time_text.strip().split(":")
+        t = time(int(hh), int(mm))
+    except ValueError:
+        raise BlockError(f"time {time_text!r}: use HH:MM, e.g. 09:30") from None
+    return datetime.combine(day, t, tzinfo=tz or now.tzinfo).astimezone(now.tzinfo)
+
+
+class ObjectionPicker(ModalScreen[int | None]):
+    """Type to filter the objection library; Enter logs the highlighted one."""
+
+    CSS_PATH = "block_dialogs.tcss"
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="obj.cancel"),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+    ]
+
+    def __init__(self, choices: list[ObjectionChoice], count: int) -> None:
+        super().__init__()
+        self.choices = choices
+        self.count = count
+        self.shown: list[ObjectionChoice] = list(choices)
+
+    def compose(self) -> ComposeResult:
+        """Filter box above the list."""
+        with Vertical(id="dialog", classes="dialog"):
+            yield Label(f"[b]Objection {self.count + 1}[/b] - type to filter, Enter to log")
+            yield Input(placeholder="e.g. budget, info, busy", id="obj-filter")
+            yield OptionList(id="obj-list")
+
+    def on_mount(self) -> None:
+        """Fill and focus."""
+        self._fill("")
+        self.query_one("#obj-filter", Input).focus()
+
+    def _fill(self, text: str) -> None:
+        words = text.lower().split()
+        self.shown = [
+            c
+            for c in self.choices
+            if all(w in f"{c.key} {c.text}".lower().replace("_", " ") for w in words)
+        ]
+        ol = self.query_one("#obj-list", OptionList)
+        ol.clear_options()
+        ol.add_options(
+            Option(("★ " if c.likely else "  ") + escape(c.text), id=str(c.id)) for c in self.shown
+        )
+        if self.shown:
+            ol.highlighted = 0
+
+    @on(Input.Changed, "#obj-filter")
+    def _changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#obj-filter")
+    def _submitted(self, _event: Input.Submitted) -> None:
+        ol = self.query_one("#obj-list", OptionList)
+        if ol.highlighted is not None and self.shown:
+            self.dismiss(self.shown[ol.highlighted].id)
+        else:
+            self.notify("No objection matches: edit the filter or Esc", severity="warning")
+
+    @on(OptionList.OptionSelected, "#obj-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))
+
+    def action_move(self, step: int) -> None:
+        """Move the highlight while typing."""
+        ol = self.query_one("#obj-list", OptionList)
+        if self.shown:
+            ol.highlighted = ((ol.highlighted or 0) + step) % len(self.shown)
+
+    def action_cancel(self) -> None:
+        """Close without logging."""
+        self.dismiss(None)
+
+
+class CallbackDialog(ModalScreen[datetime | None]):
+    """When to call back: quick picks or a typed date and time in the contact's zone."""
+
+    CSS_PATH = "block_dialogs.tcss"
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cb.cancel")]
+
+    def __init__(
+        self, picks: list[tuple[str, datetime]], tz: ZoneInfo | None, now: datetime
+    ) -> None:
+        super().__init__()
+        self.picks = picks
+        self.tz = tz
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        """Quick picks, then a custom time."""
+        zone = self.tz.key if self.tz else "UTC"
+        with Vertical(id="dialog", classes="dialog"):
+            yield Label(f"[b]Callback[/b] - their local time ({zone})")
+            yield OptionList(
+                *[Option(label, id=str(i)) for i, (label, _) in enumerate(self.picks)],
+                id="cb-picks",
+            )
+            yield Label("or type it (Enter):")
+            with Horizontal(classes="row"):
+                yield Input(placeholder="tomorrow / 2026-11-24", id="cb-date")
+                yield Input(placeholder="HH:MM", id="cb-time")
+            yield Static("", id="cb-error", classes="error")
+
+    def on_mount(self) -> None:
+        """Focus the quick picks."""
+        ol = self.query_one("#cb-picks", OptionList)
+        ol.highlighted = 0
+        ol.focus()
+
+    @on(OptionList.OptionSelected, "#cb-picks")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.picks[int(event.option.id)][1])
+
+    @on(Input.Submitted)
+    def _typed(self, _event: Input.Submitted) -> None:
+        try:
+            when = parse_local(
+                self.query_one("#cb-date", Input).value,
+                self.query_one("#cb-time", Input).value,
+                self.tz,
+                self.now,
+            )
+        except BlockError as exc:
+            self.query_one("#cb-error", Static).update(str(exc))
+            return
+        if when <= self.now:
+            self.query_one("#cb-error", Static).update("That time has passed: pick a later one.")
+            return
+        self.dismiss(when)
+
+    def action_cancel(self) -> None:
+        """Back to the call without logging."""
+        self.dismiss(None)
+
+
+class MeetingForm(ModalScreen[MeetingDetails | None]):
+    """Meeting set: date/time, kind, email and the parking lot of the prospect's questions."""
+
+    CSS_PATH = "block_dialogs.tcss"
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="mtg.cancel"),
+        Binding("ctrl+s", "save", "Save meeting", id="mtg.save"),
+    ]
+
+    def __init__(
+        self, tz: ZoneInfo | None, now: datetime, email: str, who: str, parking_hint: str = ""
+    ) -> None:
+        super().__init__()
+        self.tz = tz
+        self.now = now
+        self.email = email
+        self.who = who
+        self.parking_hint = parking_hint
+
+    def _default_day(self) -> date:
+        local = self.now.astimezone(self.tz) if self.tz else self.now
+        day = local.date() + timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        return day
+
+    def compose(self) -> ComposeResult:
+        """The form fields."""
+        zone = self.tz.key if self.tz else "UTC"
+        with Vertical(id="dialog", classes="dialog wide"):
+            yield Label(f"[b]Meeting with {escape(self.who)}[/b] - time in {zone}")
+            yield Label("Date (YYYY-MM-DD, tomorrow, +N) · time (HH:MM) · minutes")
+            with Horizontal(classes="row"):
+                yield Input(self._default_day().isoformat(), id="mtg-date")
+                yield Input("10:00", id="mtg-time")
+                yield Input("30", id="mtg-minutes", type="integer")
+            with RadioSet(id="mtg-kind"):
+                yield RadioButton("Phone", value=False, id="kind-phone")
+                yield RadioButton("Web", value=True, id="kind-web")
+                yield RadioButton("In person", id="kind-in_person")
+            yield Input(self.email, placeholder="their email for the invite", id="mtg-email")
+            yield Label(
+                "Parking lot - their questions, one per line (the agenda; do not answer now):"
+            )
+            yield TextArea(id="mtg-parking")
+            if self.parking_hint:
+                yield Static(escape(self.parking_hint), classes="muted")
+            yield Static("", id="mtg-error", classes="error")
+            with Horizontal(classes="row buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="mtg-save")
+                yield Button("Cancel (esc)", id="mtg-cancel")
+
+    def on_mount(self) -> None:
+        """Start on the date."""
+        self.query_one("#mtg-date", Input).focus()
+
+    def details(self) -> MeetingDetails:
+        """The form as MeetingDetails, or a BlockError naming the bad field."""
+        starts = parse_local(
+            self.query_one("#mtg-date", Input).value,
+            self.query_one("#mtg-time", Input).value,
+            self.tz,
+            self.now,
+        )
+        minutes_text = self.query_one("#mtg-minutes", Input).value.strip() or "30"
+        pressed = self.query_one("#mtg-kind", RadioSet).pressed_button
+        kind = (
+            (pressed.id or "kind-web").removeprefix("kind-") if pressed else MeetingKind.WEB.value
+        )
+        questions = tuple(
+            q.strip()
+            for q in self.query_one("#mtg-parking", TextArea).text.splitlines()
+            if q.strip()
+        )
+        details = MeetingDetails(
+            starts_at=starts,
+            kind=kind,
+            email=self.query_one("#mtg-email", Input).value.strip(),
+            parked_questions=questions,
+            duration_minutes=int(minutes_text) if minutes_text.isdigit() else -1,
+        )
+        validate_meeting(details, self.now)
+        return details
+
+    def action_save(self) -> None:
+        """Validate and return the meeting."""
+        try:
+            self.dismiss(self.details())
+        except BlockError as exc:
+            self.query_one("#mtg-error", Static).update(str(exc))
+
+    @on(Button.Pressed, "#mtg-save")
+    def _save(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#mtg-cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        """Back to the call without logging."""
+        self.dismiss(None)
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """A one-line note for this call."""
+
+    CSS_PATH = "block_dialogs.tcss"
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note.cancel")]
+
+    def __init__(self, current: str = "") -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        """One input."""
+        with Vertical(id="dialog", classes="dialog"):
+            yield Label("[b]Note[/b] for this call (Enter saves)")
+            yield Input(self.current, id="note-text")
+
+    def on_mount(self) -> None:
+        """Focus the input."""
+        self.query_one("#note-text", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        """Close without a note."""
+        self.dismiss(None)
+
+
+class MessageDialog(ModalScreen[None]):
+    """A text to read (voicemail script, talk track); any of the close keys dismisses it."""
+
+    CSS_PATH = "block_dialogs.tcss"
+
+    BINDINGS = [Binding("escape,enter,v,q", "close", "Close", id="msg.close")]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        """Title and body."""
+        with VerticalScroll(id="dialog", classes="dialog wide"):
+            yield Label(f"[b]{escape(self.title_text)}[/b]")
+            yield Static(escape(self.body), id="msg-body")
+            yield Static("[dim]Esc / Enter closes[/dim]")
+
+    def action_close(self) -> None:
+        """Close."""
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Yes/no question: y or Enter confirms, n or Esc declines."""
+
+    CSS_PATH = "block_dialogs.tcss"
+
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        """The question."""
+        with Vertical(id="dialog", classes="dialog"):
+            yield Static(escape(self.question))
+            yield Static("[b]y[/b] yes   [b]n[/b] no")
+
+    def action_answer(self, yes: bool) -> None:
+        """Return the answer."""
+        self.dismiss(yes)
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Pick one of a few labelled options (list picker, resume offer)."""
+
+    CSS_PATH = "block_dialogs.tcss"
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+
+    def __init__(self, title: str, options: list[tuple[str, str]], body: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.options = options
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        """Title, optional text, options."""
+        with Vertical(id="dialog", classes="dialog wide"):
+            yield Label(f"[b]{escape(self.title_text)}[/b]")
+            if self.body:
+                yield Static(escape(self.body))
+            yield OptionList(
+                *[Option(escape(label), id=key) for key, label in self.options], id="choice-list"
+            )
+
+    def on_mount(self) -> None:
+        """Focus the options."""
+        ol = self.query_one("#choice-list", OptionList)
+        if self.options:
+            ol.highlighted = 0
+        ol.focus()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        """Close without choosing."""
+        self.dismiss(None)
+
+
+class StartBlockDialog(ModalScreen[float | None]):
+    """The list's talk track once more, and the block length; Enter starts the block."""
+
+    CSS_PATH = "block_dialogs.tcss"
+
+    BINDINGS = [Binding("escape", "cancel", "Back", id="start.cancel")]
+
+    def __init__(self, list_name: str, track_text: str, minutes: float) -> None:
+        super().__init__()
+        self.list_name = list_name
+        self.track_text = track_text
+        self.minutes = minutes
+
+    def compose(self) -> ComposeResult:
+        """Track, minutes, start."""
+        with Vertical(id="dialog", classes="dialog wide"):
+            yield Label(f"[b]Call block on {escape(self.list_name)}[/b]")
+            with VerticalScroll(id="start-track"):
+                yield Static(self.track_text)
+            with Horizontal(classes="row"):
+                yield Label("Minutes: ")
+                yield Input(f"{self.minutes:g}", id="start-minutes", type="number")
+            yield Static("", id="start-error", classes="error")
+            yield Static("[b]Enter[/b] starts the block   [b]Esc[/b] back")
+
+    def on_mount(self) -> None:
+        """Focus the minutes, ready for Enter."""
+        self.query_one("#start-minutes", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        try:
+            minutes = float(event.value)
+        except ValueError:
+            minutes = -1.0
+        if not 1 <= minutes <= 240:
+            self.query_one("#start-error", Static).update(
+                f"minutes {event.value!r}: expected 1 to 240"
+            )
+            return
+        self.dismiss(minutes)
+
+    def action_cancel(self) -> None:
+        """Back to the lists."""
+        self.dismiss(None)

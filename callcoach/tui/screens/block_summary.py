@@ -1,0 +1,118 @@
+"""Block summary: what the block produced, beside the rep's previous five blocks."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from callcoach.core.calltimer import clock_text
+from callcoach.core.summary import BlockFigures, BlockSummary, block_summary
+from callcoach.storage.models import CallBlock, CallList
+
+
+def _time(seconds: float | None) -> str:
+    return "-" if seconds is None else clock_text(seconds)
+
+
+def _pct(part: int, whole: int) -> str:
+    return "-" if not whole else f"{round(100 * part / whole)} %"
+
+
+def _avg(f: BlockFigures, value: float) -> str:
+    if not f.blocks:
+        return "-"
+    v = f.per_block(value)
+    return f"{v:.1f}".rstrip("0").rstrip(".") if v % 1 else f"{int(v)}"
+
+
+def summary_rows(summary: BlockSummary) -> list[tuple[str, str, str]]:
+    """(figure, this block, previous five per block) rows of the summary table."""
+    t, p = summary.this, summary.previous
+    return [
+        ("Dials", str(t.dials), _avg(p, p.dials)),
+        ("Connects", str(t.connects), _avg(p, p.connects)),
+        ("Conversations", str(t.conversations), _avg(p, p.conversations)),
+        ("Meetings set", str(t.meetings), _avg(p, p.meetings)),
+        ("Callbacks", str(t.callbacks), _avg(p, p.callbacks)),
+        ("Average call (connects)", _time(t.avg_call_seconds), _time(p.avg_call_seconds)),
+        ("Longest call", _time(t.longest_call_seconds), _time(p.longest_call_seconds)),
+        ("Calls within 2:00", _pct(t.within_target, t.connects), _pct(p.within_target, p.connects)),
+        ("Calls over 3:00", _pct(t.over_stop, t.connects), _pct(p.over_stop, p.connects)),
+        (
+            "Dead time, total",
+            _time(t.dead_total_seconds),
+            _time(p.per_block(p.dead_total_seconds)) if p.blocks else "-",
+        ),
+        ("Dead time, average gap", _time(t.dead_avg_seconds), _time(p.dead_avg_seconds)),
+    ]
+
+
+class SummaryScreen(Screen):
+    """The block's figures; Enter or Esc goes back to the call lists."""
+
+    CSS_PATH = "block.tcss"
+    BINDINGS = [Binding("escape,enter,h", "home", "Back to lists", id="summary.home")]
+
+    def __init__(self, block_id: int) -> None:
+        super().__init__()
+        self.block_id = block_id
+
+    def compose(self) -> ComposeResult:
+        """Figures table and objection tables."""
+        yield Header()
+        with VerticalScroll(id="summary"):
+            yield Static("", id="summary-title")
+            with Horizontal(id="summary-body"):
+                yield Static("", id="summary-figures", classes="panel")
+                yield Static("", id="summary-objections", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Aggregate and render."""
+        app = self.app
+        with app.db.session() as s:
+            summary = block_summary(s, self.block_id, app.settings.phases)
+            block = s.get(CallBlock, self.block_id)
+            name = s.get(CallList, block.list_id).name
+        used = clock_text(summary.this.active_seconds)
+        self.query_one("#summary-title", Static).update(
+            f"[b]Block summary[/b] - {escape(name)}, {used} of calling "
+            f"({clock_text(block.planned_seconds)} planned)"
+        )
+        prev = summary.previous.blocks
+        head = f"previous {prev}" if prev else "no previous"
+        lines = [f"[b]{'':<24}{'this block':>12}{head:>16}[/b]"]
+        for label, this, before in summary_rows(summary):
+            lines.append(f"{label:<24}{this:>12}{before:>16}")
+        lines.append("")
+        lines.append("[dim]Previous: average per block over your last five blocks.[/dim]")
+        self.query_one("#summary-figures", Static).update("\n".join(lines))
+        t, p = summary.this, summary.previous
+        before_type = {f.label: f for f in p.objections_by_type}
+        ob = [f"[b]{'Objections by type':<24}{'raised':>8}{'overcome':>10}{'prev':>7}[/b]"]
+        for f in t.objections_by_type:
+            prev_f = before_type.get(f.label)
+            ob.append(
+                f"{f.label.replace('_', ' '):<24}{f.raised:>8}{f.overcome:>10}"
+                f"{(str(prev_f.raised) if prev_f else '-'):>7}"
+            )
+        if not t.objections_by_type:
+            ob.append("[dim]none this block[/dim]")
+        ob.append("")
+        ob.append(f"[b]{'By order':<24}{'raised':>8}{'overcome':>10}[/b]")
+        for f in t.objections_by_order:
+            ob.append(f"{f.label:<24}{f.raised:>8}{f.overcome:>10}")
+        if not t.objections_by_order:
+            ob.append("[dim]none this block[/dim]")
+        self.query_one("#summary-objections", Static).update("\n".join(ob))
+
+    def action_home(self) -> None:
+        """Back to the call lists (refreshed)."""
+        self.app.pop_screen()
+        refresh = getattr(self.app.screen, "action_refresh", None)
+        if refresh is not None:
+            refresh()

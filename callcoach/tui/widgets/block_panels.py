@@ -1,0 +1,145 @@
+"""Panels of the call block screen: contact card, call timer, talk track, objections.
+
+They only render what the screen hands them (core dataclasses and numbers); no SQL and no
+rules here. Times come from the screen, which reads the injected clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.markup import escape
+from textual.widgets import Static
+
+from callcoach.config import CallPhases
+from callcoach.core.block import OUTCOME_LABELS, ContactHistory, LoggedObjection
+from callcoach.core.calltimer import clock_text, objection_cue, ordinal, phase_at
+from callcoach.core.queue import contact_zone
+from callcoach.storage.models import Contact, Outcome
+
+
+def ago(then: datetime | None, now: datetime) -> str:
+    """A short relative time: "3 min ago", "2 h ago", "4 days ago"."""
+    if then is None:
+        return "never"
+    secs = max(0.0, (now - then).total_seconds())
+    if secs < 90:
+        return "just now"
+    if secs < 90 * 60:
+        return f"{round(secs / 60)} min ago"
+    if secs < 36 * 3600:
+        return f"{round(secs / 3600)} h ago"
+    return f"{round(secs / 86400)} days ago"
+
+
+class ContactCard(Static):
+    """Who is being called: name, title, company, phone, local time, attempts, history."""
+
+    def show(
+        self,
+        contact: Contact | None,
+        history: ContactHistory | None,
+        now: datetime,
+        max_attempts: int,
+        pending_note: str = "",
+        empty_text: str = "",
+    ) -> None:
+        """Render ``contact`` (or ``empty_text`` when there is none)."""
+        if contact is None:
+            self.update(empty_text or "No contact on screen.")
+            return
+        tz = contact_zone(contact.timezone)
+        if tz is not None:
+            local = now.astimezone(tz)
+            local_text = f"{local:%a %H:%M} local ({contact.timezone})"
+        else:
+            local_text = "local time unknown"
+        attempt_no = (history.attempts if history else contact.attempts) + 1
+        lines = [
+            f"[b]{escape(contact.full_name)}[/b]",
+            escape(contact.title or "-"),
+            escape(contact.company or "-"),
+            "",
+            f"[b]{escape(contact.phone)}[/b]"
+            + (f" ext {escape(contact.extension)}" if contact.extension else ""),
+            local_text,
+            f"Attempt {attempt_no} of {max_attempts}",
+        ]
+        if history and history.last_outcome:
+            label = OUTCOME_LABELS.get(Outcome(history.last_outcome), history.last_outcome)
+            lines.append(f"Last: {label}, {ago(history.last_called_at, now)}")
+        else:
+            lines.append("Last: never called")
+        if contact.status == "callback":
+            lines.append("[b]Callback they asked for[/b]")
+        for note in (history.notes if history else [])[:2]:
+            lines.append(f"[dim]Note:[/dim] {escape(note.splitlines()[0][:60])}")
+        if pending_note:
+            lines.append(f"[b]New note:[/b] {escape(pending_note[:60])}")
+        self.update("\n".join(lines))
+
+
+class CallTimer(Static):
+    """Elapsed call time against the two-minute target, with the phase and its cue."""
+
+    def show(
+        self,
+        elapsed: float | None,
+        phases: CallPhases,
+        interrupted: bool = False,
+        paused: bool = False,
+    ) -> None:
+        """Render the timer (``elapsed`` None: no call in progress)."""
+        self.remove_class("warn", "stop")
+        if elapsed is None:
+            hint = "Block paused: p to resume." if paused else "Press [b]d[/b] to dial."
+            self.update(f"[b]Not in a call[/b]\n{hint}")
+            return
+        phase = phase_at(elapsed, phases)
+        if phase.level != "ok":
+            self.add_class(phase.level)
+        width = 30
+        filled = min(width, int(width * elapsed / max(1, phases.stop_at)))
+        mark = int(width * phases.target / max(1, phases.stop_at))
+        bar = "".join("█" if i < filled else ("|" if i == mark else "·") for i in range(width))
+        head = f"[b]Call {clock_text(elapsed)}[/b] / {clock_text(phases.target)} target"
+        if interrupted:
+            head += "  [b](interrupted - log the outcome)[/b]"
+        self.update(f"{head}\n{bar}\n[b]{escape(phase.label)}[/b]\n{escape(phase.cue)}")
+
+
+class TrackPanel(Static):
+    """Engage statement, impact question and meeting ask, merge fields filled."""
+
+    def show(self, title: str, engage: str, impact: str, ask: str) -> None:
+        """Render the three lines of the talk track."""
+        if not (engage or impact or ask):
+            self.update(f"[b]{escape(title)}[/b]\nThis list has no talk track yet.")
+            return
+        self.update(
+            f"[b]{escape(title)}[/b]\n"
+            f"[b]Engage[/b]  {escape(engage)}\n"
+            f"[b]Impact[/b]  {escape(impact)}\n"
+            f"[b]Ask[/b]     {escape(ask)}"
+        )
+
+
+class ObjectionPanel(Static):
+    """Objections raised on this call, in order, with the latest rebuttal and the cue."""
+
+    def show(self, objections: list[LoggedObjection], in_call: bool, rebuttal: str = "") -> None:
+        """Render the objection list; ``rebuttal`` is the latest one with merge fields filled."""
+        n = len(objections)
+        self.remove_class("warn", "stop")
+        if n >= 3:
+            self.add_class("warn" if n == 3 else "stop")
+        if not in_call:
+            self.update("[b]Objections[/b]\n[dim]o logs an objection once the call is on.[/dim]")
+            return
+        lines = [f"[b]Objections: {n}[/b]  {escape(objection_cue(n))}"]
+        marks = {True: "✓ overcome", False: "✗ not overcome", None: "? y/x to mark"}
+        for o in objections:
+            lines.append(f"{ordinal(o.position)}  {escape(o.text)}  [dim]{marks[o.overcome]}[/dim]")
+        if objections:
+            lines.append(f"[b]Rebuttal:[/b] {escape(rebuttal or objections[-1].rebuttal)}")
+        self.update("\n".join(lines))
