@@ -437,18 +437,21 @@ def log_outcome_durably(
     meeting: Any = None,  # noqa: ANN401 - block.MeetingDetails
     client_uuid: str | None = None,
     dial_if_needed: bool = False,
-    retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
-    sleep: Callable[[float], None] = time.sleep,
+    retry_delays: tuple[float, ...] | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> DurableOutcome:
     """Log an outcome like ``block.log_outcome``, but never lose it to a dropped connection.
 
     Earlier journaled outcomes are written first. On a connection error the write is
-    retried after each of ``retry_delays``; if the server is still away the outcome is
-    appended to ``journal`` (fsync'd) and the returned message tells the rep. Validation
-    errors (a callback in the past...) are raised as usual: the rep fixes and retries.
+    retried after each of ``retry_delays`` (default :data:`DEFAULT_RETRY_DELAYS`); if the
+    server is still away the outcome is appended to ``journal`` (fsync'd) and the returned
+    message tells the rep. Validation errors (a callback in the past...) are raised as
+    usual: the rep fixes and retries.
     """
     from callcoach.core.block import log_outcome
 
+    retry_delays = DEFAULT_RETRY_DELAYS if retry_delays is None else retry_delays
+    sleep = sleep or time.sleep
     client_uuid = client_uuid or str(uuid.uuid4())
     logged_at = clock.now()
     done = DurableOutcome(client_uuid=client_uuid)

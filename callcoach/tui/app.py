@@ -33,9 +33,13 @@ class CallcoachApp(App[int]):
         self.sub_title = f"{rep.name} ({rep.role})"
 
     def on_mount(self) -> None:
-        """Open on the home screen."""
+        """Write outcomes a previous run saved offline, then open on the home screen."""
+        from callcoach.core.journal import OutcomeJournal, replay_at_start
         from callcoach.tui.screens.home import HomeScreen
 
+        replayed = replay_at_start(self.db, self.settings, OutcomeJournal.for_database(self.db.url))
+        if replayed:
+            self.notify(replayed, title="Offline outcomes", timeout=10)
         self.push_screen(HomeScreen())
 
     def action_help(self) -> None:
