@@ -310,12 +310,10 @@ def _connection_trouble(args: argparse.Namespace, exc: Exception) -> str | None:
     """One line for a lost database connection, else None (a real bug: let it show)."""
     if not type(exc).__module__.startswith("sqlalchemy"):
         return None
-    from callcoach.core.journal import is_connection_error
-    from callcoach.storage.db import describe_connect_error, resolve_database_url
+    from callcoach.core.journal import connection_trouble
+    from callcoach.storage.db import resolve_database_url
 
-    if not is_connection_error(exc):
-        return None
-    return describe_connect_error(resolve_database_url(args.db), exc)
+    return connection_trouble(resolve_database_url(args.db), exc)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from callcoach.core import block as blk
 from callcoach.core import journal as jr
-from callcoach.storage.models import CallAttempt
+from callcoach.storage.models import CallAttempt, CallBlock
 from callcoach.tui.app import make_app
 from callcoach.tui.screens.block import BlockScreen
 from tests.blockkit import make_list, make_rep, seed_library
@@ -77,7 +77,7 @@ async def test_outcome_kept_offline_and_written_when_server_returns(
         await pilot.press("2")
         await pilot.pause()
         shown = text_of(app)
-        assert "outcome saved on this machine, 1 waiting" in shown
+        assert "Outcome saved on this machine (1 waiting)" in shown
         assert "Waiting for the team server." in shown
         assert outcomes(db) == [(None, None)]  # dialled, outcome not on the server yet
         journal = screen.journal
@@ -127,3 +127,40 @@ async def test_outcomes_saved_offline_are_written_at_start(sqlite_db, clock, set
         assert not journal.has_pending()
         notes = [n.message for n in app._notifications]
         assert "1 outcome(s) saved offline are now on the server" in notes
+
+
+async def test_key_action_losing_the_server_is_one_line_not_a_crash(
+    sqlite_db, clock, settings, monkeypatch
+):
+    """Any key whose action hits a lost connection shows one line; the app keeps running
+    and the next key works."""
+    db = sqlite_db
+    rep = make_rep(db)
+    list_id, _ = make_list(db, contacts=[{}, {}])
+    block = blk.start_block(db, clock, rep_id=rep, list_id=list_id)
+    real_pause = blk.pause_block
+    down = {"on": True}
+
+    def pause_block(*args, **kwargs):
+        if down["on"]:
+            raise sa.exc.OperationalError("UPDATE", {}, Exception("server closed the connection"))
+        return real_pause(*args, **kwargs)
+
+    monkeypatch.setattr(blk, "pause_block", pause_block)
+    app = make_app(db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(BlockScreen(block.id))
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        notes = [n.message for n in app._notifications]
+        assert any(
+            m.startswith("cannot connect to sqlite at ") and "server closed the connection" in m
+            for m in notes
+        ), notes
+        assert app.is_running and isinstance(app.screen, BlockScreen)
+        down["on"] = False
+        await pilot.press("p")
+        await pilot.pause()
+        with db.session() as s:
+            assert s.get(CallBlock, block.id).status == "paused"

@@ -68,6 +68,13 @@ def is_connection_error(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionError)
 
 
+def connection_trouble(url: str, exc: BaseException) -> str | None:
+    """One line (host and cause, no password) when ``exc`` is a lost connection, else None."""
+    if not is_connection_error(exc):
+        return None
+    return describe_connect_error(url, exc)
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
@@ -495,8 +502,8 @@ def log_outcome_durably(
         waiting = len(journal.pending())
         done.journaled = True
         done.message = (
-            f"server unreachable ({describe_connect_error(db.url, exc)}): outcome saved on "
-            f"this machine, {waiting} waiting; they are written when the server is back"
+            f"Outcome saved on this machine ({waiting} waiting), written when the server is "
+            f"back - {describe_connect_error(db.url, exc)}"
         )
         return done
     done.message = done.replay.message

@@ -23,6 +23,7 @@ from callcoach.core.journal import (
     OutcomeJournal,
     ServerUnavailable,
     call_or_unavailable,
+    connection_trouble,
     log_outcome_durably,
     serve_next_durably,
 )
@@ -95,6 +96,7 @@ class BlockScreen(Screen):
         self._last_beat = 0.0
         self._shown: tuple = ()
         self.journal: OutcomeJournal | None = None
+        self._tally: tuple[int, int, int, int] = (0, 0, 0, 0)
         #: monotonic time of the last attempt to reach the server while it is away, else None
         self.offline_retry_at: float | None = None
         #: perf_counter() when the screen last finished rendering after an outcome (benchmark).
@@ -197,8 +199,14 @@ class BlockScreen(Screen):
         self.tick(heartbeat=False)
 
     def _render_info(self) -> None:
-        with self.app.db.session() as s:
-            dials, connects, convs, meetings = block_tally(s, self.block_id)
+        try:
+            with self.app.db.session() as s:
+                self._tally = block_tally(s, self.block_id)
+        except Exception as exc:
+            if connection_trouble(self.app.db.url, exc) is None:
+                raise
+            # Server away: keep the last tallies on screen.
+        dials, connects, convs, meetings = self._tally
         name = self.call_list.name if self.call_list else "?"
         planned = clock_text(self.block.planned_seconds)
         self.query_one("#block-info", Static).update(
