@@ -64,8 +64,18 @@ def is_connection_error(exc: BaseException) -> bool:
     if isinstance(exc, sa.exc.DBAPIError):
         if exc.connection_invalidated:
             return True
-        return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError)
+        if not isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+            return False
+        if type(exc.orig).__module__ == "sqlite3":
+            # sqlite3 also reports schema mistakes ("no such table") as OperationalError.
+            text = str(exc.orig).lower()
+            return any(word in text for word in _SQLITE_UNAVAILABLE)
+        return True
     return isinstance(exc, ConnectionError)
+
+
+#: sqlite3 OperationalError texts that mean "cannot get at the file right now".
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly")
 
 
 def connection_trouble(url: str, exc: BaseException) -> str | None:
