@@ -323,6 +323,20 @@ def cmd_reps_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reps_set(args: argparse.Namespace) -> int:
+    """Change a rep's role, email or active flag."""
+    from callcoach.core.reps import update_rep
+
+    if args.role is None and args.email is None and args.active is None:
+        raise UserError("reps set: give --role, --email, --active or --inactive")
+    db = _open(args)
+    with db.session() as session:
+        rep = update_rep(session, args.name, role=args.role, email=args.email, active=args.active)
+    state = "" if rep.active else ", inactive"
+    print(f"{rep.name}: {rep.role}{', ' + rep.email if rep.email else ''}{state}")
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     """Run the schema migrations on the database and say from which version to which."""
     from callcoach.storage.db import resolve_database_url, safe_url, upgrade_database
@@ -675,6 +689,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--role", choices=["sdr", "manager", "trainer"], default="sdr")
     q.add_argument("--email", metavar="ADDRESS")
     q.set_defaults(handler=cmd_reps_add)
+    q = rsub.add_parser("set", help="change a rep's role, email or active flag")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--role", choices=["sdr", "manager", "trainer"])
+    q.add_argument("--email", metavar="ADDRESS", help="empty string clears it")
+    q.add_argument("--active", dest="active", action="store_true", default=None)
+    q.add_argument("--inactive", dest="active", action="store_false")
+    q.set_defaults(handler=cmd_reps_set)
 
     p = sub.add_parser("db", help="database maintenance")
     dsub = p.add_subparsers(title="db commands", metavar="ACTION", required=True)
@@ -715,12 +736,10 @@ def _connection_trouble(args: argparse.Namespace, exc: Exception) -> str | None:
     """One line for a lost database connection, else None (a real bug: let it show)."""
     if not type(exc).__module__.startswith("sqlalchemy"):
         return None
-    from callcoach.core.journal import is_connection_error
-    from callcoach.storage.db import describe_connect_error, resolve_database_url
+    from callcoach.core.journal import connection_trouble
+    from callcoach.storage.db import resolve_database_url
 
-    if not is_connection_error(exc):
-        return None
-    return describe_connect_error(resolve_database_url(args.db), exc)
+    return connection_trouble(resolve_database_url(args.db), exc)
 
 
 if __name__ == "__main__":

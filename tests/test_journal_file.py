@@ -85,3 +85,24 @@ def test_torn_last_line_is_ignored_and_bad_lines_are_set_aside(sqlite_db, settin
     rejected = [json.loads(x) for x in journal.rejected_path.read_text().splitlines()]
     assert rejected[0]["entry"] == "{not json"
     assert JournalEntry.from_json(rejected[1]["entry"]) == foreign
+
+
+def test_connection_errors_are_told_apart_from_bugs():
+    """Dropped/refused connections and a locked SQLite file are worth journaling; a schema
+    mistake or a constraint violation is not."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from callcoach.core.journal import is_connection_error
+
+    def op(orig: Exception) -> sa.exc.OperationalError:
+        return sa.exc.OperationalError("SELECT 1", {}, orig)
+
+    assert is_connection_error(op(Exception("server closed the connection unexpectedly")))
+    assert is_connection_error(op(sqlite3.OperationalError("database is locked")))
+    assert not is_connection_error(op(sqlite3.OperationalError("no such table: contact")))
+    assert not is_connection_error(
+        sa.exc.IntegrityError("INSERT", {}, Exception("duplicate key value"))
+    )
+    assert not is_connection_error(ValueError("bad"))

@@ -84,3 +84,23 @@ def test_cli_reps_add_and_list(sqlite_db, capsys):
     assert err.strip() == "callcoach: error: rep 'Bo' already exists (role sdr)"
     with sqlite_db.session() as s:
         assert find_rep(s, "BO").role == "sdr"
+
+
+def test_cli_reps_set_role_email_and_active(sqlite_db, capsys):
+    """``callcoach reps set`` changes a role, an email or the active flag; unknown reps and
+    an empty change are one line."""
+    url = sqlite_db.url
+    assert main(["--db", url, "reps", "add", "Bo"]) == 0
+    assert main(["--db", url, "reps", "set", "bo", "--role", "manager", "--email", "bo@x.io"]) == 0
+    assert "Bo: manager, bo@x.io" in capsys.readouterr().out
+    assert main(["--db", url, "reps", "set", "Bo", "--inactive"]) == 0
+    assert capsys.readouterr().out.strip() == "Bo: manager, bo@x.io, inactive"
+    assert main(["--db", url, "reps"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[-1] == "inactive"
+    assert main(["--db", url, "reps", "set", "Cy", "--role", "sdr"]) == 2
+    assert "no rep called 'Cy'" in capsys.readouterr().err
+    assert main(["--db", url, "reps", "set", "Bo"]) == 2
+    assert "give --role, --email, --active or --inactive" in capsys.readouterr().err
+    with sqlite_db.session() as s:
+        bo = find_rep(s, "bo")
+        assert (bo.role, bo.email, bo.active) == ("manager", "bo@x.io", False)

@@ -263,7 +263,7 @@ def test_connection_loss_mid_block_loses_nothing_and_duplicates_nothing(
             contact_id=c2.id, note="left the Tuesday script", sleep=_no_sleep,
         )
         assert done.journaled and done.result is None and done.saved
-        assert "outcome saved on this machine, 1 waiting" in done.message
+        assert "saved on this machine (1 waiting), written when the server is back" in done.message
         assert make_url(db.url).host in done.message
         assert "\n" not in done.message
         logged[done.client_uuid] = c2.id

@@ -64,8 +64,25 @@ def is_connection_error(exc: BaseException) -> bool:
     if isinstance(exc, sa.exc.DBAPIError):
         if exc.connection_invalidated:
             return True
-        return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError)
+        if not isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+            return False
+        if type(exc.orig).__module__ == "sqlite3":
+            # sqlite3 also reports schema mistakes ("no such table") as OperationalError.
+            text = str(exc.orig).lower()
+            return any(word in text for word in _SQLITE_UNAVAILABLE)
+        return True
     return isinstance(exc, ConnectionError)
+
+
+#: sqlite3 OperationalError texts that mean "cannot get at the file right now".
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly")
+
+
+def connection_trouble(url: str, exc: BaseException) -> str | None:
+    """One line (host and cause, no password) when ``exc`` is a lost connection, else None."""
+    if not is_connection_error(exc):
+        return None
+    return describe_connect_error(url, exc)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -437,18 +454,21 @@ def log_outcome_durably(
     meeting: Any = None,  # noqa: ANN401 - block.MeetingDetails
     client_uuid: str | None = None,
     dial_if_needed: bool = False,
-    retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
-    sleep: Callable[[float], None] = time.sleep,
+    retry_delays: tuple[float, ...] | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> DurableOutcome:
     """Log an outcome like ``block.log_outcome``, but never lose it to a dropped connection.
 
     Earlier journaled outcomes are written first. On a connection error the write is
-    retried after each of ``retry_delays``; if the server is still away the outcome is
-    appended to ``journal`` (fsync'd) and the returned message tells the rep. Validation
-    errors (a callback in the past...) are raised as usual: the rep fixes and retries.
+    retried after each of ``retry_delays`` (default :data:`DEFAULT_RETRY_DELAYS`); if the
+    server is still away the outcome is appended to ``journal`` (fsync'd) and the returned
+    message tells the rep. Validation errors (a callback in the past...) are raised as
+    usual: the rep fixes and retries.
     """
     from callcoach.core.block import log_outcome
 
+    retry_delays = DEFAULT_RETRY_DELAYS if retry_delays is None else retry_delays
+    sleep = sleep or time.sleep
     client_uuid = client_uuid or str(uuid.uuid4())
     logged_at = clock.now()
     done = DurableOutcome(client_uuid=client_uuid)
@@ -492,8 +512,8 @@ def log_outcome_durably(
         waiting = len(journal.pending())
         done.journaled = True
         done.message = (
-            f"server unreachable ({describe_connect_error(db.url, exc)}): outcome saved on "
-            f"this machine, {waiting} waiting; they are written when the server is back"
+            f"Outcome saved on this machine ({waiting} waiting), written when the server is "
+            f"back - {describe_connect_error(db.url, exc)}"
         )
         return done
     done.message = done.replay.message

@@ -84,6 +84,33 @@ def add_rep(
     return rep
 
 
+def update_rep(
+    session: Session,
+    name: str,
+    *,
+    role: str | None = None,
+    email: str | None = None,
+    active: bool | None = None,
+) -> Rep:
+    """Change a rep's role, email or active flag (None leaves it); commits."""
+    rep = find_rep(session, name)
+    if rep is None:
+        raise RepError(f"no rep called {name.strip()!r} (see: callcoach reps)")
+    if role is not None:
+        rep.role = _check(rep.name, role)[1]
+    if email is not None:
+        email = email.strip()
+        if email and ("@" not in email or len(email) > 254 or " " in email):
+            raise RepError(f"rep email {email!r}: expected an address like ana@example.com")
+        rep.email = email or None
+    if active is not None:
+        rep.active = active
+    session.add(rep)
+    session.commit()
+    session.refresh(rep)
+    return rep
+
+
 @dataclass(frozen=True)
 class RepRow:
     """One rep with their activity, for the team listing."""
