@@ -32,6 +32,10 @@ def seed_demo(db: Database, clock: Clock, data_dir: Path | None = None) -> None:
 
     data_dir = data_dir or paths.bundled_data_dir()
     load_tracks_file(db, data_dir / "talk_tracks.toml", clock)
+    if (data_dir / "drill_sets.toml").exists():
+        from callcoach.core.drill_sets import load_drill_sets_file
+
+        load_drill_sets_file(db, data_dir / "drill_sets.toml")
     import_file(
         db,
         data_dir / "demo_contacts.csv",
