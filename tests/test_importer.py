@@ -348,3 +348,27 @@ def test_garbage_collector_is_restored(db, clock):
     assert gc.isenabled()
     run(db, clock, "invalid_rows.csv")  # refused
     assert gc.isenabled()
+
+
+def test_do_not_call_on_a_duplicate_row_is_still_honoured(db, clock, tmp_path):
+    """A DNC flag on a duplicate (in the file or of a contact already imported) is never lost."""
+    first = tmp_path / "first.csv"
+    first.write_text("Name,Phone,Do Not Call\nAda One,(212) 555-0161,\nBea Two,(212) 555-0162,\n")
+    assert import_file(db, first, ImportOptions(), clock).imported == 2
+    second = tmp_path / "second.csv"
+    second.write_text(
+        "Name,Phone,Do Not Call\n"
+        "Cy Three,(212) 555-0163,\n"
+        "Cy Again,212.555.0163,yes\n"  # duplicate within the file, flagged
+        "Ada One,+1 212 555 0161,true\n"  # already in the database, flagged
+    )
+    report = import_file(db, second, ImportOptions(), clock)
+    assert report.imported == 1 and report.dnc_registered_from_duplicates == 2
+    assert "(+2 duplicate number(s) marked do-not-call)" in report.render()
+    got = contacts(db)
+    assert got["+12125550163"].do_not_call and got["+12125550163"].status == "dnc"
+    assert got["+12125550161"].do_not_call and got["+12125550161"].status == "dnc"
+    assert not got["+12125550162"].do_not_call
+    with db.session() as s:
+        register = {d.phone: d.source for d in s.exec(select(DoNotCall)).all()}
+    assert register == {"+12125550163": "import:second.csv:3", "+12125550161": "import:second.csv:4"}

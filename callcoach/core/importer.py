@@ -155,6 +155,9 @@ class ImportReport:
     lists: list[ListResult] = field(default_factory=list)
     refused: bool = False
     max_listed_duplicates: int = 50
+    #: Do-not-call numbers seen only on duplicate rows (phone -> line): still honoured.
+    dnc_from_duplicates: dict[str, int] = field(default_factory=dict)
+    dnc_registered_from_duplicates: int = 0
 
     @property
     def invalid(self) -> int:
@@ -197,9 +200,13 @@ class ImportReport:
         )
         skipped = " (skipped)" if self.invalid and not self.refused else ""
         out.append(f"  invalid     {self.invalid}{skipped}")
-        out.append(f"  do-not-call {self.do_not_call}")
+        dnc_line = f"  do-not-call {self.do_not_call}"
+        if self.dnc_from_duplicates and not self.refused:
+            dnc_line += f" (+{len(self.dnc_from_duplicates)} duplicate number(s) marked do-not-call)"
+        out.append(dnc_line)
         created = [r for r in self.lists if r.created]
-        out.append(f"  lists created {len(created)}, added to {len(self.lists) - len(created)}")
+        if not self.refused:
+            out.append(f"  lists created {len(created)}, added to {len(self.lists) - len(created)}")
         for r in self.lists:
             track = f", talk track: {r.talk_track}" if r.talk_track else ""
             verb = "new" if r.created else "added to"
@@ -338,6 +345,8 @@ def _import_rows(
                 return report
             if rows:
                 _write(session, path, rows, options, clock, report)
+            if report.dnc_from_duplicates:
+                _register_duplicate_dnc(session, path, clock, report)
     except sa.exc.SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise ImportFileError(f"{path}: database error, nothing imported: {reason}") from None
@@ -454,6 +463,8 @@ def _parse_rows(
         if earlier is not None:
             report.duplicates_in_file += 1
             report.duplicates.append(Problem(line, used_column, raw_used, f"duplicate of line {earlier}"))
+            if cells[i_dnc].strip().lower() in _TRUE:  # do-not-call holds even on a duplicate
+                report.dnc_from_duplicates.setdefault(parsed.e164, line)
             continue
         seen[key] = line
 
@@ -533,6 +544,8 @@ def _drop_database_duplicates(session: Session, rows: list[_Row], report: Import
             kept.append(r)
             continue
         report.duplicates_in_db += 1
+        if r.values[_DNC]:  # do-not-call holds even for a number already imported
+            report.dnc_from_duplicates.setdefault(r.values[_PHONE], r.line)
         report.duplicates.append(
             Problem(r.line, r.phone_column, r.phone_raw, f"already in list {where!r}")
         )
@@ -617,6 +630,26 @@ def _bulk_insert(
         cursor.executemany(sql, rows)
     finally:
         cursor.close()
+
+
+def _register_duplicate_dnc(session: Session, path: Path, clock: Clock, report: ImportReport) -> None:
+    """Put do-not-call numbers from duplicate rows on the register and flag their contacts."""
+    now = clock.now()
+    phones = sorted(report.dnc_from_duplicates)
+    registered: set[str] = set()
+    for chunk in _chunks(phones):
+        registered.update(session.exec(select(DoNotCall.phone).where(DoNotCall.phone.in_(chunk))))
+        session.execute(
+            sa.update(Contact)
+            .where(Contact.phone.in_(chunk))
+            .values(do_not_call=True, status=ContactStatus.DO_NOT_CALL.value)
+        )
+    new = [p for p in phones if p not in registered]
+    for phone in new:
+        line = report.dnc_from_duplicates[phone]
+        session.add(DoNotCall(phone=phone, added_at=now, source=f"import:{path.name}:{line}"[:200]))
+    session.flush()
+    report.dnc_registered_from_duplicates = len(new)
 
 
 def _cluster_value(values: list, dimension: str) -> str:
