@@ -307,9 +307,13 @@ class BlockScreen(Screen):
         self.objections = []
         self.history = None
         waiting = len(self.journal.pending()) if self.journal else 0
+        saved = (
+            f"{waiting} outcome(s) saved on this machine; they are written when it is back."
+            if waiting
+            else "Every outcome so far is on the server."
+        )
         self.empty_text = (
-            "[b]Waiting for the team server.[/b]\n"
-            f"{waiting} outcome(s) saved on this machine; they are written when it is back.\n"
+            f"[b]Waiting for the team server.[/b]\n{saved}\n"
             f"Trying again every {OFFLINE_RETRY_SECONDS:g} s."
         )
         self.say(reason, "error")
