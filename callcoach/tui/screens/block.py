@@ -85,6 +85,7 @@ class BlockScreen(Screen):
         self.zone_cache: ZoneCache | None = None
         self._last_beat = 0.0
         self._shown: tuple = ()
+        self.tally = [0, 0, 0, 0]  # dials, connects, conversations, meetings (this block)
         #: perf_counter() when the screen last finished rendering after an outcome (benchmark).
         self.rendered_at = 0.0
 
@@ -113,6 +114,7 @@ class BlockScreen(Screen):
             self.block = s.get(CallBlock, self.block_id)
             self.attempt = blk.open_attempt(s, self.block_id)
             self.contact = blk.current_contact(s, self.block_id)
+            self.tally = list(block_tally(s, self.block_id))
         self._load_list()
         if self.contact is None:
             self._serve_next()
@@ -137,6 +139,11 @@ class BlockScreen(Screen):
         self.sub_title = self.call_list.name if self.call_list else ""
 
     def _load_contact_details(self) -> None:
+        if self.attempt is None and self.contact is not None and not self.contact.attempts:
+            # Never called: nothing to read (the common case, kept off the database).
+            self.history = blk.ContactHistory(0, None, None, [])
+            self.objections = []
+            return
         with self.app.db.session() as s:
             self.history = blk.contact_history(s, self.contact.id) if self.contact else None
             self.objections = (
@@ -152,8 +159,9 @@ class BlockScreen(Screen):
     def say(self, text: str, level: str = "") -> None:
         """Show a one-line message under the panels."""
         msg = self.query_one("#block-message", Static)
-        msg.set_classes(level)
-        msg.update(escape(text))
+        for name in ("ok", "warn", "error"):
+            msg.set_class(level == name, name)
+        msg.update(escape(text), layout=False)
 
     def render_all(self) -> None:
         """Re-render every panel from the screen's state."""
@@ -184,13 +192,13 @@ class BlockScreen(Screen):
         self.tick(heartbeat=False)
 
     def _render_info(self) -> None:
-        with self.app.db.session() as s:
-            dials, connects, convs, meetings = block_tally(s, self.block_id)
+        dials, connects, convs, meetings = self.tally
         name = self.call_list.name if self.call_list else "?"
         planned = clock_text(self.block.planned_seconds)
         self.query_one("#block-info", Static).update(
             f"[b]{escape(name)}[/b]  ({planned} block)\n"
-            f"Dials {dials}   Connects {connects}   Conversations {convs}   Meetings {meetings}"
+            f"Dials {dials}   Connects {connects}   Conversations {convs}   Meetings {meetings}",
+            layout=False,
         )
 
     def tick(self, heartbeat: bool = True) -> None:
@@ -232,9 +240,12 @@ class BlockScreen(Screen):
 
     # ------------------------------------------------------------ serving
 
-    def _serve_next(self) -> None:
+    def _serve_next(self, served: Contact | None | bool = False) -> None:
+        """Put the next contact on screen (``served``: already reserved with the outcome)."""
         app = self.app
-        self.contact = blk.serve_next(app.db, app.clock, app.settings, self.block, self.zone_cache)
+        if served is False:
+            served = blk.serve_next(app.db, app.clock, app.settings, self.block, self.zone_cache)
+        self.contact = served
         self.attempt = None
         self.objections = []
         if self.contact is not None:
@@ -343,6 +354,7 @@ class BlockScreen(Screen):
         if self.attempt is None or self.finished:
             return
         app = self.app
+        done = self.ending or blk.remaining_seconds(self.block, app.clock.now()) <= 0
         try:
             result = blk.log_outcome(
                 app.db,
@@ -351,12 +363,19 @@ class BlockScreen(Screen):
                 block_id=self.block_id,
                 outcome=outcome,
                 note=self.pending_note,
+                serve=not done,
+                zone_cache=self.zone_cache,
                 **kwargs,
             )
         except blk.BlockError as exc:
             self.say(str(exc), "error")
             return
         self.pending_note = ""
+        a = result.attempt
+        self.tally[0] += 1
+        self.tally[1] += int(a.connected)
+        self.tally[2] += int(a.conversation)
+        self.tally[3] += int(outcome is Outcome.MEETING)
         who = result.contact.full_name
         text = f"Saved: {blk.OUTCOME_LABELS[outcome]} - {who}."
         level = "ok"
@@ -365,11 +384,11 @@ class BlockScreen(Screen):
         elif result.ics_error:
             text += f" Meeting saved, but {result.ics_error}"
             level = "error"
-        if self.ending or blk.remaining_seconds(self.block, app.clock.now()) <= 0:
+        if done:
             self.say(text, level)
             self.finish()
             return
-        self._serve_next()
+        self._serve_next(result.next_contact)
         if self.contact is not None:
             self.say(text, level)
         self.render_all()
