@@ -334,3 +334,17 @@ def test_utf16_and_latin1_fallbacks(db, clock, tmp_path):
     got = contacts(db)
     assert got["+12125550191"].first_name == "Zoë"
     assert got["+12125550192"].first_name == "José"
+
+
+def test_garbage_collector_is_restored(db, clock):
+    """The import pauses the cyclic GC for speed and always switches it back on."""
+    import gc
+
+    assert gc.isenabled()
+    run(db, clock, "hubspot.csv")
+    assert gc.isenabled()
+    with pytest.raises(ImportFileError):
+        run(db, clock, "header_only.csv")
+    assert gc.isenabled()
+    run(db, clock, "invalid_rows.csv")  # refused
+    assert gc.isenabled()

@@ -191,3 +191,24 @@ def test_nanp_zone_prefixes_fit_the_cache_key():
     from phonenumbers.tzdata import TIMEZONE_DATA
 
     assert max(len(k) for k in TIMEZONE_DATA if k.startswith("1")) <= 7
+
+
+@pytest.mark.parametrize(
+    "npa", ["212", "416", "800", "888", "900", "809", "829", "849", "876", "787", "671", "684"]
+)
+def test_fast_path_matches_phonenumbers_across_exchanges(npa):
+    """Whole area codes (incl. toll-free, premium, Caribbean mobile-only): same result and zones."""
+    normalizer = PhoneNormalizer("US")
+    for nxx in range(200, 1000, 37):
+        for line in ("0000", "0199", "5555", "9876"):
+            raw = f"{npa}-{nxx}-{line}"
+            number = phonenumbers.parse(raw, "US")
+            try:
+                got = normalizer.parse(raw)
+            except InvalidPhone:
+                assert not phonenumbers.is_valid_number(number), raw
+                continue
+            assert phonenumbers.is_valid_number(number), raw
+            assert got.e164 == f"+1{npa}{nxx}{line}"
+            assert got.zones == tuple(pn_timezone.time_zones_for_number(number)), raw
+            assert got.country == phonenumbers.region_code_for_number(number), raw

@@ -28,6 +28,8 @@ from callcoach.core.regions import COUNTRY_MAIN_ZONE, region_zone
 NANP_REGIONS = frozenset(phonenumberutil.COUNTRY_CODE_TO_REGION_CODE[1])
 SUPPORTED_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 UNKNOWN_ZONE = "Etc/Unknown"
+#: Zones of a non-geographic +1 number (toll-free, premium...): the whole plan's.
+_NANP_COUNTRY_ZONES = tuple(TIMEZONE_DATA.get("1", (UNKNOWN_ZONE,)))
 
 _EXTENSION = re.compile(
     r"\s*[,;]?\s*(?:extension|ext\.?|ex\.?|x\.?|#)\s*(\d{1,10})\s*$", re.IGNORECASE
@@ -80,7 +82,7 @@ class PhoneNormalizer:
         if region not in SUPPORTED_REGIONS:
             raise ValueError(f"unknown region {default_region!r}: expected a code such as US, GB, DE")
         self.default_region = region
-        self._npa_region: dict[str, tuple[str, Callable[[str], bool]]] = {}
+        self._npa_region: dict[str, tuple[str, Callable[[str], int]]] = {}
         self._nanp_zones: dict[str, tuple[str, ...]] = {}
         enable_pattern_cache()  # phonenumbers recompiles its patterns on every call otherwise
 
@@ -113,10 +115,13 @@ class PhoneNormalizer:
             if found is None or not phonenumbers.is_valid_number_for_region(number, found):
                 return None  # let the slow path explain it
             owner = self._npa_region[npa] = (found, _ten_digit_validator(found))
-        region, valid = owner
-        if not valid(digits):
+        region, classify = owner
+        kind = classify(digits)
+        if kind == INVALID:
             return None
         e164 = "+1" + digits
+        if kind == NON_GEOGRAPHIC:
+            return ParsedPhone(e164, ext[:20], region, _NANP_COUNTRY_ZONES)
         # NANP time-zone prefixes are at most 7 digits long ("1" + area code + exchange).
         zones = self._nanp_zones.get(e164[:8])
         if zones is None:
@@ -140,41 +145,58 @@ class PhoneNormalizer:
         return ParsedPhone(e164, (ext or number.extension or "")[:20], country, zones)
 
 
-_TYPE_DESCS = (
+#: Number types checked before fixed line / mobile, in phonenumbers' own order.
+_SPECIAL_DESCS = (
     "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
-    "voicemail", "fixed_line", "mobile",
+    "voicemail",
 )
+INVALID, NON_GEOGRAPHIC, GEOGRAPHIC = 0, 1, 2
 
 
 @cache
-def _ten_digit_validator(region: str) -> Callable[[str], bool]:
-    """``phonenumbers``' validity test for 10-digit national numbers of ``region``, compiled.
+def _ten_digit_validator(region: str) -> Callable[[str], int]:
+    """``phonenumbers``' validity and type test for 10-digit numbers of ``region``, compiled.
 
-    Same rules as ``is_valid_number_for_region`` (general pattern, then any number type
-    whose lengths allow 10 digits), as two precompiled full matches instead of a dozen
-    pattern look-ups per number.
+    Returns INVALID, NON_GEOGRAPHIC (toll-free, premium, NANP mobile-only...: time zones are
+    the whole country's) or GEOGRAPHIC (fixed line or fixed-line-or-mobile: zones by prefix),
+    following ``_number_type_helper`` and ``is_number_type_geographical`` with a few
+    precompiled full matches instead of a dozen pattern look-ups per number.
     """
     metadata = phonenumberutil.PhoneMetadata.metadata_for_region(region)
+    country = metadata.country_code
 
-    def usable(desc: object) -> str | None:
+    def usable(desc: object) -> re.Pattern[str] | None:
         if desc is None or not desc.national_number_pattern:
             return None
         lengths = desc.possible_length
         if lengths and 10 not in lengths:
             return None
-        return desc.national_number_pattern
+        return re.compile(desc.national_number_pattern)
+
+    def union(patterns: list[re.Pattern[str] | None]) -> re.Pattern[str] | None:
+        found = [p.pattern for p in patterns if p is not None]
+        return re.compile("|".join(f"(?:{p})" for p in found)) if found else None
 
     general = usable(metadata.general_desc)
-    types = [p for p in (usable(getattr(metadata, n)) for n in _TYPE_DESCS) if p]
-    if general is None or not types:
-        return lambda digits: False
-    general_re = re.compile(general)
-    types_re = re.compile("|".join(f"(?:{p})" for p in types))
+    special = union([usable(getattr(metadata, name)) for name in _SPECIAL_DESCS])
+    fixed = usable(metadata.fixed_line)
+    mobile = usable(metadata.mobile)
+    mobile_is_geographic = country in phonenumberutil._GEO_MOBILE_COUNTRIES
+    if general is None:
+        return lambda digits: INVALID
 
-    def valid(digits: str) -> bool:
-        return general_re.fullmatch(digits) is not None and types_re.fullmatch(digits) is not None
+    def classify(digits: str) -> int:
+        if general.fullmatch(digits) is None:
+            return INVALID
+        if special is not None and special.fullmatch(digits) is not None:
+            return NON_GEOGRAPHIC
+        if fixed is not None and fixed.fullmatch(digits) is not None:
+            return GEOGRAPHIC
+        if mobile is not None and mobile.fullmatch(digits) is not None:
+            return GEOGRAPHIC if mobile_is_geographic else NON_GEOGRAPHIC
+        return INVALID
 
-    return valid
+    return classify
 
 
 def _zones_by_prefix(e164: str) -> tuple[str, ...]:
