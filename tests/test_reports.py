@@ -329,3 +329,15 @@ def test_long_periods_count_the_same(db, history, clock):
         assert [x.label for x in r.by_rep(s, long)] == ["Ana", "Ben"]
         assert sum(o.raised for o in r.objection_stats(s, long)) == 12
         assert [o.meetings for o in r.meetings_by_objection_order(s, long)] == [1, 1, 1, 0, 1]
+
+
+def test_best_and_worst_lists():
+    def sl(name, meetings, dials):
+        return r.Slice(name, name, r.Funnel(dials=dials, meetings=meetings))
+
+    best, worst = r.best_and_worst_lists([sl("a", 1, 30), sl("b", 3, 30)])
+    assert ([x.label for x in best], [x.label for x in worst]) == (["b"], ["a"])
+    many = [sl(str(i), i, 40) for i in range(8)] + [sl("tiny", 5, 5)]
+    best, worst = r.best_and_worst_lists(many)
+    assert [x.label for x in best] == ["7", "6", "5"]
+    assert [x.label for x in worst] == ["0", "1", "2"]

@@ -778,11 +778,16 @@ def last_blocks(session: Session, rep_id: int, limit: int = 5) -> list[BlockSumm
 def best_and_worst_lists(
     slices: list[Slice], min_dials: int = m.SMALL_SAMPLE
 ) -> tuple[list[Slice], list[Slice]]:
-    """Lists with enough dials, best three and worst three by meetings per dial."""
+    """Lists with enough dials split into best and worst by meetings per dial (3 each at most).
+
+    The better half (rounded up) can be "best", the rest "worst", so two lists give one of
+    each and a single list is only "best".
+    """
     ranked = [s for s in slices if s.funnel.dials >= min_dials]
     ranked.sort(key=lambda s: (-(s.funnel.set_per_dial.value or 0), -s.funnel.dials))
-    best = ranked[:3]
-    worst = [s for s in reversed(ranked[-3:]) if s not in best]
+    k = min(3, (len(ranked) + 1) // 2)
+    best = ranked[:k]
+    worst = list(reversed(ranked[k:]))[:3]
     return best, worst
 
 
