@@ -83,13 +83,15 @@ def rep_process(url: str, rep_id: int, list_id: int, outcomes: int, ics_dir: str
             callback_at = clock.now() + timedelta(days=1) if outcome == "callback" else None
             client_uuid = str(uuid.uuid4())
             t0 = time.perf_counter()
-            blk.log_outcome(
+            # As the block screen does: the outcome, then the next contact reserved on the
+            # same connection.
+            logged = blk.log_outcome(
                 db, clock, settings, block_id=block.id, outcome=outcome,
-                callback_at=callback_at, client_uuid=client_uuid,
+                callback_at=callback_at, client_uuid=client_uuid, serve=True, zone_cache=cache,
             )
-            result.logged.append(client_uuid)
-            contact = blk.serve_next(db, clock, settings, block, zone_cache=cache)
+            contact = logged.next_contact
             result.latencies.append(time.perf_counter() - t0)
+            result.logged.append(client_uuid)
         result.finished = time.perf_counter()
         result.cpu = time.process_time() - cpu0
         blk.end_block(db, clock, block.id)

@@ -63,9 +63,12 @@ def run_rep(
     cache = None
     if barrier is not None:
         barrier.wait(60)
+    # Half the reps log and reserve the next contact in one call (as the block screen
+    # does), the other half serve separately: both paths race each other.
+    combined = rep_id % 2 == 0
     try:
+        contact = blk.serve_next(db, clock, settings, block, zone_cache=cache)
         for n in range(limit):
-            contact = blk.serve_next(db, clock, settings, block, zone_cache=cache)
             if contact is None:
                 break
             run.served.append(contact.id)
@@ -78,12 +81,16 @@ def run_rep(
             outcome = CYCLE[(rep_id + n) % len(CYCLE)]
             client_uuid = str(uuid.uuid4())
             callback_at = clock.now() + timedelta(days=1) if outcome == "callback" else None
-            blk.log_outcome(
+            logged = blk.log_outcome(
                 db, clock, settings, block_id=block.id, outcome=outcome,
-                callback_at=callback_at, client_uuid=client_uuid,
+                callback_at=callback_at, client_uuid=client_uuid, serve=combined,
             )
             run.logged[client_uuid] = contact.id
             run.outcomes[outcome] = run.outcomes.get(outcome, 0) + 1
+            if combined:
+                contact = logged.next_contact
+            else:
+                contact = blk.serve_next(db, clock, settings, block, zone_cache=cache)
         blk.end_block(db, clock, block.id)
     finally:
         db.dispose()

@@ -351,3 +351,22 @@ def test_summary_figures_and_previous_blocks(db, clock, settings):
     p = summary.previous
     assert p.blocks == 1 and (p.dials, p.connects, p.over_stop) == (2, 1, 1)
     assert p.dead_total_seconds == 10
+
+
+def test_outcome_serves_next_contact_in_the_same_flow(db, clock, settings):
+    _, _, _, ids, b = _setup(db, clock, n=2)
+    c = blk.serve_next(db, clock, settings, b)
+    blk.dial(db, clock, b.id, c.id)
+    res = blk.log_outcome(
+        db, clock, settings, block_id=b.id, outcome=Outcome.GATEKEEPER, serve=True
+    )
+    assert res.next_contact is not None and res.next_contact.id == ids[1]
+    with db.session() as s:
+        nxt = s.get(Contact, ids[1])
+        done = s.get(Contact, ids[0])
+    assert nxt.reserved_by_block_id == b.id and done.reserved_by_block_id is None
+    blk.dial(db, clock, b.id, ids[1])
+    res = blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NO_ANSWER, serve=True)
+    assert res.next_contact is None  # the list ran out
+    with db.session() as s:
+        assert s.get(CallBlock, b.id).last_activity_at == clock.now()

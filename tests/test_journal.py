@@ -193,3 +193,34 @@ def test_serve_while_server_away_is_one_line(db, clock, settings, tmp_path, monk
         serve_next_durably(db, clock, settings, journal, block)
     assert str(err.value).startswith("cannot connect to ")
     assert "\n" not in str(err.value)
+
+
+def test_ack_lost_after_commit_is_not_written_twice_and_next_contact_served(
+    db, clock, settings, tmp_path, monkeypatch
+):
+    """The outcome committed but the connection died before the answer (and before the
+    next contact was reserved): the retry finds it stored, writes nothing more, and still
+    serves the next contact."""
+    journal = OutcomeJournal.for_database(db.url, tmp_path)
+    block, contact = _on_call(db, clock, settings, journal)
+    real = blk.log_outcome
+    calls = []
+
+    def log_outcome(*args, **kwargs):
+        calls.append(kwargs.get("serve"))
+        result = real(*args, **{**kwargs, "serve": False})
+        if len(calls) == 1:
+            raise _dropped()  # committed, but the rep never heard back
+        return result
+
+    monkeypatch.setattr(blk, "log_outcome", log_outcome)
+    done = log_outcome_durably(
+        db, clock, settings, journal, block_id=block.id, outcome="gatekeeper",
+        contact_id=contact.id, serve=True, sleep=lambda s: None,
+    )
+    assert calls == [True, True]
+    assert done.result.replayed and not done.journaled
+    assert done.result.next_contact is not None and done.result.next_contact.id != contact.id
+    assert _uuids(db) == [done.client_uuid]
+    with db.session() as s:
+        assert s.get(Contact, done.result.next_contact.id).reserved_by_block_id == block.id

@@ -28,6 +28,13 @@ def history(db):
     return fx.build(db)
 
 
+@pytest.fixture
+def sq(sqlite_db):
+    """SQLite only, for CLI behaviour that does not depend on the engine."""
+    fx.build(sqlite_db)
+    return sqlite_db
+
+
 def run(db, capsys, *args):
     code = cli.main(["--db", db.url, *args])
     out, err = capsys.readouterr()
@@ -165,14 +172,16 @@ def test_neutralise():
         (["goals", "set", "--rep", "Ana", "--week", "2026-11-23", "--dials", "-3"], "--dials -3"),
     ],
 )
-def test_bad_input_is_one_line(db, history, capsys, args, message):
+def test_bad_input_is_one_line(sq, capsys, args, message):
+    db = sq
     code, out, err = run(db, capsys, *args)
     assert code == 2
     assert err.startswith("callcoach: error: ") and message in err
     assert err.count("\n") == 1
 
 
-def test_output_file_and_unwritable(db, history, capsys, tmp_path):
+def test_output_file_and_unwritable(sq, capsys, tmp_path):
+    db = sq
     target = tmp_path / "card.csv"
     code, _, err = run(db, capsys, "report", *LAST_WEEK, "--format", "csv", "--output",
                        str(target))
@@ -184,7 +193,8 @@ def test_output_file_and_unwritable(db, history, capsys, tmp_path):
     assert not (tmp_path / "missing").exists()
 
 
-def test_goals_cli(db, history, capsys):
+def test_goals_cli(sq, capsys):
+    db = sq
     code, out, _ = run(db, capsys, "goals", "set", "--rep", "ben", "--week", "2026-11-25",
                        "--blocks", "5", "--dials", "60", "--meetings", "3")
     assert code == 0 and "week of 2026-11-23: 5 blocks, 60 dials, 3 meetings" in out
@@ -193,7 +203,8 @@ def test_goals_cli(db, history, capsys):
     assert "Ana" in out and "dials 9/40 (22%)" in out and "meetings 1/1 (100%)" in out
 
 
-def test_plan_cli(db, history, capsys):
+def test_plan_cli(sq, capsys):
+    db = sq
     code, out, _ = run(db, capsys, "plan", "--quota", "100000", "--deal-size", "10,000",
                        "--close-ratio", "4", "--weeks", "10", "--tz", fx.ZONE)
     assert code == 0

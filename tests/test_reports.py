@@ -316,3 +316,28 @@ def test_python_rules_match():
     assert m.is_connect("gatekeeper", 1) and not m.is_connect("gatekeeper", 0)
     assert m.is_connect("do_not_call", 0) and not m.is_conversation("do_not_call", 0)
     assert m.is_conversation("callback", 0) and m.is_conversation("not_interested", 2)
+
+
+def test_long_periods_count_the_same(db, history, clock):
+    """Over SCAN_AFTER_DAYS the SQLite query avoids the index; the figures must not change."""
+    long = r.make_filter(clock.now(), since="2026-01-01", until="2026-12-31", zone=fx.ZONE)
+    short = r.make_filter(clock.now(), since="2026-10-01", until="2026-11-30", zone=fx.ZONE)
+    assert long.days > r.SCAN_AFTER_DAYS >= short.days
+    with db.session() as s:
+        assert _counts(r.funnel(s, long)) == _counts(r.funnel(s, short)) == (
+            18, 10, 8, 4, 2, 3, 6)
+        assert [x.label for x in r.by_rep(s, long)] == ["Ana", "Ben"]
+        assert sum(o.raised for o in r.objection_stats(s, long)) == 12
+        assert [o.meetings for o in r.meetings_by_objection_order(s, long)] == [1, 1, 1, 0, 1]
+
+
+def test_best_and_worst_lists():
+    def sl(name, meetings, dials):
+        return r.Slice(name, name, r.Funnel(dials=dials, meetings=meetings))
+
+    best, worst = r.best_and_worst_lists([sl("a", 1, 30), sl("b", 3, 30)])
+    assert ([x.label for x in best], [x.label for x in worst]) == (["b"], ["a"])
+    many = [sl(str(i), i, 40) for i in range(8)] + [sl("tiny", 5, 5)]
+    best, worst = r.best_and_worst_lists(many)
+    assert [x.label for x in best] == ["7", "6", "5"]
+    assert [x.label for x in worst] == ["0", "1", "2"]

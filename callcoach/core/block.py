@@ -38,6 +38,7 @@ from callcoach.storage.models import (
     CallBlock,
     CallList,
     Contact,
+    ContactStatus,
     DoNotCall,
     Meeting,
     MeetingKind,
@@ -622,6 +623,7 @@ class OutcomeResult:
     ics_path: Path | None = None
     ics_error: str | None = None
     replayed: bool = False  # the client_uuid was already stored: nothing new written
+    next_contact: Contact | None = None  # reserved when log_outcome(serve=True)
 
 
 def validate_meeting(details: MeetingDetails, now: datetime) -> None:
@@ -650,16 +652,21 @@ def log_outcome(
     meeting: MeetingDetails | None = None,
     client_uuid: str | None = None,
     dial_if_needed: bool = False,
+    serve: bool = False,
+    zone_cache: queue.ZoneCache | None = None,
 ) -> OutcomeResult:
     """Log how the block's open call ended and commit everything it implies at once.
 
     Writes the attempt's outcome, times and connect/conversation flags, the contact's
     status/attempts/next call, the do-not-call register, the Callback or Meeting row, and
-    releases the contact. A meeting's invite is written after the commit. ``client_uuid``
-    makes the write idempotent (a replayed outcome is stored exactly once).
+    releases the contact - one commit. With ``serve`` the next contact is then reserved on
+    the same connection (a second, separate commit) and returned in ``next_contact``. A
+    meeting's invite is written after the commits. A caller-supplied ``client_uuid`` makes
+    the write idempotent: a replayed outcome is stored exactly once.
     """
     outcome = Outcome(outcome)
     now = clock.now()
+    replay_check = client_uuid is not None
     client_uuid = client_uuid or str(uuid.uuid4())
     if outcome is Outcome.CALLBACK:
         if callback_at is None or callback_at.tzinfo is None:
@@ -674,16 +681,22 @@ def log_outcome(
         try:
             if db.is_sqlite:
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-            replay = session.exec(
-                select(CallAttempt).where(CallAttempt.client_uuid == client_uuid)
+            if replay_check:
+                replay = session.exec(
+                    select(CallAttempt).where(CallAttempt.client_uuid == client_uuid)
+                ).first()
+                if replay is not None:
+                    session.commit()
+                    contact = session.get(Contact, replay.contact_id)
+                    return OutcomeResult(replay, contact, replayed=True)
+            row = session.execute(
+                sa.select(CallAttempt, Contact)
+                .join(Contact, Contact.id == CallAttempt.contact_id)
+                .where(CallAttempt.block_id == block_id, CallAttempt.outcome.is_(None))
+                .order_by(CallAttempt.dialed_at.desc())
+                .limit(1)
             ).first()
-            if replay is not None:
-                session.commit()
-                contact = session.get(Contact, replay.contact_id)
-                return OutcomeResult(replay, contact, replayed=True)
-            block = get_block(session, block_id)
-            attempt = _open_attempt(session, block_id)
-            if attempt is None:
+            if row is None:
                 if not dial_if_needed:
                     raise BlockError("no call in progress: press d to dial first")
                 held = queue.held_contact(session, block_id)
@@ -692,29 +705,31 @@ def log_outcome(
                 session.rollback()
                 dial(db, clock, block_id, held.id)
                 return log_outcome(
-                    db,
-                    clock,
-                    settings,
-                    block_id=block_id,
-                    outcome=outcome,
-                    note=note,
-                    callback_at=callback_at,
-                    meeting=meeting,
-                    client_uuid=client_uuid,
+                    db, clock, settings, block_id=block_id, outcome=outcome, note=note,
+                    callback_at=callback_at, meeting=meeting, client_uuid=client_uuid,
+                    serve=serve, zone_cache=zone_cache,
                 )
+            attempt, contact = row
             result = _write_outcome(
-                session,
-                settings,
-                block,
-                attempt,
-                outcome,
-                note,
-                callback_at,
-                meeting,
-                client_uuid,
-                now,
+                session, settings, block_id, attempt, contact, outcome, note, callback_at,
+                meeting, client_uuid, now,
             )
             session.commit()
+            if serve:
+                if db.is_sqlite:
+                    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+                result.next_contact = queue.reserve_next(
+                    session,
+                    block_id=block_id,
+                    list_id=attempt.list_id,
+                    rep_id=attempt.rep_id,
+                    now=now,
+                    settings=settings,
+                    zone_cache=zone_cache,
+                    release=False,
+                    skip_locked=not db.is_sqlite,
+                )
+                session.commit()
         except BaseException:
             session.rollback()
             raise
@@ -726,8 +741,9 @@ def log_outcome(
 def _write_outcome(
     session: Session,
     settings: Settings,
-    block: CallBlock,
+    block_id: int,
     attempt: CallAttempt,
+    contact: Contact,
     outcome: Outcome,
     note: str,
     callback_at: datetime | None,
@@ -735,27 +751,38 @@ def _write_outcome(
     client_uuid: str,
     now: datetime,
 ) -> OutcomeResult:
-    contact = session.get(Contact, attempt.contact_id)
-    objections = session.exec(
-        select(AttemptObjection)
+    """The writes of one outcome as a few plain UPDATEs (the hot path of every call)."""
+    objections = session.execute(
+        sa.select(AttemptObjection.id, AttemptObjection.overcome)
         .where(AttemptObjection.attempt_id == attempt.id)
         .order_by(AttemptObjection.position)
     ).all()
     # Unmarked objections follow from how the call ended: a meeting or callback means they
     # were taken away; a refusal means the last one won.
-    if outcome in (Outcome.MEETING, Outcome.CALLBACK):
-        for o in objections:
-            if o.overcome is None:
-                o.overcome = True
-                session.add(o)
-    elif outcome in (Outcome.NOT_INTERESTED, Outcome.DO_NOT_CALL) and objections:
-        if objections[-1].overcome is None:
-            objections[-1].overcome = False
-            session.add(objections[-1])
+    if objections:
+        if outcome in (Outcome.MEETING, Outcome.CALLBACK):
+            unmarked = [oid for oid, overcome in objections if overcome is None]
+            if unmarked:
+                session.execute(
+                    sa.update(AttemptObjection)
+                    .where(AttemptObjection.id.in_(unmarked))
+                    .values(overcome=True)
+                )
+        elif outcome in (Outcome.NOT_INTERESTED, Outcome.DO_NOT_CALL):
+            last_id, last_overcome = objections[-1]
+            if last_overcome is None:
+                session.execute(
+                    sa.update(AttemptObjection)
+                    .where(AttemptObjection.id == last_id)
+                    .values(overcome=False)
+                )
     connected = outcome in CONNECT_OUTCOMES or bool(objections)
     conversation = connected and (
         bool(objections) or outcome in (Outcome.MEETING, Outcome.CALLBACK)
     )
+    was_callback = contact.status == ContactStatus.CALLBACK.value
+    session.expunge(attempt)
+    session.expunge(contact)
     ended = attempt.ended_at or now
     attempt.outcome = outcome.value
     attempt.ended_at = ended
@@ -766,7 +793,20 @@ def _write_outcome(
     attempt.client_uuid = client_uuid
     if note.strip():
         attempt.notes = (attempt.notes + "\n" if attempt.notes else "") + note.strip()
-    session.add(attempt)
+    session.execute(
+        sa.update(CallAttempt)
+        .where(CallAttempt.id == attempt.id)
+        .values(
+            outcome=attempt.outcome,
+            ended_at=attempt.ended_at,
+            logged_at=now,
+            duration_seconds=attempt.duration_seconds,
+            connected=connected,
+            conversation=conversation,
+            client_uuid=client_uuid,
+            notes=attempt.notes,
+        )
+    )
 
     status, next_at = queue.status_after(
         outcome, attempt.attempt_number, now, contact.timezone, settings.retry
@@ -778,20 +818,48 @@ def _write_outcome(
     contact.last_called_at = attempt.dialed_at
     contact.reserved_by_block_id = None
     contact.reserved_at = None
-    contact.callback_rep_id = block.rep_id if outcome is Outcome.CALLBACK else None
-    session.execute(
-        sa.update(Callback)
-        .where(Callback.contact_id == contact.id, Callback.done.is_(False))
-        .values(done=True)
-    )
-    result = OutcomeResult(attempt, contact)
+    contact.callback_rep_id = attempt.rep_id if outcome is Outcome.CALLBACK else None
     if outcome is Outcome.DO_NOT_CALL:
         contact.do_not_call = True
-        if session.get(DoNotCall, contact.phone) is None:
-            session.add(DoNotCall(phone=contact.phone, added_at=now, source=f"call:{attempt.id}"))
+    if outcome is Outcome.MEETING and meeting.email.strip() and not contact.email:
+        contact.email = meeting.email.strip()
+    session.execute(
+        sa.update(Contact)
+        .where(Contact.id == contact.id)
+        .values(
+            status=contact.status,
+            next_call_at=contact.next_call_at,
+            attempts=contact.attempts,
+            last_outcome=contact.last_outcome,
+            last_called_at=contact.last_called_at,
+            reserved_by_block_id=None,
+            reserved_at=None,
+            callback_rep_id=contact.callback_rep_id,
+            do_not_call=contact.do_not_call,
+            email=contact.email,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        sa.update(CallBlock)
+        .where(CallBlock.id == block_id)
+        .values(last_activity_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if was_callback:
+        session.execute(
+            sa.update(Callback)
+            .where(Callback.contact_id == contact.id, Callback.done.is_(False))
+            .values(done=True)
+            .execution_options(synchronize_session=False)
+        )
+    result = OutcomeResult(attempt, contact)
+    if outcome is Outcome.DO_NOT_CALL and session.get(DoNotCall, contact.phone) is None:
+        session.add(DoNotCall(phone=contact.phone, added_at=now, source=f"call:{attempt.id}"))
     if outcome is Outcome.CALLBACK:
         cb = Callback(
-            attempt_id=attempt.id, contact_id=contact.id, rep_id=block.rep_id, due_at=callback_at
+            attempt_id=attempt.id, contact_id=contact.id, rep_id=attempt.rep_id,
+            due_at=callback_at,
         )
         session.add(cb)
         result.callback = cb
@@ -799,7 +867,7 @@ def _write_outcome(
         m = Meeting(
             attempt_id=attempt.id,
             contact_id=contact.id,
-            rep_id=block.rep_id,
+            rep_id=attempt.rep_id,
             starts_at=meeting.starts_at,
             duration_minutes=meeting.duration_minutes,
             kind=meeting.kind,
@@ -807,14 +875,10 @@ def _write_outcome(
             parked_questions="\n".join(q.strip() for q in meeting.parked_questions if q.strip()),
             created_at=now,
         )
-        if meeting.email.strip() and not contact.email:
-            contact.email = meeting.email.strip()
         session.add(m)
         result.meeting = m
-    session.add(contact)
-    block.last_activity_at = now
-    session.add(block)
-    session.flush()
+    if result.callback is not None or result.meeting is not None:
+        session.flush()
     return result
 
 

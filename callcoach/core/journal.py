@@ -454,6 +454,8 @@ def log_outcome_durably(
     meeting: Any = None,  # noqa: ANN401 - block.MeetingDetails
     client_uuid: str | None = None,
     dial_if_needed: bool = False,
+    serve: bool = False,
+    zone_cache: Any = None,  # noqa: ANN401 - queue.ZoneCache
     retry_delays: tuple[float, ...] | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> DurableOutcome:
@@ -463,7 +465,8 @@ def log_outcome_durably(
     retried after each of ``retry_delays`` (default :data:`DEFAULT_RETRY_DELAYS`); if the
     server is still away the outcome is appended to ``journal`` (fsync'd) and the returned
     message tells the rep. Validation errors (a callback in the past...) are raised as
-    usual: the rep fixes and retries.
+    usual: the rep fixes and retries. With ``serve`` the next contact is reserved too
+    (``result.next_contact``), also when a retry finds the outcome already stored.
     """
     from callcoach.core.block import log_outcome
 
@@ -486,7 +489,7 @@ def log_outcome_durably(
     )
 
     def write() -> Any:  # noqa: ANN401
-        return log_outcome(
+        result = log_outcome(
             db,
             FakeClock(logged_at),
             settings,
@@ -497,7 +500,13 @@ def log_outcome_durably(
             meeting=meeting,
             client_uuid=client_uuid,
             dial_if_needed=dial_if_needed,
+            serve=serve,
+            zone_cache=zone_cache,
         )
+        if serve and result.replayed:
+            # The outcome's commit landed before the connection dropped, the serve did not.
+            result.next_contact = _serve_block(db, clock, settings, block_id, zone_cache)
+        return result
 
     try:
         if journal.has_pending():
@@ -518,6 +527,20 @@ def log_outcome_durably(
         return done
     done.message = done.replay.message
     return done
+
+
+def _serve_block(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    block_id: int,
+    zone_cache: Any,  # noqa: ANN401
+) -> Any:  # noqa: ANN401
+    from callcoach.core.block import get_block, serve_next
+
+    with db.session() as session:
+        block = get_block(session, block_id)
+    return serve_next(db, clock, settings, block, zone_cache=zone_cache)
 
 
 def _replay_or_raise(db: Database, settings: Settings, journal: OutcomeJournal) -> ReplayReport:

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from callcoach.config import CallingWindow, RetryRules, Settings
 from callcoach.core.lists import callable_condition, zone_is_open
 from callcoach.storage.db import Database
-from callcoach.storage.models import Contact, ContactStatus, Outcome
+from callcoach.storage.models import Contact, ContactStatus, Outcome, UTCDateTime
 
 #: Outcomes after which an unreached contact comes back later.
 RETRY_OUTCOMES = frozenset({Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.GATEKEEPER})
@@ -105,7 +105,11 @@ class ZoneCache:
 
 
 def _candidates(
-    list_id: int, rep_id: int, now: datetime, zones: list[str] | None, stale_before: datetime
+    list_id: int,
+    rep_id: int,
+    now: datetime | sa.BindParameter,
+    zones: list[str] | None,
+    stale_before: datetime | sa.BindParameter,
 ) -> list[sa.Select]:
     """The three queue tiers as index-friendly ``SELECT id ... LIMIT 1`` statements."""
     base = callable_condition(now, zones, stale_before)
@@ -147,46 +151,97 @@ def next_contact(
     now: datetime,
     settings: Settings,
     zone_cache: ZoneCache | None = None,
+    release: bool = True,
 ) -> Contact | None:
     """Reserve and return the next contact for ``block_id``; None when nothing is callable.
 
-    The choice and the reservation happen in one transaction, so two blocks never get the
-    same contact. Any contact the block still held is released first.
+    The choice and the reservation are one ``UPDATE ... WHERE id = (SELECT ... LIMIT 1)
+    RETURNING`` per tier inside one transaction (``BEGIN IMMEDIATE`` on SQLite, ``FOR
+    UPDATE SKIP LOCKED`` on PostgreSQL), so two blocks never get the same contact. With
+    ``release`` any contact the block still held is released first.
     """
-    stale_before = now - timedelta(minutes=settings.reservation_minutes)
-    cache = zone_cache or ZoneCache(list_id, settings.window)
     with db.session() as session:
         try:
             if db.is_sqlite:
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-            session.execute(
-                sa.update(Contact)
-                .where(Contact.reserved_by_block_id == block_id)
-                .values(reserved_by_block_id=None, reserved_at=None)
+            contact = reserve_next(
+                session,
+                block_id=block_id,
+                list_id=list_id,
+                rep_id=rep_id,
+                now=now,
+                settings=settings,
+                zone_cache=zone_cache,
+                release=release,
+                skip_locked=not db.is_sqlite,
             )
-            zones = cache.open_zones(session, now)
-            chosen: int | None = None
-            for stmt in _candidates(list_id, rep_id, now, zones, stale_before):
-                stmt = stmt.limit(1)
-                if not db.is_sqlite:
-                    stmt = stmt.with_for_update(skip_locked=True, of=Contact.__table__)
-                chosen = session.execute(stmt).scalar()
-                if chosen is not None:
-                    break
-            if chosen is None:
-                session.commit()
-                return None
-            session.execute(
-                sa.update(Contact)
-                .where(Contact.id == chosen)
-                .values(reserved_by_block_id=block_id, reserved_at=now)
-            )
-            contact = session.get(Contact, chosen)
             session.commit()
             return contact
         except BaseException:
             session.rollback()
             raise
+
+
+def reserve_next(
+    session: Session,
+    *,
+    block_id: int,
+    list_id: int,
+    rep_id: int,
+    now: datetime,
+    settings: Settings,
+    zone_cache: ZoneCache | None = None,
+    release: bool = True,
+    skip_locked: bool = False,
+) -> Contact | None:
+    """:func:`next_contact` inside the caller's transaction (the caller commits)."""
+    stale_before = now - timedelta(minutes=settings.reservation_minutes)
+    cache = zone_cache or ZoneCache(list_id, settings.window)
+    if release:
+        release_block(session, block_id)
+    zones = cache.open_zones(session, now)
+    params = {"now": now, "stale_before": stale_before, "block_id": block_id}
+    for stmt in _reserve_statements(list_id, rep_id, zones, skip_locked):
+        contact = session.execute(stmt, params).scalar()
+        if contact is not None:
+            return contact
+    return None
+
+
+_RESERVE_CACHE: dict[tuple, list[sa.Update]] = {}
+
+
+def _reserve_statements(
+    list_id: int, rep_id: int, zones: list[str] | None, skip_locked: bool
+) -> list[sa.Update]:
+    """The three tiers as ``UPDATE ... RETURNING`` statements, built once and reused.
+
+    Times and the block id are bind parameters, so a block's hot path only executes
+    prepared expression trees (building them costs more than running them).
+    """
+    key = (list_id, rep_id, tuple(zones) if zones is not None else None, skip_locked)
+    cached = _RESERVE_CACHE.get(key)
+    if cached is not None:
+        return cached
+    now = sa.bindparam("now", type_=UTCDateTime())
+    stale_before = sa.bindparam("stale_before", type_=UTCDateTime())
+    block_id = sa.bindparam("block_id", type_=sa.Integer())
+    statements = []
+    for select_id in _candidates(list_id, rep_id, now, zones, stale_before):
+        select_id = select_id.limit(1)
+        if skip_locked:
+            select_id = select_id.with_for_update(skip_locked=True, of=Contact.__table__)
+        statements.append(
+            sa.update(Contact)
+            .where(Contact.id == select_id.scalar_subquery())
+            .values(reserved_by_block_id=block_id, reserved_at=now)
+            .returning(Contact)
+            .execution_options(synchronize_session=False)
+        )
+    if len(_RESERVE_CACHE) > 256:
+        _RESERVE_CACHE.clear()
+    _RESERVE_CACHE[key] = statements
+    return statements
 
 
 def release_block(session: Session, block_id: int) -> int:

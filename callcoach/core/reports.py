@@ -270,12 +270,24 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def attempt_conditions(f: ReportFilter, attempt: type[CallAttempt] = CallAttempt) -> list:
+#: On SQLite, periods longer than this many days read the table in order rather than
+#: through the logged_at index: a range covering much of the table costs one random
+#: table lookup per row through the index (measured ~40% slower on a year of calls).
+SCAN_AFTER_DAYS = 62
+
+
+def attempt_conditions(
+    f: ReportFilter, attempt: type[CallAttempt] = CallAttempt, dialect: str | None = None
+) -> list:
     """WHERE conditions for attempts inside the filter (logged, in period, reps, lists)."""
+    logged_at: sa.ColumnElement = attempt.logged_at
+    if dialect == "sqlite" and f.days > SCAN_AFTER_DAYS:
+        # Same value, but not indexable: SQLite then scans instead of index-then-lookup.
+        logged_at = sa.func.coalesce(attempt.logged_at, attempt.logged_at)
     conds = [
         m.logged(attempt),
-        attempt.logged_at >= f.start_utc,
-        attempt.logged_at < f.end_utc,
+        logged_at >= f.start_utc,
+        logged_at < f.end_utc,
     ]
     if f.rep_ids:
         conds.append(attempt.rep_id.in_(f.rep_ids))
@@ -430,10 +442,15 @@ def grouped_funnels(
     dialect = _dialect(session)
     cols = _funnel_columns(dialect)
     if key is None:
-        row = session.execute(sa.select(*cols).where(*attempt_conditions(f))).one()
+        row = session.execute(sa.select(*cols).where(*attempt_conditions(f, dialect=dialect))).one()
         return [(None, _funnel_from(row))]
     k = key(dialect).label("k")
-    stmt = sa.select(k, *cols).where(*attempt_conditions(f)).group_by(k).order_by(k)
+    stmt = (
+        sa.select(k, *cols)
+        .where(*attempt_conditions(f, dialect=dialect))
+        .group_by(k)
+        .order_by(k)
+    )
     return [(row.k, _funnel_from(row)) for row in session.execute(stmt)]
 
 
@@ -564,7 +581,7 @@ def by_cluster(session: Session, f: ReportFilter) -> list[Slice]:
     stmt = (
         sa.select(dim, val, *cols)
         .join(CallList, CallList.id == CallAttempt.list_id)
-        .where(*attempt_conditions(f))
+        .where(*attempt_conditions(f, dialect=_dialect(session)))
         .group_by(dim, val)
     )
     out = [
@@ -617,7 +634,7 @@ def objection_stats(session: Session, f: ReportFilter) -> list[ObjectionStat]:
             sa.func.count(sa.distinct(ao.attempt_id)).label("calls"),
         )
         .join(a, a.id == ao.attempt_id)
-        .where(*attempt_conditions(f))
+        .where(*attempt_conditions(f, dialect=_dialect(session)))
         .group_by(ao.objection_id)
     )
     rows = session.execute(stmt).all()
@@ -672,7 +689,7 @@ def meetings_by_objection_order(session: Session, f: ReportFilter) -> list[Order
             sa.func.max(m.meeting_flag(a)).label("won"),
         )
         .join(a, a.id == ao.attempt_id)
-        .where(*attempt_conditions(f))
+        .where(*attempt_conditions(f, dialect=_dialect(session)))
         .group_by(ao.attempt_id)
         .subquery()
     )
@@ -686,7 +703,11 @@ def meetings_by_objection_order(session: Session, f: ReportFilter) -> list[Order
     plain = session.execute(
         sa.select(sa.func.count())
         .select_from(a)
-        .where(*attempt_conditions(f), a.outcome == Outcome.MEETING.value, ~m.has_objection(a))
+        .where(
+            *attempt_conditions(f, dialect=_dialect(session)),
+            a.outcome == Outcome.MEETING.value,
+            ~m.has_objection(a),
+        )
     ).scalar_one()
     out = [OrderStat(0, int(plain), int(plain))]
     for k in range(1, 5):
@@ -757,11 +778,16 @@ def last_blocks(session: Session, rep_id: int, limit: int = 5) -> list[BlockSumm
 def best_and_worst_lists(
     slices: list[Slice], min_dials: int = m.SMALL_SAMPLE
 ) -> tuple[list[Slice], list[Slice]]:
-    """Lists with enough dials, best three and worst three by meetings per dial."""
+    """Lists with enough dials split into best and worst by meetings per dial (3 each at most).
+
+    The better half (rounded up) can be "best", the rest "worst", so two lists give one of
+    each and a single list is only "best".
+    """
     ranked = [s for s in slices if s.funnel.dials >= min_dials]
     ranked.sort(key=lambda s: (-(s.funnel.set_per_dial.value or 0), -s.funnel.dials))
-    best = ranked[:3]
-    worst = [s for s in reversed(ranked[-3:]) if s not in best]
+    k = min(3, (len(ranked) + 1) // 2)
+    best = ranked[:k]
+    worst = list(reversed(ranked[k:]))[:3]
     return best, worst
 
 

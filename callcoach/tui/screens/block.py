@@ -23,7 +23,6 @@ from callcoach.core.journal import (
     OutcomeJournal,
     ServerUnavailable,
     call_or_unavailable,
-    connection_trouble,
     log_outcome_durably,
     serve_next_durably,
 )
@@ -95,8 +94,8 @@ class BlockScreen(Screen):
         self.zone_cache: ZoneCache | None = None
         self._last_beat = 0.0
         self._shown: tuple = ()
+        self.tally = [0, 0, 0, 0]  # dials, connects, conversations, meetings (this block)
         self.journal: OutcomeJournal | None = None
-        self._tally: tuple[int, int, int, int] = (0, 0, 0, 0)
         #: monotonic time of the last attempt to reach the server while it is away, else None
         self.offline_retry_at: float | None = None
         #: perf_counter() when the screen last finished rendering after an outcome (benchmark).
@@ -128,6 +127,7 @@ class BlockScreen(Screen):
             self.block = s.get(CallBlock, self.block_id)
             self.attempt = blk.open_attempt(s, self.block_id)
             self.contact = blk.current_contact(s, self.block_id)
+            self.tally = list(block_tally(s, self.block_id))
         self._load_list()
         if self.contact is None:
             self._serve_next()
@@ -152,6 +152,11 @@ class BlockScreen(Screen):
         self.sub_title = self.call_list.name if self.call_list else ""
 
     def _load_contact_details(self) -> None:
+        if self.attempt is None and self.contact is not None and not self.contact.attempts:
+            # Never called: nothing to read (the common case, kept off the database).
+            self.history = blk.ContactHistory(0, None, None, [])
+            self.objections = []
+            return
         with self.app.db.session() as s:
             self.history = blk.contact_history(s, self.contact.id) if self.contact else None
             self.objections = (
@@ -167,8 +172,9 @@ class BlockScreen(Screen):
     def say(self, text: str, level: str = "") -> None:
         """Show a one-line message under the panels."""
         msg = self.query_one("#block-message", Static)
-        msg.set_classes(level)
-        msg.update(escape(text))
+        for name in ("ok", "warn", "error"):
+            msg.set_class(level == name, name)
+        msg.update(escape(text), layout=False)
 
     def render_all(self) -> None:
         """Re-render every panel from the screen's state."""
@@ -199,19 +205,13 @@ class BlockScreen(Screen):
         self.tick(heartbeat=False)
 
     def _render_info(self) -> None:
-        try:
-            with self.app.db.session() as s:
-                self._tally = block_tally(s, self.block_id)
-        except Exception as exc:
-            if connection_trouble(self.app.db.url, exc) is None:
-                raise
-            # Server away: keep the last tallies on screen.
-        dials, connects, convs, meetings = self._tally
+        dials, connects, convs, meetings = self.tally
         name = self.call_list.name if self.call_list else "?"
         planned = clock_text(self.block.planned_seconds)
         self.query_one("#block-info", Static).update(
             f"[b]{escape(name)}[/b]  ({planned} block)\n"
-            f"Dials {dials}   Connects {connects}   Conversations {convs}   Meetings {meetings}"
+            f"Dials {dials}   Connects {connects}   Conversations {convs}   Meetings {meetings}",
+            layout=False,
         )
 
     def tick(self, heartbeat: bool = True) -> None:
@@ -263,18 +263,22 @@ class BlockScreen(Screen):
 
     # ------------------------------------------------------------ serving
 
-    def _serve_next(self) -> str:
-        """Serve the next contact (writing any outcomes saved offline first); returns a line
-        about those outcomes, or "" - also when the server is away (the screen says so)."""
+    def _serve_next(self, served: Contact | None | bool = False) -> str:
+        """Put the next contact on screen (``served``: already reserved with the outcome),
+        writing any outcomes saved offline first; returns a line about those outcomes, or
+        "" - also when the server is away (the screen then says so and retries)."""
         app = self.app
-        try:
-            self.contact, replayed = serve_next_durably(
-                app.db, app.clock, app.settings, self.journal, self.block, self.zone_cache
-            )
-        except ServerUnavailable as exc:
-            self._go_offline(str(exc))
-            return ""
+        replayed = ""
+        if served is False:
+            try:
+                served, replayed = serve_next_durably(
+                    app.db, app.clock, app.settings, self.journal, self.block, self.zone_cache
+                )
+            except ServerUnavailable as exc:
+                self._go_offline(str(exc))
+                return ""
         self.offline_retry_at = None
+        self.contact = served
         self.attempt = None
         self.objections = []
         if self.contact is not None:
@@ -307,9 +311,13 @@ class BlockScreen(Screen):
         self.objections = []
         self.history = None
         waiting = len(self.journal.pending()) if self.journal else 0
+        saved = (
+            f"{waiting} outcome(s) saved on this machine; they are written when it is back."
+            if waiting
+            else "Every outcome so far is on the server."
+        )
         self.empty_text = (
-            "[b]Waiting for the team server.[/b]\n"
-            f"{waiting} outcome(s) saved on this machine; they are written when it is back.\n"
+            f"[b]Waiting for the team server.[/b]\n{saved}\n"
             f"Trying again every {OFFLINE_RETRY_SECONDS:g} s."
         )
         self.say(reason, "error")
@@ -410,8 +418,9 @@ class BlockScreen(Screen):
         if self.attempt is None or self.finished:
             return
         app = self.app
+        done = self.ending or blk.remaining_seconds(self.block, app.clock.now()) <= 0
         try:
-            done = log_outcome_durably(
+            saved = log_outcome_durably(
                 app.db,
                 app.clock,
                 app.settings,
@@ -420,17 +429,24 @@ class BlockScreen(Screen):
                 outcome=outcome,
                 contact_id=self.contact.id,
                 note=self.pending_note,
+                serve=not done,
+                zone_cache=self.zone_cache,
                 **kwargs,
             )
         except blk.BlockError as exc:
             self.say(str(exc), "error")
             return
         self.pending_note = ""
-        if done.journaled:
-            self._go_offline(done.message)
+        if saved.journaled:
+            self._go_offline(saved.message)
             self.render_all()
             return
-        result = done.result
+        result = saved.result
+        a = result.attempt
+        self.tally[0] += 1
+        self.tally[1] += int(a.connected)
+        self.tally[2] += int(a.conversation)
+        self.tally[3] += int(outcome is Outcome.MEETING)
         who = result.contact.full_name
         text = f"Saved: {blk.OUTCOME_LABELS[outcome]} - {who}."
         level = "ok"
@@ -439,11 +455,11 @@ class BlockScreen(Screen):
         elif result.ics_error:
             text += f" Meeting saved, but {result.ics_error}"
             level = "error"
-        if self.ending or blk.remaining_seconds(self.block, app.clock.now()) <= 0:
+        if done:
             self.say(text, level)
             self.finish()
             return
-        replayed = self._serve_next() or done.message
+        replayed = self._serve_next(result.next_contact) or saved.message
         if self.contact is not None:
             self.say(f"{text} {replayed}".strip(), level)
         self.render_all()

@@ -32,7 +32,20 @@ def ago(then: datetime | None, now: datetime) -> str:
     return f"{round(secs / 86400)} days ago"
 
 
-class ContactCard(Static):
+class Panel(Static):
+    """A fixed-size panel: content changes never change its size, so skip the relayout."""
+
+    def show_text(self, text: str) -> None:
+        """Replace the content (markup) without a layout pass."""
+        self.update(text, layout=False)
+
+    def set_level(self, level: str) -> None:
+        """Style the panel for ``level`` (ok / warn / stop) without needless restyles."""
+        self.set_class(level == "warn", "warn")
+        self.set_class(level == "stop", "stop")
+
+
+class ContactCard(Panel):
     """Who is being called: name, title, company, phone, local time, attempts, history."""
 
     def show(
@@ -46,7 +59,7 @@ class ContactCard(Static):
     ) -> None:
         """Render ``contact`` (or ``empty_text`` when there is none)."""
         if contact is None:
-            self.update(empty_text or "No contact on screen.")
+            self.show_text(empty_text or "No contact on screen.")
             return
         tz = contact_zone(contact.timezone)
         if tz is not None:
@@ -76,10 +89,10 @@ class ContactCard(Static):
             lines.append(f"[dim]Note:[/dim] {escape(note.splitlines()[0][:60])}")
         if pending_note:
             lines.append(f"[b]New note:[/b] {escape(pending_note[:60])}")
-        self.update("\n".join(lines))
+        self.show_text("\n".join(lines))
 
 
-class CallTimer(Static):
+class CallTimer(Panel):
     """Elapsed call time against the two-minute target, with the phase and its cue."""
 
     def show(
@@ -90,14 +103,13 @@ class CallTimer(Static):
         paused: bool = False,
     ) -> None:
         """Render the timer (``elapsed`` None: no call in progress)."""
-        self.remove_class("warn", "stop")
         if elapsed is None:
+            self.set_level("ok")
             hint = "Block paused: p to resume." if paused else "Press [b]d[/b] to dial."
-            self.update(f"[b]Not in a call[/b]\n{hint}")
+            self.show_text(f"[b]Not in a call[/b]\n{hint}")
             return
         phase = phase_at(elapsed, phases)
-        if phase.level != "ok":
-            self.add_class(phase.level)
+        self.set_level(phase.level)
         width = 30
         filled = min(width, int(width * elapsed / max(1, phases.stop_at)))
         mark = int(width * phases.target / max(1, phases.stop_at))
@@ -105,18 +117,18 @@ class CallTimer(Static):
         head = f"[b]Call {clock_text(elapsed)}[/b] / {clock_text(phases.target)} target"
         if interrupted:
             head += "  [b](interrupted - log the outcome)[/b]"
-        self.update(f"{head}\n{bar}\n[b]{escape(phase.label)}[/b]\n{escape(phase.cue)}")
+        self.show_text(f"{head}\n{bar}\n[b]{escape(phase.label)}[/b]\n{escape(phase.cue)}")
 
 
-class TrackPanel(Static):
+class TrackPanel(Panel):
     """Engage statement, impact question and meeting ask, merge fields filled."""
 
     def show(self, title: str, engage: str, impact: str, ask: str) -> None:
         """Render the three lines of the talk track."""
         if not (engage or impact or ask):
-            self.update(f"[b]{escape(title)}[/b]\nThis list has no talk track yet.")
+            self.show_text(f"[b]{escape(title)}[/b]\nThis list has no talk track yet.")
             return
-        self.update(
+        self.show_text(
             f"[b]{escape(title)}[/b]\n"
             f"[b]Engage[/b]  {escape(engage)}\n"
             f"[b]Impact[/b]  {escape(impact)}\n"
@@ -124,17 +136,15 @@ class TrackPanel(Static):
         )
 
 
-class ObjectionPanel(Static):
+class ObjectionPanel(Panel):
     """Objections raised on this call, in order, with the latest rebuttal and the cue."""
 
     def show(self, objections: list[LoggedObjection], in_call: bool, rebuttal: str = "") -> None:
         """Render the objection list; ``rebuttal`` is the latest one with merge fields filled."""
         n = len(objections)
-        self.remove_class("warn", "stop")
-        if n >= 3:
-            self.add_class("warn" if n == 3 else "stop")
+        self.set_level("ok" if n < 3 else ("warn" if n == 3 else "stop"))
         if not in_call:
-            self.update("[b]Objections[/b]\n[dim]o logs an objection once the call is on.[/dim]")
+            self.show_text("[b]Objections[/b]\n[dim]o logs an objection once the call is on.[/dim]")
             return
         lines = [f"[b]Objections: {n}[/b]  {escape(objection_cue(n))}"]
         marks = {True: "✓ overcome", False: "✗ not overcome", None: "? y/x to mark"}
@@ -142,4 +152,4 @@ class ObjectionPanel(Static):
             lines.append(f"{ordinal(o.position)}  {escape(o.text)}  [dim]{marks[o.overcome]}[/dim]")
         if objections:
             lines.append(f"[b]Rebuttal:[/b] {escape(rebuttal or objections[-1].rebuttal)}")
-        self.update("\n".join(lines))
+        self.show_text("\n".join(lines))
