@@ -42,12 +42,36 @@ cell = st.one_of(
 )
 
 
+PHONE_HEADERS = {"Phone number", "Phone", "phone_number", "Telephone"}
+NAME_HEADERS = {"First name", "First Name", "first_name", "Name"}
+
+
+@st.composite
+def good_rows(draw: st.DrawFn, headers: list[str]) -> list[str]:
+    """A plausible row: a name and a valid (often repeated) number, other cells arbitrary."""
+    row = draw(st.lists(cell, min_size=len(headers), max_size=len(headers)))
+    for i, header in enumerate(headers):
+        if header in PHONE_HEADERS:
+            n = draw(st.integers(100, 130))
+            row[i] = draw(st.sampled_from([f"(212) 555-0{n}", f"+1 415 555 0{n}", f"020 7946 0{n}"]))
+        elif header in NAME_HEADERS:
+            row[i] = draw(st.sampled_from(["Ada", "Bo Li", "Zoë", "José Núñez"]))
+    return row
+
+
 @st.composite
 def csv_files(draw: st.DrawFn) -> tuple[bytes, bool]:
     """A CSV file as bytes in a random header family, delimiter and encoding."""
     headers = draw(st.sampled_from(HEADER_SETS))
     rows = draw(
-        st.lists(st.lists(cell, min_size=0, max_size=len(headers) + 2), min_size=0, max_size=12)
+        st.lists(
+            st.one_of(
+                good_rows(headers),
+                st.lists(cell, min_size=0, max_size=len(headers) + 2),
+            ),
+            min_size=0,
+            max_size=12,
+        )
     )
     delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
     out = io.StringIO()
