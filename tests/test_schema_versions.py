@@ -46,6 +46,7 @@ def future_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n"
     )
     monkeypatch.setattr(storage_db, "MIGRATIONS_DIR", copy)
+    monkeypatch.setattr(storage_db, "SCHEMA_HEAD", (FUTURE,))
     assert head_revision() == FUTURE
     return old_head
 
@@ -231,6 +232,7 @@ def test_embedded_default_is_created_and_upgraded_without_setup(tmp_path, monkey
         "depends_on = None\n\n\ndef upgrade() -> None:\n    pass\n"
     )
     monkeypatch.setattr(storage_db, "MIGRATIONS_DIR", copy)
+    monkeypatch.setattr(storage_db, "SCHEMA_HEAD", (FUTURE,))
     explicit = f"sqlite:///{tmp_path / 'data' / 'copy.db'}"
     shutil.copyfile(tmp_path / "data" / "callcoach.db", tmp_path / "data" / "copy.db")
     with pytest.raises(DatabaseError, match=f"schema version {today}, older than"):

@@ -98,3 +98,24 @@ def test_unreachable_server_is_one_line_without_password():
     assert "\n" not in message
     assert "127.0.0.1:1" in message
     assert "hunter2" not in message
+
+
+def test_fast_schema_check_constant_is_the_migrations_head():
+    """SCHEMA_HEAD (start-up's one-SELECT check) names exactly Alembic's head revision(s)."""
+    from callcoach.storage.db import SCHEMA_HEAD, expected_revisions
+
+    assert SCHEMA_HEAD == expected_revisions()
+
+
+def test_opening_a_current_database_does_not_import_alembic(sqlite_db):
+    """Re-opening an up-to-date database checks the version without loading Alembic."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom callcoach.storage.db import open_database\n"
+        f"db = open_database({sqlite_db.url!r})\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

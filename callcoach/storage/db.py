@@ -117,6 +117,22 @@ def alembic_config(engine: Engine, connection: sa.Connection | None = None):  # 
     return cfg
 
 
+#: The newest migration. Start-up compares the database's ``alembic_version`` with this by
+#: one SELECT instead of importing Alembic (about a tenth of a second); a test keeps it equal
+#: to the migrations' head, and any other answer falls through to the full Alembic check.
+SCHEMA_HEAD: tuple[str, ...] = ("0006",)
+
+
+def _is_at_head_fast(engine: Engine) -> bool:
+    """True when the database's schema version is :data:`SCHEMA_HEAD` (no Alembic import)."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    except sa.exc.DBAPIError:
+        return False  # no version table yet (an empty database): the full check decides
+    return tuple(sorted(rows)) == SCHEMA_HEAD
+
+
 def _script():  # noqa: ANN202 - alembic.script.ScriptDirectory
     from alembic.script import ScriptDirectory
 
@@ -319,6 +335,8 @@ def open_database(
 
 
 def _bring_to_head(url: str, engine: Engine, upgrade_older: bool) -> None:
+    if _is_at_head_fast(engine):
+        return
     check = check_schema(engine)
     if check.state == "current":
         return
