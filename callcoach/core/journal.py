@@ -426,15 +426,24 @@ class DurableOutcome:
         return self.result is not None or self.journaled
 
 
+#: Stop retrying once this many seconds went by (an unreachable host can take the whole
+#: connect timeout per try; the rep should not wait that long times four).
+RETRY_BUDGET_SECONDS = 3.0
+
+
 def _retrying(
     action: Callable[[], Any], delays: tuple[float, ...], sleep: Callable[[float], None]
 ) -> Any:  # noqa: ANN401
-    """Run ``action``; on a connection error wait and try again per ``delays``."""
+    """Run ``action``; on a connection error wait and try again per ``delays``, within
+    :data:`RETRY_BUDGET_SECONDS`."""
+    started = time.monotonic()
     for delay in (*delays, None):
         try:
             return action()
         except Exception as exc:
             if not is_connection_error(exc) or delay is None:
+                raise
+            if time.monotonic() - started + delay > RETRY_BUDGET_SECONDS:
                 raise
             sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover

@@ -323,12 +323,27 @@ class BlockScreen(Screen):
         self.say(reason, "error")
 
     def retry_server(self) -> None:
-        """Try to reach the server again: write saved outcomes, serve the next contact."""
+        """Try to reach the server again (in a thread: a dead host can take the connect
+        timeout to answer); when back, write saved outcomes and serve the next contact."""
         self.offline_retry_at = _time.monotonic()
-        replayed = self._serve_next()
-        if self.offline_retry_at is None:
-            self.say(replayed or "Server back: carry on calling.", "ok")
-            self.render_all()
+        self._reconnect()
+
+    @work(thread=True, exclusive=True, group="reconnect")
+    def _reconnect(self) -> None:
+        app = self.app
+        try:
+            contact, replayed = serve_next_durably(
+                app.db, app.clock, app.settings, self.journal, self.block, self.zone_cache
+            )
+        except ServerUnavailable as exc:
+            app.call_from_thread(self.say, str(exc), "error")
+            return
+        app.call_from_thread(self._back_online, contact, replayed)
+
+    def _back_online(self, contact: Contact | None, replayed: str) -> None:
+        self._serve_next(contact)
+        self.say(replayed or "Server back: carry on calling.", "ok")
+        self.render_all()
 
     # ------------------------------------------------------------ actions
 
