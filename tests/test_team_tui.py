@@ -99,6 +99,7 @@ async def test_outcome_kept_offline_and_written_when_server_returns(
         await pilot.pause()
         shown = text_of(app)
         assert "1 outcome(s) saved offline are now on the server" in shown
+        assert "Dials 1 " in shown  # the tallies count the outcome saved offline
         assert screen.contact is not None and screen.contact.id != first
         assert not journal.has_pending()
         stored = outcomes(db)

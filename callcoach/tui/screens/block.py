@@ -279,6 +279,8 @@ class BlockScreen(Screen):
                 return ""
         self.offline_retry_at = None
         self.contact = served
+        if replayed:
+            self._recount()
         self.attempt = None
         self.objections = []
         if self.contact is not None:
@@ -322,6 +324,11 @@ class BlockScreen(Screen):
         )
         self.say(reason, "error")
 
+    def _recount(self) -> None:
+        """Tallies from the database again (outcomes saved offline have just landed)."""
+        with self.app.db.session() as s:
+            self.tally = list(block_tally(s, self.block_id))
+
     def retry_server(self) -> None:
         """Try to reach the server again (in a thread: a dead host can take the connect
         timeout to answer); when back, write saved outcomes and serve the next contact."""
@@ -342,6 +349,8 @@ class BlockScreen(Screen):
 
     def _back_online(self, contact: Contact | None, replayed: str) -> None:
         self._serve_next(contact)
+        if replayed:
+            self._recount()
         self.say(replayed or "Server back: carry on calling.", "ok")
         self.render_all()
 
