@@ -172,9 +172,10 @@ class BlockScreen(Screen):
     def say(self, text: str, level: str = "") -> None:
         """Show a one-line message under the panels."""
         msg = self.query_one("#block-message", Static)
-        for name in ("ok", "warn", "error"):
-            msg.set_class(level == name, name)
-        msg.update(escape(text), layout=False)
+        # Colour by markup, not CSS classes: a class change would restyle on every outcome.
+        colour = {"ok": "$success", "warn": "$warning", "error": "$error"}.get(level)
+        body = escape(text)
+        msg.update(f"[{colour}]{body}[/]" if colour else body, layout=False)
 
     def render_all(self) -> None:
         """Re-render every panel from the screen's state."""
