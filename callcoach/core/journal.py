@@ -374,19 +374,16 @@ def replay_journal(db: Database, settings: Settings, journal: OutcomeJournal) ->
         for line, reason in bad:
             journal._reject_unlocked(line, reason)
             report.rejected.append(reason)
+        if bad:
+            journal._rewrite_unlocked(entries)  # set aside once, not at every replay
         remaining = list(entries)
         while remaining:
             entry = remaining[0]
-            if entry.database != journal.database:
-                reason = (
-                    f"outcome {entry.client_uuid} belongs to {entry.database}, "
-                    f"not {journal.database}"
-                )
-                journal._reject_unlocked(entry.to_json(), reason)
-                report.rejected.append(reason)
-                remaining.pop(0)
-                continue
             try:
+                if entry.database != journal.database:
+                    raise CallcoachError(
+                        f"belongs to {entry.database}, not {journal.database}"
+                    )
                 if _write_entry(db, settings, entry):
                     report.written += 1
                 else:
@@ -404,8 +401,6 @@ def replay_journal(db: Database, settings: Settings, journal: OutcomeJournal) ->
             # Rewriting after each entry bounds what a crash mid-replay can repeat (and a
             # repeat is skipped anyway: its client_uuid is already stored).
             journal._rewrite_unlocked(remaining)
-        if bad and not remaining:
-            journal._rewrite_unlocked([])
         report.pending = len(remaining)
     return report
 
