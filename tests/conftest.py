@@ -115,3 +115,26 @@ def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
     database = _sqlite_db(tmp_path, sqlite_template)
     yield database
     database.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a brand-new, empty database (no schema yet) on each engine."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    admin_url = _pg_admin_url()
+    if not admin_url:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV}")
+    admin = make_engine(admin_url)
+    name = f"cc_empty_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not usable: {str(exc).splitlines()[0]}")
+    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import getpass
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from callcoach.errors import CallcoachError
-from callcoach.storage.models import Rep, RepRole
+from callcoach.storage.models import CallAttempt, CallBlock, Rep, RepRole
+
+ROLES = tuple(r.value for r in RepRole)
 
 
 class RepError(CallcoachError):
@@ -22,11 +26,7 @@ def find_rep(session: Session, name: str) -> Rep | None:
 
 def get_or_create_rep(session: Session, name: str, role: str = RepRole.SDR.value) -> Rep:
     """The rep called ``name``, created (and committed) if new."""
-    name = name.strip()
-    if not name or len(name) > 120:
-        raise RepError(f"rep name {name!r}: expected 1 to 120 characters")
-    if role not in {r.value for r in RepRole}:
-        raise RepError(f"rep role {role!r}: expected one of sdr, manager, trainer")
+    name, role = _check(name, role)
     rep = find_rep(session, name)
     if rep is None:
         rep = Rep(name=name, role=role)
@@ -48,3 +48,118 @@ def default_rep(session: Session, name: str | None = None) -> Rep:
     except Exception:  # noqa: BLE001 - no login name in some containers
         user = "rep"
     return get_or_create_rep(session, user)
+
+
+def _check(name: str, role: str) -> tuple[str, str]:
+    name = " ".join(name.split())
+    if not name or len(name) > 120:
+        raise RepError(f"rep name {name!r}: expected 1 to 120 characters")
+    role = role.strip().lower()
+    if role not in ROLES:
+        raise RepError(f"rep role {role!r}: expected one of {', '.join(ROLES)}")
+    return name, role
+
+
+def add_rep(
+    session: Session, name: str, role: str = RepRole.SDR.value, email: str | None = None
+) -> Rep:
+    """Create and commit a new rep; a name already taken (any case) is refused."""
+    name, role = _check(name, role)
+    if email is not None:
+        email = email.strip()
+        if email and ("@" not in email or len(email) > 254 or " " in email):
+            raise RepError(f"rep email {email!r}: expected an address like ana@example.com")
+    existing = find_rep(session, name)
+    if existing is not None:
+        raise RepError(f"rep {existing.name!r} already exists (role {existing.role})")
+    rep = Rep(name=name, role=role, email=email or None)
+    session.add(rep)
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        # Another machine added the same name a moment ago.
+        session.rollback()
+        raise RepError(f"rep {name!r} already exists") from None
+    session.refresh(rep)
+    return rep
+
+
+def update_rep(
+    session: Session,
+    name: str,
+    *,
+    role: str | None = None,
+    email: str | None = None,
+    active: bool | None = None,
+) -> Rep:
+    """Change a rep's role, email or active flag (None leaves it); commits."""
+    rep = find_rep(session, name)
+    if rep is None:
+        raise RepError(f"no rep called {name.strip()!r} (see: callcoach reps)")
+    if role is not None:
+        rep.role = _check(rep.name, role)[1]
+    if email is not None:
+        email = email.strip()
+        if email and ("@" not in email or len(email) > 254 or " " in email):
+            raise RepError(f"rep email {email!r}: expected an address like ana@example.com")
+        rep.email = email or None
+    if active is not None:
+        rep.active = active
+    session.add(rep)
+    session.commit()
+    session.refresh(rep)
+    return rep
+
+
+@dataclass(frozen=True)
+class RepRow:
+    """One rep with their activity, for the team listing."""
+
+    id: int
+    name: str
+    role: str
+    email: str | None
+    active: bool
+    blocks: int
+    dials: int
+    last_call_at: datetime | None
+
+
+def list_reps(session: Session) -> list[RepRow]:
+    """Every rep, by name, with blocks run, outcomes logged and the last call (one query)."""
+    blocks = (
+        sa.select(CallBlock.rep_id, sa.func.count().label("n"))
+        .group_by(CallBlock.rep_id)
+        .subquery()
+    )
+    dials = (
+        sa.select(
+            CallAttempt.rep_id,
+            sa.func.count(CallAttempt.outcome).label("n"),
+            sa.func.max(CallAttempt.logged_at).label("last"),
+        )
+        .group_by(CallAttempt.rep_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(
+            Rep.id,
+            Rep.name,
+            Rep.role,
+            Rep.email,
+            Rep.active,
+            sa.func.coalesce(blocks.c.n, 0),
+            sa.func.coalesce(dials.c.n, 0),
+            dials.c.last,
+        )
+        .outerjoin(blocks, blocks.c.rep_id == Rep.id)
+        .outerjoin(dials, dials.c.rep_id == Rep.id)
+        .order_by(sa.func.lower(Rep.name))
+    )
+    rows = []
+    for rid, name, role, email, active, nb, nd, last in session.execute(stmt):
+        if last is not None and last.tzinfo is None:
+            # SQLite returns MAX() of a UTCDateTime as a plain string/naive value.
+            last = last.replace(tzinfo=UTC)
+        rows.append(RepRow(rid, name, role, email, bool(active), int(nb), int(nd), last))
+    return rows

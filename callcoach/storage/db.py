@@ -104,37 +104,147 @@ def describe_connect_error(url: str, exc: BaseException) -> str:
     return f"cannot connect to {parsed.get_backend_name()} at {where}: {first}"
 
 
-def alembic_config(engine: Engine):  # noqa: ANN201 - alembic.config.Config, imported lazily
-    """An Alembic config bound to ``engine`` using the packaged migrations."""
+def alembic_config(engine: Engine, connection: sa.Connection | None = None):  # noqa: ANN201
+    """An Alembic config bound to ``engine`` (or one open connection) using the packaged
+    migrations."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
+    if connection is not None:
+        cfg.attributes["connection"] = connection
     return cfg
 
 
-def head_revision() -> str:
-    """The newest migration this release knows."""
+def _script():  # noqa: ANN202 - alembic.script.ScriptDirectory
     from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
-    return script.get_current_head()
+    return ScriptDirectory(str(MIGRATIONS_DIR))
+
+
+def expected_revisions() -> tuple[str, ...]:
+    """The schema version(s) this release expects: the head(s) of its migrations."""
+    return tuple(sorted(_script().get_heads()))
+
+
+def head_revision() -> str:
+    """The newest migration this release knows (heads joined by '+' if ever more than one)."""
+    return "+".join(expected_revisions())
+
+
+def _current_heads(conn: sa.Connection) -> tuple[str, ...]:
+    from alembic.runtime.migration import MigrationContext
+
+    return tuple(sorted(MigrationContext.configure(conn).get_current_heads()))
 
 
 def current_revision(engine: Engine) -> str | None:
     """The migration the database is at, or None for an empty database."""
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = _current_heads(conn)
+    return "+".join(heads) if heads else None
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run Alembic migrations up to ``revision``."""
+def _version_text(heads: tuple[str, ...] | None) -> str:
+    return "+".join(heads) if heads else "none"
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[sa.Connection]:
+    """A connection holding the schema lock: on PostgreSQL an advisory lock, so twenty reps
+    starting at once against an empty team database create it once; on SQLite the write
+    lock of the one transaction Alembic runs in."""
+    with engine.connect() as conn:
+        if conn.dialect.name != "postgresql":
+            yield conn
+            return
+        conn.exec_driver_sql("SELECT pg_advisory_lock(72736118)")
+        conn.commit()
+        try:
+            yield conn
+        finally:
+            try:
+                conn.rollback()
+                conn.exec_driver_sql("SELECT pg_advisory_unlock(72736118)")
+                conn.commit()
+            except sa.exc.DBAPIError:
+                pass  # the connection died: the server released the lock with it
+
+
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Run Alembic migrations up to ``revision`` (all heads by default)."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    with _migration_lock(engine) as conn:
+        command.upgrade(alembic_config(engine, conn), revision)
+
+
+@dataclass(frozen=True)
+class SchemaCheck:
+    """Where a database's schema stands against this release."""
+
+    current: tuple[str, ...]  # empty for a database callcoach never touched
+    expected: tuple[str, ...]
+    state: str  # "empty" | "current" | "older" | "newer" | "foreign"
+
+    @property
+    def current_text(self) -> str:
+        """The database's version for messages ("none" when empty)."""
+        return _version_text(self.current)
+
+    @property
+    def expected_text(self) -> str:
+        """This release's version for messages."""
+        return _version_text(self.expected)
+
+
+def check_schema(engine: Engine) -> SchemaCheck:
+    """Compare the database's schema version with the one this release expects."""
+    script = _script()
+    expected = tuple(sorted(script.get_heads()))
+    with engine.connect() as conn:
+        current = _current_heads(conn)
+        has_tables = bool(current) or bool(sa.inspect(conn).get_table_names())
+    if not current:
+        return SchemaCheck(current, expected, "foreign" if has_tables else "empty")
+    if current == expected:
+        return SchemaCheck(current, expected, "current")
+    known = {rev.revision for rev in script.walk_revisions()}
+    if any(rev not in known for rev in current):
+        return SchemaCheck(current, expected, "newer")
+    return SchemaCheck(current, expected, "older")
+
+
+def schema_refusal(url: str, check: SchemaCheck) -> str | None:
+    """The one-line refusal for a schema this release must not run on, else None."""
+    where = safe_url(url)
+    if check.state == "newer":
+        return (
+            f"database {where} has schema version {check.current_text}, newer than this "
+            f"callcoach expects ({check.expected_text}); install the newer callcoach"
+        )
+    if check.state == "older":
+        return (
+            f"database {where} has schema version {check.current_text}, older than this "
+            f"callcoach expects ({check.expected_text}); back it up, then run: "
+            f"callcoach db upgrade"
+        )
+    if check.state == "foreign":
+        return (
+            f"database {where} has tables but no callcoach schema version; "
+            f"point callcoach at an empty database or a callcoach one"
+        )
+    return None
+
+
+def _connect_or_fail(url: str, engine: Engine) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - reported as one line
+        engine.dispose()
+        raise DatabaseError(describe_connect_error(url, exc)) from None
 
 
 @dataclass
@@ -158,8 +268,16 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on any error."""
+        """A session that commits on success and rolls back on any error.
+
+        On SQLite it begins IMMEDIATE (takes the write lock up front, waiting up to the
+        busy timeout): a deferred transaction that reads and then writes fails at once with
+        "database is locked" when another process wrote in between, so with several reps
+        on one file every read-then-write must start this way.
+        """
         with self.session() as session:
+            if self.is_sqlite:
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             try:
                 yield session
                 session.commit()
@@ -172,32 +290,117 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
-    """Open (and by default create or upgrade) the database at ``url``.
+def open_database(
+    url: str | None = None, *, migrate: bool = True, upgrade_older: bool | None = None
+) -> Database:
+    """Open the database at ``url``, creating an empty one at the current schema.
 
-    Raises :class:`DatabaseError` with a one-line message when it cannot be reached or
-    its schema is newer than this release.
+    A schema older than this release is upgraded only for the embedded default SQLite file
+    (``upgrade_older=None``: one rep, zero setup); a database given explicitly (a team's
+    PostgreSQL) is refused until someone runs ``callcoach db upgrade``. A newer schema is
+    always refused. Every refusal and connection failure is a one-line
+    :class:`DatabaseError` naming both versions or the host and cause.
     """
     url = resolve_database_url(url)
     engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - reported as one line
-        engine.dispose()
-        raise DatabaseError(describe_connect_error(url, exc)) from None
+    _connect_or_fail(url, engine)
     if migrate:
-        current = current_revision(engine)
-        head = head_revision()
-        if current != head:
-            from alembic.script import ScriptDirectory
-
-            known = {rev.revision for rev in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
-            if current is not None and current not in known:
-                engine.dispose()
-                raise DatabaseError(
-                    f"database {safe_url(url)} has schema version {current}, newer than this "
-                    f"callcoach ({head}); upgrade callcoach"
-                )
-            upgrade(engine)
+        if upgrade_older is None:
+            upgrade_older = url == default_database_url()
+        try:
+            _bring_to_head(url, engine, upgrade_older)
+        except DatabaseError:
+            engine.dispose()
+            raise
+        except sa.exc.OperationalError as exc:
+            engine.dispose()
+            raise DatabaseError(describe_connect_error(url, exc)) from None
     return Database(url=url, engine=engine)
+
+
+def _bring_to_head(url: str, engine: Engine, upgrade_older: bool) -> None:
+    check = check_schema(engine)
+    if check.state == "current":
+        return
+    if check.state == "empty" or (check.state == "older" and upgrade_older):
+        upgrade(engine)
+        # Another process may have created or upgraded it meanwhile: check once more.
+        check = check_schema(engine)
+        if check.state == "current":
+            return
+    message = schema_refusal(url, check)
+    if message:
+        raise DatabaseError(message)
+
+
+def inspect_schema(url: str | None = None) -> SchemaCheck:
+    """Connect to ``url`` and compare its schema version with this release's, changing nothing."""
+    url = resolve_database_url(url)
+    engine = make_engine(url)
+    _connect_or_fail(url, engine)
+    try:
+        return check_schema(engine)
+    except sa.exc.OperationalError as exc:
+        raise DatabaseError(describe_connect_error(url, exc)) from None
+    finally:
+        engine.dispose()
+
+
+def upgrade_database(url: str | None = None) -> tuple[str, str]:
+    """Upgrade the database at ``url`` to this release's schema; returns (from, to).
+
+    An empty database is created; a newer or foreign one is refused (one line).
+    """
+    url = resolve_database_url(url)
+    engine = make_engine(url)
+    _connect_or_fail(url, engine)
+    try:
+        before = check_schema(engine)
+        if before.state in ("newer", "foreign"):
+            raise DatabaseError(schema_refusal(url, before))
+        if before.state != "current":
+            upgrade(engine)
+        after = check_schema(engine)
+        return before.current_text, after.current_text
+    except sa.exc.OperationalError as exc:
+        raise DatabaseError(describe_connect_error(url, exc)) from None
+    finally:
+        engine.dispose()
+
+
+def backup_sqlite(url: str | None, target: Path) -> Path:
+    """Copy a SQLite database to ``target`` with SQLite's online backup API (consistent
+    even while reps are logging); PostgreSQL is refused with the pg_dump hint."""
+    import sqlite3
+
+    url = resolve_database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        raise DatabaseError(
+            f"callcoach db backup copies SQLite files; for {safe_url(url)} use: "
+            f"pg_dump -Fc -f callcoach.dump DBNAME"
+        )
+    source = Path(parsed.database or "").expanduser()
+    if not parsed.database or not source.is_file():
+        raise DatabaseError(f"no SQLite database at {source}")
+    target = Path(target).expanduser()
+    if target.exists():
+        raise DatabaseError(f"{target} already exists: choose a new file name")
+    if not target.parent.is_dir():
+        raise DatabaseError(f"{target.parent}: no such folder")
+    tmp = target.with_name(target.name + ".part")
+    try:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=10)
+        try:
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        os.replace(tmp, target)
+    except (sqlite3.Error, OSError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise DatabaseError(f"backup of {source} to {target} failed: {exc}") from None
+    return target

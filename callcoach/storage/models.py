@@ -193,8 +193,10 @@ class Contact(SQLModel, table=True):
 
     __tablename__ = "contact"
     __table_args__ = (
-        # The queue's hot path: callable contacts of a list in due order.
-        sa.Index("ix_contact_queue", "list_id", "status", "next_call_at"),
+        # The queue's hot path: callable contacts of a list in due order. ``id`` is the
+        # queue's tie-break, so the index alone yields ORDER BY next_call_at, id and
+        # LIMIT 1 stops at the first row (without it a 10k-contact list sorts every row).
+        sa.Index("ix_contact_queue", "list_id", "status", "next_call_at", "id"),
         sa.Index("ix_contact_phone", "phone"),
         sa.Index("ix_contact_reserved", "reserved_by_block_id"),
     )

@@ -33,10 +33,28 @@ class CallcoachApp(App[int]):
         self.sub_title = f"{rep.name} ({rep.role})"
 
     def on_mount(self) -> None:
-        """Open on the home screen."""
+        """Write outcomes a previous run saved offline, then open on the home screen."""
+        from callcoach.core.journal import OutcomeJournal, replay_at_start
         from callcoach.tui.screens.home import HomeScreen
 
+        replayed = replay_at_start(self.db, self.settings, OutcomeJournal.for_database(self.db.url))
+        if replayed:
+            self.notify(replayed, title="Offline outcomes", timeout=10)
         self.push_screen(HomeScreen())
+
+    async def run_action(self, action: str, default_namespace: object = None) -> bool:
+        """Run a key's action; a database connection lost meanwhile becomes one line and
+        the app carries on (the block screen keeps outcomes in the journal)."""
+        from callcoach.core.journal import connection_trouble
+
+        try:
+            return await super().run_action(action, default_namespace)
+        except Exception as exc:
+            message = connection_trouble(self.db.url, exc)
+            if message is None:
+                raise
+            self.notify(message, title="Database unreachable", severity="error", timeout=10)
+            return True
 
     def action_help(self) -> None:
         """Show the key reference for the current screen."""

@@ -20,6 +20,13 @@ from textual.widgets import Digits, Footer, Header, Static
 
 from callcoach.core import block as blk
 from callcoach.core.calltimer import clock_text, ordinal
+from callcoach.core.journal import (
+    OutcomeJournal,
+    ServerUnavailable,
+    call_or_unavailable,
+    log_outcome_durably,
+    serve_next_durably,
+)
 from callcoach.core.lists import list_summaries
 from callcoach.core.queue import ZoneCache, contact_zone, queue_outlook
 from callcoach.core.summary import block_tally
@@ -42,6 +49,8 @@ from callcoach.tui.widgets.block_panels import (
 )
 
 TICK_SECONDS = 0.25
+#: While the team server is unreachable, how often the screen tries to reach it again.
+OFFLINE_RETRY_SECONDS = 5.0
 
 
 class BlockScreen(Screen):
@@ -87,6 +96,9 @@ class BlockScreen(Screen):
         self._last_beat = 0.0
         self._shown: tuple = ()
         self.tally = [0, 0, 0, 0]  # dials, connects, conversations, meetings (this block)
+        self.journal: OutcomeJournal | None = None
+        #: monotonic time of the last attempt to reach the server while it is away, else None
+        self.offline_retry_at: float | None = None
         #: perf_counter() when the screen last finished rendering after an outcome (benchmark).
         self.rendered_at = 0.0
 
@@ -111,6 +123,7 @@ class BlockScreen(Screen):
     def on_mount(self) -> None:
         """Load the block, put the current (or next) contact on screen, start ticking."""
         app = self.app
+        self.journal = OutcomeJournal.for_database(app.db.url)
         with app.db.session() as s:
             self.block = s.get(CallBlock, self.block_id)
             self.attempt = blk.open_attempt(s, self.block_id)
@@ -233,27 +246,47 @@ class BlockScreen(Screen):
             if not self.ending:
                 self.ending = True
                 self.say("Time's up: finish this call and log it - the summary follows.", "warn")
+        if self.offline_retry_at is not None:
+            if _time.monotonic() - self.offline_retry_at >= OFFLINE_RETRY_SECONDS:
+                self.retry_server()
+            return
         if heartbeat and _time.monotonic() - self._last_beat >= blk.HEARTBEAT_SECONDS:
             self._last_beat = _time.monotonic()
-            blk.touch_block(self.app.db, self.app.clock, self.block_id)
+            try:
+                call_or_unavailable(
+                    self.app.db, lambda: blk.touch_block(self.app.db, self.app.clock, self.block_id)
+                )
+            except ServerUnavailable as exc:
+                # Keep the call on screen: its outcome goes to the journal if need be.
+                self.say(f"{exc} - carry on; outcomes are kept on this machine", "warn")
 
     def _mark_rendered(self) -> None:
         self.rendered_at = _time.perf_counter()
 
     # ------------------------------------------------------------ serving
 
-    def _serve_next(self, served: Contact | None | bool = False) -> None:
-        """Put the next contact on screen (``served``: already reserved with the outcome)."""
+    def _serve_next(self, served: Contact | None | bool = False) -> str:
+        """Put the next contact on screen (``served``: already reserved with the outcome),
+        writing any outcomes saved offline first; returns a line about those outcomes, or
+        "" - also when the server is away (the screen then says so and retries)."""
         app = self.app
+        replayed = ""
         if served is False:
-            served = blk.serve_next(app.db, app.clock, app.settings, self.block, self.zone_cache)
+            try:
+                served, replayed = serve_next_durably(
+                    app.db, app.clock, app.settings, self.journal, self.block, self.zone_cache
+                )
+            except ServerUnavailable as exc:
+                self._go_offline(str(exc))
+                return ""
+        self.offline_retry_at = None
         self.contact = served
         self.attempt = None
         self.objections = []
         if self.contact is not None:
             self.empty_text = ""
             self._load_contact_details()
-            return
+            return replayed
         self.history = None
         with app.db.session() as s:
             outlook = queue_outlook(s, self.block.list_id, app.clock.now())
@@ -270,11 +303,42 @@ class BlockScreen(Screen):
         self.empty_text = "\n".join(lines)
         self.say("The list has run out: pick another list (l) or end the block (e).", "warn")
         self.call_after_refresh(self.action_switch_list)
+        return replayed
+
+    def _go_offline(self, reason: str) -> None:
+        """The team server is away: nothing to dial until it is back; retry on the tick."""
+        self.offline_retry_at = _time.monotonic()
+        self.contact = None
+        self.attempt = None
+        self.objections = []
+        self.history = None
+        waiting = len(self.journal.pending()) if self.journal else 0
+        saved = (
+            f"{waiting} outcome(s) saved on this machine; they are written when it is back."
+            if waiting
+            else "Every outcome so far is on the server."
+        )
+        self.empty_text = (
+            f"[b]Waiting for the team server.[/b]\n{saved}\n"
+            f"Trying again every {OFFLINE_RETRY_SECONDS:g} s."
+        )
+        self.say(reason, "error")
+
+    def retry_server(self) -> None:
+        """Try to reach the server again: write saved outcomes, serve the next contact."""
+        self.offline_retry_at = _time.monotonic()
+        replayed = self._serve_next()
+        if self.offline_retry_at is None:
+            self.say(replayed or "Server back: carry on calling.", "ok")
+            self.render_all()
 
     # ------------------------------------------------------------ actions
 
     def _live(self) -> bool:
         if self.finished:
+            return False
+        if self.offline_retry_at is not None:
+            self.say("Waiting for the team server: your outcomes are safe on this machine.")
             return False
         if self.contact is None:
             self.say("No contact on screen: press l for another list or e to end the block.")
@@ -358,12 +422,14 @@ class BlockScreen(Screen):
         app = self.app
         done = self.ending or blk.remaining_seconds(self.block, app.clock.now()) <= 0
         try:
-            result = blk.log_outcome(
+            saved = log_outcome_durably(
                 app.db,
                 app.clock,
                 app.settings,
+                self.journal,
                 block_id=self.block_id,
                 outcome=outcome,
+                contact_id=self.contact.id,
                 note=self.pending_note,
                 serve=not done,
                 zone_cache=self.zone_cache,
@@ -373,6 +439,11 @@ class BlockScreen(Screen):
             self.say(str(exc), "error")
             return
         self.pending_note = ""
+        if saved.journaled:
+            self._go_offline(saved.message)
+            self.render_all()
+            return
+        result = saved.result
         a = result.attempt
         self.tally[0] += 1
         self.tally[1] += int(a.connected)
@@ -390,9 +461,9 @@ class BlockScreen(Screen):
             self.say(text, level)
             self.finish()
             return
-        self._serve_next(result.next_contact)
+        replayed = self._serve_next(result.next_contact) or saved.message
         if self.contact is not None:
-            self.say(text, level)
+            self.say(f"{text} {replayed}".strip(), level)
         self.render_all()
         self.call_after_refresh(self._mark_rendered)
 
