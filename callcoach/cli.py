@@ -130,6 +130,155 @@ def cmd_tracks_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _drill_table(header: Sequence[str], rows: list[Sequence[str]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def cmd_drill(args: argparse.Namespace) -> int:
+    """Run objection drills in the TUI (or list the speech voices)."""
+    from callcoach.core.speech import Pyttsx3Synthesizer, SpeechError, make_speaker
+
+    settings = _settings(args)
+    voice = args.voice or settings.drill.voice
+    rate = args.rate if args.rate is not None else settings.drill.rate
+    if not 80 <= rate <= 450:
+        raise UserError(f"--rate {rate}: expected 80 to 450 words per minute")
+    if args.list_voices or (voice and not args.no_voice):
+        synth = Pyttsx3Synthesizer()
+        try:
+            voices = synth.voices()
+        except SpeechError as exc:
+            raise UserError(f"cannot list voices: {exc}") from None
+        finally:
+            synth.close()
+        if args.list_voices:
+            _drill_table(
+                ("Voice id", "Name", "Languages"),
+                [(v.id, v.name, ",".join(v.languages)) for v in voices],
+            )
+            print(f"{len(voices)} voices; use one with: callcoach drill --voice ID")
+            return 0
+        if voice not in {v.id for v in voices} and voice not in {v.name for v in voices}:
+            raise UserError(f"--voice {voice!r}: no such voice (see callcoach drill --list-voices)")
+    from callcoach.clock import SystemClock
+    from callcoach.core.drill_sets import find_drill_set
+    from callcoach.tui.screens.drills import DrillsScreen, make_drill_app
+
+    if args.rounds is not None and not 1 <= args.rounds <= 100:
+        raise UserError(f"--rounds {args.rounds}: expected 1 to 100")
+    db = _open(args)
+    set_name = args.set
+    if set_name:
+        with db.session() as session:
+            set_name = find_drill_set(session, set_name).name
+    speaker = make_speaker(voice, rate, enabled=not args.no_voice)
+    screen = DrillsScreen(
+        set_name=set_name,
+        trainee=args.trainee,
+        trainer=args.trainer,
+        simulate=args.simulate,
+        autostart=bool(set_name),
+        rounds=args.rounds,
+    )
+    app = make_drill_app(db, settings, SystemClock(), args.rep or settings.rep, speaker, screen)
+    try:
+        app.run()  # type: ignore[attr-defined]
+    finally:
+        speaker.close()
+    return app.return_code or 0  # type: ignore[attr-defined]
+
+
+def cmd_drill_load(args: argparse.Namespace) -> int:
+    """Load drill sets from a TOML file (insert or update by name)."""
+    from callcoach.core.drill_sets import load_drill_sets_file
+
+    db = _open(args)
+    print(load_drill_sets_file(db, Path(args.file)).render())
+    return 0
+
+
+def cmd_drill_sets(args: argparse.Namespace) -> int:
+    """List the drill sets."""
+    from callcoach.core.drill_sets import list_drill_sets
+
+    db = _open(args)
+    with db.session() as session:
+        sets = list_drill_sets(session)
+    if not sets:
+        print("No drill sets yet. Load some with: callcoach drill load data/drill_sets.toml")
+        return 0
+    _drill_table(
+        ("Set", "Objections", "Talk track", "Sessions", "Last drilled"),
+        [
+            (
+                s.name,
+                str(s.objections),
+                s.track or "-",
+                str(s.sessions),
+                s.last_drilled_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                if s.last_drilled_at
+                else "-",
+            )
+            for s in sets
+        ],
+    )
+    return 0
+
+
+def cmd_drill_from_track(args: argparse.Namespace) -> int:
+    """Create or refresh a drill set from a talk track's likely objections."""
+    from callcoach.core.drill_sets import drill_cards, drill_set_from_track
+
+    db = _open(args)
+    drill_set = drill_set_from_track(db, args.track, args.name)
+    with db.session() as session:
+        count = len(drill_cards(session, drill_set.id))
+    print(f"drill set {drill_set.name!r}: {count} objections from talk track {args.track!r}")
+    return 0
+
+
+def cmd_drill_progress(args: argparse.Namespace) -> int:
+    """Print drill progress per trainee and objection, beside live-call overcome rates."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.drills import drill_progress
+    from callcoach.core.reps import find_rep
+
+    db = _open(args)
+    with db.session() as session:
+        trainee_id = None
+        if args.trainee:
+            rep = find_rep(session, args.trainee)
+            if rep is None:
+                raise UserError(f"--trainee {args.trainee!r}: no such rep")
+            trainee_id = rep.id
+        rows = drill_progress(session, SystemClock().now(), trainee_id=trainee_id)
+    if not rows:
+        print("No drills scored yet. Start one with: callcoach drill")
+        return 0
+
+    def f(v: float | None, suffix: str = "") -> str:
+        return "-" if v is None else f"{v:.1f}{suffix}"
+
+    _drill_table(
+        ("Trainee", "Objection", "Drilled", "Avg", "Self", "Trainer", "Answer", "Timeouts",
+         "Box", "Live", "Overcome"),
+        [
+            (
+                r.trainee, r.objection_key, str(r.prompts), f(r.avg_overall), f(r.self_avg),
+                f(r.trainer_avg), f(r.avg_answer_seconds, " s"), str(r.timeouts), str(r.box),
+                str(r.live_raised),
+                "-" if r.live_overcome_rate is None else f"{r.live_overcome_rate * 100:.0f}%",
+            )
+            for r in rows
+        ],
+    )
+    return 0
+
+
 def _print_table(header: Sequence[str], table: Sequence[Sequence[str]]) -> None:
     widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
@@ -225,6 +374,231 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- manager review: report, plan, goals, dashboard (issue 4) -----------------------------
+
+REPORT_FORMATS = ("table", "csv", "json", "html")
+
+
+def _number(text: str, flag: str, whole: bool = False) -> float:
+    """A number from a flag's text, or a one-line error naming flag and value."""
+    try:
+        value = float(text.replace(",", "").replace("_", "")) if not whole else int(text)
+    except ValueError:
+        kind = "a whole number" if whole else "a number"
+        raise UserError(f"{flag} {text!r}: expected {kind}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise UserError(f"{flag} {text!r}: expected a finite number")
+    return value
+
+
+def _write_output(text: str, output: str | None) -> None:
+    """Print, or write ``output`` atomically (never a half-written file)."""
+    import os
+    import tempfile
+
+    if not output:
+        sys.stdout.write(text)
+        return
+    path = Path(output).expanduser()
+    if path.is_dir():
+        raise UserError(f"--output {output}: is a directory")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".callcoach-", dir=path.parent or Path("."))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UserError(f"--output {output}: cannot write ({exc.strerror})") from None
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print or write the scorecard for one breakdown (same figures as the dashboard)."""
+    from callcoach.clock import SystemClock
+    from callcoach.core import export
+    from callcoach.core.reports import breakdown_names, build_report, resolve_filter
+
+    if args.format not in REPORT_FORMATS:
+        raise UserError(f"--format {args.format!r}: expected one of {', '.join(REPORT_FORMATS)}")
+    if args.by not in breakdown_names():
+        raise UserError(f"--by {args.by!r}: expected one of {', '.join(breakdown_names())}")
+    clock = SystemClock()
+    db = _open(args)
+    with db.session() as session:
+        f = resolve_filter(session, clock.now(), args.tz, args.period, args.since, args.until,
+                           args.report_rep or (), args.list or ())
+        if args.format == "html":
+            from callcoach.core.scorecard_html import build_scorecard
+
+            text = build_scorecard(session, args.by, f, clock.now())
+        else:
+            table = build_report(session, args.by, f)
+            render = {"table": export.render_text, "csv": export.render_csv,
+                      "json": export.render_json}[args.format]
+            text = render(table)
+    _write_output(text, args.output)
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Work back from a quota to the call blocks per week it needs."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.planner import PlanInput, make_plan
+    from callcoach.core.reports import parse_zone, resolve_rep_ids
+
+    mto = args.meeting_to_opportunity
+    inputs = PlanInput(
+        quota=_number(args.quota, "--quota"),
+        deal_size=_number(args.deal_size, "--deal-size"),
+        close_ratio=_number(args.close_ratio, "--close-ratio"),
+        weeks=int(_number(args.weeks, "--weeks", whole=True)),
+        closed=_number(args.closed, "--closed"),
+        meeting_to_opportunity=None if mto is None else _number(mto, "--meeting-to-opportunity"),
+    )
+    inputs.validate()
+    lookback = int(_number(args.lookback_weeks, "--lookback-weeks", whole=True))
+    if not 1 <= lookback <= 104:
+        raise UserError(f"--lookback-weeks {lookback}: expected 1 to 104")
+    zone = parse_zone(args.tz).key
+    db = _open(args)
+    with db.session() as session:
+        rep_ids = resolve_rep_ids(session, [args.plan_rep] if args.plan_rep else [])
+        plan = make_plan(session, inputs, SystemClock().now(), zone, rep_ids,
+                         scope=args.plan_rep or "the team", lookback_weeks=lookback)
+    print("\n".join(plan.lines()))
+    return 0
+
+
+def cmd_goals_set(args: argparse.Namespace) -> int:
+    """Set one rep's goals for a week."""
+    from callcoach.core.goals import set_goal
+    from callcoach.core.reports import parse_date, resolve_rep_ids
+
+    week = parse_date(args.week, "--week")
+    values = [int(_number(v, flag, whole=True)) for v, flag in
+              ((args.blocks, "--blocks"), (args.dials, "--dials"), (args.meetings, "--meetings"))]
+    db = _open(args)
+    with db.session() as session:
+        (rep_id,) = resolve_rep_ids(session, [args.goal_rep])
+        goal = set_goal(session, rep_id, week, *values)
+    print(f"goal for {args.goal_rep}, week of {goal.week_start}: {goal.blocks} blocks, "
+          f"{goal.dials} dials, {goal.meetings} meetings")
+    return 0
+
+
+def cmd_goals_show(args: argparse.Namespace) -> int:
+    """Show each rep's progress against the week's goals."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.goals import goal_progress, monday_of
+    from callcoach.core.reports import parse_date, parse_zone, resolve_rep_ids
+
+    zone = parse_zone(args.tz)
+    week = parse_date(args.week, "--week") if args.week else SystemClock().now().astimezone(
+        zone).date()
+    db = _open(args)
+    with db.session() as session:
+        rep_ids = resolve_rep_ids(session, [args.goal_rep] if args.goal_rep else [])
+        rows = goal_progress(session, week, zone.key, rep_ids)
+    print(f"Goals, week of {monday_of(week)} ({zone.key})")
+    if not rows:
+        print("(no goals and no calls this week)")
+    for p in rows:
+        print(f"{p.rep:<20} blocks {p.cell('blocks'):<14} dials {p.cell('dials'):<16} "
+              f"meetings {p.cell('meetings')}")
+    return 0
+
+
+def cmd_recount(args: argparse.Namespace) -> int:
+    """Recompute stored connect/conversation flags from outcomes and objections."""
+    from callcoach.core.metrics import flag_mismatches, sync_flags
+
+    db = _open(args)
+    with db.session() as session:
+        wrong = flag_mismatches(session)
+        fixed = sync_flags(session) if wrong and not args.check else 0
+    if args.check:
+        print(f"{wrong} call attempts have connect/conversation flags that disagree with the "
+              "definitions")
+        return 1 if wrong else 0
+    print(f"recounted: {fixed} call attempts corrected")
+    return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Open the TUI on the manager dashboard."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.reports import parse_zone
+    from callcoach.tui.screens.dashboard import make_dashboard_app
+
+    zone = parse_zone(args.tz).key
+    settings = _settings(args)
+    db = _open(args)
+    app = make_dashboard_app(db, settings, SystemClock(), args.rep or settings.rep, zone)
+    app.run()
+    return app.return_code or 0
+
+
+def add_review_commands(sub: argparse._SubParsersAction) -> None:
+    """``report``, ``plan``, ``goals`` and ``dashboard``: the manager's commands."""
+    p = sub.add_parser("report", help="scorecard by rep, list, cluster, week, hour, weekday, "
+                       "objection (table, csv, json, html)")
+    p.add_argument("--by", default="rep", metavar="WHAT",
+                   help="rep | list | cluster | week | hour | weekday | objection | drill "
+                   "(default rep)")
+    p.add_argument("--period", default="this-week", metavar="NAME",
+                   help="this-week | last-week | this-month | last-month (default this-week; "
+                   "--since/--until win)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="first day (inclusive)")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="last day (inclusive)")
+    p.add_argument("--rep", dest="report_rep", action="append", metavar="NAME",
+                   help="only this rep (repeatable)")
+    p.add_argument("--list", action="append", metavar="NAME", help="only this list (repeatable)")
+    p.add_argument("--tz", metavar="ZONE", help="display time zone (default: this machine's)")
+    p.add_argument("--format", default="table", metavar="FMT", help="table | csv | json | html")
+    p.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
+    p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("plan", help="pipeline planner: quota -> call blocks per week")
+    p.add_argument("--quota", required=True, metavar="AMOUNT")
+    p.add_argument("--deal-size", required=True, metavar="AMOUNT")
+    p.add_argument("--close-ratio", required=True, metavar="N",
+                   help="opportunities per win (4), or a win rate below 1 (0.25)")
+    p.add_argument("--meeting-to-opportunity", metavar="RATE",
+                   help="share of meetings that become opportunities (default: measured held "
+                   "rate, else 0.5)")
+    p.add_argument("--weeks", default="13", metavar="N", help="weeks left (default 13)")
+    p.add_argument("--closed", default="0", metavar="AMOUNT", help="revenue already won")
+    p.add_argument("--rep", dest="plan_rep", metavar="NAME", help="use this rep's rates")
+    p.add_argument("--lookback-weeks", default="12", metavar="N",
+                   help="weeks of history to measure rates over (default 12)")
+    p.add_argument("--tz", metavar="ZONE", help="display time zone (default: this machine's)")
+    p.set_defaults(handler=cmd_plan)
+
+    p = sub.add_parser("goals", help="weekly goals per rep")
+    gsub = p.add_subparsers(title="goals commands", metavar="ACTION", required=True)
+    q = gsub.add_parser("set", help="set a rep's goals for a week")
+    q.add_argument("--rep", dest="goal_rep", required=True, metavar="NAME")
+    q.add_argument("--week", required=True, metavar="YYYY-MM-DD", help="any day of the week")
+    q.add_argument("--blocks", default="0", metavar="N")
+    q.add_argument("--dials", default="0", metavar="N")
+    q.add_argument("--meetings", default="0", metavar="N")
+    q.set_defaults(handler=cmd_goals_set)
+    q = gsub.add_parser("show", help="progress against this week's goals")
+    q.add_argument("--rep", dest="goal_rep", metavar="NAME")
+    q.add_argument("--week", metavar="YYYY-MM-DD", help="any day of the week (default today)")
+    q.add_argument("--tz", metavar="ZONE", help="display time zone (default: this machine's)")
+    q.set_defaults(handler=cmd_goals_show)
+
+    p = sub.add_parser("recount", help="recompute connect/conversation flags of past calls "
+                       "from their outcomes and objections")
+    p.add_argument("--check", action="store_true", help="only count disagreeing calls")
+    p.set_defaults(handler=cmd_recount)
+
+    p = sub.add_parser("dashboard", help="open the manager dashboard in the TUI")
+    p.add_argument("--tz", metavar="ZONE", help="display time zone (default: this machine's)")
+    p.set_defaults(handler=cmd_dashboard)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
     parser = argparse.ArgumentParser(
@@ -275,6 +649,36 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", metavar="FILE")
     q.set_defaults(handler=cmd_tracks_load)
 
+    p = sub.add_parser(
+        "drill",
+        help="objection drills: spoken objections, timed answers, scores",
+        description="Run objection drills (opens the Drills screen), or manage drill sets.",
+    )
+    p.add_argument("--set", metavar="NAME", help="drill set to start right away")
+    p.add_argument("--trainee", metavar="NAME", help="who answers (default: --rep)")
+    p.add_argument("--trainer", metavar="NAME", help="who scores (default: the trainee)")
+    p.add_argument("--no-voice", action="store_true", help="text only, no speech")
+    p.add_argument("--voice", metavar="ID", help="speech voice id (see --list-voices)")
+    p.add_argument("--rate", type=int, metavar="WPM", help="speech rate in words per minute")
+    p.add_argument("--simulate", action="store_true",
+                   help="call simulation: opening, then up to four chained objections")
+    p.add_argument("--rounds", type=int, metavar="N", help="rounds per single drill")
+    p.add_argument("--list-voices", action="store_true", help="list speech voices and exit")
+    p.set_defaults(handler=cmd_drill)
+    dsub = p.add_subparsers(title="drill commands", metavar="ACTION")
+    q = dsub.add_parser("load", help="load drill sets from a TOML file ([[drill_set]] tables)")
+    q.add_argument("file", metavar="FILE")
+    q.set_defaults(handler=cmd_drill_load)
+    q = dsub.add_parser("sets", help="list drill sets")
+    q.set_defaults(handler=cmd_drill_sets)
+    q = dsub.add_parser("from-track", help="make a drill set from a talk track's objections")
+    q.add_argument("track", metavar="TRACK", help="talk track name")
+    q.add_argument("--name", metavar="NAME", help="set name (default 'Track: TRACK')")
+    q.set_defaults(handler=cmd_drill_from_track)
+    q = dsub.add_parser("progress", help="drill scores per trainee and objection")
+    q.add_argument("--trainee", metavar="NAME")
+    q.set_defaults(handler=cmd_drill_progress)
+
     p = sub.add_parser("reps", help="list reps with their role; add a rep")
     p.set_defaults(handler=cmd_reps_list)
     rsub = p.add_subparsers(title="reps commands", metavar="ACTION")
@@ -302,6 +706,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = dsub.add_parser("backup", help="copy the SQLite database to FILE (PostgreSQL: pg_dump)")
     q.add_argument("file", metavar="FILE")
     q.set_defaults(handler=cmd_db_backup)
+    add_review_commands(sub)
     return parser
 
 

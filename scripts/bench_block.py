@@ -12,9 +12,9 @@ one-row UPDATE + COMMIT on the same engine), plus resident memory.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import multiprocessing
 import os
-import asyncio
 import random
 import resource
 import statistics

@@ -12,11 +12,14 @@ both paths agree.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberFormat, phonenumberutil
 from phonenumbers import timezone as pn_timezone
+from phonenumbers.re_util import enable_pattern_cache
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
 from callcoach.core.regions import COUNTRY_MAIN_ZONE, region_zone
@@ -25,12 +28,20 @@ from callcoach.core.regions import COUNTRY_MAIN_ZONE, region_zone
 NANP_REGIONS = frozenset(phonenumberutil.COUNTRY_CODE_TO_REGION_CODE[1])
 SUPPORTED_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 UNKNOWN_ZONE = "Etc/Unknown"
+#: Zones of a non-geographic +1 number (toll-free, premium...): the whole plan's.
+_NANP_COUNTRY_ZONES = tuple(TIMEZONE_DATA.get("1", (UNKNOWN_ZONE,)))
 
 _EXTENSION = re.compile(
     r"\s*[,;]?\s*(?:extension|ext\.?|ex\.?|x\.?|#)\s*(\d{1,10})\s*$", re.IGNORECASE
 )
 _SIMPLE = re.compile(r"^\s*(\+)?[\s().\-/]*\d[\d\s().\-/]*$")
 _NON_DIGITS = re.compile(r"\D")
+# A plainly written North American number, optionally with +1/1 and an extension.
+_NANP = re.compile(
+    r"\s*(?:\+\s*1|1)?[\s.\-/]*\(?([2-9]\d\d)\)?[\s.\-/]*(\d{3})[\s.\-/]*(\d{4})"
+    r"(?:\s*[,;]?\s*(?:extension|ext\.?|ex\.?|x\.?|#)\s*(\d{1,10}))?\s*",
+    re.IGNORECASE,
+)
 
 _REASONS = {
     phonenumberutil.ValidationResult.TOO_SHORT: "too short",
@@ -71,7 +82,9 @@ class PhoneNormalizer:
         if region not in SUPPORTED_REGIONS:
             raise ValueError(f"unknown region {default_region!r}: expected a code such as US, GB, DE")
         self.default_region = region
-        self._npa_region: dict[str, str] = {}
+        self._npa_region: dict[str, tuple[str, Callable[[str], int]]] = {}
+        self._nanp_zones: dict[str, tuple[str, ...]] = {}
+        enable_pattern_cache()  # phonenumbers recompiles its patterns on every call otherwise
 
     def parse(self, raw: str, region: str | None = None, extension: str = "") -> ParsedPhone:
         """Normalise ``raw`` (dialled from ``region``, else the default) or raise InvalidPhone."""
@@ -79,37 +92,41 @@ class PhoneNormalizer:
         if not text:
             raise InvalidPhone("missing phone number")
         region = region or self.default_region
+        if region in NANP_REGIONS or text.startswith("+1"):
+            m = _NANP.fullmatch(text)
+            if m is not None and (text[0] == "+" or region in NANP_REGIONS):
+                digits = m.group(1) + m.group(2) + m.group(3)
+                fast = self._nanp_fast(digits, extension.strip() or m.group(4) or "")
+                if fast is not None:
+                    return fast
         ext = extension.strip()
         m = _EXTENSION.search(text)
         if m and _SIMPLE.match(text[: m.start()]):
             ext = ext or m.group(1)
             text = text[: m.start()]
-        if (region in NANP_REGIONS or text.startswith("+1")) and _SIMPLE.match(text):
-            fast = self._nanp_fast(text, ext)
-            if fast is not None:
-                return fast
         return self._slow(text, region, ext)
 
-    def _nanp_fast(self, text: str, ext: str) -> ParsedPhone | None:
-        digits = _NON_DIGITS.sub("", text)
-        if text.lstrip().startswith("+") or len(digits) == 11:
-            if len(digits) != 11 or digits[0] != "1":
-                return None
-            digits = digits[1:]
-        if len(digits) != 10 or digits[0] in "01":
-            return None
-        number = PhoneNumber(country_code=1, national_number=int(digits))
+    def _nanp_fast(self, digits: str, ext: str) -> ParsedPhone | None:
         npa = digits[:3]
         owner = self._npa_region.get(npa)
         if owner is None:
-            owner = phonenumbers.region_code_for_number(number)
-            if owner is None or not phonenumbers.is_valid_number_for_region(number, owner):
+            number = PhoneNumber(country_code=1, national_number=int(digits))
+            found = phonenumbers.region_code_for_number(number)
+            if found is None or not phonenumbers.is_valid_number_for_region(number, found):
                 return None  # let the slow path explain it
-            self._npa_region[npa] = owner
-        elif not phonenumbers.is_valid_number_for_region(number, owner):
+            owner = self._npa_region[npa] = (found, _ten_digit_validator(found))
+        region, classify = owner
+        kind = classify(digits)
+        if kind == INVALID:
             return None
         e164 = "+1" + digits
-        return ParsedPhone(e164, ext[:20], owner, _zones_by_prefix(e164))
+        if kind == NON_GEOGRAPHIC:
+            return ParsedPhone(e164, ext[:20], region, _NANP_COUNTRY_ZONES)
+        # NANP time-zone prefixes are at most 7 digits long ("1" + area code + exchange).
+        zones = self._nanp_zones.get(e164[:8])
+        if zones is None:
+            zones = self._nanp_zones[e164[:8]] = _zones_by_prefix(e164)
+        return ParsedPhone(e164, ext[:20], region, zones)
 
     def _slow(self, text: str, region: str, ext: str) -> ParsedPhone:
         try:
@@ -126,6 +143,60 @@ class PhoneNormalizer:
         country = phonenumbers.region_code_for_number(number) or ""
         zones = tuple(pn_timezone.time_zones_for_number(number))
         return ParsedPhone(e164, (ext or number.extension or "")[:20], country, zones)
+
+
+#: Number types checked before fixed line / mobile, in phonenumbers' own order.
+_SPECIAL_DESCS = (
+    "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
+    "voicemail",
+)
+INVALID, NON_GEOGRAPHIC, GEOGRAPHIC = 0, 1, 2
+
+
+@cache
+def _ten_digit_validator(region: str) -> Callable[[str], int]:
+    """``phonenumbers``' validity and type test for 10-digit numbers of ``region``, compiled.
+
+    Returns INVALID, NON_GEOGRAPHIC (toll-free, premium, NANP mobile-only...: time zones are
+    the whole country's) or GEOGRAPHIC (fixed line or fixed-line-or-mobile: zones by prefix),
+    following ``_number_type_helper`` and ``is_number_type_geographical`` with a few
+    precompiled full matches instead of a dozen pattern look-ups per number.
+    """
+    metadata = phonenumberutil.PhoneMetadata.metadata_for_region(region)
+    country = metadata.country_code
+
+    def usable(desc: object) -> re.Pattern[str] | None:
+        if desc is None or not desc.national_number_pattern:
+            return None
+        lengths = desc.possible_length
+        if lengths and 10 not in lengths:
+            return None
+        return re.compile(desc.national_number_pattern)
+
+    def union(patterns: list[re.Pattern[str] | None]) -> re.Pattern[str] | None:
+        found = [p.pattern for p in patterns if p is not None]
+        return re.compile("|".join(f"(?:{p})" for p in found)) if found else None
+
+    general = usable(metadata.general_desc)
+    special = union([usable(getattr(metadata, name)) for name in _SPECIAL_DESCS])
+    fixed = usable(metadata.fixed_line)
+    mobile = usable(metadata.mobile)
+    mobile_is_geographic = country in phonenumberutil._GEO_MOBILE_COUNTRIES
+    if general is None:
+        return lambda digits: INVALID
+
+    def classify(digits: str) -> int:
+        if general.fullmatch(digits) is None:
+            return INVALID
+        if special is not None and special.fullmatch(digits) is not None:
+            return NON_GEOGRAPHIC
+        if fixed is not None and fixed.fullmatch(digits) is not None:
+            return GEOGRAPHIC
+        if mobile is not None and mobile.fullmatch(digits) is not None:
+            return GEOGRAPHIC if mobile_is_geographic else NON_GEOGRAPHIC
+        return INVALID
+
+    return classify
 
 
 def _zones_by_prefix(e164: str) -> tuple[str, ...]:

@@ -8,9 +8,7 @@ import sqlalchemy as sa
 
 from callcoach import paths
 from callcoach.clock import Clock
-from callcoach.core.importer import ImportOptions, import_file
 from callcoach.core.reps import get_or_create_rep
-from callcoach.core.tracks import load_tracks_file
 from callcoach.storage.db import Database
 from callcoach.storage.models import CallList, RepRole, TalkTrack
 
@@ -28,8 +26,16 @@ def is_empty(db: Database) -> bool:
 
 def seed_demo(db: Database, clock: Clock, data_dir: Path | None = None) -> None:
     """Load the demo talk tracks, import the demo contacts by vertical, add a demo SDR."""
+    # Imported here: the importer pulls in phonenumbers, which a normal start never needs.
+    from callcoach.core.importer import ImportOptions, import_file
+    from callcoach.core.tracks import load_tracks_file
+
     data_dir = data_dir or paths.bundled_data_dir()
     load_tracks_file(db, data_dir / "talk_tracks.toml", clock)
+    if (data_dir / "drill_sets.toml").exists():
+        from callcoach.core.drill_sets import load_drill_sets_file
+
+        load_drill_sets_file(db, data_dir / "drill_sets.toml")
     import_file(
         db,
         data_dir / "demo_contacts.csv",

@@ -188,13 +188,33 @@ def _line_of(text: str, key: str, value: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
+def _field_line(text: str, table_line: int, field_name: str) -> int | None:
+    """The line of ``field_name = ...`` inside the table whose anchor is on ``table_line``."""
+    lines = text.splitlines()
+    start = table_line - 1
+    while start > 0 and not lines[start].lstrip().startswith("[["):
+        start -= 1  # back to the table header
+    pattern = re.compile(rf"^\s*{re.escape(field_name)}\s*=")
+    for number in range(start + 1, len(lines)):
+        if lines[number].lstrip().startswith("[[") and number != start:
+            break
+        if pattern.match(lines[number]):
+            return number + 1
+    return None
+
+
 class _Checker:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.text = text
 
-    def fail(self, message: str, key: str | None = None, value: str | None = None) -> TracksFileError:
+    def fail(
+        self, message: str, key: str | None = None, value: str | None = None,
+        field_name: str | None = None,
+    ) -> TracksFileError:
         line = _line_of(self.text, key, value) if key and value else None
+        if line and field_name:
+            line = _field_line(self.text, line, field_name) or line
         where = f"{self.path}:{line}" if line else str(self.path)
         return TracksFileError(f"{where}: {message}")
 
@@ -206,20 +226,27 @@ class _Checker:
                 raise self.fail(f"{what}: missing {name}", *anchor)
             return ""
         if not isinstance(value, str):
-            raise self.fail(f"{what}: {name} must be a string, got {value!r}", *anchor)
+            raise self.fail(f"{what}: {name} must be a string, got {value!r}", *anchor, name)
         if required and not value.strip():
-            raise self.fail(f"{what}: {name} is empty", *anchor)
+            raise self.fail(f"{what}: {name} is empty", *anchor, name)
         return value.strip()
 
-    def merge_fields(self, value: str, where: str, anchor: tuple[str, str]) -> None:
+    def merge_fields(
+        self, value: str, where: str, anchor: tuple[str, str], field_name: str | None = None
+    ) -> None:
         try:
             names = merge_fields_in(value)
         except ValueError as exc:
-            raise self.fail(f"{where}: bad braces ({exc}); write {{{{ and }}}} for literal braces", *anchor) from None
+            raise self.fail(
+                f"{where}: bad braces ({exc}); write {{{{ and }}}} for literal braces",
+                *anchor, field_name,
+            ) from None
         for name in names:
             if name not in MERGE_FIELDS:
                 known = ", ".join("{" + f + "}" for f in MERGE_FIELDS)
-                raise self.fail(f"{where}: unknown merge field {{{name}}} (known: {known})", *anchor)
+                raise self.fail(
+                    f"{where}: unknown merge field {{{name}}} (known: {known})", *anchor, field_name
+                )
 
 
 def _parse(path: Path, text: str, known_keys: set[str]) -> tuple[list[dict], list[dict]]:
@@ -270,7 +297,7 @@ def _parse(path: Path, text: str, known_keys: set[str]) -> tuple[list[dict], lis
                 "rebuttal": check.string(table, "rebuttal", what, anchor),
             }
         )
-        check.merge_fields(objections[-1]["rebuttal"], f"{what}: rebuttal", anchor)
+        check.merge_fields(objections[-1]["rebuttal"], f"{what}: rebuttal", anchor, "rebuttal")
     available = known_keys | seen
 
     tracks: list[dict] = []
@@ -287,7 +314,7 @@ def _parse(path: Path, text: str, known_keys: set[str]) -> tuple[list[dict], lis
         what = f"track {name!r}"
         extra = sorted(set(table) - TRACK_KEYS)
         if extra:
-            raise check.fail(f"{what}: unknown field {extra[0]!r}", *anchor)
+            raise check.fail(f"{what}: unknown field {extra[0]!r}", *anchor, extra[0])
         if name.lower() in names:
             raise check.fail(f"{what}: defined twice", *anchor)
         names.add(name.lower())
@@ -296,13 +323,14 @@ def _parse(path: Path, text: str, known_keys: set[str]) -> tuple[list[dict], lis
             clean[text_field] = check.string(
                 table, text_field, what, anchor, required=text_field in REQUIRED_TRACK_FIELDS
             )
-            check.merge_fields(clean[text_field], f"{what}: {text_field}", anchor)
+            check.merge_fields(clean[text_field], f"{what}: {text_field}", anchor, text_field)
         dimension = check.string(table, "cluster_dimension", what, anchor, required=False).lower()
         if dimension and dimension not in dimensions:
             raise check.fail(
                 f"{what}: cluster_dimension {dimension!r}: expected one of "
                 f"{', '.join(sorted(dimensions))}",
                 *anchor,
+                "cluster_dimension",
             )
         value = check.string(table, "cluster_value", what, anchor, required=False)
         if dimension and dimension != "none" and not value:
@@ -311,18 +339,23 @@ def _parse(path: Path, text: str, known_keys: set[str]) -> tuple[list[dict], lis
         clean["cluster_value"] = value[:120] or None
         keys = table.get("objections", [])
         if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-            raise check.fail(f"{what}: objections must be a list of objection keys", *anchor)
+            raise check.fail(
+                f"{what}: objections must be a list of objection keys", *anchor, "objections"
+            )
         rebuttals = table.get("rebuttals", {})
         if not isinstance(rebuttals, dict):
             raise check.fail(f"{what}: rebuttals must be a table of key = \"text\"", *anchor)
         ordered = list(dict.fromkeys(keys))
-        for key in [*ordered, *rebuttals]:
+        for key in ordered:
             if key not in available:
-                raise check.fail(f"{what}: unknown objection key {key!r}", *anchor)
+                raise check.fail(f"{what}: unknown objection key {key!r}", *anchor, "objections")
+        for key in rebuttals:
+            if key not in available:
+                raise check.fail(f"{what}: unknown objection key {key!r}", *anchor, key)
         for key, override in rebuttals.items():
             if not isinstance(override, str) or not override.strip():
                 raise check.fail(f"{what}: rebuttals.{key} must be non-empty text", *anchor)
-            check.merge_fields(override, f"{what}: rebuttals.{key}", anchor)
+            check.merge_fields(override, f"{what}: rebuttals.{key}", anchor, key)
             if key not in ordered:
                 ordered.append(key)
         clean["objections"] = ordered

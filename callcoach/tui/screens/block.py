@@ -8,6 +8,7 @@ screen never drifts and a fake clock drives a whole block in tests.
 from __future__ import annotations
 
 import time as _time
+from collections.abc import Callable
 
 from rich.markup import escape
 from textual import work
@@ -660,7 +661,7 @@ def start_block_flow(app: object, list_id: int, minutes: float | None = None) ->
         call_list = s.get(CallList, list_id)
         track = s.get(TalkTrack, call_list.talk_track_id) if call_list.talk_track_id else None
     if open_block is not None:
-        offer_resume(app, open_block)
+        offer_resume(app, open_block, then=lambda: start_block_flow(app, list_id, minutes))
         return
 
     def fill(text: str) -> str:
@@ -692,8 +693,13 @@ def start_block_flow(app: object, list_id: int, minutes: float | None = None) ->
     )
 
 
-def offer_resume(app: object, open_block: CallBlock) -> None:
-    """Offer to resume (or close) a block left open, e.g. by a crash."""
+def offer_resume(
+    app: object, open_block: CallBlock, then: Callable[[], None] | None = None
+) -> None:
+    """Offer to resume (or close) a block left open, e.g. by a crash.
+
+    ``then`` runs after the old block was ended (e.g. start the block that was asked for).
+    """
     db, clock = app.db, app.clock
     with db.session() as s:
         name = s.get(CallList, open_block.list_id).name
@@ -709,9 +715,13 @@ def offer_resume(app: object, open_block: CallBlock) -> None:
             b = blk.recover_block(db, clock, open_block.id)
             app.push_screen(BlockScreen(b.id))
         elif choice == "end":
+            # Time since the last sign of life was not calling time: count it as a pause.
+            blk.recover_block(db, clock, open_block.id)
             blk.end_block(db, clock, open_block.id)
             from callcoach.tui.screens.block_summary import SummaryScreen
 
+            if then is not None:
+                then()  # underneath the summary: closing the summary leads on to it
             app.push_screen(SummaryScreen(open_block.id))
 
     app.push_screen(

@@ -17,6 +17,9 @@ class HomeScreen(Screen):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="home.refresh"),
         Binding("b", "start_block", "Start block", id="home.start_block"),
+        Binding("m", "dashboard", "Dashboard", id="home.dashboard"),
+        Binding("l", "planner", "Planner", id="home.planner"),
+        Binding("t", "drills", "Drills", id="home.drills"),
     ]
 
     def __init__(self) -> None:
@@ -87,6 +90,24 @@ class HomeScreen(Screen):
             hint.update(f"{len(self.summaries)} lists, {total} contacts callable now.")
         else:
             hint.update("No call lists yet: run  callcoach import FILE --cluster-by vertical")
+
+    def action_dashboard(self) -> None:
+        """Open the manager dashboard."""
+        from callcoach.tui.screens.dashboard import DashboardScreen
+
+        self.app.push_screen(DashboardScreen())
+
+    def action_planner(self) -> None:
+        """Open the pipeline planner."""
+        from callcoach.tui.screens.planner import PlannerScreen
+
+        self.app.push_screen(PlannerScreen())
+
+    def action_drills(self) -> None:
+        """Open objection drills."""
+        from callcoach.tui.screens.drills import DrillsScreen
+
+        self.app.push_screen(DrillsScreen())
 
     def selected_list(self) -> ListSummary | None:
         """The list under the cursor, if any."""

@@ -1,0 +1,300 @@
+"""The scorecard's definitions, as SQL expressions: the ONE place they are written down.
+
+Every report, dashboard panel, planner figure and export builds its counts from the
+expressions here, so a "connect" or a "conversation" means the same thing everywhere:
+
+- **dial**: any call attempt with a logged outcome (attempts still in progress, whose
+  ``outcome`` is NULL, are not counted anywhere);
+- **connect**: the target person answered: outcome not interested, callback, meeting set
+  or do not call (outcomes 5-8), or any attempt with at least one objection logged;
+- **conversation**: a connect that got past the opening: an objection was logged, or a
+  meeting or callback was asked for (outcome meeting set or callback);
+- **meeting set**: outcome 7 (``meeting``); **meeting held**: its Meeting row says
+  ``held = true`` (unknown until someone records it).
+
+Where the rules live. :func:`is_connect` and :func:`is_conversation` are the rules in
+Python (the block screen calls them when it stores an outcome); :func:`derived_connect_flag`
+and :func:`derived_conversation_flag` are the same rules in SQL, from ``outcome`` plus the
+objections table. Reports count the ``connected``/``conversation`` flags stored on each
+attempt (:func:`connect_flag`, :func:`conversation_flag`): deriving them per row with a
+correlated EXISTS made a year of calls three times slower on SQLite. The two cannot drift
+apart unnoticed: :func:`flag_mismatches` counts attempts whose stored flags disagree with
+the rules and :func:`sync_flags` rewrites them in one set-based UPDATE
+(``callcoach recount``), e.g. after importing history written by other tools.
+
+Time bucketing (week, hour, weekday, month) is written as integer arithmetic on epoch
+seconds plus the display zone's UTC offset, with the offset chosen per instant by a CASE
+over the zone's DST transitions inside the period; the same arithmetic runs on SQLite and
+PostgreSQL, so both engines put every call in the same bucket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from callcoach.storage.models import CONNECT_OUTCOMES, AttemptObjection, CallAttempt, Outcome
+
+#: Outcomes 5-8: the target person answered.
+CONNECT_OUTCOME_VALUES: tuple[str, ...] = tuple(
+    sorted(o.value for o in CONNECT_OUTCOMES)
+)
+#: Outcomes that mean a meeting or callback was asked for (past the opening).
+ASKED_OUTCOME_VALUES: tuple[str, ...] = (Outcome.CALLBACK.value, Outcome.MEETING.value)
+#: A call longer than this many seconds is "over three minutes" (the method's maximum).
+LONG_CALL_SECONDS = 180
+#: Below this many calls in a denominator a rate is flagged as a small sample.
+SMALL_SAMPLE = 20
+
+#: The definitions, worded as the issue words them (README and report footers quote these).
+DEFINITIONS: dict[str, str] = {
+    "dial": "any call attempt",
+    "connect": "the target person answered (outcomes 5-8 and any attempt with objections)",
+    "conversation": "a connect that got past the opening (an objection was logged "
+    "or a meeting/callback was asked for)",
+    "meeting set": "outcome 7",
+    "rates": "ratios of counts over the same filter",
+}
+
+
+def logged(attempt: type[CallAttempt] | sa.Table = CallAttempt) -> sa.ColumnElement[bool]:
+    """Condition for an attempt that counts as a dial (its outcome is logged)."""
+    return attempt.outcome.is_not(None)
+
+
+def is_connect(outcome: str | None, objections: int) -> bool:
+    """The connect rule: outcomes 5-8, or any attempt with at least one objection."""
+    return outcome in CONNECT_OUTCOME_VALUES or objections > 0
+
+
+def is_conversation(outcome: str | None, objections: int) -> bool:
+    """The conversation rule: an objection was logged, or a meeting/callback was asked for."""
+    return outcome in ASKED_OUTCOME_VALUES or objections > 0
+
+
+def has_objection(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[bool]:
+    """True when at least one objection was logged on the attempt."""
+    return (
+        sa.select(sa.literal(1))
+        .where(AttemptObjection.attempt_id == attempt.id)
+        .exists()
+    )
+
+
+def derived_connect_flag(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[int]:
+    """The connect rule in SQL: 1 for outcomes 5-8 or any attempt with an objection."""
+    return sa.case(
+        (attempt.outcome.in_(CONNECT_OUTCOME_VALUES), 1),
+        (has_objection(attempt), 1),
+        else_=0,
+    )
+
+
+def derived_conversation_flag(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[int]:
+    """The conversation rule in SQL: an objection logged or a meeting/callback asked for."""
+    return sa.case(
+        (attempt.outcome.in_(ASKED_OUTCOME_VALUES), 1),
+        (has_objection(attempt), 1),
+        else_=0,
+    )
+
+
+def connect_flag(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[int]:
+    """1 for a connect, else 0: the stored flag (kept equal to the rule, see module doc)."""
+    return sa.case((attempt.connected.is_(True), 1), else_=0)
+
+
+def conversation_flag(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[int]:
+    """1 for a conversation, else 0: the stored flag (kept equal to the rule)."""
+    return sa.case((attempt.conversation.is_(True), 1), else_=0)
+
+
+def meeting_flag(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[int]:
+    """1 for a meeting set (outcome 7), else 0."""
+    return sa.case((attempt.outcome == Outcome.MEETING.value, 1), else_=0)
+
+
+def _mismatch(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        logged(attempt),
+        sa.or_(
+            connect_flag(attempt) != derived_connect_flag(attempt),
+            conversation_flag(attempt) != derived_conversation_flag(attempt),
+        ),
+    )
+
+
+def flag_mismatches(session: Session) -> int:
+    """Logged attempts whose stored connect/conversation flags disagree with the rules."""
+    return int(
+        session.execute(
+            sa.select(sa.func.count()).select_from(CallAttempt).where(_mismatch())
+        ).scalar_one()
+    )
+
+
+def sync_flags(session: Session) -> int:
+    """Rewrite disagreeing flags from the rules in one UPDATE; commits; returns rows fixed."""
+    a = CallAttempt
+    result = session.execute(
+        sa.update(a)
+        .where(_mismatch(a))
+        .values(
+            connected=sa.case((derived_connect_flag(a) == 1, True), else_=False),
+            conversation=sa.case((derived_conversation_flag(a) == 1, True), else_=False),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(result.rowcount or 0)
+
+
+# ---------------------------------------------------------------------------------------
+# Time: epoch seconds, display-zone offsets, buckets.
+
+
+def _sqlite_has_unixepoch() -> bool:
+    import sqlite3
+
+    return sqlite3.sqlite_version_info >= (3, 38, 0)
+
+
+_SQLITE_HAS_UNIXEPOCH = _sqlite_has_unixepoch()
+
+
+def epoch_seconds(column: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
+    """Seconds since 1970-01-01 UTC of a stored instant, as an integer, on either engine."""
+    if dialect == "sqlite":
+        # Stored as naive-UTC text, parsed as UTC; unixepoch() (SQLite 3.38+) is the fast form.
+        if _SQLITE_HAS_UNIXEPOCH:
+            return sa.type_coerce(sa.func.unixepoch(column), sa.Integer)
+        return sa.cast(sa.func.strftime("%s", column), sa.Integer)
+    return sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
+
+
+def floor_div(expr: sa.ColumnElement, divisor: int, dialect: str) -> sa.ColumnElement[int]:
+    """Integer division (``//`` renders integer ``/`` on both engines; inputs are >= 0)."""
+    del dialect  # same SQL on both engines; kept so callers stay explicit about it
+    return expr // divisor
+
+
+def zone_offsets(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """The zone's UTC offset (seconds) from ``start`` and at each transition before ``end``.
+
+    Returns ``[(from_instant, offset), ...]`` in time order; found by scanning hours and
+    bisecting to the second, so DST changes inside a year-long report are exact.
+    """
+
+    def off(t: datetime) -> int:
+        return int(t.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    result = [(start, off(start))]
+    step = timedelta(hours=6)
+    t = start
+    while t < end:
+        nxt = min(t + step, end)
+        if off(nxt) != off(t):
+            lo, hi = t, nxt
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + (hi - lo) / 2
+                if off(mid) == off(lo):
+                    lo = mid
+                else:
+                    hi = mid
+            hi = hi.replace(microsecond=0)
+            result.append((hi, off(hi)))
+        t = nxt
+    return result
+
+
+def local_epoch(
+    column: sa.ColumnElement, dialect: str, zone: ZoneInfo, start: datetime, end: datetime
+) -> sa.ColumnElement[int]:
+    """Epoch seconds of ``column`` shifted into the display zone's wall clock."""
+    epoch = epoch_seconds(column, dialect)
+    offsets = zone_offsets(zone, start, end)
+    if len(offsets) == 1:
+        return epoch + offsets[0][1]
+    whens = [
+        (epoch < int(nxt_from.timestamp()), sa.literal(off))
+        for (_, off), (nxt_from, _) in zip(offsets, offsets[1:], strict=False)
+    ]
+    return epoch + sa.case(*whens, else_=sa.literal(offsets[-1][1]))
+
+
+#: 1970-01-01 was a Thursday: day number + 3 makes Monday = 0.
+_EPOCH_WEEKDAY_SHIFT = 3
+#: The Monday on or before 1970-01-01, origin of the week numbers below.
+WEEK_ORIGIN = date(1969, 12, 29)
+
+
+def hour_bucket(local: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
+    """Hour of day 0-23 of a local epoch expression."""
+    return floor_div(local, 3600, dialect) % 24
+
+
+def weekday_bucket(local: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
+    """Weekday 0 (Monday) - 6 (Sunday) of a local epoch expression."""
+    return (floor_div(local, 86400, dialect) + _EPOCH_WEEKDAY_SHIFT) % 7
+
+
+def week_bucket(local: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
+    """Week number counted from :data:`WEEK_ORIGIN` (weeks start on Monday)."""
+    return floor_div(floor_div(local, 86400, dialect) + _EPOCH_WEEKDAY_SHIFT, 7, dialect)
+
+
+def week_start_of(number: int) -> date:
+    """The Monday that starts week ``number`` (see :func:`week_bucket`)."""
+    return WEEK_ORIGIN + timedelta(weeks=int(number))
+
+
+def week_number(monday: date) -> int:
+    """Inverse of :func:`week_start_of` for any date in the week."""
+    return (monday - WEEK_ORIGIN).days // 7
+
+
+# ---------------------------------------------------------------------------------------
+# Ratios: always shown with their counts.
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A rate kept with its counts, so "1/2 (50%)" is never shown as a bare "50%"."""
+
+    num: int
+    den: int
+
+    @property
+    def value(self) -> float | None:
+        """The rate as a fraction, or None when the denominator is zero."""
+        return self.num / self.den if self.den else None
+
+    @property
+    def pct(self) -> float | None:
+        """The rate in percent rounded to one decimal (the figure every format shows)."""
+        v = self.value
+        return None if v is None else round(v * 100 + 1e-9, 1)
+
+    @property
+    def small(self) -> bool:
+        """True when the denominator is below :data:`SMALL_SAMPLE`."""
+        return self.den < SMALL_SAMPLE
+
+    def text(self) -> str:
+        """``num/den (pct%)``, or ``-`` when nothing to divide by."""
+        if not self.den:
+            return "-"
+        return f"{self.num}/{self.den} ({self.pct:g}%)"
+
+    def as_json(self) -> dict[str, object]:
+        """Counts and percent for JSON output."""
+        return {"num": self.num, "den": self.den, "pct": self.pct}
+
+
+def to_utc(day: date, zone: ZoneInfo) -> datetime:
+    """Local midnight starting ``day`` in ``zone``, as aware UTC."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)

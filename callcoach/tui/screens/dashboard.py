@@ -1,0 +1,497 @@
+"""Manager dashboard: funnel, leaderboard, trends, prime time, clusters, objections, goals.
+
+A thin screen: every figure comes from :mod:`callcoach.core.reports` (the same functions
+``callcoach report`` uses), so the dashboard and the scorecard agree to the digit.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tabs,
+)
+from textual_plotext import PlotextPlot
+
+from callcoach.clock import Clock
+from callcoach.config import Settings
+from callcoach.core import reports as rp
+from callcoach.core.export import cell_text, seconds_text
+from callcoach.core.goals import goal_progress
+from callcoach.core.metrics import Ratio
+from callcoach.errors import CallcoachError
+from callcoach.storage.db import Database
+
+PERIOD_OPTIONS = [
+    ("This week", "this-week"),
+    ("Last week", "last-week"),
+    ("This month", "this-month"),
+    ("Last month", "last-month"),
+    ("Custom", "custom"),
+]
+ALL = -1
+
+LEADERBOARD = [
+    ("Rep", "rep", "text"),
+    ("Blocks", "blocks", "int"),
+    ("Dials", "dials", "int"),
+    ("Convs", "conversations", "int"),
+    ("Mtgs", "meetings", "int"),
+    ("Connect/dial", "connect_rate", "ratio"),
+    ("Mtg/conv", "set_per_conversation", "ratio"),
+    ("Mtg/dial", "set_per_dial", "ratio"),
+    ("Avg call", "avg_call", "seconds"),
+    (">3 min", "long_share", "ratio"),
+    ("Dead/blk", "dead_per_block", "seconds"),
+]
+
+
+def bar(ratio: Ratio, width: int = 20) -> str:
+    """A text bar for a rate (empty when nothing to divide by)."""
+    if not ratio.den:
+        return ""
+    filled = round((ratio.value or 0) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def funnel_lines(fu: rp.Funnel) -> list[str]:
+    """The funnel as text lines: stage, count, rate from the previous stage, bar."""
+    top = max(fu.dials, 1)
+    stages = [
+        ("Dials", fu.dials, None),
+        ("Connects", fu.connects, fu.connect_rate),
+        ("Conversations", fu.conversations, fu.conversation_rate),
+        ("Meetings set", fu.meetings, fu.meeting_rate),
+        ("Meetings held", fu.held, fu.held_rate),
+    ]
+    lines = []
+    for name, value, rate in stages:
+        width = round(30 * value / top)
+        rate_text = "" if rate is None else rate.text()
+        if name == "Meetings held" and rate is not None:
+            rate_text += " of recorded" if rate.den else ""
+        lines.append(f"{name:<14}{value:>7}  {'█' * width:<30}  {rate_text}")
+    return lines
+
+
+class DashboardScreen(Screen):
+    """The manager's review of the team's calls over a period."""
+
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS = [
+        Binding("w", "period('this-week')", "This week", id="dashboard.this_week"),
+        Binding("p", "period('last-week')", "Last week", id="dashboard.last_week"),
+        Binding("t", "period('this-month')", "This month", id="dashboard.this_month"),
+        Binding("c", "custom", "Custom dates", id="dashboard.custom"),
+        Binding("v", "rep_view", "Rep view", id="dashboard.rep_view"),
+        Binding("g", "goals", "Goals", id="dashboard.goals"),
+        Binding("l", "planner", "Planner", id="dashboard.planner"),
+        Binding("r", "refresh", "Refresh", id="dashboard.refresh"),
+        Binding("escape", "back", "Back", id="dashboard.back"),
+        *[
+            Binding(str(n), f"tab('{tab}')", f"{name} tab", id=f"dashboard.tab{n}", show=False)
+            for n, (tab, name) in enumerate(
+                [("tab-overview", "Overview"), ("tab-reps", "Reps"), ("tab-trends", "Trends"),
+                 ("tab-time", "Prime time"), ("tab-lists", "Lists"),
+                 ("tab-objections", "Objections")],
+                start=1,
+            )
+        ],
+    ]
+
+    def __init__(self, zone: str | None = None) -> None:
+        super().__init__()
+        self.zone = rp.parse_zone(zone).key
+        self.filter: rp.ReportFilter | None = None
+        self.rep_rows: list[rp.Slice] = []
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        """Filters on top, tabs of panels below."""
+        app = self.app
+        with app.db.session() as s:
+            reps = rp.rep_choices(s)
+            lists = rp.list_choices(s)
+        yield Header()
+        with Horizontal(id="dash-filters"):
+            yield Select(PERIOD_OPTIONS, value="this-week", allow_blank=False, id="period",
+                         compact=True)
+            yield Input(placeholder="since YYYY-MM-DD", id="since", compact=True)
+            yield Input(placeholder="until YYYY-MM-DD", id="until", compact=True)
+            yield Select([("All reps", ALL), *reps], value=ALL,
+                         allow_blank=False, id="rep", compact=True)
+            yield Select([("All lists", ALL), *lists], value=ALL,
+                         allow_blank=False, id="list", compact=True)
+        yield Static("", id="dash-status")
+        with TabbedContent(id="dash-tabs"):
+            with TabPane("Overview", id="tab-overview"):
+                with VerticalScroll():
+                    yield Static("", id="funnel")
+                    yield Static("", id="rates")
+                    yield Label("Goals", classes="section")
+                    yield DataTable(id="goals", cursor_type="none", zebra_stripes=True)
+            with TabPane("Reps", id="tab-reps"):
+                yield DataTable(id="leaderboard", cursor_type="row", zebra_stripes=True)
+                yield Static("Enter or v: rep view", classes="muted")
+            with TabPane("Trends", id="tab-trends"):
+                with Vertical():
+                    yield PlotextPlot(id="trend-plot")
+                    yield DataTable(id="weeks", cursor_type="none", zebra_stripes=True)
+            with TabPane("Prime time", id="tab-time"):
+                with Horizontal():
+                    yield DataTable(id="hours", cursor_type="none", zebra_stripes=True)
+                    yield DataTable(id="weekdays", cursor_type="none", zebra_stripes=True)
+            with TabPane("Lists", id="tab-lists"):
+                with Vertical():
+                    yield DataTable(id="lists-table", cursor_type="none", zebra_stripes=True)
+                    yield DataTable(id="clusters", cursor_type="none", zebra_stripes=True)
+            with TabPane("Objections", id="tab-objections"):
+                with Vertical():
+                    yield DataTable(id="objections", cursor_type="none", zebra_stripes=True)
+                    yield DataTable(id="objection-order", cursor_type="none",
+                                    zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Set up table columns and load the default period (this week)."""
+        self.query_one("#leaderboard", DataTable).add_columns(*[h for h, _, _ in LEADERBOARD])
+        self.query_one("#goals", DataTable).add_columns("Rep", "Blocks", "Dials", "Meetings")
+        self.query_one("#weeks", DataTable).add_columns(
+            "Week", "Blocks", "Dials", "Convs", "Mtgs", "Goal dials", "Goal mtgs",
+            "Connect/dial", "Mtg/dial")
+        self.query_one("#hours", DataTable).add_columns("Hour", "Dials", "Connect/dial", "")
+        self.query_one("#weekdays", DataTable).add_columns("Day", "Dials", "Connect/dial", "")
+        self.query_one("#lists-table", DataTable).add_columns(
+            "List", "Cluster", "Dials", "Convs", "Mtgs", "Connect/dial", "Mtg/conv", "Mtg/dial")
+        self.query_one("#clusters", DataTable).add_columns(
+            "Cluster", "Dials", "Convs", "Mtgs", "Connect/dial", "Mtg/conv", "Mtg/dial")
+        self.query_one("#objections", DataTable).add_columns(
+            "Objection", "Raised", "Overcome", "Meetings won", "Won/call")
+        self.query_one("#objection-order", DataTable).add_columns(
+            "Call ended", "Calls", "Meetings won")
+        self._ready = True
+        self.action_refresh()
+        self.query_one("#dash-tabs", TabbedContent).query_one(Tabs).focus()
+
+    # --- filters ---------------------------------------------------------------------
+
+    def _build_filter(self) -> rp.ReportFilter:
+        period = self.query_one("#period", Select).value
+        since = self.query_one("#since", Input).value.strip() or None
+        until = self.query_one("#until", Input).value.strip() or None
+        rep = self.query_one("#rep", Select).value
+        lst = self.query_one("#list", Select).value
+        if period != "custom":
+            since = until = None
+        f = rp.make_filter(self.app.clock.now(), self.zone, str(period), since, until)
+        rep_ids = () if rep == ALL else (int(rep),)
+        list_ids = () if lst == ALL else (int(lst),)
+        with self.app.db.session() as s:
+            return rp.with_scope(s, f, rep_ids, list_ids)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Any filter change reloads the panels."""
+        if self._ready:
+            self.action_refresh()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Typing a date and pressing enter switches to the custom period."""
+        self.query_one("#period", Select).value = "custom"
+        self.action_refresh()
+
+    def action_period(self, period: str) -> None:
+        """Jump to a named period."""
+        self.query_one("#period", Select).value = period
+
+    def action_tab(self, tab: str) -> None:
+        """Show one of the panels (keys 1-6)."""
+        self.query_one("#dash-tabs", TabbedContent).active = tab
+        if tab == "tab-reps":
+            self.query_one("#leaderboard", DataTable).focus()
+
+    def action_custom(self) -> None:
+        """Focus the since field for a custom period."""
+        self.query_one("#since", Input).focus()
+
+    def action_back(self) -> None:
+        """Leave the dashboard (or the date field being edited)."""
+        if isinstance(self.focused, Input):
+            self.query_one("#dash-tabs", TabbedContent).query_one(Tabs).focus()
+            return
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def action_goals(self) -> None:
+        """Set a rep's weekly goals (the filtered rep, for the week on show)."""
+        from callcoach.tui.screens.goals import GoalsScreen
+
+        if self.filter is None:
+            return
+        today = self.app.clock.now().astimezone(self.filter.tz).date()
+        rep = self.filter.rep_ids[0] if self.filter.rep_ids else None
+
+        def saved(done: bool | None) -> None:
+            if done:
+                self.action_refresh()
+                self.notify("Goal saved.")
+
+        self.app.push_screen(GoalsScreen(min(self.filter.until, today), rep), saved)
+
+    def action_planner(self) -> None:
+        """Open the pipeline planner."""
+        from callcoach.tui.screens.planner import PlannerScreen
+
+        self.app.push_screen(PlannerScreen(zone=self.zone))
+
+    def action_rep_view(self) -> None:
+        """Open the rep under the leaderboard cursor (or the filtered rep)."""
+        if self.filter is None:
+            return
+        table = self.query_one("#leaderboard", DataTable)
+        rep_id = None
+        if self.rep_rows and table.cursor_row is not None and table.cursor_row < len(
+            self.rep_rows
+        ):
+            rep_id = self.rep_rows[table.cursor_row].key
+        elif self.filter.rep_ids:
+            rep_id = self.filter.rep_ids[0]
+        if rep_id is None:
+            self.notify("No rep to show: no calls in this period.", severity="warning")
+            return
+        self.app.push_screen(RepViewScreen(int(rep_id), self.filter))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a leaderboard row opens that rep."""
+        if event.data_table.id == "leaderboard":
+            self.action_rep_view()
+
+    # --- loading ---------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        """Recompute every panel for the current filters."""
+        status = self.query_one("#dash-status", Static)
+        try:
+            f = self._build_filter()
+        except CallcoachError as exc:
+            status.update(f"[b red]{exc}[/]")
+            return
+        self.filter = f
+        status.update(f"{f.describe()} · {f.scope()}")
+        with self.app.db.session() as s:
+            total = rp.funnel(s, f)
+            reps = rp.by_rep(s, f)
+            from callcoach.core.goals import goals_by_week
+            from callcoach.core.scorecard_html import trend_filter
+
+            tf = trend_filter(f)  # at least the 8 weeks up to the period's end
+            weeks = rp.by_week(s, tf)
+            goals = goals_by_week(s, tf.since, tf.until, f.rep_ids)
+            hours = rp.by_hour(s, f)
+            days = rp.by_weekday(s, f)
+            lists = rp.by_list(s, f)
+            clusters = rp.by_cluster(s, f)
+            objections = rp.objection_stats(s, f)
+            order = rp.meetings_by_objection_order(s, f)
+            today = self.app.clock.now().astimezone(f.tz).date()
+            week = min(f.until, today)
+            progress = goal_progress(s, week, f.zone, f.rep_ids)
+        self._show_overview(total, progress, week)
+        self._show_leaderboard(reps)
+        self._show_trends(weeks, goals)
+        self._show_time(hours, days)
+        self._show_lists(lists, clusters)
+        self._show_objections(objections, order)
+
+    def _show_overview(self, fu: rp.Funnel, progress: list, week: date) -> None:
+        self.query_one("#funnel", Static).update("\n".join(funnel_lines(fu)))
+        self.query_one("#rates", Static).update(
+            "Appointment-set rate: "
+            f"per dial {fu.set_per_dial.text()} · per connect {fu.set_per_connect.text()} · "
+            f"per conversation {fu.set_per_conversation.text()}\n"
+            f"Avg call {seconds_text(fu.avg_call_seconds)} · over 3 min "
+            f"{fu.long_share.text()} · blocks {fu.blocks} · dead time per block "
+            f"{seconds_text(fu.dead_seconds_per_block)}"
+        )
+        table = self.query_one("#goals", DataTable)
+        table.clear()
+        for p in progress:
+            table.add_row(p.rep, p.cell("blocks"), p.cell("dials"), p.cell("meetings"))
+        monday = week.toordinal() - week.weekday()
+        label = self.query_one(".section", Label)
+        label.update(f"Goals, week of {date.fromordinal(monday)}")
+
+    def _show_leaderboard(self, reps: list[rp.Slice]) -> None:
+        table = self.query_one("#leaderboard", DataTable)
+        table.clear()
+        self.rep_rows = reps
+        for s in reps:
+            values = {"rep": s.label, **rp.funnel_values(s.funnel)}
+            table.add_row(*[cell_text(values[k], kind) for _, k, kind in LEADERBOARD],
+                          key=str(s.key))
+
+    def _show_trends(self, weeks: list[rp.Slice], goals: dict) -> None:
+        table = self.query_one("#weeks", DataTable)
+        table.clear()
+        for w in weeks:
+            g = goals.get(w.key)
+            fu = w.funnel
+            table.add_row(w.label, str(fu.blocks), str(fu.dials), str(fu.conversations),
+                          str(fu.meetings), str(g.dials) if g else "-",
+                          str(g.meetings) if g else "-", fu.connect_rate.text(),
+                          fu.set_per_dial.text())
+        plot = self.query_one("#trend-plot", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        labels = [w.key.strftime("%d %b") for w in weeks]
+        xs = list(range(1, len(weeks) + 1))
+        if weeks:
+            plt.multiple_bar(xs, [[w.funnel.dials for w in weeks],
+                                  [w.funnel.conversations for w in weeks],
+                                  [w.funnel.meetings for w in weeks]],
+                             labels=["dials", "conversations", "meetings"])
+            first = True
+            for x, w in zip(xs, weeks, strict=True):
+                if w.key in goals:  # a short goal bar over each week that has a dial goal
+                    g = goals[w.key].dials
+                    plt.plot([x - 0.45, x + 0.45], [g, g], color="red", marker="hd",
+                             label="dial goal" if first else None)
+                    first = False
+            plt.xticks(xs, labels)
+        plt.title("Per week")
+        plot.refresh()
+
+    def _show_time(self, hours: list[rp.Slice], days: list[rp.Slice]) -> None:
+        for table_id, rows in (("#hours", hours), ("#weekdays", days)):
+            table = self.query_one(table_id, DataTable)
+            table.clear()
+            for s in rows:
+                rate = s.funnel.connect_rate
+                table.add_row(s.label, str(s.funnel.dials), rate.text(), bar(rate, 16))
+
+    def _show_lists(self, lists: list[rp.Slice], clusters: list[rp.Slice]) -> None:
+        table = self.query_one("#lists-table", DataTable)
+        table.clear()
+        for s in lists:
+            fu = s.funnel
+            table.add_row(s.label, s.extra.get("cluster", ""), str(fu.dials),
+                          str(fu.conversations), str(fu.meetings), fu.connect_rate.text(),
+                          fu.set_per_conversation.text(), fu.set_per_dial.text())
+        table = self.query_one("#clusters", DataTable)
+        table.clear()
+        for s in clusters:
+            fu = s.funnel
+            table.add_row(s.label, str(fu.dials), str(fu.conversations), str(fu.meetings),
+                          fu.connect_rate.text(), fu.set_per_conversation.text(),
+                          fu.set_per_dial.text())
+
+    def _show_objections(self, stats: list[rp.ObjectionStat], order: list[rp.OrderStat]) -> None:
+        table = self.query_one("#objections", DataTable)
+        table.clear()
+        for o in stats:
+            table.add_row(o.text, str(o.raised), o.overcome_rate.text(), str(o.meetings),
+                          o.won_rate.text())
+        table = self.query_one("#objection-order", DataTable)
+        table.clear()
+        for o in order:
+            label = "meeting, no objection" if o.objections == 0 else f"{o.label} objection"
+            table.add_row(label, str(o.calls), o.won_rate.text() if o.objections else
+                          str(o.meetings))
+
+
+class RepViewScreen(Screen):
+    """One rep: funnel, weeks, last blocks, best and worst lists."""
+
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="rep_view.back")]
+
+    def __init__(self, rep_id: int, base: rp.ReportFilter) -> None:
+        super().__init__()
+        self.rep_id = rep_id
+        self.base = base
+
+    def compose(self) -> ComposeResult:
+        """Summary, weeks, blocks, lists."""
+        yield Header()
+        yield Static("", id="rep-title")
+        with VerticalScroll():
+            yield Static("", id="rep-funnel")
+            yield Label("Weeks", classes="section")
+            yield DataTable(id="rep-weeks", cursor_type="none", zebra_stripes=True)
+            yield Label("Last blocks", classes="section")
+            yield DataTable(id="rep-blocks", cursor_type="none", zebra_stripes=True)
+            yield Label("Best and worst lists (by meetings per dial)", classes="section")
+            yield DataTable(id="rep-lists", cursor_type="none", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Load the rep's figures: the period's funnel and the 8 weeks up to its end."""
+        from callcoach.core.scorecard_html import trend_filter
+
+        app = self.app
+        with app.db.session() as s:
+            f = rp.with_scope(s, self.base, (self.rep_id,), self.base.list_ids)
+            fu = rp.funnel(s, f)
+            weeks = rp.by_week(s, trend_filter(f))
+            blocks = rp.last_blocks(s, self.rep_id)
+            lists = rp.by_list(s, f)
+        best, worst = rp.best_and_worst_lists(lists, min_dials=1)
+        self.query_one("#rep-title", Static).update(
+            f"[b]{f.rep_names[0]}[/b] · {f.describe()} · {f.scope()}")
+        self.query_one("#rep-funnel", Static).update(
+            "\n".join(funnel_lines(fu))
+            + f"\nAppointment-set rate per dial {fu.set_per_dial.text()} · per conversation "
+            f"{fu.set_per_conversation.text()} · avg call {seconds_text(fu.avg_call_seconds)}"
+        )
+        t = self.query_one("#rep-weeks", DataTable)
+        t.add_columns("Week", "Blocks", "Dials", "Convs", "Mtgs", "Connect/dial", "Mtg/dial")
+        for w in weeks:
+            x = w.funnel
+            t.add_row(w.label, str(x.blocks), str(x.dials), str(x.conversations),
+                      str(x.meetings), x.connect_rate.text(), x.set_per_dial.text())
+        t = self.query_one("#rep-blocks", DataTable)
+        t.add_columns("Started", "List", "Status", "Dials", "Convs", "Mtgs")
+        for b in blocks:
+            t.add_row(b.started_at.astimezone(f.tz).strftime("%a %d %b %H:%M"), b.list_name,
+                      b.status, str(b.dials), str(b.conversations), str(b.meetings))
+        t = self.query_one("#rep-lists", DataTable)
+        t.add_columns("", "List", "Cluster", "Dials", "Mtgs", "Mtg/dial")
+        for tag, rows in (("best", best), ("worst", worst)):
+            for s in rows:
+                t.add_row(tag, s.label, s.extra.get("cluster", ""), str(s.funnel.dials),
+                          str(s.funnel.meetings), s.funnel.set_per_dial.text())
+
+
+def make_dashboard_app(
+    db: Database, settings: Settings | None, clock: Clock, rep_name: str | None, zone: str
+) -> App:
+    """The app opened straight on the dashboard (``callcoach dashboard``)."""
+    from callcoach.tui.app import CallcoachApp, make_app
+
+    base = make_app(db, settings, clock, rep_name)
+
+    class DashboardApp(CallcoachApp):
+        # CSS paths resolve beside the defining module: point back at the app's own sheet.
+        CSS_PATH = str(Path(sys.modules[CallcoachApp.__module__].__file__).parent / "app.tcss")
+
+        def on_mount(self) -> None:
+            # Textual runs this handler and then CallcoachApp.on_mount (which pushes home):
+            # push the dashboard once that has happened, so it sits on top of home.
+            self.call_after_refresh(self.push_screen, DashboardScreen(zone=zone))
+
+    return DashboardApp(db=base.db, settings=base.settings, clock=base.clock, rep=base.rep)
