@@ -156,7 +156,9 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
     db = open_database(url)
     clock = FakeClock(START)
     settings = Settings(ics_dir=Path(tempfile.mkdtemp()) / "invites")
-    samples: dict[str, list[float]] = {"key_to_render": [], "log_outcome": [], "serve_next": []}
+    samples: dict[str, list[float]] = {
+        "key_to_render": [], "cpu_key_to_render": [], "log_outcome": [], "serve_next": []
+    }
     real_log, real_serve = blk.log_outcome, queue.reserve_next
 
     def timed_log(*a, **kw):
@@ -174,6 +176,16 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
             samples["serve_next"].append((time.perf_counter() - t) * 1000)
 
     blk.log_outcome, queue.reserve_next = timed_log, timed_serve
+    rendered = asyncio.Event()
+    cpu_at = [0.0]
+    real_mark = BlockScreen._mark_rendered
+
+    def mark(self) -> None:
+        real_mark(self)
+        cpu_at[0] = time.process_time()
+        rendered.set()
+
+    BlockScreen._mark_rendered = mark
     app = make_app(db, settings, clock, rep_name="Bench Rep")
     block = blk.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=240)
     keys = ["1", "2", "3", "4", "5"]
@@ -187,14 +199,17 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
         for i in range(outcomes):
             await pilot.press("d")
             clock.advance(3)
+            # A rep talks for seconds before the outcome key; give the dial's own frame
+            # time to leave the 60 Hz render timer so it is not counted against the outcome.
+            await asyncio.sleep(0.02)
             before = screen.contact.id
+            rendered.clear()
+            c0 = time.process_time()
             t0 = time.perf_counter()
             await pilot.press(keys[i % len(keys)])
-            while screen.rendered_at < t0:
-                if time.perf_counter() - t0 > 10:
-                    raise RuntimeError(f"outcome {i}: the next contact was never rendered")
-                await asyncio.sleep(0)
+            await asyncio.wait_for(rendered.wait(), timeout=10)
             samples["key_to_render"].append((screen.rendered_at - t0) * 1000)
+            samples["cpu_key_to_render"].append((cpu_at[0] - c0) * 1000)
             assert screen.contact is not None and screen.contact.id != before
             clock.advance(2)
         # The bare cost of a one-row commit on the same engine, same file, same run.
@@ -208,6 +223,7 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
                 bare.append((time.perf_counter() - t) * 1000)
         samples["bare_update_commit"] = bare
     blk.log_outcome, queue.reserve_next = real_log, real_serve
+    BlockScreen._mark_rendered = real_mark
     with db.session() as s:
         logged = s.execute(sa.select(sa.func.count()).where(
             CallAttempt.block_id == block.id, CallAttempt.outcome.is_not(None))).scalar_one()
@@ -244,6 +260,7 @@ def main() -> int:
     print(f"{'measure (ms)':<34}{'p50':>8}{'p95':>8}{'max':>8}{'p50 / commit':>14}")
     labels = {
         "key_to_render": "outcome key -> next contact shown",
+        "cpu_key_to_render": "  same, CPU time of the app",
         "log_outcome": "core: outcome commit + next reserve",
         "serve_next": "  of which next contact + reserve",
         "bare_update_commit": "bare 1-row UPDATE + COMMIT",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -319,3 +320,27 @@ async def test_end_early_asks_and_waits_for_the_call(world, clock, settings):
         assert isinstance(app.screen, SummaryScreen)
         with db.session() as s:
             assert s.exec(select(CallBlock)).one().status == "finished"
+
+
+def test_cli_block_refuses_unknown_list_and_bad_minutes(sqlite_db, capsys):
+    from callcoach import cli
+
+    make_list(sqlite_db, "Dental US East")
+    assert cli.main(["--db", sqlite_db.url, "block", "--list", "Nope"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("callcoach: error: --list 'Nope': no such call list")
+    assert "Dental US East" in err and "\n" not in err
+    assert cli.main(["--db", sqlite_db.url, "block", "--list", "x", "--minutes", "0"]) == 2
+    assert "--minutes 0: expected 1 to 240" in capsys.readouterr().err
+
+
+async def test_help_lists_the_block_keys(world, clock, settings):
+    app = make_app(world["db"], settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        t = text_of(app)
+        for key, label in [("1", "NoAns"), ("7", "Meeting"), ("8", "DNC"), ("d", "Dial"),
+                           ("o", "Obj"), ("p", "Pause"), ("e", "End"), ("y", "Overcome")]:
+            assert re.search(rf"^\s*{key}\s+{label}$", t, re.M), (key, label)

@@ -224,3 +224,21 @@ def test_ack_lost_after_commit_is_not_written_twice_and_next_contact_served(
     assert _uuids(db) == [done.client_uuid]
     with db.session() as s:
         assert s.get(Contact, done.result.next_contact.id).reserved_by_block_id == block.id
+
+
+def test_retries_stop_within_the_budget(db, clock, settings, tmp_path, flaky, monkeypatch):
+    """A host that takes its connect timeout to fail is not retried past the budget: the
+    outcome goes to the journal instead of keeping the rep waiting."""
+    import callcoach.core.journal as jr
+
+    monkeypatch.setattr(jr, "RETRY_BUDGET_SECONDS", 0.05)
+    journal = OutcomeJournal.for_database(db.url, tmp_path)
+    block, contact = _on_call(db, clock, settings, journal)
+    flaky["fail"] = 10
+    before = flaky["calls"]
+    done = log_outcome_durably(
+        db, clock, settings, journal, block_id=block.id, outcome="no_answer",
+        contact_id=contact.id, sleep=lambda s: None,
+    )
+    assert done.journaled
+    assert flaky["calls"] - before == 1  # the first delay (0.1 s) already exceeds the budget

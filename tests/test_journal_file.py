@@ -80,7 +80,7 @@ def test_torn_last_line_is_ignored_and_bad_lines_are_set_aside(sqlite_db, settin
     assert len(report.rejected) == 2
     assert "unreadable journal line" in report.rejected[0]
     assert ":1:" in report.rejected[0]
-    assert "belongs to postgresql+psycopg://u@elsewhere/db" in report.rejected[1]
+    assert "belongs to postgresql+psycopg://u@elsewhere/db, not sqlite:" in report.rejected[1]
     assert not journal.has_pending()
     rejected = [json.loads(x) for x in journal.rejected_path.read_text().splitlines()]
     assert rejected[0]["entry"] == "{not json"
@@ -106,3 +106,28 @@ def test_connection_errors_are_told_apart_from_bugs():
         sa.exc.IntegrityError("INSERT", {}, Exception("duplicate key value"))
     )
     assert not is_connection_error(ValueError("bad"))
+
+
+def test_damaged_line_is_set_aside_once_while_others_wait(
+    sqlite_db, settings, tmp_path, monkeypatch
+):
+    """With the server away, good entries stay pending and a damaged line is moved to
+    .rejected at the first replay only."""
+    import sqlalchemy as sa
+
+    from callcoach.core import block as blk
+
+    def log_outcome(*args, **kwargs):
+        raise sa.exc.OperationalError("UPDATE", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(blk, "log_outcome", log_outcome)
+    journal = OutcomeJournal.for_database(sqlite_db.url, tmp_path)
+    journal.path.parent.mkdir(parents=True)
+    journal.path.write_text("garbage\n" + _entry(journal).to_json() + "\n")
+    first = replay_journal(sqlite_db, settings, journal)
+    second = replay_journal(sqlite_db, settings, journal)
+    assert (len(first.rejected), first.pending) == (1, 1)
+    assert (len(second.rejected), second.pending) == (0, 1)
+    assert "connection refused" in second.error
+    assert len(journal.rejected_path.read_text().splitlines()) == 1
+    assert [e.client_uuid for e in journal.pending()] == [_entry(journal).client_uuid]

@@ -88,14 +88,18 @@ async def test_outcome_kept_offline_and_written_when_server_returns(
         assert "your outcomes are safe on this machine" in text_of(app)
 
         screen.retry_server()  # still away: stays offline
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.offline_retry_at is not None and screen.contact is None
+        assert "Connection refused" in text_of(app)
 
         server.up = True
         screen.retry_server()
+        await app.workers.wait_for_complete()
         await pilot.pause()
         shown = text_of(app)
         assert "1 outcome(s) saved offline are now on the server" in shown
+        assert "Dials 1 " in shown  # the tallies count the outcome saved offline
         assert screen.contact is not None and screen.contact.id != first
         assert not journal.has_pending()
         stored = outcomes(db)

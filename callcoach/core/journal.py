@@ -374,19 +374,16 @@ def replay_journal(db: Database, settings: Settings, journal: OutcomeJournal) ->
         for line, reason in bad:
             journal._reject_unlocked(line, reason)
             report.rejected.append(reason)
+        if bad:
+            journal._rewrite_unlocked(entries)  # set aside once, not at every replay
         remaining = list(entries)
         while remaining:
             entry = remaining[0]
-            if entry.database != journal.database:
-                reason = (
-                    f"outcome {entry.client_uuid} belongs to {entry.database}, "
-                    f"not {journal.database}"
-                )
-                journal._reject_unlocked(entry.to_json(), reason)
-                report.rejected.append(reason)
-                remaining.pop(0)
-                continue
             try:
+                if entry.database != journal.database:
+                    raise CallcoachError(
+                        f"belongs to {entry.database}, not {journal.database}"
+                    )
                 if _write_entry(db, settings, entry):
                     report.written += 1
                 else:
@@ -404,8 +401,6 @@ def replay_journal(db: Database, settings: Settings, journal: OutcomeJournal) ->
             # Rewriting after each entry bounds what a crash mid-replay can repeat (and a
             # repeat is skipped anyway: its client_uuid is already stored).
             journal._rewrite_unlocked(remaining)
-        if bad and not remaining:
-            journal._rewrite_unlocked([])
         report.pending = len(remaining)
     return report
 
@@ -426,15 +421,24 @@ class DurableOutcome:
         return self.result is not None or self.journaled
 
 
+#: Stop retrying once this many seconds went by (an unreachable host can take the whole
+#: connect timeout per try; the rep should not wait that long times four).
+RETRY_BUDGET_SECONDS = 3.0
+
+
 def _retrying(
     action: Callable[[], Any], delays: tuple[float, ...], sleep: Callable[[float], None]
 ) -> Any:  # noqa: ANN401
-    """Run ``action``; on a connection error wait and try again per ``delays``."""
+    """Run ``action``; on a connection error wait and try again per ``delays``, within
+    :data:`RETRY_BUDGET_SECONDS`."""
+    started = time.monotonic()
     for delay in (*delays, None):
         try:
             return action()
         except Exception as exc:
             if not is_connection_error(exc) or delay is None:
+                raise
+            if time.monotonic() - started + delay > RETRY_BUDGET_SECONDS:
                 raise
             sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover

@@ -8,6 +8,7 @@ screen never drifts and a fake clock drives a whole block in tests.
 from __future__ import annotations
 
 import time as _time
+from collections.abc import Callable
 
 from rich.markup import escape
 from textual import work
@@ -172,9 +173,10 @@ class BlockScreen(Screen):
     def say(self, text: str, level: str = "") -> None:
         """Show a one-line message under the panels."""
         msg = self.query_one("#block-message", Static)
-        for name in ("ok", "warn", "error"):
-            msg.set_class(level == name, name)
-        msg.update(escape(text), layout=False)
+        # Colour by markup, not CSS classes: a class change would restyle on every outcome.
+        colour = {"ok": "$success", "warn": "$warning", "error": "$error"}.get(level)
+        body = escape(text)
+        msg.update(f"[{colour}]{body}[/]" if colour else body, layout=False)
 
     def render_all(self) -> None:
         """Re-render every panel from the screen's state."""
@@ -279,6 +281,8 @@ class BlockScreen(Screen):
                 return ""
         self.offline_retry_at = None
         self.contact = served
+        if replayed:
+            self._recount()
         self.attempt = None
         self.objections = []
         if self.contact is not None:
@@ -322,13 +326,35 @@ class BlockScreen(Screen):
         )
         self.say(reason, "error")
 
+    def _recount(self) -> None:
+        """Tallies from the database again (outcomes saved offline have just landed)."""
+        with self.app.db.session() as s:
+            self.tally = list(block_tally(s, self.block_id))
+
     def retry_server(self) -> None:
-        """Try to reach the server again: write saved outcomes, serve the next contact."""
+        """Try to reach the server again (in a thread: a dead host can take the connect
+        timeout to answer); when back, write saved outcomes and serve the next contact."""
         self.offline_retry_at = _time.monotonic()
-        replayed = self._serve_next()
-        if self.offline_retry_at is None:
-            self.say(replayed or "Server back: carry on calling.", "ok")
-            self.render_all()
+        self._reconnect()
+
+    @work(thread=True, exclusive=True, group="reconnect")
+    def _reconnect(self) -> None:
+        app = self.app
+        try:
+            contact, replayed = serve_next_durably(
+                app.db, app.clock, app.settings, self.journal, self.block, self.zone_cache
+            )
+        except ServerUnavailable as exc:
+            app.call_from_thread(self.say, str(exc), "error")
+            return
+        app.call_from_thread(self._back_online, contact, replayed)
+
+    def _back_online(self, contact: Contact | None, replayed: str) -> None:
+        self._serve_next(contact)
+        if replayed:
+            self._recount()
+        self.say(replayed or "Server back: carry on calling.", "ok")
+        self.render_all()
 
     # ------------------------------------------------------------ actions
 
@@ -635,7 +661,7 @@ def start_block_flow(app: object, list_id: int, minutes: float | None = None) ->
         call_list = s.get(CallList, list_id)
         track = s.get(TalkTrack, call_list.talk_track_id) if call_list.talk_track_id else None
     if open_block is not None:
-        offer_resume(app, open_block)
+        offer_resume(app, open_block, then=lambda: start_block_flow(app, list_id, minutes))
         return
 
     def fill(text: str) -> str:
@@ -667,8 +693,13 @@ def start_block_flow(app: object, list_id: int, minutes: float | None = None) ->
     )
 
 
-def offer_resume(app: object, open_block: CallBlock) -> None:
-    """Offer to resume (or close) a block left open, e.g. by a crash."""
+def offer_resume(
+    app: object, open_block: CallBlock, then: Callable[[], None] | None = None
+) -> None:
+    """Offer to resume (or close) a block left open, e.g. by a crash.
+
+    ``then`` runs after the old block was ended (e.g. start the block that was asked for).
+    """
     db, clock = app.db, app.clock
     with db.session() as s:
         name = s.get(CallList, open_block.list_id).name
@@ -684,9 +715,13 @@ def offer_resume(app: object, open_block: CallBlock) -> None:
             b = blk.recover_block(db, clock, open_block.id)
             app.push_screen(BlockScreen(b.id))
         elif choice == "end":
+            # Time since the last sign of life was not calling time: count it as a pause.
+            blk.recover_block(db, clock, open_block.id)
             blk.end_block(db, clock, open_block.id)
             from callcoach.tui.screens.block_summary import SummaryScreen
 
+            if then is not None:
+                then()  # underneath the summary: closing the summary leads on to it
             app.push_screen(SummaryScreen(open_block.id))
 
     app.push_screen(

@@ -35,9 +35,13 @@ def ago(then: datetime | None, now: datetime) -> str:
 class Panel(Static):
     """A fixed-size panel: content changes never change its size, so skip the relayout."""
 
+    _shown_text: str | None = None
+
     def show_text(self, text: str) -> None:
-        """Replace the content (markup) without a layout pass."""
-        self.update(text, layout=False)
+        """Replace the content (markup) without a layout pass; unchanged text costs nothing."""
+        if text != self._shown_text:
+            self._shown_text = text
+            self.update(text, layout=False)
 
     def set_level(self, level: str) -> None:
         """Style the panel for ``level`` (ok / warn / stop) without needless restyles."""
@@ -143,8 +147,10 @@ class ObjectionPanel(Panel):
         """Render the objection list; ``rebuttal`` is the latest one with merge fields filled."""
         n = len(objections)
         self.set_level("ok" if n < 3 else ("warn" if n == 3 else "stop"))
-        if not in_call:
-            self.show_text("[b]Objections[/b]\n[dim]o logs an objection once the call is on.[/dim]")
+        if n == 0:
+            # The same text before and during a call, so dialling does not repaint it.
+            self.show_text("[b]Objections: 0[/b]\n[dim]o logs one, in order, as the prospect "
+                           "raises it (during a call).[/dim]")
             return
         lines = [f"[b]Objections: {n}[/b]  {escape(objection_cue(n))}"]
         marks = {True: "✓ overcome", False: "✗ not overcome", None: "? y/x to mark"}
