@@ -260,7 +260,7 @@ def main() -> int:
     print(f"{'measure (ms)':<34}{'p50':>8}{'p95':>8}{'max':>8}{'p50 / commit':>14}")
     labels = {
         "key_to_render": "outcome key -> next contact shown",
-        "cpu_key_to_render": "  same, CPU time of the app",
+        "cpu_key_to_render": "  same, CPU time (app + pilot)",
         "log_outcome": "core: outcome commit + next reserve",
         "serve_next": "  of which next contact + reserve",
         "bare_update_commit": "bare 1-row UPDATE + COMMIT",
