@@ -377,7 +377,7 @@ class Funnel:
         return self.dead_seconds / self.blocks if self.blocks else None
 
 
-def _funnel_columns(dialect: str) -> list:
+def _funnel_columns(dialect: str, blocks: bool = True) -> list:
     a = CallAttempt
     connect = m.connect_flag(a)
     timed_connect = sa.and_(connect == 1, a.duration_seconds.is_not(None))
@@ -401,7 +401,7 @@ def _funnel_columns(dialect: str) -> list:
         sa.func.coalesce(sa.func.sum(sa.case((is_meeting, known_q), else_=0)), 0).label(
             "held_known"
         ),
-        sa.func.count(sa.distinct(a.block_id)).label("blocks"),
+        (sa.func.count(sa.distinct(a.block_id)) if blocks else sa.literal(0)).label("blocks"),
         sa.func.coalesce(
             sa.func.sum(sa.case((timed_connect, a.duration_seconds), else_=0.0)), 0.0
         ).label("talk_seconds"),
@@ -436,11 +436,18 @@ def _funnel_from(row: Any) -> Funnel:
 
 
 def grouped_funnels(
-    session: Session, f: ReportFilter, key: Callable[[str], sa.ColumnElement] | None = None
+    session: Session,
+    f: ReportFilter,
+    key: Callable[[str], sa.ColumnElement] | None = None,
+    blocks: bool = True,
 ) -> list[tuple[Any, Funnel]]:
-    """One funnel per value of ``key(dialect)`` (or one total when None), in key order."""
+    """One funnel per value of ``key(dialect)`` (or one total when None), in key order.
+
+    ``blocks=False`` skips counting distinct blocks (0 instead) where a slice such as an
+    hour of the day has no meaningful block count; it saves a sort of every row.
+    """
     dialect = _dialect(session)
-    cols = _funnel_columns(dialect)
+    cols = _funnel_columns(dialect, blocks)
     if key is None:
         row = session.execute(sa.select(*cols).where(*attempt_conditions(f, dialect=dialect))).one()
         return [(None, _funnel_from(row))]
@@ -560,7 +567,7 @@ def by_hour(session: Session, f: ReportFilter) -> list[Slice]:
     """One slice per local hour of day that has dials."""
     return [
         Slice(int(k), f"{int(k):02d}:00", fu)
-        for k, fu in grouped_funnels(session, f, hour_key_for(f))
+        for k, fu in grouped_funnels(session, f, hour_key_for(f), blocks=False)
     ]
 
 
@@ -568,7 +575,7 @@ def by_weekday(session: Session, f: ReportFilter) -> list[Slice]:
     """One slice per local weekday that has dials (Monday first)."""
     return [
         Slice(int(k), WEEKDAYS[int(k)], fu)
-        for k, fu in grouped_funnels(session, f, weekday_key_for(f))
+        for k, fu in grouped_funnels(session, f, weekday_key_for(f), blocks=False)
     ]
 
 
