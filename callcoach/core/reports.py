@@ -316,6 +316,10 @@ class Funnel:
     long_calls: int = 0  # connects over three minutes
     dead_seconds: float = 0.0  # summed gaps before dials
 
+    def __add__(self, other: Funnel) -> Funnel:
+        """Field-by-field sum (for slices whose calls and blocks never overlap)."""
+        return Funnel(**{k: getattr(self, k) + getattr(other, k) for k in _FUNNEL_FIELDS})
+
     @property
     def connect_rate(self) -> m.Ratio:
         """Connects per dial."""
@@ -580,21 +584,18 @@ def by_weekday(session: Session, f: ReportFilter) -> list[Slice]:
 
 
 def by_cluster(session: Session, f: ReportFilter) -> list[Slice]:
-    """One slice per cluster (dimension and value) across lists, best booking first."""
-    dialect = _dialect(session)
-    cols = _funnel_columns(dialect)
-    dim = CallList.cluster_dimension.label("dim")
-    val = sa.func.coalesce(CallList.cluster_value, "").label("val")
-    stmt = (
-        sa.select(dim, val, *cols)
-        .join(CallList, CallList.id == CallAttempt.list_id)
-        .where(*attempt_conditions(f, dialect=_dialect(session)))
-        .group_by(dim, val)
-    )
-    out = [
-        Slice((r.dim, r.val), f"{r.dim}: {r.val}" if r.val else r.dim, _funnel_from(r))
-        for r in session.execute(stmt)
-    ]
+    """One slice per cluster (dimension and value) across lists, best booking first.
+
+    Built from the per-list funnels (one SQL aggregate per list, summed here over the few
+    lists of each cluster): every count adds up exactly, blocks included, because a block
+    and all its calls belong to one list. Joining the lists table for every call instead
+    made a year-long report twice as slow.
+    """
+    merged: dict[str, Funnel] = {}
+    for s in by_list(session, f):
+        label = s.extra.get("cluster", "-")
+        merged[label] = merged[label] + s.funnel if label in merged else s.funnel
+    out = [Slice(label, label, fu) for label, fu in merged.items()]
     return sorted(
         out, key=lambda s: (-(s.funnel.set_per_dial.value or 0), -s.funnel.dials, s.label)
     )
