@@ -352,8 +352,8 @@ def main() -> int:
         core_text = f"{core * 1000:8.1f}ms" if core == core else "       -  "
         print(f"{name:<{width}}  {core_text}  {raw_text}  {ratio_text}")
     slow = [r for r in rows if r[1] == r[1] and r[1] >= 1.0]
-    ratios = [r[1] / r[2] for r in rows if r[2] == r[2] and r[2] > 0 and "report" not in r[0]
-              and "render" not in r[0]]
+    ratios = [r[1] / r[2] for r in rows if r[1] == r[1] and r[2] == r[2] and r[2] > 0
+              and r[0].startswith("dashboard") and "render" not in r[0]]
     print()
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     slowest = max(r[1] for r in rows if r[1] == r[1])

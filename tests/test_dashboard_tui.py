@@ -56,25 +56,35 @@ async def test_dashboard_last_week_figures(app_db, settings, clock):
             ["Ana", "2/3 (67%)", "9/40 (22%)", "2/2 (100%)"],
             ["Ben", "2/2 (100%)", "5/30 (17%)", "1/1 (100%)"],
         ]
+        await pilot.press("2")  # each panel loads when first shown
+        await pilot.pause()
         assert _rows(screen, "#leaderboard") == [
             ["Ana", "2", "9", "4", "2", "6/9 (66.7%)", "2/4 (50%)", "2/9 (22.2%)", "1:49",
              "2/6 (33.3%)", "0:55"],
             ["Ben", "2", "5", "2", "1", "2/5 (40%)", "1/2 (50%)", "1/5 (20%)", "2:15",
              "0/2 (0%)", "0:35"],
         ]
+        await pilot.press("4")
+        await pilot.pause()
         assert [r[:3] for r in _rows(screen, "#hours")] == [
             ["09:00", "6", "4/6 (66.7%)"], ["10:00", "4", "2/4 (50%)"],
             ["14:00", "3", "2/3 (66.7%)"], ["23:00", "1", "0/1 (0%)"]]
         assert [r[:2] for r in _rows(screen, "#weekdays")] == [
             ["Mon", "6"], ["Wed", "3"], ["Thu", "4"], ["Sun", "1"]]
+        await pilot.press("5")
+        await pilot.pause()
         assert [r[:5] for r in _rows(screen, "#lists-table")] == [
             ["Retail West", "region: west", "3", "1", "1"],
             ["SaaS East", "vertical: saas", "11", "5", "2"]]
+        await pilot.press("6")
+        await pilot.pause()
         assert [r[:3] for r in _rows(screen, "#objections")] == [
             ["Send me some information", "3", "1/3 (33.3%)"],
             ["No budget", "2", "1/2 (50%)"], ["Not interested", "2", "1/2 (50%)"]]
         assert _rows(screen, "#objection-order")[2] == [
             "after the 2nd objection", "1", "1/1 (100%)"]
+        await pilot.press("3")
+        await pilot.pause()
         weeks = _rows(screen, "#weeks")
         assert weeks[-1][:7] == ["2026-11-16", "4", "14", "6", "3", "70", "3"]
         assert len(weeks) == 8  # the chart always covers 8 weeks up to the period's end

@@ -341,3 +341,19 @@ def test_best_and_worst_lists():
     best, worst = r.best_and_worst_lists(many)
     assert [x.label for x in best] == ["7", "6", "5"]
     assert [x.label for x in worst] == ["0", "1", "2"]
+
+
+def test_clusters_sum_lists_exactly(db, history, clock):
+    """Two lists in one cluster: every count of the cluster is the sum of the lists'."""
+    from sqlmodel import select
+
+    from callcoach.storage.models import CallList
+
+    with db.transaction() as s:
+        retail = s.exec(select(CallList).where(CallList.name == "Retail West")).one()
+        retail.cluster_dimension, retail.cluster_value = "vertical", "saas"
+    with db.session() as s:
+        (cluster,) = r.by_cluster(s, _filter(clock))
+        total = r.funnel(s, _filter(clock))
+    assert cluster.label == "vertical: saas"
+    assert cluster.funnel == total

@@ -316,6 +316,10 @@ class Funnel:
     long_calls: int = 0  # connects over three minutes
     dead_seconds: float = 0.0  # summed gaps before dials
 
+    def __add__(self, other: Funnel) -> Funnel:
+        """Field-by-field sum (for slices whose calls and blocks never overlap)."""
+        return Funnel(**{k: getattr(self, k) + getattr(other, k) for k in _FUNNEL_FIELDS})
+
     @property
     def connect_rate(self) -> m.Ratio:
         """Connects per dial."""
@@ -377,7 +381,7 @@ class Funnel:
         return self.dead_seconds / self.blocks if self.blocks else None
 
 
-def _funnel_columns(dialect: str) -> list:
+def _funnel_columns(dialect: str, blocks: bool = True) -> list:
     a = CallAttempt
     connect = m.connect_flag(a)
     timed_connect = sa.and_(connect == 1, a.duration_seconds.is_not(None))
@@ -401,7 +405,7 @@ def _funnel_columns(dialect: str) -> list:
         sa.func.coalesce(sa.func.sum(sa.case((is_meeting, known_q), else_=0)), 0).label(
             "held_known"
         ),
-        sa.func.count(sa.distinct(a.block_id)).label("blocks"),
+        (sa.func.count(sa.distinct(a.block_id)) if blocks else sa.literal(0)).label("blocks"),
         sa.func.coalesce(
             sa.func.sum(sa.case((timed_connect, a.duration_seconds), else_=0.0)), 0.0
         ).label("talk_seconds"),
@@ -436,11 +440,18 @@ def _funnel_from(row: Any) -> Funnel:
 
 
 def grouped_funnels(
-    session: Session, f: ReportFilter, key: Callable[[str], sa.ColumnElement] | None = None
+    session: Session,
+    f: ReportFilter,
+    key: Callable[[str], sa.ColumnElement] | None = None,
+    blocks: bool = True,
 ) -> list[tuple[Any, Funnel]]:
-    """One funnel per value of ``key(dialect)`` (or one total when None), in key order."""
+    """One funnel per value of ``key(dialect)`` (or one total when None), in key order.
+
+    ``blocks=False`` skips counting distinct blocks (0 instead) where a slice such as an
+    hour of the day has no meaningful block count; it saves a sort of every row.
+    """
     dialect = _dialect(session)
-    cols = _funnel_columns(dialect)
+    cols = _funnel_columns(dialect, blocks)
     if key is None:
         row = session.execute(sa.select(*cols).where(*attempt_conditions(f, dialect=dialect))).one()
         return [(None, _funnel_from(row))]
@@ -560,7 +571,7 @@ def by_hour(session: Session, f: ReportFilter) -> list[Slice]:
     """One slice per local hour of day that has dials."""
     return [
         Slice(int(k), f"{int(k):02d}:00", fu)
-        for k, fu in grouped_funnels(session, f, hour_key_for(f))
+        for k, fu in grouped_funnels(session, f, hour_key_for(f), blocks=False)
     ]
 
 
@@ -568,26 +579,23 @@ def by_weekday(session: Session, f: ReportFilter) -> list[Slice]:
     """One slice per local weekday that has dials (Monday first)."""
     return [
         Slice(int(k), WEEKDAYS[int(k)], fu)
-        for k, fu in grouped_funnels(session, f, weekday_key_for(f))
+        for k, fu in grouped_funnels(session, f, weekday_key_for(f), blocks=False)
     ]
 
 
 def by_cluster(session: Session, f: ReportFilter) -> list[Slice]:
-    """One slice per cluster (dimension and value) across lists, best booking first."""
-    dialect = _dialect(session)
-    cols = _funnel_columns(dialect)
-    dim = CallList.cluster_dimension.label("dim")
-    val = sa.func.coalesce(CallList.cluster_value, "").label("val")
-    stmt = (
-        sa.select(dim, val, *cols)
-        .join(CallList, CallList.id == CallAttempt.list_id)
-        .where(*attempt_conditions(f, dialect=_dialect(session)))
-        .group_by(dim, val)
-    )
-    out = [
-        Slice((r.dim, r.val), f"{r.dim}: {r.val}" if r.val else r.dim, _funnel_from(r))
-        for r in session.execute(stmt)
-    ]
+    """One slice per cluster (dimension and value) across lists, best booking first.
+
+    Built from the per-list funnels (one SQL aggregate per list, summed here over the few
+    lists of each cluster): every count adds up exactly, blocks included, because a block
+    and all its calls belong to one list. Joining the lists table for every call instead
+    made a year-long report twice as slow.
+    """
+    merged: dict[str, Funnel] = {}
+    for s in by_list(session, f):
+        label = s.extra.get("cluster", "-")
+        merged[label] = merged[label] + s.funnel if label in merged else s.funnel
+    out = [Slice(label, label, fu) for label, fu in merged.items()]
     return sorted(
         out, key=lambda s: (-(s.funnel.set_per_dial.value or 0), -s.funnel.dials, s.label)
     )

@@ -120,6 +120,7 @@ class DashboardScreen(Screen):
         self.filter: rp.ReportFilter | None = None
         self.rep_rows: list[rp.Slice] = []
         self._ready = False
+        self._stale: set[str] = set()  # panels to reload when next shown
 
     def compose(self) -> ComposeResult:
         """Filters on top, tabs of panels below."""
@@ -262,6 +263,7 @@ class DashboardScreen(Screen):
         """Open the rep under the leaderboard cursor (or the filtered rep)."""
         if self.filter is None:
             return
+        self._load_tab("tab-reps")
         table = self.query_one("#leaderboard", DataTable)
         rep_id = None
         if self.rep_rows and table.cursor_row is not None and table.cursor_row < len(
@@ -282,8 +284,11 @@ class DashboardScreen(Screen):
 
     # --- loading ---------------------------------------------------------------------
 
+    TABS = ("tab-overview", "tab-reps", "tab-trends", "tab-time", "tab-lists",
+            "tab-objections")
+
     def action_refresh(self) -> None:
-        """Recompute every panel for the current filters."""
+        """Apply the filters: reload the panel on show now, the others when first shown."""
         status = self.query_one("#dash-status", Static)
         try:
             f = self._build_filter()
@@ -292,30 +297,42 @@ class DashboardScreen(Screen):
             return
         self.filter = f
         status.update(f"{f.describe()} · {f.scope()}")
-        with self.app.db.session() as s:
-            total = rp.funnel(s, f)
-            reps = rp.by_rep(s, f)
-            from callcoach.core.goals import goals_by_week
-            from callcoach.core.scorecard_html import trend_filter
+        self._stale = set(self.TABS)
+        self._load_tab(self.query_one("#dash-tabs", TabbedContent).active)
 
-            tf = trend_filter(f)  # at least the 8 weeks up to the period's end
-            weeks = rp.by_week(s, tf)
-            goals = goals_by_week(s, tf.since, tf.until, f.rep_ids)
-            hours = rp.by_hour(s, f)
-            days = rp.by_weekday(s, f)
-            lists = rp.by_list(s, f)
-            clusters = rp.by_cluster(s, f)
-            objections = rp.objection_stats(s, f)
-            order = rp.meetings_by_objection_order(s, f)
-            today = self.app.clock.now().astimezone(f.tz).date()
-            week = min(f.until, today)
-            progress = goal_progress(s, week, f.zone, f.rep_ids)
-        self._show_overview(total, progress, week)
-        self._show_leaderboard(reps)
-        self._show_trends(weeks, goals)
-        self._show_time(hours, days)
-        self._show_lists(lists, clusters)
-        self._show_objections(objections, order)
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Load a panel the first time it is shown for the current filters."""
+        if event.pane is not None and event.pane.id:
+            self._load_tab(event.pane.id)
+
+    def _load_tab(self, tab: str) -> None:
+        """Run the queries of one panel (only its own, so the first paint is quick)."""
+        f = self.filter
+        if f is None or tab not in self._stale:
+            return
+        self._stale.discard(tab)
+        with self.app.db.session() as s:
+            if tab == "tab-overview":
+                today = self.app.clock.now().astimezone(f.tz).date()
+                week = min(f.until, today)
+                self._show_overview(rp.funnel(s, f), goal_progress(s, week, f.zone, f.rep_ids),
+                                    week)
+            elif tab == "tab-reps":
+                self._show_leaderboard(rp.by_rep(s, f))
+            elif tab == "tab-trends":
+                from callcoach.core.goals import goals_by_week
+                from callcoach.core.scorecard_html import trend_filter
+
+                tf = trend_filter(f)  # at least the 8 weeks up to the period's end
+                self._show_trends(rp.by_week(s, tf),
+                                  goals_by_week(s, tf.since, tf.until, f.rep_ids))
+            elif tab == "tab-time":
+                self._show_time(rp.by_hour(s, f), rp.by_weekday(s, f))
+            elif tab == "tab-lists":
+                self._show_lists(rp.by_list(s, f), rp.by_cluster(s, f))
+            elif tab == "tab-objections":
+                self._show_objections(rp.objection_stats(s, f),
+                                      rp.meetings_by_objection_order(s, f))
 
     def _show_overview(self, fu: rp.Funnel, progress: list, week: date) -> None:
         self.query_one("#funnel", Static).update("\n".join(funnel_lines(fu)))
