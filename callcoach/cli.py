@@ -20,6 +20,14 @@ class UserError(CallcoachError):
     """A problem with the command line itself; printed as one line."""
 
 
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Print left-aligned columns under a header, two spaces apart."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
 def _open(args: argparse.Namespace):  # noqa: ANN202 - storage.db.Database
     from callcoach.storage.db import open_database
 
@@ -113,10 +121,7 @@ def cmd_lists(args: argparse.Namespace) -> int:
         )
         for r in rows
     ]
-    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    for row in table:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    _print_table(header, table)
     return 0
 
 
@@ -128,14 +133,6 @@ def cmd_tracks_load(args: argparse.Namespace) -> int:
     summary = load_tracks_file(db, Path(args.file))
     print(summary.render())
     return 0
-
-
-def _drill_table(header: Sequence[str], rows: list[Sequence[str]]) -> None:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
@@ -156,7 +153,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
         finally:
             synth.close()
         if args.list_voices:
-            _drill_table(
+            _print_table(
                 ("Voice id", "Name", "Languages"),
                 [(v.id, v.name, ",".join(v.languages)) for v in voices],
             )
@@ -211,7 +208,7 @@ def cmd_drill_sets(args: argparse.Namespace) -> int:
     if not sets:
         print("No drill sets yet. Load some with: callcoach drill load data/drill_sets.toml")
         return 0
-    _drill_table(
+    _print_table(
         ("Set", "Objections", "Talk track", "Sessions", "Last drilled"),
         [
             (
@@ -263,7 +260,7 @@ def cmd_drill_progress(args: argparse.Namespace) -> int:
     def f(v: float | None, suffix: str = "") -> str:
         return "-" if v is None else f"{v:.1f}{suffix}"
 
-    _drill_table(
+    _print_table(
         ("Trainee", "Objection", "Drilled", "Avg", "Self", "Trainer", "Answer", "Timeouts",
          "Box", "Live", "Overcome"),
         [
@@ -277,13 +274,6 @@ def cmd_drill_progress(args: argparse.Namespace) -> int:
         ],
     )
     return 0
-
-
-def _print_table(header: Sequence[str], table: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    for row in table:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 def cmd_reps_list(args: argparse.Namespace) -> int:
