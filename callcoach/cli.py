@@ -550,15 +550,16 @@ def cmd_recount(args: argparse.Namespace) -> int:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Open the TUI on the manager dashboard."""
-    from callcoach.clock import SystemClock
-    from callcoach.core.reports import parse_zone
-    from callcoach.tui.screens.dashboard import make_dashboard_app
+    with _gc_paused_until_first_screen():
+        from callcoach.clock import SystemClock
+        from callcoach.core.reports import parse_zone
+        from callcoach.tui.screens.dashboard import make_dashboard_app
 
-    zone = parse_zone(args.tz).key
-    settings = _settings(args)
-    db = _open(args)
-    app = make_dashboard_app(db, settings, SystemClock(), args.rep or settings.rep, zone)
-    app.run()
+        zone = parse_zone(args.tz).key
+        settings = _settings(args)
+        db = _open(args)
+        app = make_dashboard_app(db, settings, SystemClock(), args.rep or settings.rep, zone)
+        app.run()
     return app.return_code or 0
 
 
