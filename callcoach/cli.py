@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from callcoach import __version__
@@ -40,23 +41,46 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202 - config.Settings
     return load_settings(Path(args.config) if args.config else None)
 
 
+@contextmanager
+def _gc_paused_until_first_screen() -> Iterator[None]:
+    """Start-up builds hundreds of thousands of objects that all stay alive (modules, models,
+    CSS): the cyclic collector would scan them again and again for nothing (about a tenth of
+    a second). The app turns it back on once its first screen is painted; on any other way
+    out it is turned back on here."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     """Open the TUI on the home screen (seeding the demo data into a brand-new database)."""
-    from callcoach.clock import SystemClock
-    from callcoach.core.seed import seed_demo_if_empty
-    from callcoach.tui.app import make_app
+    with _gc_paused_until_first_screen():
+        from callcoach.clock import SystemClock
+        from callcoach.core.seed import seed_demo_if_empty
+        from callcoach.tui.app import make_app
 
-    settings = _settings(args)
-    db = _open(args)
-    clock = SystemClock()
-    seed_demo_if_empty(db, clock)
-    app = make_app(db=db, settings=settings, clock=clock, rep_name=args.rep or settings.rep)
-    app.run()
+        settings = _settings(args)
+        db = _open(args)
+        clock = SystemClock()
+        seed_demo_if_empty(db, clock)
+        app = make_app(db=db, settings=settings, clock=clock, rep_name=args.rep or settings.rep)
+        app.run()
     return app.return_code or 0
 
 
 def cmd_block(args: argparse.Namespace) -> int:
     """Open the TUI straight into a call block on one list."""
+    with _gc_paused_until_first_screen():
+        return _run_block(args)
+
+
+def _run_block(args: argparse.Namespace) -> int:
     from callcoach.clock import SystemClock
     from callcoach.core.lists import find_list
     from callcoach.tui.app import make_app
@@ -516,15 +540,16 @@ def cmd_recount(args: argparse.Namespace) -> int:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Open the TUI on the manager dashboard."""
-    from callcoach.clock import SystemClock
-    from callcoach.core.reports import parse_zone
-    from callcoach.tui.screens.dashboard import make_dashboard_app
+    with _gc_paused_until_first_screen():
+        from callcoach.clock import SystemClock
+        from callcoach.core.reports import parse_zone
+        from callcoach.tui.screens.dashboard import make_dashboard_app
 
-    zone = parse_zone(args.tz).key
-    settings = _settings(args)
-    db = _open(args)
-    app = make_dashboard_app(db, settings, SystemClock(), args.rep or settings.rep, zone)
-    app.run()
+        zone = parse_zone(args.tz).key
+        settings = _settings(args)
+        db = _open(args)
+        app = make_dashboard_app(db, settings, SystemClock(), args.rep or settings.rep, zone)
+        app.run()
     return app.return_code or 0
 
 

@@ -25,7 +25,6 @@ from sqlmodel import Session, select
 from callcoach.clock import Clock
 from callcoach.config import Settings
 from callcoach.core import queue
-from callcoach.core.ics import InviteError, write_invite
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
@@ -885,6 +884,9 @@ def _write_outcome(
 def _write_meeting_invite(
     db: Database, settings: Settings, result: OutcomeResult, now: datetime
 ) -> None:
+    # Imported here: icalendar costs a tenth of a second, and start-up imports this module.
+    from callcoach.core.ics import InviteError, write_invite
+
     with db.transaction() as session:
         meeting = session.get(Meeting, result.meeting.id)
         rep = session.get(Rep, meeting.rep_id)

@@ -45,6 +45,11 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+#: Table models are never validated by pydantic (SQLModel builds them without validation), so
+#: their pydantic schemas are built on first use only: a faster start for every command.
+_LAZY_VALIDATION = {"defer_build": True}
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -120,6 +125,7 @@ class Rep(SQLModel, table=True):
     """A person using callcoach: an SDR, a manager or a trainer."""
 
     __tablename__ = "rep"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, unique=True, index=True)
@@ -133,6 +139,7 @@ class TalkTrack(SQLModel, table=True):
     """What to say to a whole clustered list."""
 
     __tablename__ = "talk_track"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, unique=True, index=True)
@@ -152,6 +159,7 @@ class Objection(SQLModel, table=True):
     """An objection from the library, with its default rebuttal."""
 
     __tablename__ = "objection"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, unique=True, index=True)  # stable slug, e.g. "send_info"
@@ -164,6 +172,7 @@ class TalkTrackObjection(SQLModel, table=True):
     """An objection likely for a talk track, optionally with a cluster-specific rebuttal."""
 
     __tablename__ = "talk_track_objection"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
     __table_args__ = (sa.UniqueConstraint("talk_track_id", "objection_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -177,6 +186,7 @@ class CallList(SQLModel, table=True):
     """A call list clustered around one theme so one talk track serves it."""
 
     __tablename__ = "call_list"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=160, unique=True, index=True)
@@ -192,6 +202,7 @@ class Contact(SQLModel, table=True):
     """A person to call, belonging to one call list."""
 
     __tablename__ = "contact"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
     __table_args__ = (
         # The queue's hot path: callable contacts of a list in due order. ``id`` is the
         # queue's tie-break, so the index alone yields ORDER BY next_call_at, id and
@@ -241,6 +252,7 @@ class DoNotCall(SQLModel, table=True):
     """The global do-not-call register, by E.164 phone number, across every list."""
 
     __tablename__ = "do_not_call"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
 
     phone: str = Field(primary_key=True, max_length=20)
     added_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
@@ -251,6 +263,7 @@ class CallBlock(SQLModel, table=True):
     """A protected, timed calling session (about 52 minutes) of one rep on one list."""
 
     __tablename__ = "call_block"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
     __table_args__ = (sa.Index("ix_call_block_rep_started", "rep_id", "started_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -269,6 +282,7 @@ class BlockPause(SQLModel, table=True):
     """One pause inside a call block (paused time does not count against the block)."""
 
     __tablename__ = "block_pause"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
 
     id: int | None = Field(default=None, primary_key=True)
     block_id: int = Field(foreign_key="call_block.id", index=True, ondelete="CASCADE")
@@ -280,6 +294,7 @@ class CallAttempt(SQLModel, table=True):
     """One dial of one contact. ``outcome`` is NULL while the call is in progress."""
 
     __tablename__ = "call_attempt"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
     __table_args__ = (
         sa.Index("ix_attempt_rep_logged", "rep_id", "logged_at"),
         sa.Index("ix_attempt_list_logged", "list_id", "logged_at"),
@@ -313,6 +328,7 @@ class AttemptObjection(SQLModel, table=True):
     """An objection raised on a call, in the order raised, and whether it was overcome."""
 
     __tablename__ = "attempt_objection"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
     __table_args__ = (sa.UniqueConstraint("attempt_id", "position"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -327,6 +343,7 @@ class Meeting(SQLModel, table=True):
     """The goal of a call: a formal follow-up with a date and time."""
 
     __tablename__ = "meeting"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
 
     id: int | None = Field(default=None, primary_key=True)
     attempt_id: int = Field(foreign_key="call_attempt.id", unique=True, ondelete="CASCADE")
@@ -346,6 +363,7 @@ class Callback(SQLModel, table=True):
     """A callback the prospect asked for; stays with its rep unless released."""
 
     __tablename__ = "callback"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
     __table_args__ = (sa.Index("ix_callback_due", "done", "due_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -361,6 +379,7 @@ class DrillSet(SQLModel, table=True):
     """A named set of objections for drills, from the library or from a talk track."""
 
     __tablename__ = "drill_set"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, unique=True, index=True)
@@ -372,6 +391,7 @@ class DrillSetItem(SQLModel, table=True):
     """One objection in a drill set."""
 
     __tablename__ = "drill_set_item"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
     __table_args__ = (sa.UniqueConstraint("drill_set_id", "objection_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -385,6 +405,7 @@ class DrillSession(SQLModel, table=True):
     """A trainee's drill: single objections or a chained call simulation."""
 
     __tablename__ = "drill_session"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
 
     id: int | None = Field(default=None, primary_key=True)
     drill_set_id: int | None = Field(default=None, foreign_key="drill_set.id", ondelete="SET NULL")
@@ -399,6 +420,7 @@ class DrillRound(SQLModel, table=True):
     """One objection answered in a drill, with its rubric and overall score."""
 
     __tablename__ = "drill_round"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
     __table_args__ = (sa.Index("ix_drill_round_objection", "objection_id", "scored_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -422,6 +444,7 @@ class WeeklyGoal(SQLModel, table=True):
     """A manager's weekly goal for a rep."""
 
     __tablename__ = "weekly_goal"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
     __table_args__ = (sa.UniqueConstraint("rep_id", "week_start"),)
 
     id: int | None = Field(default=None, primary_key=True)

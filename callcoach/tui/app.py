@@ -41,6 +41,7 @@ class CallcoachApp(App[int]):
         if replayed:
             self.notify(replayed, title="Offline outcomes", timeout=10)
         self.push_screen(HomeScreen())
+        self.call_after_refresh(_resume_gc)
 
     async def run_action(self, action: str, default_namespace: object = None) -> bool:
         """Run a key's action; a database connection lost meanwhile becomes one line and
@@ -62,6 +63,16 @@ class CallcoachApp(App[int]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+
+def _resume_gc() -> None:
+    """After the first screen is painted: turn the cyclic garbage collector back on if the
+    CLI paused it for start-up, keeping everything built so far out of its scans."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def make_app(

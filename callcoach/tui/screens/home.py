@@ -45,16 +45,20 @@ class HomeScreen(Screen):
     def _block_on_start(self) -> None:
         """Start the block asked for on the command line, else offer an unfinished one."""
         from callcoach.core.block import unfinished_block
-        from callcoach.tui.screens.block import offer_resume, start_block_flow
 
         request = getattr(self.app, "block_request", None)
         if request is not None:
+            from callcoach.tui.screens.block import start_block_flow
+
             self.app.block_request = None
             start_block_flow(self.app, *request)
             return
         with self.app.db.session() as session:
             open_block = unfinished_block(session, self.app.rep.id)
         if open_block is not None:
+            # Imported only when needed: the block screen is a large module.
+            from callcoach.tui.screens.block import offer_resume
+
             offer_resume(self.app, open_block)
 
     def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
