@@ -119,3 +119,23 @@ def test_opening_a_current_database_does_not_import_alembic(sqlite_db):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("nosuchdriver://x", "unsupported engine 'nosuchdriver'"),
+        ("mysql://bob:hunter2@127.0.0.1/db", "unsupported engine 'mysql'"),
+        ("postgresql+asyncpg://u@h/db", "unsupported engine 'postgresql+asyncpg'"),
+        ("sqlite:////proc/no/such/x.db", "cannot create the folder /proc/no/such"),
+    ],
+)
+def test_unusable_database_urls_are_one_line(url, expected, capsys):
+    """An engine callcoach does not ship, or an uncreatable folder: one line, no password."""
+    from callcoach.cli import main
+
+    assert main(["--db", url, "lists"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err
+    assert err.count("\n") == 1
+    assert "hunter2" not in err

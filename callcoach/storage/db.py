@@ -74,21 +74,30 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
     except Exception as exc:  # noqa: BLE001
         raise DatabaseError(f"invalid database URL {url!r}: {exc}") from None
-    if parsed.get_backend_name() == "sqlite":
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql") or parsed.get_driver_name() not in (
+        "pysqlite",
+        "psycopg",
+    ):
+        raise DatabaseError(
+            f"database URL {safe_url(url)}: unsupported engine {parsed.drivername!r}; "
+            "use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB"
+        )
+    if backend == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(
+                    f"cannot create the folder {folder} for {safe_url(url)}: {exc.strerror}"
+                ) from None
         engine = sa.create_engine(parsed, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(
-            parsed,
-            pool_pre_ping=True,
-            connect_args={"connect_timeout": 5},
-        )
-    return sa.create_engine(parsed)
+    return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
 
 
 def describe_connect_error(url: str, exc: BaseException) -> str:
