@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from callcoach.clock import Clock
@@ -46,6 +47,7 @@ from callcoach.storage.models import (
     Outcome,
     Rep,
     TalkTrackObjection,
+    UTCDateTime,
 )
 
 #: The outcome keys of the block screen, in the fixed order reps learn by heart.
@@ -346,6 +348,45 @@ def contact_history(session: Session, contact_id: int, limit: int = 3) -> Contac
 # ---------------------------------------------------------------- dialling
 
 
+def _dial_lookup() -> sa.Select:
+    """One round trip for everything :func:`dial` checks (built once, reused)."""
+    b = sa.bindparam("block_id", type_=sa.Integer())
+    c = sa.bindparam("contact_id", type_=sa.Integer())
+    open_contact = (
+        sa.select(CallAttempt.contact_id)
+        .where(CallAttempt.block_id == b, CallAttempt.outcome.is_(None))
+        .order_by(CallAttempt.dialed_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    last_logged = (
+        sa.select(sa.func.max(CallAttempt.logged_at))
+        .where(CallAttempt.block_id == b, CallAttempt.outcome.is_not(None))
+        .scalar_subquery()
+    )
+    attempts = sa.select(Contact.attempts).where(Contact.id == c).scalar_subquery()
+    list_id = sa.select(Contact.list_id).where(Contact.id == c).scalar_subquery()
+    return sa.select(
+        CallBlock.status,
+        CallBlock.paused_at,
+        CallBlock.paused_seconds,
+        CallBlock.rep_id,
+        open_contact,
+        last_logged,
+        attempts,
+        list_id,
+    ).where(CallBlock.id == b)
+
+
+_DIAL_LOOKUP = _dial_lookup()
+_DIAL_INSERT = sa.insert(CallAttempt).returning(CallAttempt.id)
+_TOUCH_BLOCK = (
+    sa.update(CallBlock)
+    .where(CallBlock.id == sa.bindparam("b_id", type_=sa.Integer()))
+    .values(last_activity_at=sa.bindparam("b_now", type_=UTCDateTime()))
+)
+
+
 def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAttempt:
     """Start the call: an attempt with no outcome yet and the dead time since the last one.
 
@@ -353,58 +394,70 @@ def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAtte
     """
     now = clock.now()
     with db.transaction() as session:
-        block = get_block(session, block_id)
-        _require_live(block)
-        if block.paused_at is not None:
+        conn = session.connection()
+        row = conn.execute(_DIAL_LOOKUP, {"block_id": block_id, "contact_id": contact_id}).first()
+        if row is None:
+            raise BlockError(f"call block {block_id} does not exist")
+        status, paused_at, paused_seconds, rep_id, open_contact, last, attempts, list_id = row
+        if status not in LIVE_STATUSES:
+            raise BlockError(f"this block is {status}: start a new one")
+        if paused_at is not None:
             raise BlockError("the block is paused: press p to resume, then dial")
-        existing = _open_attempt(session, block_id)
-        if existing is not None:
-            if existing.contact_id == contact_id:
-                return existing
+        if open_contact is not None:
+            if open_contact == contact_id:
+                return _open_attempt(session, block_id)
             raise BlockError("another call is still open: log its outcome (1-8) first")
-        contact = session.get(Contact, contact_id)
-        if contact is None:
+        if attempts is None:
             raise BlockError(f"contact {contact_id} does not exist")
-        attempt = CallAttempt(
-            block_id=block.id,
-            rep_id=block.rep_id,
-            contact_id=contact.id,
-            list_id=contact.list_id,
-            attempt_number=contact.attempts + 1,
+        gap = _gap_from(session, block_id, paused_seconds or 0.0, _as_utc(last, now), now)
+        values = dict(
+            block_id=block_id,
+            rep_id=rep_id,
+            contact_id=contact_id,
+            list_id=list_id,
+            attempt_number=attempts + 1,
             dialed_at=now,
-            gap_seconds=_gap_since_last_outcome(session, block, now),
+            gap_seconds=gap,
         )
-        session.add(attempt)
-        block.last_activity_at = now
-        session.add(block)
-        session.flush()
-        session.refresh(attempt)
+        attempt_id = conn.execute(_DIAL_INSERT, values).scalar_one()
+        conn.execute(_TOUCH_BLOCK, {"b_id": block_id, "b_now": now})
+    attempt = CallAttempt(id=attempt_id, **values)
+    make_transient_to_detached(attempt)
     return attempt
 
 
-def _gap_since_last_outcome(session: Session, block: CallBlock, now: datetime) -> float | None:
-    """Dead time: seconds from the block's previous outcome to now, minus pauses in between."""
-    last = session.execute(
-        sa.select(sa.func.max(CallAttempt.logged_at)).where(
-            CallAttempt.block_id == block.id, CallAttempt.outcome.is_not(None)
-        )
-    ).scalar()
+def _as_utc(value: datetime | str | None, now: datetime) -> datetime | None:
+    """A datetime read back from an aggregate (SQLite returns text), made aware."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=now.tzinfo)
+    return value
+
+
+def _gap_from(
+    session: Session, block_id: int, paused_seconds: float, last: datetime | None, now: datetime
+) -> float | None:
+    """Dead time from ``last`` (the previous outcome) to now, minus pauses in between.
+
+    A block that never paused (``paused_seconds`` 0: every pause adds its length there)
+    has no pause to subtract, so the pause rows are only read when there are some.
+    """
     if last is None:
         return None
-    if isinstance(last, str):
-        last = datetime.fromisoformat(last)
-    if last.tzinfo is None:
-        last = last.replace(tzinfo=now.tzinfo)
     paused = 0.0
-    for start, end in session.execute(
-        sa.select(BlockPause.started_at, BlockPause.ended_at).where(
-            BlockPause.block_id == block.id,
-            sa.or_(BlockPause.ended_at.is_(None), BlockPause.ended_at > last),
-        )
-    ):
-        lo = max(start, last)
-        hi = min(end or now, now)
-        paused += max(0.0, (hi - lo).total_seconds())
+    if paused_seconds > 0:
+        for start, end in session.execute(
+            sa.select(BlockPause.started_at, BlockPause.ended_at).where(
+                BlockPause.block_id == block_id,
+                sa.or_(BlockPause.ended_at.is_(None), BlockPause.ended_at > last),
+            )
+        ):
+            lo = max(start, last)
+            hi = min(end or now, now)
+            paused += max(0.0, (hi - lo).total_seconds())
     return max(0.0, (now - last).total_seconds() - paused)
 
 
