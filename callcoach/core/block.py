@@ -27,10 +27,10 @@ from callcoach.clock import Clock
 from callcoach.config import Settings
 from callcoach.core import queue
 from callcoach.core.ics import InviteError, write_invite
+from callcoach.core.metrics import is_connect, is_conversation
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
-    CONNECT_OUTCOMES,
     AttemptObjection,
     BlockPause,
     BlockStatus,
@@ -734,21 +734,17 @@ def log_outcome(
         try:
             if db.is_sqlite:
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-            if replay_check:
+            if replay_check and (
+                session.connection().execute(_REPLAY_CHECK, {"u": client_uuid}).first()
+                is not None
+            ):
                 replay = session.exec(
                     select(CallAttempt).where(CallAttempt.client_uuid == client_uuid)
                 ).first()
-                if replay is not None:
-                    session.commit()
-                    contact = session.get(Contact, replay.contact_id)
-                    return OutcomeResult(replay, contact, replayed=True)
-            row = session.execute(
-                sa.select(CallAttempt, Contact)
-                .join(Contact, Contact.id == CallAttempt.contact_id)
-                .where(CallAttempt.block_id == block_id, CallAttempt.outcome.is_(None))
-                .order_by(CallAttempt.dialed_at.desc())
-                .limit(1)
-            ).first()
+                session.commit()
+                contact = session.get(Contact, replay.contact_id)
+                return OutcomeResult(replay, contact, replayed=True)
+            row = session.execute(_OPEN_CALL, {"block_id": block_id}).first()
             if row is None:
                 if not dial_if_needed:
                     raise BlockError("no call in progress: press d to dial first")
@@ -762,10 +758,10 @@ def log_outcome(
                     callback_at=callback_at, meeting=meeting, client_uuid=client_uuid,
                     serve=serve, zone_cache=zone_cache,
                 )
-            attempt, contact = row
+            attempt, contact, objection_count = row
             result = _write_outcome(
                 session, settings, block_id, attempt, contact, outcome, note, callback_at,
-                meeting, client_uuid, now,
+                meeting, client_uuid, now, objection_count,
             )
             session.commit()
             if serve:
@@ -791,6 +787,37 @@ def log_outcome(
     return result
 
 
+def _open_call() -> sa.Select:
+    """The block's open call with its contact and its objection count (built once)."""
+    objection_count = (
+        sa.select(sa.func.count())
+        .where(AttemptObjection.attempt_id == CallAttempt.id)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(CallAttempt, Contact, objection_count)
+        .join(Contact, Contact.id == CallAttempt.contact_id)
+        .where(
+            CallAttempt.block_id == sa.bindparam("block_id", type_=sa.Integer()),
+            CallAttempt.outcome.is_(None),
+        )
+        .order_by(CallAttempt.dialed_at.desc())
+        .limit(1)
+    )
+
+
+_OPEN_CALL = _open_call()
+_REPLAY_CHECK = sa.select(CallAttempt.id).where(
+    CallAttempt.client_uuid == sa.bindparam("u", type_=sa.String())
+)
+# The hot path's UPDATEs, built once: executing a reused statement skips building it and
+# its cache key. SET columns come from the parameters given at execution.
+_UPDATE_ATTEMPT = sa.update(CallAttempt).where(
+    CallAttempt.id == sa.bindparam("a_id", type_=sa.Integer())
+)
+_UPDATE_CONTACT = sa.update(Contact).where(Contact.id == sa.bindparam("c_id", type_=sa.Integer()))
+
+
 def _write_outcome(
     session: Session,
     settings: Settings,
@@ -803,13 +830,17 @@ def _write_outcome(
     meeting: MeetingDetails | None,
     client_uuid: str,
     now: datetime,
+    objection_count: int | None = None,
 ) -> OutcomeResult:
     """The writes of one outcome as a few plain UPDATEs (the hot path of every call)."""
-    objections = session.execute(
-        sa.select(AttemptObjection.id, AttemptObjection.overcome)
-        .where(AttemptObjection.attempt_id == attempt.id)
-        .order_by(AttemptObjection.position)
-    ).all()
+    conn = session.connection()
+    objections = []
+    if objection_count is None or objection_count > 0:
+        objections = session.execute(
+            sa.select(AttemptObjection.id, AttemptObjection.overcome)
+            .where(AttemptObjection.attempt_id == attempt.id)
+            .order_by(AttemptObjection.position)
+        ).all()
     # Unmarked objections follow from how the call ended: a meeting or callback means they
     # were taken away; a refusal means the last one won.
     if objections:
@@ -829,10 +860,8 @@ def _write_outcome(
                     .where(AttemptObjection.id == last_id)
                     .values(overcome=False)
                 )
-    connected = outcome in CONNECT_OUTCOMES or bool(objections)
-    conversation = connected and (
-        bool(objections) or outcome in (Outcome.MEETING, Outcome.CALLBACK)
-    )
+    connected = is_connect(outcome.value, len(objections))
+    conversation = is_conversation(outcome.value, len(objections))
     was_callback = contact.status == ContactStatus.CALLBACK.value
     session.expunge(attempt)
     session.expunge(contact)
@@ -846,19 +875,19 @@ def _write_outcome(
     attempt.client_uuid = client_uuid
     if note.strip():
         attempt.notes = (attempt.notes + "\n" if attempt.notes else "") + note.strip()
-    session.execute(
-        sa.update(CallAttempt)
-        .where(CallAttempt.id == attempt.id)
-        .values(
-            outcome=attempt.outcome,
-            ended_at=attempt.ended_at,
-            logged_at=now,
-            duration_seconds=attempt.duration_seconds,
-            connected=connected,
-            conversation=conversation,
-            client_uuid=client_uuid,
-            notes=attempt.notes,
-        )
+    conn.execute(
+        _UPDATE_ATTEMPT,
+        {
+            "a_id": attempt.id,
+            "outcome": attempt.outcome,
+            "ended_at": attempt.ended_at,
+            "logged_at": now,
+            "duration_seconds": attempt.duration_seconds,
+            "connected": connected,
+            "conversation": conversation,
+            "client_uuid": client_uuid,
+            "notes": attempt.notes,
+        },
     )
 
     status, next_at = queue.status_after(
@@ -876,29 +905,23 @@ def _write_outcome(
         contact.do_not_call = True
     if outcome is Outcome.MEETING and meeting.email.strip() and not contact.email:
         contact.email = meeting.email.strip()
-    session.execute(
-        sa.update(Contact)
-        .where(Contact.id == contact.id)
-        .values(
-            status=contact.status,
-            next_call_at=contact.next_call_at,
-            attempts=contact.attempts,
-            last_outcome=contact.last_outcome,
-            last_called_at=contact.last_called_at,
-            reserved_by_block_id=None,
-            reserved_at=None,
-            callback_rep_id=contact.callback_rep_id,
-            do_not_call=contact.do_not_call,
-            email=contact.email,
-        )
-        .execution_options(synchronize_session=False)
+    conn.execute(
+        _UPDATE_CONTACT,
+        {
+            "c_id": contact.id,
+            "status": contact.status,
+            "next_call_at": contact.next_call_at,
+            "attempts": contact.attempts,
+            "last_outcome": contact.last_outcome,
+            "last_called_at": contact.last_called_at,
+            "reserved_by_block_id": None,
+            "reserved_at": None,
+            "callback_rep_id": contact.callback_rep_id,
+            "do_not_call": contact.do_not_call,
+            "email": contact.email,
+        },
     )
-    session.execute(
-        sa.update(CallBlock)
-        .where(CallBlock.id == block_id)
-        .values(last_activity_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    conn.execute(_TOUCH_BLOCK, {"b_id": block_id, "b_now": now})
     if was_callback:
         session.execute(
             sa.update(Callback)
