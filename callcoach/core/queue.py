@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from callcoach.config import CallingWindow, RetryRules, Settings
@@ -201,9 +202,14 @@ def reserve_next(
         release_block(session, block_id)
     zones = cache.open_zones(session, now)
     params = {"now": now, "stale_before": stale_before, "block_id": block_id}
+    conn = session.connection()
     for stmt in _reserve_statements(list_id, rep_id, zones, skip_locked):
-        contact = session.execute(stmt, params).scalar()
-        if contact is not None:
+        row = conn.execute(stmt, params).first()
+        if row is not None:
+            # Built from the RETURNING row on the Core connection: the ORM's UPDATE
+            # machinery costs more than the statement itself on this hot path.
+            contact = Contact(**row._mapping)
+            make_transient_to_detached(contact)
             return contact
     return None
 
@@ -235,8 +241,7 @@ def _reserve_statements(
             sa.update(Contact)
             .where(Contact.id == select_id.scalar_subquery())
             .values(reserved_by_block_id=block_id, reserved_at=now)
-            .returning(Contact)
-            .execution_options(synchronize_session=False)
+            .returning(*Contact.__table__.c)
         )
     if len(_RESERVE_CACHE) > 256:
         _RESERVE_CACHE.clear()
