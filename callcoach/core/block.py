@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlmodel import Session, select
 
 from callcoach.clock import Clock
@@ -734,17 +734,21 @@ def log_outcome(
         try:
             if db.is_sqlite:
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-            if replay_check and (
-                session.connection().execute(_REPLAY_CHECK, {"u": client_uuid}).first()
-                is not None
-            ):
+            # One round trip: the open call, its objection count, and whether this
+            # client_uuid is stored already (a replay: nothing new is written).
+            row = session.execute(_OPEN_CALL, {"block_id": block_id, "u": client_uuid}).first()
+            replayed = (
+                row[3] if row is not None
+                else replay_check
+                and session.connection().execute(_REPLAY_CHECK, {"u": client_uuid}).first()
+            )
+            if replay_check and replayed:
                 replay = session.exec(
                     select(CallAttempt).where(CallAttempt.client_uuid == client_uuid)
                 ).first()
                 session.commit()
                 contact = session.get(Contact, replay.contact_id)
                 return OutcomeResult(replay, contact, replayed=True)
-            row = session.execute(_OPEN_CALL, {"block_id": block_id}).first()
             if row is None:
                 if not dial_if_needed:
                     raise BlockError("no call in progress: press d to dial first")
@@ -758,7 +762,7 @@ def log_outcome(
                     callback_at=callback_at, meeting=meeting, client_uuid=client_uuid,
                     serve=serve, zone_cache=zone_cache,
                 )
-            attempt, contact, objection_count = row
+            attempt, contact, objection_count, _ = row
             result = _write_outcome(
                 session, settings, block_id, attempt, contact, outcome, note, callback_at,
                 meeting, client_uuid, now, objection_count,
@@ -787,6 +791,9 @@ def log_outcome(
     return result
 
 
+_STORED = aliased(CallAttempt, name="stored")
+
+
 def _open_call() -> sa.Select:
     """The block's open call with its contact and its objection count (built once)."""
     objection_count = (
@@ -794,8 +801,11 @@ def _open_call() -> sa.Select:
         .where(AttemptObjection.attempt_id == CallAttempt.id)
         .scalar_subquery()
     )
+    stored = sa.exists().where(
+        _STORED.client_uuid == sa.bindparam("u", type_=sa.String())
+    )
     return (
-        sa.select(CallAttempt, Contact, objection_count)
+        sa.select(CallAttempt, Contact, objection_count, stored)
         .join(Contact, Contact.id == CallAttempt.contact_id)
         .where(
             CallAttempt.block_id == sa.bindparam("block_id", type_=sa.Integer()),
