@@ -20,15 +20,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlmodel import Session, select
 
 from callcoach.clock import Clock
 from callcoach.config import Settings
 from callcoach.core import queue
+from callcoach.core.metrics import is_connect, is_conversation
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
-    CONNECT_OUTCOMES,
     AttemptObjection,
     BlockPause,
     BlockStatus,
@@ -45,6 +46,7 @@ from callcoach.storage.models import (
     Outcome,
     Rep,
     TalkTrackObjection,
+    UTCDateTime,
 )
 
 #: The outcome keys of the block screen, in the fixed order reps learn by heart.
@@ -345,6 +347,45 @@ def contact_history(session: Session, contact_id: int, limit: int = 3) -> Contac
 # ---------------------------------------------------------------- dialling
 
 
+def _dial_lookup() -> sa.Select:
+    """One round trip for everything :func:`dial` checks (built once, reused)."""
+    b = sa.bindparam("block_id", type_=sa.Integer())
+    c = sa.bindparam("contact_id", type_=sa.Integer())
+    open_contact = (
+        sa.select(CallAttempt.contact_id)
+        .where(CallAttempt.block_id == b, CallAttempt.outcome.is_(None))
+        .order_by(CallAttempt.dialed_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    last_logged = (
+        sa.select(sa.func.max(CallAttempt.logged_at))
+        .where(CallAttempt.block_id == b, CallAttempt.outcome.is_not(None))
+        .scalar_subquery()
+    )
+    attempts = sa.select(Contact.attempts).where(Contact.id == c).scalar_subquery()
+    list_id = sa.select(Contact.list_id).where(Contact.id == c).scalar_subquery()
+    return sa.select(
+        CallBlock.status,
+        CallBlock.paused_at,
+        CallBlock.paused_seconds,
+        CallBlock.rep_id,
+        open_contact,
+        last_logged,
+        attempts,
+        list_id,
+    ).where(CallBlock.id == b)
+
+
+_DIAL_LOOKUP = _dial_lookup()
+_DIAL_INSERT = sa.insert(CallAttempt).returning(CallAttempt.id)
+_TOUCH_BLOCK = (
+    sa.update(CallBlock)
+    .where(CallBlock.id == sa.bindparam("b_id", type_=sa.Integer()))
+    .values(last_activity_at=sa.bindparam("b_now", type_=UTCDateTime()))
+)
+
+
 def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAttempt:
     """Start the call: an attempt with no outcome yet and the dead time since the last one.
 
@@ -352,58 +393,70 @@ def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAtte
     """
     now = clock.now()
     with db.transaction() as session:
-        block = get_block(session, block_id)
-        _require_live(block)
-        if block.paused_at is not None:
+        conn = session.connection()
+        row = conn.execute(_DIAL_LOOKUP, {"block_id": block_id, "contact_id": contact_id}).first()
+        if row is None:
+            raise BlockError(f"call block {block_id} does not exist")
+        status, paused_at, paused_seconds, rep_id, open_contact, last, attempts, list_id = row
+        if status not in LIVE_STATUSES:
+            raise BlockError(f"this block is {status}: start a new one")
+        if paused_at is not None:
             raise BlockError("the block is paused: press p to resume, then dial")
-        existing = _open_attempt(session, block_id)
-        if existing is not None:
-            if existing.contact_id == contact_id:
-                return existing
+        if open_contact is not None:
+            if open_contact == contact_id:
+                return _open_attempt(session, block_id)
             raise BlockError("another call is still open: log its outcome (1-8) first")
-        contact = session.get(Contact, contact_id)
-        if contact is None:
+        if attempts is None:
             raise BlockError(f"contact {contact_id} does not exist")
-        attempt = CallAttempt(
-            block_id=block.id,
-            rep_id=block.rep_id,
-            contact_id=contact.id,
-            list_id=contact.list_id,
-            attempt_number=contact.attempts + 1,
+        gap = _gap_from(session, block_id, paused_seconds or 0.0, _as_utc(last, now), now)
+        values = dict(
+            block_id=block_id,
+            rep_id=rep_id,
+            contact_id=contact_id,
+            list_id=list_id,
+            attempt_number=attempts + 1,
             dialed_at=now,
-            gap_seconds=_gap_since_last_outcome(session, block, now),
+            gap_seconds=gap,
         )
-        session.add(attempt)
-        block.last_activity_at = now
-        session.add(block)
-        session.flush()
-        session.refresh(attempt)
+        attempt_id = conn.execute(_DIAL_INSERT, values).scalar_one()
+        conn.execute(_TOUCH_BLOCK, {"b_id": block_id, "b_now": now})
+    attempt = CallAttempt(id=attempt_id, **values)
+    make_transient_to_detached(attempt)
     return attempt
 
 
-def _gap_since_last_outcome(session: Session, block: CallBlock, now: datetime) -> float | None:
-    """Dead time: seconds from the block's previous outcome to now, minus pauses in between."""
-    last = session.execute(
-        sa.select(sa.func.max(CallAttempt.logged_at)).where(
-            CallAttempt.block_id == block.id, CallAttempt.outcome.is_not(None)
-        )
-    ).scalar()
+def _as_utc(value: datetime | str | None, now: datetime) -> datetime | None:
+    """A datetime read back from an aggregate (SQLite returns text), made aware."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=now.tzinfo)
+    return value
+
+
+def _gap_from(
+    session: Session, block_id: int, paused_seconds: float, last: datetime | None, now: datetime
+) -> float | None:
+    """Dead time from ``last`` (the previous outcome) to now, minus pauses in between.
+
+    A block that never paused (``paused_seconds`` 0: every pause adds its length there)
+    has no pause to subtract, so the pause rows are only read when there are some.
+    """
     if last is None:
         return None
-    if isinstance(last, str):
-        last = datetime.fromisoformat(last)
-    if last.tzinfo is None:
-        last = last.replace(tzinfo=now.tzinfo)
     paused = 0.0
-    for start, end in session.execute(
-        sa.select(BlockPause.started_at, BlockPause.ended_at).where(
-            BlockPause.block_id == block.id,
-            sa.or_(BlockPause.ended_at.is_(None), BlockPause.ended_at > last),
-        )
-    ):
-        lo = max(start, last)
-        hi = min(end or now, now)
-        paused += max(0.0, (hi - lo).total_seconds())
+    if paused_seconds > 0:
+        for start, end in session.execute(
+            sa.select(BlockPause.started_at, BlockPause.ended_at).where(
+                BlockPause.block_id == block_id,
+                sa.or_(BlockPause.ended_at.is_(None), BlockPause.ended_at > last),
+            )
+        ):
+            lo = max(start, last)
+            hi = min(end or now, now)
+            paused += max(0.0, (hi - lo).total_seconds())
     return max(0.0, (now - last).total_seconds() - paused)
 
 
@@ -680,21 +733,21 @@ def log_outcome(
         try:
             if db.is_sqlite:
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-            if replay_check:
+            # One round trip: the open call, its objection count, and whether this
+            # client_uuid is stored already (a replay: nothing new is written).
+            row = session.execute(_OPEN_CALL, {"block_id": block_id, "u": client_uuid}).first()
+            replayed = (
+                row[3] if row is not None
+                else replay_check
+                and session.connection().execute(_REPLAY_CHECK, {"u": client_uuid}).first()
+            )
+            if replay_check and replayed:
                 replay = session.exec(
                     select(CallAttempt).where(CallAttempt.client_uuid == client_uuid)
                 ).first()
-                if replay is not None:
-                    session.commit()
-                    contact = session.get(Contact, replay.contact_id)
-                    return OutcomeResult(replay, contact, replayed=True)
-            row = session.execute(
-                sa.select(CallAttempt, Contact)
-                .join(Contact, Contact.id == CallAttempt.contact_id)
-                .where(CallAttempt.block_id == block_id, CallAttempt.outcome.is_(None))
-                .order_by(CallAttempt.dialed_at.desc())
-                .limit(1)
-            ).first()
+                session.commit()
+                contact = session.get(Contact, replay.contact_id)
+                return OutcomeResult(replay, contact, replayed=True)
             if row is None:
                 if not dial_if_needed:
                     raise BlockError("no call in progress: press d to dial first")
@@ -708,10 +761,10 @@ def log_outcome(
                     callback_at=callback_at, meeting=meeting, client_uuid=client_uuid,
                     serve=serve, zone_cache=zone_cache,
                 )
-            attempt, contact = row
+            attempt, contact, objection_count, _ = row
             result = _write_outcome(
                 session, settings, block_id, attempt, contact, outcome, note, callback_at,
-                meeting, client_uuid, now,
+                meeting, client_uuid, now, objection_count,
             )
             session.commit()
             if serve:
@@ -737,6 +790,43 @@ def log_outcome(
     return result
 
 
+_STORED = aliased(CallAttempt, name="stored")
+
+
+def _open_call() -> sa.Select:
+    """The block's open call with its contact and its objection count (built once)."""
+    objection_count = (
+        sa.select(sa.func.count())
+        .where(AttemptObjection.attempt_id == CallAttempt.id)
+        .scalar_subquery()
+    )
+    stored = sa.exists().where(
+        _STORED.client_uuid == sa.bindparam("u", type_=sa.String())
+    )
+    return (
+        sa.select(CallAttempt, Contact, objection_count, stored)
+        .join(Contact, Contact.id == CallAttempt.contact_id)
+        .where(
+            CallAttempt.block_id == sa.bindparam("block_id", type_=sa.Integer()),
+            CallAttempt.outcome.is_(None),
+        )
+        .order_by(CallAttempt.dialed_at.desc())
+        .limit(1)
+    )
+
+
+_OPEN_CALL = _open_call()
+_REPLAY_CHECK = sa.select(CallAttempt.id).where(
+    CallAttempt.client_uuid == sa.bindparam("u", type_=sa.String())
+)
+# The hot path's UPDATEs, built once: executing a reused statement skips building it and
+# its cache key. SET columns come from the parameters given at execution.
+_UPDATE_ATTEMPT = sa.update(CallAttempt).where(
+    CallAttempt.id == sa.bindparam("a_id", type_=sa.Integer())
+)
+_UPDATE_CONTACT = sa.update(Contact).where(Contact.id == sa.bindparam("c_id", type_=sa.Integer()))
+
+
 def _write_outcome(
     session: Session,
     settings: Settings,
@@ -749,13 +839,17 @@ def _write_outcome(
     meeting: MeetingDetails | None,
     client_uuid: str,
     now: datetime,
+    objection_count: int | None = None,
 ) -> OutcomeResult:
     """The writes of one outcome as a few plain UPDATEs (the hot path of every call)."""
-    objections = session.execute(
-        sa.select(AttemptObjection.id, AttemptObjection.overcome)
-        .where(AttemptObjection.attempt_id == attempt.id)
-        .order_by(AttemptObjection.position)
-    ).all()
+    conn = session.connection()
+    objections = []
+    if objection_count is None or objection_count > 0:
+        objections = session.execute(
+            sa.select(AttemptObjection.id, AttemptObjection.overcome)
+            .where(AttemptObjection.attempt_id == attempt.id)
+            .order_by(AttemptObjection.position)
+        ).all()
     # Unmarked objections follow from how the call ended: a meeting or callback means they
     # were taken away; a refusal means the last one won.
     if objections:
@@ -775,10 +869,8 @@ def _write_outcome(
                     .where(AttemptObjection.id == last_id)
                     .values(overcome=False)
                 )
-    connected = outcome in CONNECT_OUTCOMES or bool(objections)
-    conversation = connected and (
-        bool(objections) or outcome in (Outcome.MEETING, Outcome.CALLBACK)
-    )
+    connected = is_connect(outcome.value, len(objections))
+    conversation = is_conversation(outcome.value, len(objections))
     was_callback = contact.status == ContactStatus.CALLBACK.value
     session.expunge(attempt)
     session.expunge(contact)
@@ -792,19 +884,19 @@ def _write_outcome(
     attempt.client_uuid = client_uuid
     if note.strip():
         attempt.notes = (attempt.notes + "\n" if attempt.notes else "") + note.strip()
-    session.execute(
-        sa.update(CallAttempt)
-        .where(CallAttempt.id == attempt.id)
-        .values(
-            outcome=attempt.outcome,
-            ended_at=attempt.ended_at,
-            logged_at=now,
-            duration_seconds=attempt.duration_seconds,
-            connected=connected,
-            conversation=conversation,
-            client_uuid=client_uuid,
-            notes=attempt.notes,
-        )
+    conn.execute(
+        _UPDATE_ATTEMPT,
+        {
+            "a_id": attempt.id,
+            "outcome": attempt.outcome,
+            "ended_at": attempt.ended_at,
+            "logged_at": now,
+            "duration_seconds": attempt.duration_seconds,
+            "connected": connected,
+            "conversation": conversation,
+            "client_uuid": client_uuid,
+            "notes": attempt.notes,
+        },
     )
 
     status, next_at = queue.status_after(
@@ -822,29 +914,23 @@ def _write_outcome(
         contact.do_not_call = True
     if outcome is Outcome.MEETING and meeting.email.strip() and not contact.email:
         contact.email = meeting.email.strip()
-    session.execute(
-        sa.update(Contact)
-        .where(Contact.id == contact.id)
-        .values(
-            status=contact.status,
-            next_call_at=contact.next_call_at,
-            attempts=contact.attempts,
-            last_outcome=contact.last_outcome,
-            last_called_at=contact.last_called_at,
-            reserved_by_block_id=None,
-            reserved_at=None,
-            callback_rep_id=contact.callback_rep_id,
-            do_not_call=contact.do_not_call,
-            email=contact.email,
-        )
-        .execution_options(synchronize_session=False)
+    conn.execute(
+        _UPDATE_CONTACT,
+        {
+            "c_id": contact.id,
+            "status": contact.status,
+            "next_call_at": contact.next_call_at,
+            "attempts": contact.attempts,
+            "last_outcome": contact.last_outcome,
+            "last_called_at": contact.last_called_at,
+            "reserved_by_block_id": None,
+            "reserved_at": None,
+            "callback_rep_id": contact.callback_rep_id,
+            "do_not_call": contact.do_not_call,
+            "email": contact.email,
+        },
     )
-    session.execute(
-        sa.update(CallBlock)
-        .where(CallBlock.id == block_id)
-        .values(last_activity_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    conn.execute(_TOUCH_BLOCK, {"b_id": block_id, "b_now": now})
     if was_callback:
         session.execute(
             sa.update(Callback)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from callcoach.config import CallingWindow, RetryRules, Settings
@@ -155,10 +156,11 @@ def next_contact(
 ) -> Contact | None:
     """Reserve and return the next contact for ``block_id``; None when nothing is callable.
 
-    The choice and the reservation are one ``UPDATE ... WHERE id = (SELECT ... LIMIT 1)
-    RETURNING`` per tier inside one transaction (``BEGIN IMMEDIATE`` on SQLite, ``FOR
-    UPDATE SKIP LOCKED`` on PostgreSQL), so two blocks never get the same contact. With
-    ``release`` any contact the block still held is released first.
+    The choice and the reservation are one ``UPDATE ... WHERE id = COALESCE((SELECT ...
+    LIMIT 1), ...) RETURNING`` over the tiers in order, inside one transaction (``BEGIN
+    IMMEDIATE`` on SQLite, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so two blocks never
+    get the same contact. With ``release`` any contact the block still held is released
+    first.
     """
     with db.session() as session:
         try:
@@ -201,9 +203,14 @@ def reserve_next(
         release_block(session, block_id)
     zones = cache.open_zones(session, now)
     params = {"now": now, "stale_before": stale_before, "block_id": block_id}
+    conn = session.connection()
     for stmt in _reserve_statements(list_id, rep_id, zones, skip_locked):
-        contact = session.execute(stmt, params).scalar()
-        if contact is not None:
+        row = conn.execute(stmt, params).first()
+        if row is not None:
+            # Built from the RETURNING row on the Core connection: the ORM's UPDATE
+            # machinery costs more than the statement itself on this hot path.
+            contact = Contact(**row._mapping)
+            make_transient_to_detached(contact)
             return contact
     return None
 
@@ -214,7 +221,8 @@ _RESERVE_CACHE: dict[tuple, list[sa.Update]] = {}
 def _reserve_statements(
     list_id: int, rep_id: int, zones: list[str] | None, skip_locked: bool
 ) -> list[sa.Update]:
-    """The three tiers as ``UPDATE ... RETURNING`` statements, built once and reused.
+    """The three tiers as one ``UPDATE ... WHERE id = COALESCE(tier1, tier2, tier3)
+    RETURNING`` statement (in a list), built once and reused.
 
     Times and the block id are bind parameters, so a block's hot path only executes
     prepared expression trees (building them costs more than running them).
@@ -226,18 +234,21 @@ def _reserve_statements(
     now = sa.bindparam("now", type_=UTCDateTime())
     stale_before = sa.bindparam("stale_before", type_=UTCDateTime())
     block_id = sa.bindparam("block_id", type_=sa.Integer())
-    statements = []
+    tiers = []
     for select_id in _candidates(list_id, rep_id, now, zones, stale_before):
         select_id = select_id.limit(1)
         if skip_locked:
             select_id = select_id.with_for_update(skip_locked=True, of=Contact.__table__)
-        statements.append(
-            sa.update(Contact)
-            .where(Contact.id == select_id.scalar_subquery())
-            .values(reserved_by_block_id=block_id, reserved_at=now)
-            .returning(Contact)
-            .execution_options(synchronize_session=False)
-        )
+        tiers.append(select_id.scalar_subquery())
+    # One statement, one round trip: COALESCE evaluates the tiers in order and stops at the
+    # first that finds a contact (both engines evaluate these subqueries lazily), so a
+    # later tier is neither read nor locked when an earlier one serves.
+    statements = [
+        sa.update(Contact)
+        .where(Contact.id == sa.func.coalesce(*tiers))
+        .values(reserved_by_block_id=block_id, reserved_at=now)
+        .returning(*Contact.__table__.c)
+    ]
     if len(_RESERVE_CACHE) > 256:
         _RESERVE_CACHE.clear()
     _RESERVE_CACHE[key] = statements

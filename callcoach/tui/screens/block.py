@@ -101,6 +101,8 @@ class BlockScreen(Screen):
         self.offline_retry_at: float | None = None
         #: perf_counter() when the screen last finished rendering after an outcome (benchmark).
         self.rendered_at = 0.0
+        #: markup last shown in each plain Static, to skip identical updates
+        self._static_text: dict[str | None, str] = {}
 
     # ------------------------------------------------------------ layout
 
@@ -176,7 +178,13 @@ class BlockScreen(Screen):
         # Colour by markup, not CSS classes: a class change would restyle on every outcome.
         colour = {"ok": "$success", "warn": "$warning", "error": "$error"}.get(level)
         body = escape(text)
-        msg.update(f"[{colour}]{body}[/]" if colour else body, layout=False)
+        self._show_static(msg, f"[{colour}]{body}[/]" if colour else body)
+
+    def _show_static(self, widget: Static, text: str) -> None:
+        """Update a fixed-size Static only when its markup changed (no relayout, no repaint)."""
+        if self._static_text.get(widget.id) != text:
+            self._static_text[widget.id] = text
+            widget.update(text, layout=False)
 
     def render_all(self) -> None:
         """Re-render every panel from the screen's state."""
@@ -210,10 +218,10 @@ class BlockScreen(Screen):
         dials, connects, convs, meetings = self.tally
         name = self.call_list.name if self.call_list else "?"
         planned = clock_text(self.block.planned_seconds)
-        self.query_one("#block-info", Static).update(
+        self._show_static(
+            self.query_one("#block-info", Static),
             f"[b]{escape(name)}[/b]  ({planned} block)\n"
             f"Dials {dials}   Connects {connects}   Conversations {convs}   Meetings {meetings}",
-            layout=False,
         )
 
     def tick(self, heartbeat: bool = True) -> None:
@@ -233,7 +241,9 @@ class BlockScreen(Screen):
         if shown != self._shown:
             self._shown = shown
             digits = self.query_one("#countdown", Digits)
-            digits.update(clock_text(remaining))
+            text = clock_text(remaining)
+            if text != digits.value:
+                digits.update(text)
             digits.set_class(paused, "paused")
             digits.set_class(remaining < 300, "low")
             self.query_one("#call-timer", CallTimer).show(
