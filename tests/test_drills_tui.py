@@ -32,6 +32,15 @@ async def _until(pilot, predicate, tries: int = 100) -> bool:
     return predicate()
 
 
+async def _prospect_finishes(pilot, app, player, n: int) -> None:
+    """Wait for the n-th spoken prompt, let it play to its end, wait for the answer clock."""
+    assert await _until(pilot, lambda: len(player.playbacks) >= n)
+    assert await _until(pilot, lambda: "Speaking" in _text(app, "#speech-line"))
+    assert "Listening" in _text(app, "#timer")
+    player.playbacks[n - 1].finish()
+    assert await _until(pilot, lambda: " s left" in _text(app, "#timer"))
+
+
 def _setup(db, tmp_path, sets: str | None = None):
     ids = seed_objections(db)
     seed_track(db, ids)
@@ -80,7 +89,9 @@ async def test_full_drill_scores_and_times_in_db(sqlite_db, settings, clock, tmp
             assert f"Round {n} of 3" in _text(app, "#round-label")
             prompt = _text(app, "#prompt")
             spoken.append(prompt)
-            assert await _until(pilot, lambda n=n: len(player.playbacks) >= n)
+            clock.advance(3)  # the prospect speaking: not answer time
+            await _prospect_finishes(pilot, app, player, n)
+            assert "20 s left" in _text(app, "#timer")
             clock.advance(8 + n)
             await pilot.press("space")
             assert f"Answered in {8 + n:.1f} s." in _text(app, "#timer")
@@ -119,14 +130,16 @@ async def test_four_objection_simulation(sqlite_db, settings, clock, tmp_path):
         await pilot.pause()
         assert "Opening" in _text(app, "#round-label")
         assert '"Hello, Jordan speaking."' in _text(app, "#prompt")
+        await _prospect_finishes(pilot, app, player, 1)
         assert "45 s left" in _text(app, "#timer")
         clock.advance(30)
         app.screen.refresh_timer()
         assert "15 s left" in _text(app, "#timer")
         await pilot.press("space", "a", "i", "m", "5", "n")
         labels = []
-        for _ in range(4):
+        for i in range(4):
             labels.append(_text(app, "#round-label"))
+            await _prospect_finishes(pilot, app, player, i + 2)
             clock.advance(12)
             await pilot.press("space", "a", "3", "n")
         assert "Drill complete" in _text(app, "#round-label")
@@ -148,9 +161,10 @@ async def test_four_objection_simulation(sqlite_db, settings, clock, tmp_path):
 async def test_answer_timer_expires(sqlite_db, settings, clock, tmp_path):
     db = sqlite_db
     _setup(db, tmp_path)
-    app, _ = _app(db, settings, clock, tmp_path)
+    app, player = _app(db, settings, clock, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await _open_drills(pilot, app)
+        await _prospect_finishes(pilot, app, player, 1)
         clock.advance(19)
         app.screen.refresh_timer()
         assert "1 s left" in _text(app, "#timer")
@@ -169,11 +183,38 @@ async def test_timer_interval_reads_the_clock(sqlite_db, settings, clock, tmp_pa
     """Without calling refresh_timer by hand: the screen's own interval expires the answer."""
     db = sqlite_db
     _setup(db, tmp_path)
-    app, _ = _app(db, settings, clock, tmp_path)
+    app, player = _app(db, settings, clock, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await _open_drills(pilot, app)
+        await _prospect_finishes(pilot, app, player, 1)
         clock.advance(25)
         assert await _until(pilot, lambda: "Time's up!" in _text(app, "#timer"))
+
+
+async def test_answer_time_starts_when_the_prospect_stops_talking(
+    sqlite_db, settings, clock, tmp_path
+):
+    """A long spoken objection does not eat into the answer time; the timer waits for it."""
+    db = sqlite_db
+    _setup(db, tmp_path)
+    app, player = _app(db, settings, clock, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open_drills(pilot, app)
+        assert await _until(pilot, lambda: "Speaking" in _text(app, "#speech-line"))
+        clock.advance(25)  # longer than the whole answer time, still talking
+        app.screen.refresh_timer()
+        assert "Listening... your 20 s start when the prospect stops talking" in _text(
+            app, "#timer"
+        )
+        assert "Time's up!" not in _text(app, "#timer")
+        player.playbacks[0].finish()
+        assert await _until(pilot, lambda: "20 s left" in _text(app, "#timer"))
+        clock.advance(7)
+        await pilot.press("space")
+        assert "Answered in 7.0 s." in _text(app, "#timer")
+    with db.session() as s:
+        row = s.exec(select(DrillRound)).one()
+    assert row.answer_seconds == 7.0 and not row.timed_out
 
 
 async def test_skip_and_repeat(sqlite_db, settings, clock, tmp_path):
@@ -185,12 +226,17 @@ async def test_skip_and_repeat(sqlite_db, settings, clock, tmp_path):
         assert await _until(pilot, lambda: len(player.playbacks) == 1)
         assert await _until(pilot, lambda: "Speaking" in _text(app, "#speech-line"))
         first = player.playbacks[0]
+        clock.advance(2)
         await pilot.press("s")
         assert first.stopped
         assert "Speaking" not in _text(app, "#speech-line")
+        assert "20 s left" in _text(app, "#timer")  # skipping starts the answer time
+        clock.advance(5)
         await pilot.press("r")
         assert await _until(pilot, lambda: len(player.playbacks) == 2)
         assert player.playbacks[1].wav == first.wav and not player.playbacks[1].stopped
+        app.screen.refresh_timer()
+        assert "15 s left" in _text(app, "#timer")  # hearing it again does not reset it
         # answering stops the prospect too
         await pilot.press("space")
         assert player.playbacks[1].stopped

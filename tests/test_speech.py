@@ -161,6 +161,26 @@ def test_skip_and_repeat_with_a_real_player_process(tmp_path):
     speaker.close()
     assert _wait_for(lambda: second.poll() is not None, 3)
     assert events.count("started") == 2 and "error" not in events
+    assert _wait_for(lambda: events.count("stopped") == 2)
+    assert "finished" not in events  # a skipped utterance never says it played to the end
+
+
+def test_finished_only_when_played_to_the_end(tmp_path):
+    """'finished' (which starts a drill's answer time) means the whole phrase was heard."""
+    script = "import sys, time; time.sleep(0 if 'silence' in sys.argv[1] else 0.3)"
+    player = CommandPlayer([sys.executable, "-c", script])
+    events: list[tuple[str, str]] = []
+    speaker = Speaker(FakeSynthesizer(tmp_path), player, on_event=lambda e, d: events.append((e, d)))
+    assert speaker.check().ok
+    speaker.speak("Send me some information.")
+    assert _wait_for(lambda: ("finished", "Send me some information.") in events, 5)
+    speaker.speak("We do it in house.")
+    assert _wait_for(lambda: ("started", "We do it in house.") in events, 5)
+    speaker.speak("Who are you with?")  # supersedes the one playing
+    assert _wait_for(lambda: ("finished", "Who are you with?") in events, 5)
+    assert ("stopped", "We do it in house.") in events
+    assert ("finished", "We do it in house.") not in events
+    speaker.close()
 
 
 def test_playback_failure_turns_speech_off_once(tmp_path):

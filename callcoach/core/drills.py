@@ -106,22 +106,30 @@ def personalise(text: str, rep_name: str | None, track: TalkTrack | None) -> str
 
 @dataclass(frozen=True)
 class AnswerTimer:
-    """A countdown computed from its start instant and the clock, never from ticks."""
+    """A countdown computed from its start instant and the clock, never from ticks.
+
+    ``held`` while the prospect is still speaking: the answer time starts when the spoken
+    objection ends (:meth:`DrillRun.start_answer_clock`), so a long objection does not eat
+    into the trainee's 20 seconds.
+    """
 
     started_at: datetime
     limit_seconds: float
+    held: bool = False
 
     def elapsed(self, now: datetime) -> float:
-        """Seconds since the prompt (never negative)."""
+        """Seconds since the start (since the prompt while held; never negative)."""
         return max(0.0, (now - self.started_at).total_seconds())
 
     def remaining(self, now: datetime) -> float:
-        """Seconds left to answer (0 once expired)."""
+        """Seconds left to answer (the whole limit while held, 0 once expired)."""
+        if self.held:
+            return self.limit_seconds
         return max(0.0, self.limit_seconds - self.elapsed(now))
 
     def expired(self, now: datetime) -> bool:
-        """True once the whole answer time has passed."""
-        return self.elapsed(now) >= self.limit_seconds
+        """True once the whole answer time has passed (never while held)."""
+        return not self.held and self.elapsed(now) >= self.limit_seconds
 
 
 # -- targeted practice ------------------------------------------------------------------------
@@ -521,6 +529,21 @@ class DrillRun:
         return self._position < (self.rounds or 0)
 
     # -- answering
+
+    def hold_for_speech(self) -> None:
+        """The prospect is about to speak the prompt: hold the answer time until they finish."""
+        if self.phase is Phase.ANSWERING and self.timer is not None and not self.timer.held:
+            self.timer = AnswerTimer(self.timer.started_at, self.timer.limit_seconds, held=True)
+
+    def start_answer_clock(self) -> None:
+        """The prospect finished speaking (or speech was skipped): the answer time starts now."""
+        if self.phase is Phase.ANSWERING and self.timer is not None and self.timer.held:
+            self.timer = AnswerTimer(self.clock.now(), self.timer.limit_seconds)
+
+    @property
+    def answer_clock_held(self) -> bool:
+        """True while the answer time waits for the prospect to finish speaking."""
+        return self.phase is Phase.ANSWERING and self.timer is not None and self.timer.held
 
     def tick(self) -> bool:
         """Expire the answer time if it is up; True when this call expired it."""

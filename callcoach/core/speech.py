@@ -383,7 +383,8 @@ class Speaker:
     """Speaks texts off the calling thread: synthesise (cached) then play; skip and repeat.
 
     ``on_event(event, detail)`` is called from the background thread with ``started``
-    (playback began), ``finished``, ``stopped`` or ``error`` (speech turned itself off).
+    (playback began), ``finished`` (it played to the end), ``stopped`` (skipped or
+    superseded by another text) or ``error`` (speech turned itself off).
     """
 
     def __init__(
@@ -538,13 +539,14 @@ class Speaker:
     def _watch(self, playback: Playback, text: str) -> None:
         ok, error = playback.wait()
         with self._gen_lock:
-            if self._current is playback:
+            ended_by_itself = self._current is playback  # stop() and speak() clear it first
+            if ended_by_itself:
                 self._current = None
         if not ok:
             name = getattr(self.player, "name", "player")
             self._disable(SpeechStatus(SpeechState.NO_DEVICE, f"{name}: {error}"))
         else:
-            self._emit("finished", text)
+            self._emit("finished" if ended_by_itself else "stopped", text)
 
     def _disable(self, status: SpeechStatus) -> None:
         if not self.status.ok:

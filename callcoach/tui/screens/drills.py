@@ -376,6 +376,13 @@ class DrillRunScreen(Screen):
         if self.speaker.enabled and self.run.phase is Phase.ANSWERING and self.run.prompt:
             self.speaker.prefetch(self.run.upcoming_texts())
             self.speaker.speak(self.run.prompt.text)
+        else:  # text only: the answer time starts now
+            self._start_answer_clock()
+
+    def _start_answer_clock(self) -> None:
+        if self.run.answer_clock_held:
+            self.run.start_answer_clock()
+            self.refresh_timer()
 
     def _speech_status_once(self) -> None:
         status = self.speaker.status
@@ -389,13 +396,20 @@ class DrillRunScreen(Screen):
             pass  # the app is closing
 
     def _speech_event(self, event: str, detail: str) -> None:
+        prompt = self.run.prompt
+        current = prompt is not None and detail == prompt.text
         if event == "started":
             self.speaking = True
-        elif event in ("finished", "stopped"):
+        elif event == "finished":
             self.speaking = False
+            if current:  # the prospect has said it: the answer time starts now
+                self._start_answer_clock()
+        elif event == "stopped":
+            self.speaking = False  # skipped or superseded (skip starts the clock itself)
         elif event == "error":
             self.speaking = False
             self.speech_notice = detail  # the one notice: speech turned itself off
+            self._start_answer_clock()
         self._render_speech()
 
     def _render_speech(self) -> None:
@@ -411,6 +425,7 @@ class DrillRunScreen(Screen):
         """Stop the prospect talking."""
         self.speaker.stop()
         self.speaking = False
+        self._start_answer_clock()
         self._render_speech()
 
     def action_repeat_speech(self) -> None:
@@ -424,8 +439,11 @@ class DrillRunScreen(Screen):
         prompt = self.run.prompt
         assert prompt is not None
         if self.speaker.enabled:
+            self.run.hold_for_speech()
             self.speaker.speak(prompt.text)
             self.speaker.prefetch(self.run.upcoming_texts())
+        elif self.speaker.status.state is SpeechState.UNCHECKED:
+            self.run.hold_for_speech()  # spoken once the startup check has passed
         who = f"{self.trainee_name}" + (f" with {self.trainer_name}" if self.trainer_name else "")
         self.query_one("#round-label", Static).update(
             f"[b]{prompt.label}[/b]   {self.set_label}   {who}"
@@ -453,7 +471,13 @@ class DrillRunScreen(Screen):
         if run.tick():
             self._reveal(timed_out=True)
         now = self.app.clock.now()
-        if run.phase is Phase.ANSWERING:
+        if run.answer_clock_held:
+            timer_widget.update(
+                f"Listening... your {run.timer.limit_seconds:.0f} s start when the prospect"
+                " stops talking   \\[s] skip and start now"
+            )
+            timer_widget.set_class(False, "urgent")
+        elif run.phase is Phase.ANSWERING:
             left = run.timer.remaining(now)
             width = 30
             filled = int(round(width * left / run.timer.limit_seconds))
