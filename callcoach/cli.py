@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from callcoach import __version__
 from callcoach.errors import CallcoachError
@@ -614,9 +615,17 @@ def add_review_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_dashboard)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: what is wrong and where the help is, no usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE (see 'PROG --help')`` and exit with status 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="callcoach",
         description="Coach phone prospecting call blocks in the terminal. "
         "With no command, opens the TUI.",
