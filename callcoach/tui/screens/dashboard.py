@@ -343,6 +343,13 @@ class DashboardScreen(Screen):
             f"Avg call {seconds_text(fu.avg_call_seconds)} · over 3 min "
             f"{fu.long_share.text()} · blocks {fu.blocks} · dead time per block "
             f"{seconds_text(fu.dead_seconds_per_block)}"
+            + (
+                "\n\nNo calls in this period: try another (p last week, t this month, "
+                "c custom). Trying callcoach out? `callcoach demo history` plays a made-up "
+                "team through the last four weeks."
+                if fu.dials == 0
+                else ""
+            )
         )
         table = self.query_one("#goals", DataTable)
         table.clear()
