@@ -523,6 +523,72 @@ def cmd_goals_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_meetings_list(args: argparse.Namespace) -> int:
+    """Print meetings: upcoming (default), past, unrecorded or all, with held/no-show."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.meetings import list_meetings
+    from callcoach.core.reports import parse_zone, resolve_rep_ids
+
+    zone = parse_zone(args.tz)
+    scope = getattr(args, "scope", None) or "upcoming"
+    db = _open(args)
+    with db.session() as session:
+        rep_ids = resolve_rep_ids(session, args.meeting_rep or [])
+        rows = list_meetings(session, SystemClock().now(), scope, rep_ids)
+    if not rows:
+        print(f"No {scope} meetings." if scope != "all" else "No meetings yet.")
+        return 0
+    table = [
+        (
+            str(r.id),
+            r.starts_at.astimezone(zone).strftime("%a %Y-%m-%d %H:%M"),
+            r.kind.replace("_", " "),
+            r.rep,
+            r.contact,
+            r.company,
+            r.email or r.phone,
+            r.status,
+            "; ".join(r.agenda) or "-",
+        )
+        for r in rows
+    ]
+    print(f"{scope.capitalize()} meetings ({zone.key})")
+    _print_table(
+        ("ID", "When", "Kind", "Rep", "Contact", "Company", "Email/phone", "Held", "Agenda"), table
+    )
+    if scope in ("past", "unrecorded"):
+        print("Record them: callcoach meetings held ID... / callcoach meetings no-show ID...")
+    return 0
+
+
+def _record_meetings(args: argparse.Namespace, held: bool | None, word: str) -> int:
+    from callcoach.clock import SystemClock
+    from callcoach.core.meetings import record_held
+
+    ids = [int(_number(v, "meeting id", whole=True)) for v in args.ids]
+    db = _open(args)
+    with db.session() as session:
+        done = record_held(session, ids, held, SystemClock().now())
+    print(f"{len(done)} meeting{'s' if len(done) != 1 else ''} marked {word}: "
+          + ", ".join(str(m.id) for m in done))
+    return 0
+
+
+def cmd_meetings_held(args: argparse.Namespace) -> int:
+    """Mark meetings as held."""
+    return _record_meetings(args, True, "held")
+
+
+def cmd_meetings_no_show(args: argparse.Namespace) -> int:
+    """Mark meetings as not held (no-show)."""
+    return _record_meetings(args, False, "no-show")
+
+
+def cmd_meetings_clear(args: argparse.Namespace) -> int:
+    """Forget whether meetings were held (unknown again)."""
+    return _record_meetings(args, None, "unknown")
+
+
 def cmd_recount(args: argparse.Namespace) -> int:
     """Recompute stored connect/conversation flags from outcomes and objections."""
     from callcoach.core.metrics import flag_mismatches, sync_flags
@@ -638,6 +704,34 @@ def add_review_commands(sub: argparse._SubParsersAction) -> None:
                        "from their outcomes and objections")
     p.add_argument("--check", action="store_true", help="only count disagreeing calls")
     p.set_defaults(handler=cmd_recount)
+
+    p = sub.add_parser("meetings", help="meetings booked on calls; record whether each was held")
+
+    def listing_options(parser: argparse.ArgumentParser, default: object) -> None:
+        # SUPPRESS on the actions: options given before the action are not reset by it
+        parser.add_argument("--rep", dest="meeting_rep", action="append", metavar="NAME",
+                            default=default, help="only this rep's meetings (repeatable)")
+        parser.add_argument("--tz", metavar="ZONE", default=default,
+                            help="display time zone (default: this machine's)")
+
+    listing_options(p, None)
+    p.set_defaults(handler=cmd_meetings_list, scope="upcoming")
+    msub = p.add_subparsers(title="meetings commands", metavar="ACTION")
+    for scope, text in (("upcoming", "meetings still to come, soonest first (the default)"),
+                        ("past", "meetings that have started, latest first"),
+                        ("unrecorded", "past meetings nobody has marked held or no-show"),
+                        ("all", "every meeting, latest first")):
+        q = msub.add_parser(scope, help=text)
+        listing_options(q, argparse.SUPPRESS)
+        q.set_defaults(handler=cmd_meetings_list, scope=scope)
+    for action, handler, text in (
+        ("held", cmd_meetings_held, "mark past meetings as held"),
+        ("no-show", cmd_meetings_no_show, "mark past meetings as not held"),
+        ("clear", cmd_meetings_clear, "forget whether meetings were held"),
+    ):
+        q = msub.add_parser(action, help=text)
+        q.add_argument("ids", nargs="+", metavar="ID")
+        q.set_defaults(handler=handler)
 
     p = sub.add_parser("demo", help="demo data: a made-up team's call history on the demo lists")
     dsub = p.add_subparsers(title="demo commands", metavar="ACTION", required=True)

@@ -12,7 +12,7 @@ do-not-call entries, dead time.
 
 The bundled demo lists ("Demo - ...") stay untouched, fresh for trying a block. It runs
 once per database: a second run refuses. Meetings in the past are marked held or not (so
-the funnel shows the held stage); no calendar invites are written.
+the funnel shows the held stage; the last two days' are left to record); no invites are written.
 """
 
 from __future__ import annotations
@@ -308,7 +308,7 @@ def generate_demo_history(
             starts = meeting.starts_at
             if starts.tzinfo is None:
                 starts = starts.replace(tzinfo=UTC)
-            if starts < now:
+            if starts < now - timedelta(days=2):  # the last two days' are not recorded yet
                 meeting.held = rnd.random() < 0.8
             session.add(meeting)
     return stats
