@@ -277,7 +277,9 @@ def cmd_drill_progress(args: argparse.Namespace) -> int:
             if rep is None:
                 raise UserError(f"--trainee {args.trainee!r}: no such rep")
             trainee_id = rep.id
-        rows = drill_progress(session, SystemClock().now(), trainee_id=trainee_id)
+        rows = drill_progress(
+            session, SystemClock().now(), trainee_id=trainee_id, include_live=trainee_id is not None
+        )
     if not rows:
         print("No drills scored yet. Start one with: callcoach drill")
         return 0

@@ -368,6 +368,20 @@ def test_progress_and_history_in_sql(db, clock):
     assert r.live_overcome_rate == pytest.approx(1 / 3)
     assert r.box == 3
     assert [(h.day, h.rounds) for h in history] == [("2026-11-23", 2), ("2026-12-13", 1)]
+    # objections lost on live calls but never drilled: listed for the trainer when asked,
+    # most often lost first, after the drilled ones
+    add_live_losses(db, trainee, cards["in_house"].objection_id, 1, clock.now())
+    add_live_losses(db, trainee, cards["no_budget"].objection_id, 3, clock.now())
+    with db.session() as s:
+        assert [r.objection_key for r in drill_progress(s, clock.now(), trainee_id=trainee)] == [
+            "send_info"
+        ]
+        with_live = drill_progress(s, clock.now(), trainee_id=trainee, include_live=True)
+    assert [(r.objection_key, r.prompts, r.live_lost) for r in with_live] == [
+        ("send_info", 3, 2),
+        ("no_budget", 0, 3),
+        ("in_house", 0, 1),
+    ]
 
 
 def test_merge_fields_are_filled_for_the_pretend_prospect(db, clock):

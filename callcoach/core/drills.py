@@ -768,10 +768,13 @@ def drill_progress(
     since: datetime | None = None,
     until: datetime | None = None,
     trainee_ids: Sequence[int] = (),
+    include_live: bool = False,
 ) -> list[DrillProgressRow]:
     """Progress per trainee and objection, aggregated in SQL (for the screen and reports).
 
-    ``since``/``until`` bound both the drill prompts and the live objections compared.
+    ``since``/``until`` bound both the drill prompts and the live objections compared. With
+    ``include_live``, objections met on live calls but never drilled are listed too (what a
+    trainer should drill a new hire on first).
     """
     recent_from = now - timedelta(days=14)
     score_q = (
@@ -830,7 +833,8 @@ def drill_progress(
     )
     answers = {(r[0], r[1]): r for r in session.exec(answer_q).all()}
     scores = {(r[0], r[1]): r for r in session.exec(score_q).all()}
-    keys = sorted(set(answers) | set(scores))
+    live = live_objection_stats(session, trainee_id, since, until, trainee_ids)
+    keys = sorted(set(answers) | set(scores) | (set(live) if include_live else set()))
     if not keys:
         return []
     names = dict(
@@ -840,7 +844,6 @@ def drill_progress(
         o.id: o
         for o in session.exec(select(Objection).where(Objection.id.in_({k[1] for k in keys})))
     }
-    live = live_objection_stats(session, trainee_id, since, until, trainee_ids)
     boxes: dict[int, dict[int, int]] = {}
     rows: list[DrillProgressRow] = []
     for tid, oid in keys:
@@ -878,7 +881,14 @@ def drill_progress(
                 live_lost=lv.lost,
             )
         )
-    rows.sort(key=lambda r: (r.trainee.lower(), r.avg_overall if r.avg_overall is not None else 9))
+    rows.sort(
+        key=lambda r: (
+            r.trainee.lower(),
+            r.avg_overall if r.avg_overall is not None else 9,
+            -r.live_lost,
+            r.objection_key,
+        )
+    )
     return rows
 
 

@@ -202,7 +202,11 @@ class DrillsScreen(Screen):
 
         with app.db.session() as session:
             rep = find_rep(session, name)
-            rows = drill_progress(session, app.clock.now(), trainee_id=rep.id) if rep else []
+            rows = (
+                drill_progress(session, app.clock.now(), trainee_id=rep.id, include_live=True)
+                if rep
+                else []
+            )
             self.history = drill_score_history(session, rep.id) if rep else []
         self.progress_keys = [r.objection_key for r in rows]
         self._show_history(self.progress_keys[0] if rows else None)
