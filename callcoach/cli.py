@@ -630,7 +630,7 @@ def cmd_demo_history(args: argparse.Namespace) -> int:
         print()
     print(
         f"demo history: {stats.reps} demo reps, {stats.blocks} blocks, {stats.dials} dials, "
-        f"{stats.meetings} meetings, {stats.callbacks} callbacks "
+        f"{stats.meetings} meetings, {stats.callbacks} callbacks, {stats.drills} drills "
         f"({stats.first_day} .. {stats.last_day}); open the dashboard with: callcoach dashboard"
     )
     return 0

@@ -15,7 +15,16 @@ from callcoach.core.demo_history import TEAM, DemoHistoryError, generate_demo_hi
 from callcoach.core.lists import list_summaries
 from callcoach.core.metrics import flag_mismatches
 from callcoach.core.seed import seed_demo
-from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, Meeting, WeeklyGoal
+from callcoach.storage.models import (
+    CallAttempt,
+    CallBlock,
+    CallList,
+    Contact,
+    DrillRound,
+    DrillSession,
+    Meeting,
+    WeeklyGoal,
+)
 
 NOW = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)  # Tuesday 11:00 in New York
 
@@ -42,6 +51,8 @@ def test_demo_history_is_real_blocks_on_the_team_lists(db, settings):
         ).scalar_one()
         after = {r.name: r for r in list_summaries(s, NOW, settings.window)}
         goals = s.exec(select(WeeklyGoal)).all()
+        drills = s.exec(select(DrillSession)).all()
+        rounds = s.exec(select(DrillRound)).all()
         assert flag_mismatches(s) == 0  # the flags are the ones log_outcome derives
         funnel = rp.funnel(s, rp.make_filter(NOW, "America/New_York", "this-week"))
     # every block ran and ended before now; every dial has its outcome
@@ -61,6 +72,9 @@ def test_demo_history_is_real_blocks_on_the_team_lists(db, settings):
     assert all(m.held is None for m in meetings if m.starts_at > NOW - timedelta(days=2))
     assert all(m.held is not None for m in meetings if m.starts_at < NOW - timedelta(days=2))
     assert len(goals) == len(TEAM)
+    # Tuesday morning's drills, before the blocks: closed sessions, every round scored
+    assert 0 < stats.drills == len(drills) and all(d.ended_at is not None for d in drills)
+    assert rounds and all(r.overall is not None and r.answer_seconds for r in rounds)
     # the dashboard's figures are these rows
     assert funnel.dials == stats.dials and funnel.meetings == stats.meetings
     assert funnel.blocks == stats.blocks

@@ -89,6 +89,7 @@ class DemoHistory:
     dials: int = 0
     meetings: int = 0
     callbacks: int = 0
+    drills: int = 0
     first_day: date | None = None
     last_day: date | None = None
 
@@ -251,6 +252,48 @@ def _run_block(
     stats.blocks += 1
 
 
+COACH = "Demo Coach"
+
+
+def _run_drill(
+    db: Database,
+    clock: FakeClock,
+    rnd: random.Random,
+    rep: DemoRep,
+    trainee_id: int,
+    coach_id: int | None,
+    weeks_in: float,
+) -> None:
+    """Six spoken-objection rounds before the first block; scores improve week by week."""
+    from callcoach.core.drill_sets import drill_cards
+    from callcoach.core.drills import DrillRun
+
+    with db.session() as session:
+        cards = drill_cards(session, None)
+    if not cards:
+        return
+    run = DrillRun(db=db, clock=clock, trainee_id=trainee_id, cards=cards, trainer_id=coach_id,
+                   rounds=6, rng=random.Random(rnd.random()), trainee_name=rep.name)
+    prompt: object = run.start()
+    skill = 2.2 + 0.9 * rep.book + 0.35 * weeks_in
+    while prompt is not None:
+        clock.advance(rnd.uniform(2, 4))  # the prospect says it
+        if rnd.random() < 0.08:
+            clock.advance(21)  # lost for words: the answer time runs out
+            run.tick()
+        else:
+            clock.advance(rnd.uniform(6, 18))
+            run.answer_done()
+        overall = max(1, min(5, round(rnd.gauss(skill, 0.8))))
+        for mark, chance in (("acknowledged", 0.85), ("returned_to_impact", overall / 6),
+                             ("asked_again", overall / 5)):
+            if rnd.random() < chance:
+                run.toggle(mark)
+        run.score(overall)
+        clock.advance(rnd.uniform(15, 40))  # the trainer's comments
+        prompt = run.next()
+
+
 def generate_demo_history(
     db: Database,
     clock: Clock,
@@ -274,6 +317,7 @@ def generate_demo_history(
     with db.session() as session:
         for rep in TEAM:
             rep_ids[rep.name] = get_or_create_rep(session, rep.name, RepRole.SDR.value).id
+        coach_id = get_or_create_rep(session, COACH, RepRole.TRAINER.value).id
         for rep in TEAM:  # weekly goals, so the dashboard shows progress against them
             for w in range(weeks):
                 set_goal(session, rep_ids[rep.name], first + timedelta(weeks=w), 8, 280, 3)
@@ -283,6 +327,16 @@ def generate_demo_history(
         demo_settings = replace(settings, ics_dir=Path(invites))
         day = first
         while day <= today:
+            if day.weekday() in (1, 3):  # drills on Tuesday and Thursday mornings
+                for i, rep in enumerate(TEAM):
+                    start = datetime.combine(day, time(8, 0), ZONE) + timedelta(minutes=12 * i)
+                    if start + timedelta(minutes=12) > now or rnd.random() < 0.25:
+                        continue
+                    fake.set(start)
+                    weeks_in = (day - first).days / 7
+                    _run_drill(db, fake, rnd, rep, rep_ids[rep.name],
+                               coach_id if day.weekday() == 1 else None, weeks_in)
+                    stats.drills += 1
             if day.weekday() < 5:
                 for slot in range(2):
                     for i, rep in enumerate(TEAM):
