@@ -27,6 +27,7 @@ from sqlmodel import Session
 from callcoach.core import metrics as m
 from callcoach.errors import CallcoachError
 from callcoach.storage.models import (
+    SLOT_SECONDS,
     AttemptObjection,
     CallAttempt,
     CallBlock,
@@ -381,54 +382,14 @@ class Funnel:
         return self.dead_seconds / self.blocks if self.blocks else None
 
 
-def _funnel_columns(dialect: str, blocks: bool = True) -> list:
-    a = CallAttempt
-    connect = m.connect_flag(a)
-    timed_connect = sa.and_(connect == 1, a.duration_seconds.is_not(None))
-    held_q = (
-        sa.select(sa.case((Meeting.held.is_(True), 1), else_=0))
-        .where(Meeting.attempt_id == a.id)
-        .scalar_subquery()
-    )
-    known_q = (
-        sa.select(sa.case((Meeting.held.is_(None), 0), else_=1))
-        .where(Meeting.attempt_id == a.id)
-        .scalar_subquery()
-    )
-    is_meeting = a.outcome == Outcome.MEETING.value
-    return [
-        sa.func.count().label("dials"),
-        sa.func.coalesce(sa.func.sum(connect), 0).label("connects"),
-        sa.func.coalesce(sa.func.sum(m.conversation_flag(a)), 0).label("conversations"),
-        sa.func.coalesce(sa.func.sum(m.meeting_flag(a)), 0).label("meetings"),
-        sa.func.coalesce(sa.func.sum(sa.case((is_meeting, held_q), else_=0)), 0).label("held"),
-        sa.func.coalesce(sa.func.sum(sa.case((is_meeting, known_q), else_=0)), 0).label(
-            "held_known"
-        ),
-        (sa.func.count(sa.distinct(a.block_id)) if blocks else sa.literal(0)).label("blocks"),
-        sa.func.coalesce(
-            sa.func.sum(sa.case((timed_connect, a.duration_seconds), else_=0.0)), 0.0
-        ).label("talk_seconds"),
-        sa.func.coalesce(sa.func.sum(sa.case((timed_connect, 1), else_=0)), 0).label(
-            "timed_connects"
-        ),
-        sa.func.coalesce(
-            sa.func.sum(
-                sa.case(
-                    (sa.and_(timed_connect, a.duration_seconds > m.LONG_CALL_SECONDS), 1),
-                    else_=0,
-                )
-            ),
-            0,
-        ).label("long_calls"),
-        sa.func.coalesce(sa.func.sum(a.gap_seconds), 0.0).label("dead_seconds"),
-    ]
-
-
 _FUNNEL_FIELDS = (
     "dials connects conversations meetings held held_known blocks talk_seconds "
     "timed_connects long_calls dead_seconds"
 ).split()
+#: Counted over every dial (per block first, see :func:`funnels`).
+_DIAL_FIELDS = ("dials", "dead_seconds", "blocks")
+#: Counted over the answered calls only (``ix_attempt_answered``).
+_ANSWERED_FIELDS = tuple(x for x in _FUNNEL_FIELDS if x not in _DIAL_FIELDS)
 
 
 def _funnel_from(row: Any) -> Funnel:
@@ -439,76 +400,296 @@ def _funnel_from(row: Any) -> Funnel:
     return Funnel(**values)
 
 
-def grouped_funnels(
-    session: Session,
-    f: ReportFilter,
-    key: Callable[[str], sa.ColumnElement] | None = None,
-    blocks: bool = True,
-) -> list[tuple[Any, Funnel]]:
-    """One funnel per value of ``key(dialect)`` (or one total when None), in key order.
+#: The breakdowns :func:`funnels` groups by (any of them in one statement).
+GROUPINGS = ("rep", "list", "week", "hour", "weekday")
 
-    ``blocks=False`` skips counting distinct blocks (0 instead) where a slice such as an
-    hour of the day has no meaningful block count; it saves a sort of every row.
+
+def _epoch_bounds(f: ReportFilter) -> tuple[int, int]:
+    """The period as whole epoch seconds (local midnights always fall on a whole second)."""
+    return int(f.start_utc.timestamp()), int(f.end_utc.timestamp())
+
+
+def _dial_conditions(f: ReportFilter, a: sa.TableClause, long: bool) -> list:
+    """Dials in the filter, on the generated ``logged_epoch`` (NULL while in progress).
+
+    Short periods also bound ``logged_at`` so the database reads them through its index;
+    long ones do not, so SQLite reads ``ix_attempt_report`` in block order and never sorts.
     """
-    dialect = _dialect(session)
-    cols = _funnel_columns(dialect, blocks)
-    if key is None:
-        row = session.execute(sa.select(*cols).where(*attempt_conditions(f, dialect=dialect))).one()
-        return [(None, _funnel_from(row))]
-    k = key(dialect).label("k")
-    stmt = (
-        sa.select(k, *cols)
-        .where(*attempt_conditions(f, dialect=dialect))
-        .group_by(k)
-        .order_by(k)
+    start, end = _epoch_bounds(f)
+    conds = [a.c.logged_epoch >= start, a.c.logged_epoch < end]
+    if not long:
+        conds += [a.c.logged_at >= f.start_utc, a.c.logged_at < f.end_utc]
+    if f.rep_ids:
+        conds.append(a.c.rep_id.in_(f.rep_ids))
+    if f.list_ids:
+        conds.append(a.c.list_id.in_(f.list_ids))
+    return conds
+
+
+def answered(a: sa.TableClause) -> sa.ColumnElement[bool]:
+    """Calls that count toward connects, conversations or meetings: the partial index's rows.
+
+    Written exactly as ``ix_attempt_answered``'s WHERE clause, so the database sees that
+    the index holds every such call (``meeting`` is a literal for the same reason).
+    """
+    return sa.or_(
+        a.c.connected, a.c.conversation, a.c.outcome == sa.literal_column(f"'{MEETING}'")
     )
-    return [(row.k, _funnel_from(row)) for row in session.execute(stmt)]
+
+
+MEETING = Outcome.MEETING.value
+
+
+def _answered_columns(a: sa.TableClause) -> list:
+    """Counts over answered calls, as in the definitions (stored flags, outcome 7)."""
+    connect = a.c.connected.is_(True)
+    is_meeting = a.c.outcome == sa.literal_column(f"'{MEETING}'")
+    held_q = (
+        sa.select(sa.case((Meeting.held.is_(True), 1), else_=0))
+        .where(Meeting.attempt_id == a.c.id)
+        .scalar_subquery()
+    )
+    known_q = (
+        sa.select(sa.case((Meeting.held.is_(None), 0), else_=1))
+        .where(Meeting.attempt_id == a.c.id)
+        .scalar_subquery()
+    )
+    count = sa.func.count
+    return [
+        count().filter(connect).label("connects"),
+        count().filter(a.c.conversation.is_(True)).label("conversations"),
+        count().filter(is_meeting).label("meetings"),
+        sa.func.sum(held_q).filter(is_meeting).label("held"),
+        sa.func.sum(known_q).filter(is_meeting).label("held_known"),
+        sa.func.sum(a.c.duration_seconds).filter(connect).label("talk_seconds"),
+        count(a.c.duration_seconds).filter(connect).label("timed_connects"),
+        count()
+        .filter(sa.and_(connect, a.c.duration_seconds > m.LONG_CALL_SECONDS))
+        .label("long_calls"),
+    ]
+
+
+def slots_align(f: ReportFilter) -> bool:
+    """True when the zone's offsets and changes around the period fall on quarter hours.
+
+    Then the quarter hour of a dial (``dialed_slot``) decides its local hour and weekday
+    exactly; otherwise (no modern zone) :func:`funnels` reads each dial's own second.
+    """
+    offsets = m.zone_offsets(f.tz, f.start_utc - timedelta(days=1), f.end_utc)
+    return all(
+        off % SLOT_SECONDS == 0 and int(at.timestamp()) % SLOT_SECONDS == 0
+        for at, off in offsets[1:]
+    ) and offsets[0][1] % SLOT_SECONDS == 0
+
+
+def _local(epoch: sa.ColumnElement, f: ReportFilter, start: datetime) -> sa.ColumnElement:
+    """Wall-clock epoch seconds in the display zone of an epoch-seconds expression."""
+    offsets = m.zone_offsets(f.tz, start, f.end_utc)
+    if len(offsets) == 1:
+        return epoch + offsets[0][1]
+    whens = [
+        (epoch < int(nxt_from.timestamp()), sa.literal(off))
+        for (_, off), (nxt_from, _) in zip(offsets, offsets[1:], strict=False)
+    ]
+    return epoch + sa.case(*whens, else_=sa.literal(offsets[-1][1]))
+
+
+def _week_of(epoch: sa.ColumnElement, f: ReportFilter, dialect: str) -> sa.ColumnElement:
+    """Local week number (see :func:`metrics.week_bucket`) of a logged epoch."""
+    return m.week_bucket(_local(epoch, f, f.start_utc), dialect)
+
+
+def _dial_time_key(
+    by: str, epoch: sa.ColumnElement, f: ReportFilter, dialect: str
+) -> sa.ColumnElement:
+    """Local hour (0-23) or weekday (0 = Monday) of a dial's epoch seconds."""
+    # Dials can start a little before the period's first logged outcome: widen the range.
+    local = _local(epoch, f, f.start_utc - timedelta(days=1))
+    return m.hour_bucket(local, dialect) if by == "hour" else m.weekday_bucket(local, dialect)
+
+
+def funnels(
+    session: Session, f: ReportFilter, groupings: Sequence[str] = ()
+) -> tuple[dict[str, list[tuple[Any, Funnel]]], Funnel]:
+    """A funnel per value of each grouping (in key order) and the whole filter's funnel.
+
+    One SQL statement, whatever the groupings. Two parts are added up per key:
+
+    - over every dial: dials and dead time, first summed per block (and per rep and list,
+      and per quarter hour of the dial for hour and weekday), so blocks run are counted
+      exactly (one row per block and key) and, over long periods, SQLite reads
+      ``ix_attempt_report`` in its own order without sorting a row per dial. Weeks come
+      from each block's first and last logged call; the rare block whose calls fall in
+      two weeks is counted call by call.
+    - over the answered calls only (``ix_attempt_answered``): connects, conversations,
+      meetings, meetings held, talk time.
+
+    Hour and weekday have no blocks run (0), as before.
+    """
+    for g in groupings:
+        if g not in GROUPINGS:
+            raise ValueError(f"unknown grouping {g!r}")
+    dialect = _dialect(session)
+    long = dialect == "sqlite" and f.days > SCAN_AFTER_DAYS
+    table = CallAttempt.__table__
+    a = table.alias("a")
+    dial_where = _dial_conditions(f, a, long)
+    start, end = _epoch_bounds(f)
+    answered_where = [answered(a), a.c.logged_epoch >= start, a.c.logged_epoch < end]
+    if f.rep_ids:
+        answered_where.append(a.c.rep_id.in_(f.rep_ids))
+    if f.list_ids:
+        answered_where.append(a.c.list_id.in_(f.list_ids))
+    per_dial = [sa.func.count().label("dials"), sa.func.sum(a.c.gap_seconds).label("dead")]
+    block_key = [a.c.block_id, a.c.rep_id, a.c.list_id]
+
+    timed = [g for g in groupings if g in ("hour", "weekday")]
+    by_block = [g for g in groupings if g not in timed]
+    aligned = not timed or slots_align(f)
+
+    def dial_key(g: str, src: Any, epoch_col: str = "logged_epoch") -> sa.ColumnElement:
+        if g == "rep":
+            return src.c.rep_id
+        if g == "list":
+            return src.c.list_id
+        if g == "week":
+            return _week_of(src.c[epoch_col], f, dialect)
+        if aligned:
+            return _dial_time_key(g, src.c.dialed_slot * SLOT_SECONDS, f, dialect)
+        return _dial_time_key(g, m.epoch_seconds(src.c.dialed_at, dialect), f, dialect)
+
+    # Per block (and rep and list): rep, list, week and the total.
+    blk = None
+    if by_block or not timed:
+        extra = []
+        if "week" in by_block:
+            extra = [sa.func.min(a.c.logged_epoch).label("lo"),
+                     sa.func.max(a.c.logged_epoch).label("hi")]
+        blk = (
+            sa.select(*block_key, *per_dial, *extra)
+            .where(*dial_where)
+            .group_by(*block_key)
+            .cte("blk")
+        )
+    # Per block and quarter hour of the dial (or the dial's own hour/weekday): hour, weekday.
+    slot = None
+    slot_keys: dict[str, sa.ColumnElement] = {}
+    if timed:
+        if aligned:
+            inner = [a.c.dialed_slot]
+        else:
+            inner = [dial_key(g, a).label(f"k_{g}") for g in timed]
+        slot = (
+            sa.select(*block_key, *inner, *per_dial)
+            .where(*dial_where)
+            .group_by(*block_key, *inner)
+            .cte("slot")
+        )
+        for g in timed:
+            slot_keys[g] = (
+                _dial_time_key(g, slot.c.dialed_slot * SLOT_SECONDS, f, dialect)
+                if aligned
+                else slot.c[f"k_{g}"]
+            )
+
+    def dial_part(g: str) -> sa.Select:
+        """Dials, dead time and blocks run per key of one grouping."""
+        if g in timed:
+            k = slot_keys[g].label("k")
+            return sa.select(
+                k, sa.func.sum(slot.c.dials).label("dials"),
+                sa.func.sum(slot.c.dead).label("dead"), sa.literal(0).label("blocks"),
+            ).group_by(k)
+        if g in ("rep", "list"):
+            k = (blk.c.rep_id if g == "rep" else blk.c.list_id).label("k")
+            return sa.select(
+                k, sa.func.sum(blk.c.dials).label("dials"), sa.func.sum(blk.c.dead).label("dead"),
+                sa.func.count(blk.c.block_id).label("blocks"),
+            ).group_by(k)
+        # week: whole blocks by their one week, the rest call by call.
+        lo_week, hi_week = _week_of(blk.c.lo, f, dialect), _week_of(blk.c.hi, f, dialect)
+        whole = sa.select(
+            lo_week.label("k"), blk.c.block_id, blk.c.dials, blk.c.dead
+        ).where(blk.c.block_id.is_not(None), lo_week == hi_week)
+        a2 = table.alias("a2")
+        split = sa.select(blk.c.block_id, blk.c.rep_id, blk.c.list_id).where(lo_week != hi_week)
+        row_cols = [
+            dial_key("week", a2).label("k"), a2.c.block_id, sa.literal(1).label("dials"),
+            a2.c.gap_seconds.label("dead"),
+        ]
+        a2_where = _dial_conditions(f, a2, long)
+        straddling = sa.select(*row_cols).where(
+            *a2_where, sa.tuple_(a2.c.block_id, a2.c.rep_id, a2.c.list_id).in_(split)
+        )
+        blockless = sa.select(*row_cols).where(*a2_where, a2.c.block_id.is_(None))
+        parts = sa.union_all(whole, straddling, blockless).subquery("parts")
+        return sa.select(
+            parts.c.k, sa.func.sum(parts.c.dials).label("dials"),
+            sa.func.sum(parts.c.dead).label("dead"),
+            sa.func.count(sa.distinct(parts.c.block_id)).label("blocks"),
+        ).group_by(parts.c.k)
+
+    src = blk if blk is not None else slot
+    dial_total = sa.select(
+        sa.func.sum(src.c.dials).label("dials"), sa.func.sum(src.c.dead).label("dead"),
+        sa.func.count(sa.distinct(src.c.block_id)).label("blocks"),
+    ).cte("dial_total")
+
+    def answered_part(g: str) -> sa.CTE:
+        k = dial_key(g, a).label("k")
+        return (
+            sa.select(k, *_answered_columns(a)).where(*answered_where).group_by(k)
+            .cte(f"answered_{g}")
+        )
+
+    answered_by = {g: answered_part(g) for g in groupings}
+    if groupings:  # the total of the answered counts: a sum over one grouping's keys
+        first = answered_by[groupings[0]]
+        answered_total = sa.select(
+            *[sa.func.sum(first.c[name]).label(name) for name in _ANSWERED_FIELDS]
+        ).cte("answered_total")
+    else:
+        answered_total = sa.select(*_answered_columns(a)).where(*answered_where).cte(
+            "answered_total"
+        )
+
+    selects = []
+    for i, g in enumerate(groupings):
+        d = dial_part(g).cte(f"dials_{g}")
+        ans = answered_by[g]
+        selects.append(
+            sa.select(
+                sa.literal(i).label("part"), d.c.k, d.c.dials, d.c.dead.label("dead_seconds"),
+                d.c.blocks, *[ans.c[name] for name in _ANSWERED_FIELDS],
+            ).select_from(d.outerjoin(ans, ans.c.k == d.c.k))
+        )
+    selects.append(
+        sa.select(
+            sa.literal(len(groupings)).label("part"), sa.null().label("k"),
+            dial_total.c.dials, dial_total.c.dead.label("dead_seconds"), dial_total.c.blocks,
+            *[answered_total.c[name] for name in _ANSWERED_FIELDS],
+        ).select_from(dial_total.join(answered_total, sa.true()))  # one row each
+    )
+    stmt = sa.union_all(*selects) if len(selects) > 1 else selects[0]
+    stmt = stmt.order_by(sa.literal_column("part"), sa.literal_column("k"))
+    out: dict[str, list[tuple[Any, Funnel]]] = {g: [] for g in groupings}
+    total = Funnel()
+    for row in session.execute(stmt):
+        if row.part == len(groupings):
+            total = _funnel_from(row)
+        else:
+            out[groupings[row.part]].append((row.k, _funnel_from(row)))
+    return out, total
+
+
+def grouped_funnels(session: Session, f: ReportFilter, by: str) -> list[tuple[Any, Funnel]]:
+    """One funnel per value of one grouping (see :func:`funnels`), in key order."""
+    return funnels(session, f, (by,))[0][by]
 
 
 def funnel(session: Session, f: ReportFilter) -> Funnel:
     """The whole filter's funnel."""
-    return grouped_funnels(session, f)[0][1]
-
-
-# Keys for the standard breakdowns.
-
-
-def rep_key(dialect: str) -> sa.ColumnElement:
-    """Group by rep."""
-    return CallAttempt.rep_id
-
-
-def list_key(dialect: str) -> sa.ColumnElement:
-    """Group by call list."""
-    return CallAttempt.list_id
-
-
-def week_key_for(f: ReportFilter) -> Callable[[str], sa.ColumnElement]:
-    """Group by local week (Monday start) of ``logged_at``."""
-    return lambda d: m.week_bucket(
-        m.local_epoch(CallAttempt.logged_at, d, f.tz, f.start_utc, f.end_utc), d
-    )
-
-
-def hour_key_for(f: ReportFilter) -> Callable[[str], sa.ColumnElement]:
-    """Group by local hour of day of ``dialed_at``."""
-    # Dials can start a little before the period's first logged outcome: widen the range.
-    return lambda d: m.hour_bucket(
-        m.local_epoch(
-            CallAttempt.dialed_at, d, f.tz, f.start_utc - timedelta(days=1), f.end_utc
-        ),
-        d,
-    )
-
-
-def weekday_key_for(f: ReportFilter) -> Callable[[str], sa.ColumnElement]:
-    """Group by local weekday (0 = Monday) of ``dialed_at``."""
-    return lambda d: m.weekday_bucket(
-        m.local_epoch(
-            CallAttempt.dialed_at, d, f.tz, f.start_utc - timedelta(days=1), f.end_utc
-        ),
-        d,
-    )
+    return funnels(session, f)[1]
 
 
 def _names(session: Session, model: type, ids: Sequence[int]) -> dict[int, Any]:
@@ -528,17 +709,20 @@ class Slice:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def by_rep(session: Session, f: ReportFilter) -> list[Slice]:
-    """Leaderboard: one slice per rep, most meetings first, then most dials."""
-    rows = grouped_funnels(session, f, rep_key)
+def rep_slices(session: Session, rows: list[tuple[Any, Funnel]]) -> list[Slice]:
+    """Leaderboard order: most meetings first, then most dials."""
     reps = _names(session, Rep, [k for k, _ in rows])
     out = [Slice(k, reps[k].name if k in reps else f"rep {k}", fu) for k, fu in rows]
     return sorted(out, key=lambda s: (-s.funnel.meetings, -s.funnel.dials, s.label.lower()))
 
 
-def by_list(session: Session, f: ReportFilter) -> list[Slice]:
+def by_rep(session: Session, f: ReportFilter) -> list[Slice]:
+    """Leaderboard: one slice per rep, most meetings first, then most dials."""
+    return rep_slices(session, grouped_funnels(session, f, "rep"))
+
+
+def list_slices(session: Session, rows: list[tuple[Any, Funnel]]) -> list[Slice]:
     """One slice per call list with its cluster, most meetings per dial first."""
-    rows = grouped_funnels(session, f, list_key)
     lists = _names(session, CallList, [k for k, _ in rows])
     out = []
     for k, fu in rows:
@@ -556,49 +740,70 @@ def by_list(session: Session, f: ReportFilter) -> list[Slice]:
     )
 
 
-def by_week(session: Session, f: ReportFilter, fill: bool = True) -> list[Slice]:
+def by_list(session: Session, f: ReportFilter) -> list[Slice]:
+    """One slice per call list with its cluster, most meetings per dial first."""
+    return list_slices(session, grouped_funnels(session, f, "list"))
+
+
+def week_slices(
+    f: ReportFilter, rows: list[tuple[Any, Funnel]], fill: bool = True
+) -> list[Slice]:
     """One slice per week (Monday start) in the period, empty weeks included."""
-    rows = {int(k): fu for k, fu in grouped_funnels(session, f, week_key_for(f))}
+    found = {int(k): fu for k, fu in rows}
     first, last = m.week_number(f.since), m.week_number(f.until)
-    keys = range(first, last + 1) if fill else sorted(rows)
+    keys = range(first, last + 1) if fill else sorted(found)
     return [
-        Slice(m.week_start_of(n), m.week_start_of(n).isoformat(), rows.get(n, Funnel()))
+        Slice(m.week_start_of(n), m.week_start_of(n).isoformat(), found.get(n, Funnel()))
         for n in keys
     ]
 
 
+def by_week(session: Session, f: ReportFilter, fill: bool = True) -> list[Slice]:
+    """One slice per week (Monday start) in the period, empty weeks included."""
+    return week_slices(f, grouped_funnels(session, f, "week"), fill)
+
+
+def hour_slices(rows: list[tuple[Any, Funnel]]) -> list[Slice]:
+    """One slice per local hour of day that has dials."""
+    return [Slice(int(k), f"{int(k):02d}:00", fu) for k, fu in rows]
+
+
 def by_hour(session: Session, f: ReportFilter) -> list[Slice]:
     """One slice per local hour of day that has dials."""
-    return [
-        Slice(int(k), f"{int(k):02d}:00", fu)
-        for k, fu in grouped_funnels(session, f, hour_key_for(f), blocks=False)
-    ]
+    return hour_slices(grouped_funnels(session, f, "hour"))
+
+
+def weekday_slices(rows: list[tuple[Any, Funnel]]) -> list[Slice]:
+    """One slice per local weekday that has dials (Monday first)."""
+    return [Slice(int(k), WEEKDAYS[int(k)], fu) for k, fu in rows]
 
 
 def by_weekday(session: Session, f: ReportFilter) -> list[Slice]:
     """One slice per local weekday that has dials (Monday first)."""
-    return [
-        Slice(int(k), WEEKDAYS[int(k)], fu)
-        for k, fu in grouped_funnels(session, f, weekday_key_for(f), blocks=False)
-    ]
+    return weekday_slices(grouped_funnels(session, f, "weekday"))
 
 
-def by_cluster(session: Session, f: ReportFilter) -> list[Slice]:
+def cluster_slices(lists: list[Slice]) -> list[Slice]:
     """One slice per cluster (dimension and value) across lists, best booking first.
 
     Built from the per-list funnels (one SQL aggregate per list, summed here over the few
-    lists of each cluster): every count adds up exactly, blocks included, because a block
-    and all its calls belong to one list. Joining the lists table for every call instead
-    made a year-long report twice as slow.
+    lists of each cluster): every count adds up exactly, blocks included, as long as a
+    block's calls stay in one list. Joining the lists table for every call instead made a
+    year-long report twice as slow.
     """
     merged: dict[str, Funnel] = {}
-    for s in by_list(session, f):
+    for s in lists:
         label = s.extra.get("cluster", "-")
         merged[label] = merged[label] + s.funnel if label in merged else s.funnel
     out = [Slice(label, label, fu) for label, fu in merged.items()]
     return sorted(
         out, key=lambda s: (-(s.funnel.set_per_dial.value or 0), -s.funnel.dials, s.label)
     )
+
+
+def by_cluster(session: Session, f: ReportFilter) -> list[Slice]:
+    """One slice per cluster (dimension and value) across lists, best booking first."""
+    return cluster_slices(by_list(session, f))
 
 
 # ---------------------------------------------------------------------------------------
