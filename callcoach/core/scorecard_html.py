@@ -17,13 +17,16 @@ from callcoach.core.export import cell_text
 from callcoach.core.goals import goals_by_week
 from callcoach.core.metrics import DEFINITIONS, Ratio
 from callcoach.core.reports import (
+    FUNNEL_BREAKDOWNS,
     Funnel,
     ReportFilter,
     ReportTable,
     build_report,
     by_week,
     funnel,
+    funnel_report,
     previous_month_filter,
+    week_slices,
 )
 
 CSS = """
@@ -205,12 +208,17 @@ def trend_filter(f: ReportFilter, min_weeks: int = 8) -> ReportFilter:
 
 def build_scorecard(session: Session, by: str, f: ReportFilter, now: datetime) -> str:
     """The whole scorecard page for ``--by`` over the filter."""
-    table = build_report(session, by, f)
-    fu = funnel(session, f)
+    tf = trend_filter(f)
+    if by in FUNNEL_BREAKDOWNS and tf.since == f.since:
+        # The trend is the period's own weeks: table, total and weeks in one statement.
+        table, rows = funnel_report(session, by, f, also=("week",))
+        weeks = week_slices(tf, rows["week"])
+    else:
+        table = build_report(session, by, f)
+        weeks = by_week(session, tf)
+    fu = table.total if table.total is not None else funnel(session, f)
     this_m, prev_m = previous_month_filter(f)
     fm, fp = funnel(session, this_m), funnel(session, prev_m)
-    tf = trend_filter(f)
-    weeks = by_week(session, tf)
     goals = goals_by_week(session, tf.since, tf.until, f.rep_ids)
     labels = [w.key.strftime("%d %b") for w in weeks]
     goal_dials = [goals[w.key].dials if w.key in goals else None for w in weeks]
