@@ -506,21 +506,9 @@ def slots_align(f: ReportFilter) -> bool:
     ) and offsets[0][1] % SLOT_SECONDS == 0
 
 
-def _local(epoch: sa.ColumnElement, f: ReportFilter, start: datetime) -> sa.ColumnElement:
-    """Wall-clock epoch seconds in the display zone of an epoch-seconds expression."""
-    offsets = m.zone_offsets(f.tz, start, f.end_utc)
-    if len(offsets) == 1:
-        return epoch + offsets[0][1]
-    whens = [
-        (epoch < int(nxt_from.timestamp()), sa.literal(off))
-        for (_, off), (nxt_from, _) in zip(offsets, offsets[1:], strict=False)
-    ]
-    return epoch + sa.case(*whens, else_=sa.literal(offsets[-1][1]))
-
-
 def _week_of(epoch: sa.ColumnElement, f: ReportFilter, dialect: str) -> sa.ColumnElement:
     """Local week number (see :func:`metrics.week_bucket`) of a logged epoch."""
-    return m.week_bucket(_local(epoch, f, f.start_utc), dialect)
+    return m.week_bucket(m.local_epoch(epoch, f.tz, f.start_utc, f.end_utc), dialect)
 
 
 def _dial_time_key(
@@ -528,7 +516,7 @@ def _dial_time_key(
 ) -> sa.ColumnElement:
     """Local hour (0-23) or weekday (0 = Monday) of a dial's epoch seconds."""
     # Dials can start a little before the period's first logged outcome: widen the range.
-    local = _local(epoch, f, f.start_utc - timedelta(days=1))
+    local = m.local_epoch(epoch, f.tz, f.start_utc - timedelta(days=1), f.end_utc)
     return m.hour_bucket(local, dialect) if by == "hour" else m.weekday_bucket(local, dialect)
 
 
@@ -541,7 +529,7 @@ def funnels(
 
     - over every dial: dials and dead time, first summed per block (and per rep and list,
       and per quarter hour of the dial for hour and weekday), so blocks run are counted
-      exactly (one row per block and key) and, over long periods, SQLite reads
+      from these few rows and, over long periods, SQLite reads
       ``ix_attempt_report`` in its own order without sorting a row per dial. Weeks come
       from each block's first and last logged call; the rare block whose calls fall in
       two weeks is counted call by call.
@@ -628,7 +616,8 @@ def funnels(
             k = (blk.c.rep_id if g == "rep" else blk.c.list_id).label("k")
             return sa.select(
                 k, sa.func.sum(blk.c.dials).label("dials"), sa.func.sum(blk.c.dead).label("dead"),
-                sa.func.count(blk.c.block_id).label("blocks"),
+                # Distinct: a block that switched lists has a row per list.
+                sa.func.count(sa.distinct(blk.c.block_id)).label("blocks"),
             ).group_by(k)
         # week: whole blocks by their one week, the rest call by call.
         lo_week, hi_week = _week_of(blk.c.lo, f, dialect), _week_of(blk.c.hi, f, dialect)

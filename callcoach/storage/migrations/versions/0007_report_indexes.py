@@ -25,12 +25,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # SQLite stores naive-UTC text ('2026-11-23 14:00:00.000000'); strftime('%s') reads it in
-# every SQLite version. PostgreSQL stores timestamptz.
+# every SQLite version, but rounds a fraction to the millisecond (59.9996 s is the next
+# second): it is given the whole seconds only, so the value is the floor, as on
+# PostgreSQL and as a comparison of the text would have it. PostgreSQL stores timestamptz.
 SQLITE_LOGGED = (
     "CASE WHEN {row}.outcome IS NOT NULL "
-    "THEN CAST(strftime('%s', {row}.logged_at) AS INTEGER) END"
+    "THEN CAST(strftime('%s', substr({row}.logged_at, 1, 19)) AS INTEGER) END"
 )
-SQLITE_SLOT = "CAST(strftime('%s', {row}.dialed_at) AS INTEGER) / 900"
+SQLITE_SLOT = "CAST(strftime('%s', substr({row}.dialed_at, 1, 19)) AS INTEGER) / 900"
 PG_LOGGED = (
     "CASE WHEN {row}.outcome IS NOT NULL "
     "THEN CAST(floor(EXTRACT(epoch FROM {row}.logged_at)) AS BIGINT) END"
