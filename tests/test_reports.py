@@ -344,6 +344,11 @@ def test_whole_history_reading_counts_the_same(db, history, clock, monkeypatch, 
         monkeypatch.setattr(r, "LONG_SHARE", 1e9)  # never
         assert not r.reads_whole_history(s, f)
         assert _everything(s, f) == whole
+    # Every grouping at once (one statement, shared per-block sums) = each on its own.
+    together, total = whole["all"]
+    assert total == whole["funnel"]
+    for g in r.GROUPINGS:
+        assert together[g] == whole[g], g
     if since == "2026-01-01":
         assert _counts(whole["funnel"]) == (18, 10, 8, 4, 2, 3, 6)
         assert [k for k, _ in whole["rep"]] == [history["Ana"], history["Ben"]]

@@ -570,19 +570,10 @@ def funnels(
             return _dial_time_key(g, src.c.dialed_slot * SLOT_SECONDS, f, dialect)
         return _dial_time_key(g, m.epoch_seconds(src.c.dialed_at, dialect), f, dialect)
 
-    # Per block (and rep and list): rep, list, week and the total.
-    blk = None
-    if by_block or not timed:
-        extra = []
-        if "week" in by_block:
-            extra = [sa.func.min(a.c.logged_epoch).label("lo"),
-                     sa.func.max(a.c.logged_epoch).label("hi")]
-        blk = (
-            sa.select(*block_key, *per_dial, *extra)
-            .where(*dial_where)
-            .group_by(*block_key)
-            .cte("blk")
-        )
+    span = []  # each block's first and last logged call, for the weeks
+    if "week" in by_block:
+        span = [sa.func.min(a.c.logged_epoch).label("lo"),
+                sa.func.max(a.c.logged_epoch).label("hi")]
     # Per block and quarter hour of the dial (or the dial's own hour/weekday): hour, weekday.
     slot = None
     slot_keys: dict[str, sa.ColumnElement] = {}
@@ -592,7 +583,7 @@ def funnels(
         else:
             inner = [dial_key(g, a).label(f"k_{g}") for g in timed]
         slot = (
-            sa.select(*block_key, *inner, *per_dial)
+            sa.select(*block_key, *inner, *per_dial, *span)
             .where(*dial_where)
             .group_by(*block_key, *inner)
             .cte("slot")
@@ -602,6 +593,27 @@ def funnels(
                 _dial_time_key(g, slot.c.dialed_slot * SLOT_SECONDS, f, dialect)
                 if aligned
                 else slot.c[f"k_{g}"]
+            )
+    # Per block (and rep and list): rep, list, week and the total. From the per-quarter-hour
+    # rows when there are some (a few rows per block), else from the calls themselves.
+    blk = None
+    if by_block or not timed:
+        if slot is not None:
+            blk_span = [sa.func.min(slot.c.lo).label("lo"),
+                        sa.func.max(slot.c.hi).label("hi")] if span else []
+            slot_block = [slot.c.block_id, slot.c.rep_id, slot.c.list_id]
+            blk = (
+                sa.select(*slot_block, sa.func.sum(slot.c.dials).label("dials"),
+                          sa.func.sum(slot.c.dead).label("dead"), *blk_span)
+                .group_by(*slot_block)
+                .cte("blk")
+            )
+        else:
+            blk = (
+                sa.select(*block_key, *per_dial, *span)
+                .where(*dial_where)
+                .group_by(*block_key)
+                .cte("blk")
             )
 
     def dial_part(g: str) -> sa.Select:

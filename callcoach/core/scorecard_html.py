@@ -25,6 +25,7 @@ from callcoach.core.reports import (
     by_week,
     funnel,
     funnel_report,
+    funnels,
     previous_month_filter,
     week_slices,
 )
@@ -209,14 +210,22 @@ def trend_filter(f: ReportFilter, min_weeks: int = 8) -> ReportFilter:
 def build_scorecard(session: Session, by: str, f: ReportFilter, now: datetime) -> str:
     """The whole scorecard page for ``--by`` over the filter."""
     tf = trend_filter(f)
-    if by in FUNNEL_BREAKDOWNS and tf.since == f.since:
-        # The trend is the period's own weeks: table, total and weeks in one statement.
+    own_weeks = tf.since == f.since  # the trend is the period's own weeks
+    if by in FUNNEL_BREAKDOWNS and own_weeks:
+        # Table, total and weeks in one statement.
         table, rows = funnel_report(session, by, f, also=("week",))
+        weeks = week_slices(tf, rows["week"])
+        fu = table.total
+    elif by in FUNNEL_BREAKDOWNS:
+        table, _ = funnel_report(session, by, f)
+        weeks, fu = by_week(session, tf), table.total
+    elif own_weeks:
+        table = build_report(session, by, f)
+        rows, fu = funnels(session, f, ("week",))  # total and weeks in one statement
         weeks = week_slices(tf, rows["week"])
     else:
         table = build_report(session, by, f)
-        weeks = by_week(session, tf)
-    fu = table.total if table.total is not None else funnel(session, f)
+        weeks, fu = by_week(session, tf), funnel(session, f)
     this_m, prev_m = previous_month_filter(f)
     fm, fp = funnel(session, this_m), funnel(session, prev_m)
     goals = goals_by_week(session, tf.since, tf.until, f.rep_ids)
