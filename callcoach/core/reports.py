@@ -858,45 +858,6 @@ class ObjectionStat:
         return m.Ratio(self.meetings, self.calls)
 
 
-def objection_stats(session: Session, f: ReportFilter) -> list[ObjectionStat]:
-    """Frequency, overcome rate and meetings won per objection type, most frequent first."""
-    ao, a = AttemptObjection, CallAttempt
-    long = reads_whole_history(session, f)
-    # "+ 0": the same groups, but SQLite then reads ix_attempt_objection_call (covering) and
-    # sorts a few bytes per objection, instead of walking the objection_id index with a
-    # lookup of each objection row.
-    objection_id = (ao.objection_id + 0).label("objection_id")
-    stmt = (
-        sa.select(
-            objection_id,
-            sa.func.count().label("raised"),
-            sa.func.sum(sa.case((ao.overcome.is_(True), 1), else_=0)).label("overcome"),
-            sa.func.count(
-                sa.distinct(sa.case((a.outcome == Outcome.MEETING.value, ao.attempt_id)))
-            ).label("meetings"),
-            sa.func.count(sa.distinct(ao.attempt_id)).label("calls"),
-        )
-        .join(a, a.id == ao.attempt_id)
-        .where(*attempt_conditions(f, long=long))
-        .group_by(objection_id)
-    )
-    rows = session.execute(stmt).all()
-    objs = _names(session, Objection, [r.objection_id for r in rows])
-    out = [
-        ObjectionStat(
-            objection_id=r.objection_id,
-            key=objs[r.objection_id].key if r.objection_id in objs else str(r.objection_id),
-            text=objs[r.objection_id].text if r.objection_id in objs else "?",
-            raised=int(r.raised),
-            overcome=int(r.overcome or 0),
-            meetings=int(r.meetings or 0),
-            calls=int(r.calls),
-        )
-        for r in rows
-    ]
-    return sorted(out, key=lambda s: (-s.raised, s.key))
-
-
 @dataclass(frozen=True)
 class OrderStat:
     """Calls that saw exactly ``objections`` objections (4 means 4 or more) and their wins."""
@@ -919,53 +880,97 @@ class OrderStat:
         return f"after the {ordinal}"
 
 
+def objection_analysis(
+    session: Session, f: ReportFilter
+) -> tuple[list[ObjectionStat], list[OrderStat]]:
+    """Per objection type: frequency, overcome rate, meetings won (most frequent first);
+    and meetings won after the 1st, 2nd, 3rd, 4th+ objection (and with none).
+
+    One statement: the objections of the filter's calls are read once for both. In the
+    order list, row 0 counts meetings set with no objection logged; its ``calls`` are those
+    meetings.
+    """
+    ao, a = AttemptObjection, CallAttempt
+    long = reads_whole_history(session, f)
+    raised = (
+        sa.select(
+            ao.attempt_id, ao.objection_id, ao.overcome,
+            sa.case((a.outcome == MEETING, 1), else_=0).label("won"),
+        )
+        .join(a, a.id == ao.attempt_id)
+        .where(*attempt_conditions(f, long=long))
+        .cte("raised")
+    )
+    stats = sa.select(
+        sa.literal(0).label("part"),
+        raised.c.objection_id.label("k"),
+        sa.func.count().label("n1"),
+        sa.func.sum(sa.case((raised.c.overcome.is_(True), 1), else_=0)).label("n2"),
+        sa.func.count(sa.distinct(sa.case((raised.c.won == 1, raised.c.attempt_id)))).label("n3"),
+        sa.func.count(sa.distinct(raised.c.attempt_id)).label("n4"),
+    ).group_by(raised.c.objection_id)
+    per_call = (
+        sa.select(raised.c.attempt_id, sa.func.count().label("n"),
+                  sa.func.max(raised.c.won).label("won"))
+        .group_by(raised.c.attempt_id)
+        .subquery("per_call")
+    )
+    bucket = sa.case((per_call.c.n >= 4, 4), else_=per_call.c.n)
+    orders = sa.select(
+        sa.literal(1).label("part"), bucket.label("k"), sa.func.count().label("n1"),
+        sa.func.sum(per_call.c.won).label("n2"), sa.null().label("n3"), sa.null().label("n4"),
+    ).group_by(bucket)
+    # Meetings set with no objection: meetings are answered calls, counted from
+    # ix_attempt_answered rather than from every call.
+    t = CallAttempt.__table__.alias("a")
+    start, end = _epoch_bounds(f)
+    scope = [t.c.rep_id.in_(f.rep_ids)] if f.rep_ids else []
+    scope += [t.c.list_id.in_(f.list_ids)] if f.list_ids else []
+    plain = sa.select(
+        sa.literal(2).label("part"), sa.null().label("k"), sa.func.count().label("n1"),
+        sa.null().label("n2"), sa.null().label("n3"), sa.null().label("n4"),
+    ).select_from(t).where(
+        answered(t), t.c.logged_epoch >= start, t.c.logged_epoch < end, *scope,
+        t.c.outcome == sa.literal_column(f"'{MEETING}'"),
+        ~sa.select(sa.literal(1)).where(ao.attempt_id == t.c.id).exists(),
+    )
+    rows = session.execute(sa.union_all(stats, orders, plain)).all()
+    by_part: dict[int, list] = {0: [], 1: [], 2: []}
+    for row in rows:
+        by_part[int(row.part)].append(row)
+    objs = _names(session, Objection, [int(r.k) for r in by_part[0]])
+    out = [
+        ObjectionStat(
+            objection_id=int(r.k),
+            key=objs[int(r.k)].key if int(r.k) in objs else str(r.k),
+            text=objs[int(r.k)].text if int(r.k) in objs else "?",
+            raised=int(r.n1),
+            overcome=int(r.n2 or 0),
+            meetings=int(r.n3 or 0),
+            calls=int(r.n4),
+        )
+        for r in by_part[0]
+    ]
+    found = {int(r.k): (int(r.n1), int(r.n2 or 0)) for r in by_part[1]}
+    plain_n = int(by_part[2][0].n1) if by_part[2] else 0
+    order = [OrderStat(0, plain_n, plain_n)]
+    for k in range(1, 5):
+        calls, won = found.get(k, (0, 0))
+        order.append(OrderStat(k, calls, won))
+    return sorted(out, key=lambda s: (-s.raised, s.key)), order
+
+
+def objection_stats(session: Session, f: ReportFilter) -> list[ObjectionStat]:
+    """Frequency, overcome rate and meetings won per objection type, most frequent first."""
+    return objection_analysis(session, f)[0]
+
+
 def meetings_by_objection_order(session: Session, f: ReportFilter) -> list[OrderStat]:
     """Meetings won after the 1st, 2nd, 3rd, 4th+ objection (and with none), with call counts.
 
     Row 0 counts meetings set with no objection logged; its ``calls`` are those meetings.
     """
-    ao, a = AttemptObjection, CallAttempt
-    long = reads_whole_history(session, f)
-    per_call = (
-        sa.select(
-            ao.attempt_id,
-            sa.func.count().label("n"),
-            sa.func.max(m.meeting_flag(a)).label("won"),
-        )
-        .join(a, a.id == ao.attempt_id)
-        .where(*attempt_conditions(f, long=long))
-        .group_by(ao.attempt_id)
-        .subquery()
-    )
-    bucket = sa.case((per_call.c.n >= 4, 4), else_=per_call.c.n).label("k")
-    rows = session.execute(
-        sa.select(bucket, sa.func.count().label("calls"), sa.func.sum(per_call.c.won).label("won"))
-        .group_by(bucket)
-        .order_by(bucket)
-    ).all()
-    found = {int(r.k): (int(r.calls), int(r.won or 0)) for r in rows}
-    # Meetings are answered calls: counted from ix_attempt_answered, not from every call.
-    t = CallAttempt.__table__.alias("a")
-    start, end = _epoch_bounds(f)
-    scope = [t.c.rep_id.in_(f.rep_ids)] if f.rep_ids else []
-    scope += [t.c.list_id.in_(f.list_ids)] if f.list_ids else []
-    plain = session.execute(
-        sa.select(sa.func.count())
-        .select_from(t)
-        .where(
-            answered(t),
-            t.c.logged_epoch >= start,
-            t.c.logged_epoch < end,
-            *scope,
-            t.c.outcome == sa.literal_column(f"'{MEETING}'"),
-            ~sa.select(sa.literal(1)).where(ao.attempt_id == t.c.id).exists(),
-        )
-    ).scalar_one()
-    out = [OrderStat(0, int(plain), int(plain))]
-    for k in range(1, 5):
-        calls, won = found.get(k, (0, 0))
-        out.append(OrderStat(k, calls, won))
-    return out
+    return objection_analysis(session, f)[1]
 
 
 # ---------------------------------------------------------------------------------------
@@ -1271,7 +1276,7 @@ def weekday_table(session: Session, f: ReportFilter) -> ReportTable:
 @register_breakdown("objection", "Objections")
 def objection_table(session: Session, f: ReportFilter) -> ReportTable:
     """Objection frequency, overcome rate, meetings won; notes give wins by objection order."""
-    stats = objection_stats(session, f)
+    stats, order = objection_analysis(session, f)
     total_raised = sum(s.raised for s in stats)
     rows = [
         {
@@ -1285,7 +1290,6 @@ def objection_table(session: Session, f: ReportFilter) -> ReportTable:
         }
         for s in stats
     ]
-    order = meetings_by_objection_order(session, f)
     notes = [
         f"Meetings set with no objection: {o.meetings}"
         if o.objections == 0

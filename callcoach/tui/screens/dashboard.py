@@ -335,8 +335,7 @@ class DashboardScreen(Screen):
                 lists = rp.list_slices(s, rp.grouped_funnels(s, f, "list"))
                 self._show_lists(lists, rp.cluster_slices(lists))
             elif tab == "tab-objections":
-                self._show_objections(rp.objection_stats(s, f),
-                                      rp.meetings_by_objection_order(s, f))
+                self._show_objections(*rp.objection_analysis(s, f))
 
     def _show_overview(self, fu: rp.Funnel, progress: list, week: date) -> None:
         self.query_one("#funnel", Static).update("\n".join(funnel_lines(fu)))
