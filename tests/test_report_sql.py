@@ -206,3 +206,25 @@ def test_hour_and_weekday_in_any_zone(db, clock, monkeypatch, zone):
     assert {x.key: x.funnel.dials for x in days} == want_days
     assert [k for k, _ in both[0]["hour"]] == sorted(want_hours)
     assert both[1].dials == len(dials)
+
+
+def test_block_over_two_months_counts_in_each(db, clock, monkeypatch):
+    """A block from Saturday 31 October 23:40 to Sunday 1 November 00:10 (New York, the
+    night DST ends): one block run in each month, in the same week."""
+    _history(db, [
+        ("B1", "L1", "2026-10-31 23:40", 60, "no_answer"),
+        ("B1", "L1", "2026-10-31 23:50", 120, "meeting"),
+        ("B1", "L1", "2026-11-01 00:05", 60, "not_interested"),
+        ("B2", "L1", "2026-11-17 10:00", 60, "no_answer"),
+    ])
+    f = r.make_filter(clock.now(), since="2026-10-01", until="2026-11-30", zone="America/New_York")
+    with db.session() as s:
+        months = _both_ways(db, monkeypatch, lambda: r.month_slices(
+            f, r.grouped_funnels(s, f, "month")))
+        weeks = _both_ways(db, monkeypatch, lambda: r.by_week(s, f, fill=False))
+        (this, fm), (prev, fp) = r.month_over_month(s, f)
+    assert [(x.label, x.funnel.dials, x.funnel.meetings, x.funnel.blocks) for x in months] == [
+        ("October 2026", 2, 1, 1), ("November 2026", 2, 0, 2)]
+    assert [(w.label, w.funnel.dials, w.funnel.blocks) for w in weeks] == [
+        ("2026-10-26", 3, 1), ("2026-11-16", 1, 1)]
+    assert (fm.dials, fm.blocks, fp.dials, fp.blocks) == (2, 2, 2, 1)

@@ -199,6 +199,9 @@ def test_month_over_month(db, history, clock):
     with db.session() as s:
         assert _counts(r.funnel(s, this))[:4] == (16, 9, 7, 3)
         assert _counts(r.funnel(s, prev))[:4] == (2, 1, 1, 1)
+        (this2, fm), (prev2, fp) = r.month_over_month(s, _filter(clock))
+        assert (this2, prev2) == (this, prev)
+        assert (fm, fp) == (r.funnel(s, this), r.funnel(s, prev))
 
 
 def test_goals_and_progress(db, history, clock):

@@ -425,7 +425,8 @@ def _funnel_from(row: Any) -> Funnel:
 
 
 #: The breakdowns :func:`funnels` groups by (any of them in one statement).
-GROUPINGS = ("rep", "list", "week", "hour", "weekday")
+#: "month" is the calendar month in the display zone (numbered year * 12 + month - 1).
+GROUPINGS = ("rep", "list", "week", "month", "hour", "weekday")
 
 
 def _epoch_bounds(f: ReportFilter) -> tuple[int, int]:
@@ -511,6 +512,31 @@ def _week_of(epoch: sa.ColumnElement, f: ReportFilter, dialect: str) -> sa.Colum
     return m.week_bucket(m.local_epoch(epoch, f.tz, f.start_utc, f.end_utc), dialect)
 
 
+def _month_of(epoch: sa.ColumnElement, f: ReportFilter, dialect: str) -> sa.ColumnElement:
+    """Local calendar month (year * 12 + month - 1) of a logged epoch in the period: a CASE
+    over the UTC instants at which the period's months start in the display zone."""
+    del dialect  # the same SQL on both engines
+    first = f.since.replace(day=1)
+    months = [first]
+    while (nxt := (months[-1] + timedelta(days=32)).replace(day=1)) <= f.until:
+        months.append(nxt)
+    number = [d.year * 12 + d.month - 1 for d in months]
+    if len(months) == 1:
+        return sa.literal(number[0])
+    whens = [
+        (epoch < int(m.to_utc(start, f.tz).timestamp()), sa.literal(n))
+        for start, n in zip(months[1:], number[:-1], strict=True)
+    ]
+    return sa.case(*whens, else_=sa.literal(number[-1]))
+
+
+#: Groupings on the logged instant: their key as a function of a logged epoch.
+LOGGED_KEYS: dict[str, Callable[[sa.ColumnElement, ReportFilter, str], sa.ColumnElement]] = {
+    "week": _week_of,
+    "month": _month_of,
+}
+
+
 def _dial_time_key(
     by: str, epoch: sa.ColumnElement, f: ReportFilter, dialect: str
 ) -> sa.ColumnElement:
@@ -564,14 +590,14 @@ def funnels(
             return src.c.rep_id
         if g == "list":
             return src.c.list_id
-        if g == "week":
-            return _week_of(src.c[epoch_col], f, dialect)
+        if g in LOGGED_KEYS:
+            return LOGGED_KEYS[g](src.c[epoch_col], f, dialect)
         if aligned:
             return _dial_time_key(g, src.c.dialed_slot * SLOT_SECONDS, f, dialect)
         return _dial_time_key(g, m.epoch_seconds(src.c.dialed_at, dialect), f, dialect)
 
-    span = []  # each block's first and last logged call, for the weeks
-    if "week" in by_block:
+    span = []  # each block's first and last logged call, for weeks and months
+    if any(g in LOGGED_KEYS for g in by_block):
         span = [sa.func.min(a.c.logged_epoch).label("lo"),
                 sa.func.max(a.c.logged_epoch).label("hi")]
     # Per block and quarter hour of the dial (or the dial's own hour/weekday): hour, weekday.
@@ -631,15 +657,15 @@ def funnels(
                 # Distinct: a block that switched lists has a row per list.
                 sa.func.count(sa.distinct(blk.c.block_id)).label("blocks"),
             ).group_by(k)
-        # week: whole blocks by their one week, the rest call by call.
-        lo_week, hi_week = _week_of(blk.c.lo, f, dialect), _week_of(blk.c.hi, f, dialect)
+        # week or month: whole blocks by their one week (month), the rest call by call.
+        lo_week, hi_week = dial_key(g, blk, "lo"), dial_key(g, blk, "hi")
         whole = sa.select(
             lo_week.label("k"), blk.c.block_id, blk.c.dials, blk.c.dead
         ).where(blk.c.block_id.is_not(None), lo_week == hi_week)
         a2 = table.alias("a2")
         split = sa.select(blk.c.block_id, blk.c.rep_id, blk.c.list_id).where(lo_week != hi_week)
         row_cols = [
-            dial_key("week", a2).label("k"), a2.c.block_id, sa.literal(1).label("dials"),
+            dial_key(g, a2).label("k"), a2.c.block_id, sa.literal(1).label("dials"),
             a2.c.gap_seconds.label("dead"),
         ]
         a2_where = _dial_conditions(f, a2, long)
@@ -647,7 +673,7 @@ def funnels(
             *a2_where, sa.tuple_(a2.c.block_id, a2.c.rep_id, a2.c.list_id).in_(split)
         )
         blockless = sa.select(*row_cols).where(*a2_where, a2.c.block_id.is_(None))
-        parts = sa.union_all(whole, straddling, blockless).subquery("parts")
+        parts = sa.union_all(whole, straddling, blockless).subquery(f"parts_{g}")
         return sa.select(
             parts.c.k, sa.func.sum(parts.c.dials).label("dials"),
             sa.func.sum(parts.c.dead).label("dead"),
@@ -780,6 +806,18 @@ def week_slices(
     return [
         Slice(m.week_start_of(n), m.week_start_of(n).isoformat(), found.get(n, Funnel()))
         for n in keys
+    ]
+
+
+def month_slices(f: ReportFilter, rows: list[tuple[Any, Funnel]]) -> list[Slice]:
+    """One slice per calendar month in the period (keyed by its first day), empty included."""
+    found = {int(k): fu for k, fu in rows}
+    first = f.since.year * 12 + f.since.month - 1
+    last = f.until.year * 12 + f.until.month - 1
+    return [
+        Slice(date(n // 12, n % 12 + 1, 1), date(n // 12, n % 12 + 1, 1).strftime("%B %Y"),
+              found.get(n, Funnel()))
+        for n in range(first, last + 1)
     ]
 
 
@@ -1352,6 +1390,16 @@ def previous_month_filter(f: ReportFilter) -> tuple[ReportFilter, ReportFilter]:
     this = replace(f, since=first, until=last, label=first.strftime("%B %Y"))
     prev = replace(f, since=prev_first, until=prev_last, label=prev_first.strftime("%B %Y"))
     return this, prev
+
+
+def month_over_month(
+    session: Session, f: ReportFilter
+) -> tuple[tuple[ReportFilter, Funnel], tuple[ReportFilter, Funnel]]:
+    """The funnels of :func:`previous_month_filter`'s two months, from one statement."""
+    this, prev = previous_month_filter(f)
+    both = replace(f, since=prev.since, until=this.until, label="")
+    before, after = month_slices(both, grouped_funnels(session, both, "month"))
+    return (this, after.funnel), (prev, before.funnel)
 
 
 # Breakdowns owned by other features register themselves on import (kept last: they import

@@ -26,7 +26,7 @@ from callcoach.core.reports import (
     funnel,
     funnel_report,
     funnels,
-    previous_month_filter,
+    month_over_month,
     week_slices,
 )
 
@@ -226,8 +226,7 @@ def build_scorecard(session: Session, by: str, f: ReportFilter, now: datetime) -
     else:
         table = build_report(session, by, f)
         weeks, fu = by_week(session, tf), funnel(session, f)
-    this_m, prev_m = previous_month_filter(f)
-    fm, fp = funnel(session, this_m), funnel(session, prev_m)
+    (this_m, fm), (prev_m, fp) = month_over_month(session, f)
     goals = goals_by_week(session, tf.since, tf.until, f.rep_ids)
     labels = [w.key.strftime("%d %b") for w in weeks]
     goal_dials = [goals[w.key].dials if w.key in goals else None for w in weeks]
