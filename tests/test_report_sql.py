@@ -228,3 +228,38 @@ def test_block_over_two_months_counts_in_each(db, clock, monkeypatch):
     assert [(w.label, w.funnel.dials, w.funnel.blocks) for w in weeks] == [
         ("2026-10-26", 3, 1), ("2026-11-16", 1, 1)]
     assert (fm.dials, fm.blocks, fp.dials, fp.blocks) == (2, 2, 2, 1)
+
+
+def test_migration_0007_backfills_and_downgrades_without_loss(db, clock):
+    """Calls written before 0007 get their derived columns from the upgrade (the figures do
+    not change), and going back to 0006 keeps every call, objection and meeting."""
+    from alembic import command
+
+    from callcoach.storage import db as storage
+    from tests import report_fixture as fx
+
+    fx.build(db)
+    f = r.make_filter(clock.now(), period="last-week", zone=fx.ZONE)
+    with db.session() as s:
+        before = r.funnels(s, f, r.GROUPINGS), r.objection_analysis(s, f)
+
+    def migrate(step, revision):
+        with storage._migration_lock(db.engine) as conn:
+            step(storage.alembic_config(db.engine, conn), revision)
+
+    def counts():
+        with db.engine.connect() as c:
+            return [c.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+                    for t in ("call_attempt", "attempt_objection", "meeting")]
+
+    kept = counts()
+    migrate(command.downgrade, "0006")
+    assert counts() == kept
+    with db.engine.connect() as c:
+        assert "logged_epoch" not in c.execute(sa.text("SELECT * FROM call_attempt")).keys()
+    migrate(command.upgrade, "heads")
+    assert counts() == kept
+    stored = _epochs_stored(db)
+    assert [got for got, _ in stored] == [want for _, want in stored]
+    with db.session() as s:
+        assert (r.funnels(s, f, r.GROUPINGS), r.objection_analysis(s, f)) == before

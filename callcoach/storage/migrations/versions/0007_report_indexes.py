@@ -127,6 +127,7 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER call_attempt_epochs ON call_attempt")
         op.execute("DROP FUNCTION call_attempt_epochs()")
-    with op.batch_alter_table("call_attempt") as batch_op:
-        batch_op.drop_column("dialed_slot")
-        batch_op.drop_column("logged_epoch")
+    # A plain DROP COLUMN (SQLite 3.35+), never a batch copy of the table: with foreign keys
+    # on, dropping the old call_attempt would delete its objections and meetings (cascade).
+    op.execute("ALTER TABLE call_attempt DROP COLUMN dialed_slot")
+    op.execute("ALTER TABLE call_attempt DROP COLUMN logged_epoch")
