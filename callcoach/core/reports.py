@@ -554,10 +554,10 @@ def funnels(
 
     - over every dial: dials and dead time, first summed per block (and per rep and list,
       and per quarter hour of the dial for hour and weekday), so blocks run are counted
-      from these few rows and, over long periods, SQLite reads
-      ``ix_attempt_report`` in its own order without sorting a row per dial. Weeks come
-      from each block's first and last logged call; the rare block whose calls fall in
-      two weeks is counted call by call.
+      from these few rows and, over long periods, SQLite reads ``ix_attempt_report`` in
+      its own order without sorting a row per dial. Weeks and months come from each
+      block's first and last logged call; the rare block whose calls fall in two weeks
+      (months) is counted call by call.
     - over the answered calls only (``ix_attempt_answered``): connects, conversations,
       meetings, meetings held, talk time.
 
@@ -657,12 +657,12 @@ def funnels(
                 sa.func.count(sa.distinct(blk.c.block_id)).label("blocks"),
             ).group_by(k)
         # week or month: whole blocks by their one week (month), the rest call by call.
-        lo_week, hi_week = dial_key(g, blk, "lo"), dial_key(g, blk, "hi")
+        lo_key, hi_key = dial_key(g, blk, "lo"), dial_key(g, blk, "hi")
         whole = sa.select(
-            lo_week.label("k"), blk.c.block_id, blk.c.dials, blk.c.dead
-        ).where(blk.c.block_id.is_not(None), lo_week == hi_week)
+            lo_key.label("k"), blk.c.block_id, blk.c.dials, blk.c.dead
+        ).where(blk.c.block_id.is_not(None), lo_key == hi_key)
         a2 = table.alias("a2")
-        split = sa.select(blk.c.block_id, blk.c.rep_id, blk.c.list_id).where(lo_week != hi_week)
+        split = sa.select(blk.c.block_id, blk.c.rep_id, blk.c.list_id).where(lo_key != hi_key)
         row_cols = [
             dial_key(g, a2).label("k"), a2.c.block_id, sa.literal(1).label("dials"),
             a2.c.gap_seconds.label("dead"),
@@ -700,9 +700,9 @@ def funnels(
             *[sa.func.sum(first.c[name]).label(name) for name in _ANSWERED_FIELDS]
         ).cte("answered_total")
     else:
-        answered_total = sa.select(*_answered_columns(a)).select_from(
-            _answered_from(a)).where(*answered_where).cte(
-            "answered_total"
+        answered_total = (
+            sa.select(*_answered_columns(a)).select_from(_answered_from(a))
+            .where(*answered_where).cte("answered_total")
         )
 
     selects = []
