@@ -324,8 +324,9 @@ def main() -> int:
                 argv += ["--output", str(out / f"{by}.html")]
 
             def run_cli(argv=argv):
-                with contextlib.redirect_stdout(io.StringIO()):
-                    assert cli.main(argv) == 0
+                sink = io.StringIO()
+                with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                    assert cli.main(argv) == 0, sink.getvalue()
 
             with rec.recording():  # the SQL of one whole run, for the reference
                 run_cli()
