@@ -90,6 +90,35 @@ async def test_dashboard_last_week_figures(app_db, settings, clock):
         assert len(weeks) == 8  # the chart always covers 8 weeks up to the period's end
 
 
+async def test_dashboard_command_opens_once_and_home_fills_when_shown(
+    app_db, settings, clock, monkeypatch
+):
+    """``callcoach dashboard``: the overview's queries run once (the filters reporting their
+    first values reload nothing) and home, under it, counts its lists only when shown."""
+    from callcoach.core import reports as rp
+    from callcoach.tui.screens.dashboard import make_dashboard_app
+    from callcoach.tui.screens.home import HomeScreen
+
+    calls = []
+    real = rp.funnels
+    monkeypatch.setattr(rp, "funnels", lambda *a, **kw: calls.append(a[2:]) or real(*a, **kw))
+    app = make_dashboard_app(app_db, settings, clock, "Mia", fx.ZONE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        assert "Dials               2" in _text(screen, "#funnel")
+        # The funnel, and the leaderboard of the week behind the goals: nothing more.
+        assert calls == [(), (("rep",),)]
+        home = app.screen_stack[-2]
+        assert isinstance(home, HomeScreen) and home.summaries == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is home
+        assert [s.name for s in home.summaries] == ["Retail West", "SaaS East"]
+        assert "2 lists" in _text(home, "#home-hint")
+
+
 async def test_dashboard_filters_rep_list_and_custom(app_db, settings, clock):
     app = make_app(app_db, settings, clock, rep_name="Mia")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -199,6 +199,9 @@ def test_month_over_month(db, history, clock):
     with db.session() as s:
         assert _counts(r.funnel(s, this))[:4] == (16, 9, 7, 3)
         assert _counts(r.funnel(s, prev))[:4] == (2, 1, 1, 1)
+        (this2, fm), (prev2, fp) = r.month_over_month(s, _filter(clock))
+        assert (this2, prev2) == (this, prev)
+        assert (fm, fp) == (r.funnel(s, this), r.funnel(s, prev))
 
 
 def test_goals_and_progress(db, history, clock):
@@ -318,17 +321,52 @@ def test_python_rules_match():
     assert m.is_conversation("callback", 0) and m.is_conversation("not_interested", 2)
 
 
-def test_long_periods_count_the_same(db, history, clock):
-    """Over SCAN_AFTER_DAYS the SQLite query avoids the index; the figures must not change."""
-    long = r.make_filter(clock.now(), since="2026-01-01", until="2026-12-31", zone=fx.ZONE)
-    short = r.make_filter(clock.now(), since="2026-10-01", until="2026-11-30", zone=fx.ZONE)
-    assert long.days > r.SCAN_AFTER_DAYS >= short.days
+def _everything(s, f):
+    """Every figure the reports compute for a filter, as comparable values."""
+    out = {"funnel": r.funnel(s, f)}
+    for g in r.GROUPINGS:
+        out[g] = r.grouped_funnels(s, f, g)
+    out["all"] = r.funnels(s, f, r.GROUPINGS)
+    out["objections"] = r.objection_stats(s, f)
+    out["order"] = r.meetings_by_objection_order(s, f)
+    return out
+
+
+@pytest.mark.parametrize(
+    "since, until", [("2026-01-01", "2026-12-31"), ("2026-10-01", "2026-11-30"),
+                     ("2026-11-16", "2026-11-22")]
+)
+def test_whole_history_reading_counts_the_same(db, history, clock, monkeypatch, since, until):
+    """SQLite reads long periods whole, in index order; short ones through logged_at. Both
+    ways give the same figures (PostgreSQL has one way: the same figures again)."""
+    f = r.make_filter(clock.now(), since=since, until=until, zone=fx.ZONE)
     with db.session() as s:
-        assert _counts(r.funnel(s, long)) == _counts(r.funnel(s, short)) == (
-            18, 10, 8, 4, 2, 3, 6)
-        assert [x.label for x in r.by_rep(s, long)] == ["Ana", "Ben"]
-        assert sum(o.raised for o in r.objection_stats(s, long)) == 12
-        assert [o.meetings for o in r.meetings_by_objection_order(s, long)] == [1, 1, 1, 0, 1]
+        monkeypatch.setattr(r, "LONG_SHARE", 0.0)  # always whole
+        whole = _everything(s, f)
+        assert r.reads_whole_history(s, f) == db.is_sqlite
+        monkeypatch.setattr(r, "LONG_SHARE", 1e9)  # never
+        assert not r.reads_whole_history(s, f)
+        assert _everything(s, f) == whole
+    # Every grouping at once (one statement, shared per-block sums) = each on its own.
+    together, total = whole["all"]
+    assert total == whole["funnel"]
+    for g in r.GROUPINGS:
+        assert together[g] == whole[g], g
+    if since == "2026-01-01":
+        assert _counts(whole["funnel"]) == (18, 10, 8, 4, 2, 3, 6)
+        assert [k for k, _ in whole["rep"]] == [history["Ana"], history["Ben"]]
+        assert sum(o.raised for o in whole["objections"]) == 12
+        assert [o.meetings for o in whole["order"]] == [1, 1, 1, 0, 1]
+
+
+def test_long_share_follows_the_history(db, history, clock):
+    """The whole-history reading starts at LONG_SHARE of the span of logged calls (SQLite)."""
+    with db.session() as s:
+        year = r.make_filter(clock.now(), since="2026-01-01", until="2026-12-31", zone=fx.ZONE)
+        day = r.make_filter(clock.now(), since="2026-11-18", until="2026-11-18", zone=fx.ZONE)
+        # The fixture's calls span 2026-10-28 .. 2026-11-23 (26 days): one day is 3.8%.
+        assert r.reads_whole_history(s, year) == db.is_sqlite
+        assert not r.reads_whole_history(s, day)
 
 
 def test_best_and_worst_lists():

@@ -25,7 +25,9 @@ the rules and :func:`sync_flags` rewrites them in one set-based UPDATE
 Time bucketing (week, hour, weekday, month) is written as integer arithmetic on epoch
 seconds plus the display zone's UTC offset, with the offset chosen per instant by a CASE
 over the zone's DST transitions inside the period; the same arithmetic runs on SQLite and
-PostgreSQL, so both engines put every call in the same bucket.
+PostgreSQL, so both engines put every call in the same bucket. The epoch seconds are read
+from columns the database derives per call (``logged_epoch``, ``dialed_slot``: see
+migration 0007), the floor of the stored instant on both engines.
 """
 
 from __future__ import annotations
@@ -157,22 +159,16 @@ def sync_flags(session: Session) -> int:
 # Time: epoch seconds, display-zone offsets, buckets.
 
 
-def _sqlite_has_unixepoch() -> bool:
-    import sqlite3
-
-    return sqlite3.sqlite_version_info >= (3, 38, 0)
-
-
-_SQLITE_HAS_UNIXEPOCH = _sqlite_has_unixepoch()
-
-
 def epoch_seconds(column: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
-    """Seconds since 1970-01-01 UTC of a stored instant, as an integer, on either engine."""
+    """Whole seconds since 1970-01-01 UTC (the floor) of a stored instant, on either engine.
+
+    Reports read the same value stored per call (``logged_epoch``, ``dialed_slot``); this
+    form is for the rare query that needs a dial's own second.
+    """
     if dialect == "sqlite":
-        # Stored as naive-UTC text, parsed as UTC; unixepoch() (SQLite 3.38+) is the fast form.
-        if _SQLITE_HAS_UNIXEPOCH:
-            return sa.type_coerce(sa.func.unixepoch(column), sa.Integer)
-        return sa.cast(sa.func.strftime("%s", column), sa.Integer)
+        # Stored as naive-UTC text. SQLite's date functions round a fraction to the
+        # millisecond (59.9996 s reads as the next second): give them whole seconds only.
+        return sa.cast(sa.func.strftime("%s", sa.func.substr(column, 1, 19)), sa.Integer)
     return sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
 
 
@@ -212,10 +208,13 @@ def zone_offsets(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[d
 
 
 def local_epoch(
-    column: sa.ColumnElement, dialect: str, zone: ZoneInfo, start: datetime, end: datetime
+    epoch: sa.ColumnElement, zone: ZoneInfo, start: datetime, end: datetime
 ) -> sa.ColumnElement[int]:
-    """Epoch seconds of ``column`` shifted into the display zone's wall clock."""
-    epoch = epoch_seconds(column, dialect)
+    """An epoch-seconds expression shifted into the display zone's wall clock.
+
+    The offset is chosen per instant by a CASE over the zone's changes between ``start``
+    and ``end`` (instants before ``start`` get its offset).
+    """
     offsets = zone_offsets(zone, start, end)
     if len(offsets) == 1:
         return epoch + offsets[0][1]

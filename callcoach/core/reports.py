@@ -27,6 +27,7 @@ from sqlmodel import Session
 from callcoach.core import metrics as m
 from callcoach.errors import CallcoachError
 from callcoach.storage.models import (
+    SLOT_SECONDS,
     AttemptObjection,
     CallAttempt,
     CallBlock,
@@ -270,18 +271,42 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-#: On SQLite, periods longer than this many days read the table in order rather than
-#: through the logged_at index: a range covering much of the table costs one random
-#: table lookup per row through the index (measured ~40% slower on a year of calls).
-SCAN_AFTER_DAYS = 62
+#: On SQLite, a period holding at least this share of the calls' history (first to last
+#: logged call) is read whole, in index order (no table lookup, no sort), rather than
+#: through the logged_at index (a table lookup per call, then a sort). Measured on a year of
+#: 1,000,000 calls: even at two weeks (3.8% of the year), index order 1.8x faster at two
+#: months.
+LONG_SHARE = 0.05
+
+
+def reads_whole_history(session: Session, f: ReportFilter) -> bool:
+    """True when SQLite should read every call in index order for this filter (see above)."""
+    if _dialect(session) != "sqlite":
+        return False  # PostgreSQL's planner weighs this itself
+    a = CallAttempt
+    first, last = session.execute(
+        sa.select(
+            sa.select(sa.func.min(a.logged_at)).scalar_subquery(),  # two index probes
+            sa.select(sa.func.max(a.logged_at)).scalar_subquery(),
+        )
+    ).one()
+    if first is None:
+        return False
+    span = (last - first).total_seconds()
+    covered = (min(f.end_utc, last) - max(f.start_utc, first)).total_seconds()
+    return span > 0 and covered >= LONG_SHARE * span
 
 
 def attempt_conditions(
-    f: ReportFilter, attempt: type[CallAttempt] = CallAttempt, dialect: str | None = None
+    f: ReportFilter, attempt: type[CallAttempt] = CallAttempt, long: bool = False
 ) -> list:
-    """WHERE conditions for attempts inside the filter (logged, in period, reps, lists)."""
+    """WHERE conditions for attempts inside the filter (logged, in period, reps, lists).
+
+    ``long`` (see :func:`reads_whole_history`) writes the period so that SQLite cannot read
+    it through the logged_at index.
+    """
     logged_at: sa.ColumnElement = attempt.logged_at
-    if dialect == "sqlite" and f.days > SCAN_AFTER_DAYS:
+    if long:
         # Same value, but not indexable: SQLite then scans instead of index-then-lookup.
         logged_at = sa.func.coalesce(attempt.logged_at, attempt.logged_at)
     conds = [
@@ -381,54 +406,14 @@ class Funnel:
         return self.dead_seconds / self.blocks if self.blocks else None
 
 
-def _funnel_columns(dialect: str, blocks: bool = True) -> list:
-    a = CallAttempt
-    connect = m.connect_flag(a)
-    timed_connect = sa.and_(connect == 1, a.duration_seconds.is_not(None))
-    held_q = (
-        sa.select(sa.case((Meeting.held.is_(True), 1), else_=0))
-        .where(Meeting.attempt_id == a.id)
-        .scalar_subquery()
-    )
-    known_q = (
-        sa.select(sa.case((Meeting.held.is_(None), 0), else_=1))
-        .where(Meeting.attempt_id == a.id)
-        .scalar_subquery()
-    )
-    is_meeting = a.outcome == Outcome.MEETING.value
-    return [
-        sa.func.count().label("dials"),
-        sa.func.coalesce(sa.func.sum(connect), 0).label("connects"),
-        sa.func.coalesce(sa.func.sum(m.conversation_flag(a)), 0).label("conversations"),
-        sa.func.coalesce(sa.func.sum(m.meeting_flag(a)), 0).label("meetings"),
-        sa.func.coalesce(sa.func.sum(sa.case((is_meeting, held_q), else_=0)), 0).label("held"),
-        sa.func.coalesce(sa.func.sum(sa.case((is_meeting, known_q), else_=0)), 0).label(
-            "held_known"
-        ),
-        (sa.func.count(sa.distinct(a.block_id)) if blocks else sa.literal(0)).label("blocks"),
-        sa.func.coalesce(
-            sa.func.sum(sa.case((timed_connect, a.duration_seconds), else_=0.0)), 0.0
-        ).label("talk_seconds"),
-        sa.func.coalesce(sa.func.sum(sa.case((timed_connect, 1), else_=0)), 0).label(
-            "timed_connects"
-        ),
-        sa.func.coalesce(
-            sa.func.sum(
-                sa.case(
-                    (sa.and_(timed_connect, a.duration_seconds > m.LONG_CALL_SECONDS), 1),
-                    else_=0,
-                )
-            ),
-            0,
-        ).label("long_calls"),
-        sa.func.coalesce(sa.func.sum(a.gap_seconds), 0.0).label("dead_seconds"),
-    ]
-
-
 _FUNNEL_FIELDS = (
     "dials connects conversations meetings held held_known blocks talk_seconds "
     "timed_connects long_calls dead_seconds"
 ).split()
+#: Counted over every dial (per block first, see :func:`funnels`).
+_DIAL_FIELDS = ("dials", "dead_seconds", "blocks")
+#: Counted over the answered calls only (``ix_attempt_answered``).
+_ANSWERED_FIELDS = tuple(x for x in _FUNNEL_FIELDS if x not in _DIAL_FIELDS)
 
 
 def _funnel_from(row: Any) -> Funnel:
@@ -439,76 +424,324 @@ def _funnel_from(row: Any) -> Funnel:
     return Funnel(**values)
 
 
-def grouped_funnels(
-    session: Session,
-    f: ReportFilter,
-    key: Callable[[str], sa.ColumnElement] | None = None,
-    blocks: bool = True,
-) -> list[tuple[Any, Funnel]]:
-    """One funnel per value of ``key(dialect)`` (or one total when None), in key order.
+#: The breakdowns :func:`funnels` groups by (any of them in one statement).
+#: "month" is the calendar month in the display zone (numbered year * 12 + month - 1).
+GROUPINGS = ("rep", "list", "week", "month", "hour", "weekday")
 
-    ``blocks=False`` skips counting distinct blocks (0 instead) where a slice such as an
-    hour of the day has no meaningful block count; it saves a sort of every row.
+
+def _epoch_bounds(f: ReportFilter) -> tuple[int, int]:
+    """The period as whole epoch seconds (local midnights always fall on a whole second)."""
+    return int(f.start_utc.timestamp()), int(f.end_utc.timestamp())
+
+
+def _dial_conditions(f: ReportFilter, a: sa.TableClause, long: bool) -> list:
+    """Dials in the filter, on the generated ``logged_epoch`` (NULL while in progress).
+
+    Short periods also bound ``logged_at`` so the database reads them through its index;
+    long ones do not, so SQLite reads ``ix_attempt_report`` in block order and never sorts.
     """
-    dialect = _dialect(session)
-    cols = _funnel_columns(dialect, blocks)
-    if key is None:
-        row = session.execute(sa.select(*cols).where(*attempt_conditions(f, dialect=dialect))).one()
-        return [(None, _funnel_from(row))]
-    k = key(dialect).label("k")
-    stmt = (
-        sa.select(k, *cols)
-        .where(*attempt_conditions(f, dialect=dialect))
-        .group_by(k)
-        .order_by(k)
+    start, end = _epoch_bounds(f)
+    conds = [a.c.logged_epoch >= start, a.c.logged_epoch < end]
+    if not long:
+        conds += [a.c.logged_at >= f.start_utc, a.c.logged_at < f.end_utc]
+    if f.rep_ids:
+        conds.append(a.c.rep_id.in_(f.rep_ids))
+    if f.list_ids:
+        conds.append(a.c.list_id.in_(f.list_ids))
+    return conds
+
+
+def answered(a: sa.TableClause) -> sa.ColumnElement[bool]:
+    """Calls that count toward connects, conversations or meetings: the partial index's rows.
+
+    Written exactly as ``ix_attempt_answered``'s WHERE clause, so the database sees that
+    the index holds every such call (``meeting`` is a literal for the same reason).
+    """
+    return sa.or_(
+        a.c.connected, a.c.conversation, a.c.outcome == sa.literal_column(f"'{MEETING}'")
     )
-    return [(row.k, _funnel_from(row)) for row in session.execute(stmt)]
+
+
+MEETING = Outcome.MEETING.value
+
+
+def _answered_from(a: sa.TableClause) -> sa.FromClause:
+    """Answered calls with the meeting each set, if any (``meeting.attempt_id`` is unique)."""
+    is_meeting = a.c.outcome == sa.literal_column(f"'{MEETING}'")
+    # A join, not a subquery per meeting: the same figures, and PostgreSQL's estimate stays
+    # small (a subquery per row made it compile the statement just in time for ~1 s).
+    return a.outerjoin(Meeting, sa.and_(Meeting.attempt_id == a.c.id, is_meeting))
+
+
+def _answered_columns(a: sa.TableClause) -> list:
+    """Counts over answered calls, as in the definitions (stored flags, outcome 7); read
+    from :func:`_answered_from`."""
+    connect = a.c.connected.is_(True)
+    is_meeting = a.c.outcome == sa.literal_column(f"'{MEETING}'")
+    count = sa.func.count
+    return [
+        count().filter(connect).label("connects"),
+        count().filter(a.c.conversation.is_(True)).label("conversations"),
+        count().filter(is_meeting).label("meetings"),
+        count().filter(Meeting.held.is_(True)).label("held"),
+        count(Meeting.held).label("held_known"),
+        sa.func.sum(a.c.duration_seconds).filter(connect).label("talk_seconds"),
+        count(a.c.duration_seconds).filter(connect).label("timed_connects"),
+        count()
+        .filter(sa.and_(connect, a.c.duration_seconds > m.LONG_CALL_SECONDS))
+        .label("long_calls"),
+    ]
+
+
+def slots_align(f: ReportFilter) -> bool:
+    """True when the zone's offsets and changes around the period fall on quarter hours.
+
+    Then the quarter hour of a dial (``dialed_slot``) decides its local hour and weekday
+    exactly; otherwise (no modern zone) :func:`funnels` reads each dial's own second.
+    """
+    offsets = m.zone_offsets(f.tz, f.start_utc - timedelta(days=1), f.end_utc)
+    return all(
+        off % SLOT_SECONDS == 0 and int(at.timestamp()) % SLOT_SECONDS == 0
+        for at, off in offsets[1:]
+    ) and offsets[0][1] % SLOT_SECONDS == 0
+
+
+def _week_of(epoch: sa.ColumnElement, f: ReportFilter, dialect: str) -> sa.ColumnElement:
+    """Local week number (see :func:`metrics.week_bucket`) of a logged epoch."""
+    return m.week_bucket(m.local_epoch(epoch, f.tz, f.start_utc, f.end_utc), dialect)
+
+
+def _month_of(epoch: sa.ColumnElement, f: ReportFilter, dialect: str) -> sa.ColumnElement:
+    """Local calendar month (year * 12 + month - 1) of a logged epoch in the period: a CASE
+    over the UTC instants at which the period's months start in the display zone."""
+    del dialect  # the same SQL on both engines
+    first = f.since.replace(day=1)
+    months = [first]
+    while (nxt := (months[-1] + timedelta(days=32)).replace(day=1)) <= f.until:
+        months.append(nxt)
+    number = [d.year * 12 + d.month - 1 for d in months]
+    if len(months) == 1:
+        return sa.literal(number[0])
+    whens = [
+        (epoch < int(m.to_utc(start, f.tz).timestamp()), sa.literal(n))
+        for start, n in zip(months[1:], number[:-1], strict=True)
+    ]
+    return sa.case(*whens, else_=sa.literal(number[-1]))
+
+
+#: Groupings on the logged instant: their key as a function of a logged epoch.
+LOGGED_KEYS: dict[str, Callable[[sa.ColumnElement, ReportFilter, str], sa.ColumnElement]] = {
+    "week": _week_of,
+    "month": _month_of,
+}
+
+
+def _dial_time_key(
+    by: str, epoch: sa.ColumnElement, f: ReportFilter, dialect: str
+) -> sa.ColumnElement:
+    """Local hour (0-23) or weekday (0 = Monday) of a dial's epoch seconds."""
+    # Dials can start a little before the period's first logged outcome: widen the range.
+    local = m.local_epoch(epoch, f.tz, f.start_utc - timedelta(days=1), f.end_utc)
+    return m.hour_bucket(local, dialect) if by == "hour" else m.weekday_bucket(local, dialect)
+
+
+def funnels(
+    session: Session, f: ReportFilter, groupings: Sequence[str] = ()
+) -> tuple[dict[str, list[tuple[Any, Funnel]]], Funnel]:
+    """A funnel per value of each grouping (in key order) and the whole filter's funnel.
+
+    One SQL statement, whatever the groupings. Two parts are added up per key:
+
+    - over every dial: dials and dead time, first summed per block (and per rep and list,
+      and per quarter hour of the dial for hour and weekday), so blocks run are counted
+      from these few rows and, over long periods, SQLite reads ``ix_attempt_report`` in
+      its own order without sorting a row per dial. Weeks and months come from each
+      block's first and last logged call; the rare block whose calls fall in two weeks
+      (months) is counted call by call.
+    - over the answered calls only (``ix_attempt_answered``): connects, conversations,
+      meetings, meetings held, talk time.
+
+    Hour and weekday have no blocks run (0), as before.
+    """
+    for g in groupings:
+        if g not in GROUPINGS:
+            raise ValueError(f"unknown grouping {g!r}")
+    dialect = _dialect(session)
+    long = reads_whole_history(session, f)
+    table = CallAttempt.__table__
+    a = table.alias("a")
+    dial_where = _dial_conditions(f, a, long)
+    start, end = _epoch_bounds(f)
+    answered_where = [answered(a), a.c.logged_epoch >= start, a.c.logged_epoch < end]
+    if f.rep_ids:
+        answered_where.append(a.c.rep_id.in_(f.rep_ids))
+    if f.list_ids:
+        answered_where.append(a.c.list_id.in_(f.list_ids))
+    per_dial = [sa.func.count().label("dials"), sa.func.sum(a.c.gap_seconds).label("dead")]
+    block_key = [a.c.block_id, a.c.rep_id, a.c.list_id]
+
+    timed = [g for g in groupings if g in ("hour", "weekday")]
+    by_block = [g for g in groupings if g not in timed]
+    aligned = not timed or slots_align(f)
+
+    def dial_key(g: str, src: Any, epoch_col: str = "logged_epoch") -> sa.ColumnElement:
+        if g == "rep":
+            return src.c.rep_id
+        if g == "list":
+            return src.c.list_id
+        if g in LOGGED_KEYS:
+            return LOGGED_KEYS[g](src.c[epoch_col], f, dialect)
+        if aligned:
+            return _dial_time_key(g, src.c.dialed_slot * SLOT_SECONDS, f, dialect)
+        return _dial_time_key(g, m.epoch_seconds(src.c.dialed_at, dialect), f, dialect)
+
+    span = []  # each block's first and last logged call, for weeks and months
+    if any(g in LOGGED_KEYS for g in by_block):
+        span = [sa.func.min(a.c.logged_epoch).label("lo"),
+                sa.func.max(a.c.logged_epoch).label("hi")]
+    # Per block and quarter hour of the dial (or the dial's own hour/weekday): hour, weekday.
+    slot = None
+    slot_keys: dict[str, sa.ColumnElement] = {}
+    if timed:
+        if aligned:
+            inner = [a.c.dialed_slot]
+        else:
+            inner = [dial_key(g, a).label(f"k_{g}") for g in timed]
+        slot = (
+            sa.select(*block_key, *inner, *per_dial, *span)
+            .where(*dial_where)
+            .group_by(*block_key, *inner)
+            .cte("slot")
+        )
+        for g in timed:
+            slot_keys[g] = (
+                _dial_time_key(g, slot.c.dialed_slot * SLOT_SECONDS, f, dialect)
+                if aligned
+                else slot.c[f"k_{g}"]
+            )
+    # Per block (and rep and list): rep, list, week and the total. From the per-quarter-hour
+    # rows when there are some (a few rows per block), else from the calls themselves.
+    blk = None
+    if by_block or not timed:
+        if slot is not None:
+            blk_span = [sa.func.min(slot.c.lo).label("lo"),
+                        sa.func.max(slot.c.hi).label("hi")] if span else []
+            slot_block = [slot.c.block_id, slot.c.rep_id, slot.c.list_id]
+            blk = (
+                sa.select(*slot_block, sa.func.sum(slot.c.dials).label("dials"),
+                          sa.func.sum(slot.c.dead).label("dead"), *blk_span)
+                .group_by(*slot_block)
+                .cte("blk")
+            )
+        else:
+            blk = (
+                sa.select(*block_key, *per_dial, *span)
+                .where(*dial_where)
+                .group_by(*block_key)
+                .cte("blk")
+            )
+
+    def dial_part(g: str) -> sa.Select:
+        """Dials, dead time and blocks run per key of one grouping."""
+        if g in timed:
+            k = slot_keys[g].label("k")
+            return sa.select(
+                k, sa.func.sum(slot.c.dials).label("dials"),
+                sa.func.sum(slot.c.dead).label("dead"), sa.literal(0).label("blocks"),
+            ).group_by(k)
+        if g in ("rep", "list"):
+            k = (blk.c.rep_id if g == "rep" else blk.c.list_id).label("k")
+            return sa.select(
+                k, sa.func.sum(blk.c.dials).label("dials"), sa.func.sum(blk.c.dead).label("dead"),
+                # Distinct: a block that switched lists has a row per list.
+                sa.func.count(sa.distinct(blk.c.block_id)).label("blocks"),
+            ).group_by(k)
+        # week or month: whole blocks by their one week (month), the rest call by call.
+        lo_key, hi_key = dial_key(g, blk, "lo"), dial_key(g, blk, "hi")
+        whole = sa.select(
+            lo_key.label("k"), blk.c.block_id, blk.c.dials, blk.c.dead
+        ).where(blk.c.block_id.is_not(None), lo_key == hi_key)
+        a2 = table.alias("a2")
+        split = sa.select(blk.c.block_id, blk.c.rep_id, blk.c.list_id).where(lo_key != hi_key)
+        row_cols = [
+            dial_key(g, a2).label("k"), a2.c.block_id, sa.literal(1).label("dials"),
+            a2.c.gap_seconds.label("dead"),
+        ]
+        a2_where = _dial_conditions(f, a2, long)
+        straddling = sa.select(*row_cols).where(
+            *a2_where, sa.tuple_(a2.c.block_id, a2.c.rep_id, a2.c.list_id).in_(split)
+        )
+        blockless = sa.select(*row_cols).where(*a2_where, a2.c.block_id.is_(None))
+        parts = sa.union_all(whole, straddling, blockless).subquery(f"parts_{g}")
+        return sa.select(
+            parts.c.k, sa.func.sum(parts.c.dials).label("dials"),
+            sa.func.sum(parts.c.dead).label("dead"),
+            sa.func.count(sa.distinct(parts.c.block_id)).label("blocks"),
+        ).group_by(parts.c.k)
+
+    src = blk if blk is not None else slot
+    dial_total = sa.select(
+        sa.func.sum(src.c.dials).label("dials"), sa.func.sum(src.c.dead).label("dead"),
+        sa.func.count(sa.distinct(src.c.block_id)).label("blocks"),
+    ).cte("dial_total")
+
+    def answered_part(g: str) -> sa.CTE:
+        k = dial_key(g, a).label("k")
+        return (
+            sa.select(k, *_answered_columns(a)).select_from(_answered_from(a))
+            .where(*answered_where).group_by(k)
+            .cte(f"answered_{g}")
+        )
+
+    answered_by = {g: answered_part(g) for g in groupings}
+    if groupings:  # the total of the answered counts: a sum over one grouping's keys
+        first = answered_by[groupings[0]]
+        answered_total = sa.select(
+            *[sa.func.sum(first.c[name]).label(name) for name in _ANSWERED_FIELDS]
+        ).cte("answered_total")
+    else:
+        answered_total = (
+            sa.select(*_answered_columns(a)).select_from(_answered_from(a))
+            .where(*answered_where).cte("answered_total")
+        )
+
+    selects = []
+    for i, g in enumerate(groupings):
+        d = dial_part(g).cte(f"dials_{g}")
+        ans = answered_by[g]
+        selects.append(
+            sa.select(
+                sa.literal(i).label("part"), d.c.k, d.c.dials, d.c.dead.label("dead_seconds"),
+                d.c.blocks, *[ans.c[name] for name in _ANSWERED_FIELDS],
+            ).select_from(d.outerjoin(ans, ans.c.k == d.c.k))
+        )
+    selects.append(
+        sa.select(
+            sa.literal(len(groupings)).label("part"), sa.null().label("k"),
+            dial_total.c.dials, dial_total.c.dead.label("dead_seconds"), dial_total.c.blocks,
+            *[answered_total.c[name] for name in _ANSWERED_FIELDS],
+        ).select_from(dial_total.join(answered_total, sa.true()))  # one row each
+    )
+    stmt = sa.union_all(*selects) if len(selects) > 1 else selects[0]
+    stmt = stmt.order_by(sa.literal_column("part"), sa.literal_column("k"))
+    out: dict[str, list[tuple[Any, Funnel]]] = {g: [] for g in groupings}
+    total = Funnel()
+    for row in session.execute(stmt):
+        if row.part == len(groupings):
+            total = _funnel_from(row)
+        else:
+            out[groupings[row.part]].append((row.k, _funnel_from(row)))
+    return out, total
+
+
+def grouped_funnels(session: Session, f: ReportFilter, by: str) -> list[tuple[Any, Funnel]]:
+    """One funnel per value of one grouping (see :func:`funnels`), in key order."""
+    return funnels(session, f, (by,))[0][by]
 
 
 def funnel(session: Session, f: ReportFilter) -> Funnel:
     """The whole filter's funnel."""
-    return grouped_funnels(session, f)[0][1]
-
-
-# Keys for the standard breakdowns.
-
-
-def rep_key(dialect: str) -> sa.ColumnElement:
-    """Group by rep."""
-    return CallAttempt.rep_id
-
-
-def list_key(dialect: str) -> sa.ColumnElement:
-    """Group by call list."""
-    return CallAttempt.list_id
-
-
-def week_key_for(f: ReportFilter) -> Callable[[str], sa.ColumnElement]:
-    """Group by local week (Monday start) of ``logged_at``."""
-    return lambda d: m.week_bucket(
-        m.local_epoch(CallAttempt.logged_at, d, f.tz, f.start_utc, f.end_utc), d
-    )
-
-
-def hour_key_for(f: ReportFilter) -> Callable[[str], sa.ColumnElement]:
-    """Group by local hour of day of ``dialed_at``."""
-    # Dials can start a little before the period's first logged outcome: widen the range.
-    return lambda d: m.hour_bucket(
-        m.local_epoch(
-            CallAttempt.dialed_at, d, f.tz, f.start_utc - timedelta(days=1), f.end_utc
-        ),
-        d,
-    )
-
-
-def weekday_key_for(f: ReportFilter) -> Callable[[str], sa.ColumnElement]:
-    """Group by local weekday (0 = Monday) of ``dialed_at``."""
-    return lambda d: m.weekday_bucket(
-        m.local_epoch(
-            CallAttempt.dialed_at, d, f.tz, f.start_utc - timedelta(days=1), f.end_utc
-        ),
-        d,
-    )
+    return funnels(session, f)[1]
 
 
 def _names(session: Session, model: type, ids: Sequence[int]) -> dict[int, Any]:
@@ -528,17 +761,20 @@ class Slice:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def by_rep(session: Session, f: ReportFilter) -> list[Slice]:
-    """Leaderboard: one slice per rep, most meetings first, then most dials."""
-    rows = grouped_funnels(session, f, rep_key)
+def rep_slices(session: Session, rows: list[tuple[Any, Funnel]]) -> list[Slice]:
+    """Leaderboard order: most meetings first, then most dials."""
     reps = _names(session, Rep, [k for k, _ in rows])
     out = [Slice(k, reps[k].name if k in reps else f"rep {k}", fu) for k, fu in rows]
     return sorted(out, key=lambda s: (-s.funnel.meetings, -s.funnel.dials, s.label.lower()))
 
 
-def by_list(session: Session, f: ReportFilter) -> list[Slice]:
+def by_rep(session: Session, f: ReportFilter) -> list[Slice]:
+    """Leaderboard: one slice per rep, most meetings first, then most dials."""
+    return rep_slices(session, grouped_funnels(session, f, "rep"))
+
+
+def list_slices(session: Session, rows: list[tuple[Any, Funnel]]) -> list[Slice]:
     """One slice per call list with its cluster, most meetings per dial first."""
-    rows = grouped_funnels(session, f, list_key)
     lists = _names(session, CallList, [k for k, _ in rows])
     out = []
     for k, fu in rows:
@@ -556,49 +792,82 @@ def by_list(session: Session, f: ReportFilter) -> list[Slice]:
     )
 
 
-def by_week(session: Session, f: ReportFilter, fill: bool = True) -> list[Slice]:
+def by_list(session: Session, f: ReportFilter) -> list[Slice]:
+    """One slice per call list with its cluster, most meetings per dial first."""
+    return list_slices(session, grouped_funnels(session, f, "list"))
+
+
+def week_slices(
+    f: ReportFilter, rows: list[tuple[Any, Funnel]], fill: bool = True
+) -> list[Slice]:
     """One slice per week (Monday start) in the period, empty weeks included."""
-    rows = {int(k): fu for k, fu in grouped_funnels(session, f, week_key_for(f))}
+    found = {int(k): fu for k, fu in rows}
     first, last = m.week_number(f.since), m.week_number(f.until)
-    keys = range(first, last + 1) if fill else sorted(rows)
+    keys = range(first, last + 1) if fill else sorted(found)
     return [
-        Slice(m.week_start_of(n), m.week_start_of(n).isoformat(), rows.get(n, Funnel()))
+        Slice(m.week_start_of(n), m.week_start_of(n).isoformat(), found.get(n, Funnel()))
         for n in keys
     ]
 
 
+def month_slices(f: ReportFilter, rows: list[tuple[Any, Funnel]]) -> list[Slice]:
+    """One slice per calendar month in the period (keyed by its first day), empty included."""
+    found = {int(k): fu for k, fu in rows}
+    first = f.since.year * 12 + f.since.month - 1
+    last = f.until.year * 12 + f.until.month - 1
+    return [
+        Slice(date(n // 12, n % 12 + 1, 1), date(n // 12, n % 12 + 1, 1).strftime("%B %Y"),
+              found.get(n, Funnel()))
+        for n in range(first, last + 1)
+    ]
+
+
+def by_week(session: Session, f: ReportFilter, fill: bool = True) -> list[Slice]:
+    """One slice per week (Monday start) in the period, empty weeks included."""
+    return week_slices(f, grouped_funnels(session, f, "week"), fill)
+
+
+def hour_slices(rows: list[tuple[Any, Funnel]]) -> list[Slice]:
+    """One slice per local hour of day that has dials."""
+    return [Slice(int(k), f"{int(k):02d}:00", fu) for k, fu in rows]
+
+
 def by_hour(session: Session, f: ReportFilter) -> list[Slice]:
     """One slice per local hour of day that has dials."""
-    return [
-        Slice(int(k), f"{int(k):02d}:00", fu)
-        for k, fu in grouped_funnels(session, f, hour_key_for(f), blocks=False)
-    ]
+    return hour_slices(grouped_funnels(session, f, "hour"))
+
+
+def weekday_slices(rows: list[tuple[Any, Funnel]]) -> list[Slice]:
+    """One slice per local weekday that has dials (Monday first)."""
+    return [Slice(int(k), WEEKDAYS[int(k)], fu) for k, fu in rows]
 
 
 def by_weekday(session: Session, f: ReportFilter) -> list[Slice]:
     """One slice per local weekday that has dials (Monday first)."""
-    return [
-        Slice(int(k), WEEKDAYS[int(k)], fu)
-        for k, fu in grouped_funnels(session, f, weekday_key_for(f), blocks=False)
-    ]
+    return weekday_slices(grouped_funnels(session, f, "weekday"))
 
 
-def by_cluster(session: Session, f: ReportFilter) -> list[Slice]:
+def cluster_slices(lists: list[Slice]) -> list[Slice]:
     """One slice per cluster (dimension and value) across lists, best booking first.
 
     Built from the per-list funnels (one SQL aggregate per list, summed here over the few
-    lists of each cluster): every count adds up exactly, blocks included, because a block
-    and all its calls belong to one list. Joining the lists table for every call instead
-    made a year-long report twice as slow.
+    lists of each cluster): every count adds up exactly, blocks included, as long as a
+    block's calls stay in one list. Joining the lists table for every call instead made a
+    year-long report twice as slow.
     """
     merged: dict[str, Funnel] = {}
-    for s in by_list(session, f):
+    for s in lists:
         label = s.extra.get("cluster", "-")
         merged[label] = merged[label] + s.funnel if label in merged else s.funnel
     out = [Slice(label, label, fu) for label, fu in merged.items()]
     return sorted(
         out, key=lambda s: (-(s.funnel.set_per_dial.value or 0), -s.funnel.dials, s.label)
     )
+
+
+def by_cluster(session: Session, f: ReportFilter) -> list[Slice]:
+    """One slice per cluster (dimension and value) across lists, best booking first."""
+    return cluster_slices(by_list(session, f))
 
 
 # ---------------------------------------------------------------------------------------
@@ -628,40 +897,6 @@ class ObjectionStat:
         return m.Ratio(self.meetings, self.calls)
 
 
-def objection_stats(session: Session, f: ReportFilter) -> list[ObjectionStat]:
-    """Frequency, overcome rate and meetings won per objection type, most frequent first."""
-    ao, a = AttemptObjection, CallAttempt
-    stmt = (
-        sa.select(
-            ao.objection_id,
-            sa.func.count().label("raised"),
-            sa.func.sum(sa.case((ao.overcome.is_(True), 1), else_=0)).label("overcome"),
-            sa.func.count(
-                sa.distinct(sa.case((a.outcome == Outcome.MEETING.value, ao.attempt_id)))
-            ).label("meetings"),
-            sa.func.count(sa.distinct(ao.attempt_id)).label("calls"),
-        )
-        .join(a, a.id == ao.attempt_id)
-        .where(*attempt_conditions(f, dialect=_dialect(session)))
-        .group_by(ao.objection_id)
-    )
-    rows = session.execute(stmt).all()
-    objs = _names(session, Objection, [r.objection_id for r in rows])
-    out = [
-        ObjectionStat(
-            objection_id=r.objection_id,
-            key=objs[r.objection_id].key if r.objection_id in objs else str(r.objection_id),
-            text=objs[r.objection_id].text if r.objection_id in objs else "?",
-            raised=int(r.raised),
-            overcome=int(r.overcome or 0),
-            meetings=int(r.meetings or 0),
-            calls=int(r.calls),
-        )
-        for r in rows
-    ]
-    return sorted(out, key=lambda s: (-s.raised, s.key))
-
-
 @dataclass(frozen=True)
 class OrderStat:
     """Calls that saw exactly ``objections`` objections (4 means 4 or more) and their wins."""
@@ -684,44 +919,97 @@ class OrderStat:
         return f"after the {ordinal}"
 
 
+def objection_analysis(
+    session: Session, f: ReportFilter
+) -> tuple[list[ObjectionStat], list[OrderStat]]:
+    """Per objection type: frequency, overcome rate, meetings won (most frequent first);
+    and meetings won after the 1st, 2nd, 3rd, 4th+ objection (and with none).
+
+    One statement: the objections of the filter's calls are read once for both. In the
+    order list, row 0 counts meetings set with no objection logged; its ``calls`` are those
+    meetings.
+    """
+    ao, a = AttemptObjection, CallAttempt
+    long = reads_whole_history(session, f)
+    raised = (
+        sa.select(
+            ao.attempt_id, ao.objection_id, ao.overcome,
+            sa.case((a.outcome == MEETING, 1), else_=0).label("won"),
+        )
+        .join(a, a.id == ao.attempt_id)
+        .where(*attempt_conditions(f, long=long))
+        .cte("raised")
+    )
+    stats = sa.select(
+        sa.literal(0).label("part"),
+        raised.c.objection_id.label("k"),
+        sa.func.count().label("n1"),
+        sa.func.sum(sa.case((raised.c.overcome.is_(True), 1), else_=0)).label("n2"),
+        sa.func.count(sa.distinct(sa.case((raised.c.won == 1, raised.c.attempt_id)))).label("n3"),
+        sa.func.count(sa.distinct(raised.c.attempt_id)).label("n4"),
+    ).group_by(raised.c.objection_id)
+    per_call = (
+        sa.select(raised.c.attempt_id, sa.func.count().label("n"),
+                  sa.func.max(raised.c.won).label("won"))
+        .group_by(raised.c.attempt_id)
+        .subquery("per_call")
+    )
+    bucket = sa.case((per_call.c.n >= 4, 4), else_=per_call.c.n)
+    orders = sa.select(
+        sa.literal(1).label("part"), bucket.label("k"), sa.func.count().label("n1"),
+        sa.func.sum(per_call.c.won).label("n2"), sa.null().label("n3"), sa.null().label("n4"),
+    ).group_by(bucket)
+    # Meetings set with no objection: meetings are answered calls, counted from
+    # ix_attempt_answered rather than from every call.
+    t = CallAttempt.__table__.alias("a")
+    start, end = _epoch_bounds(f)
+    scope = [t.c.rep_id.in_(f.rep_ids)] if f.rep_ids else []
+    scope += [t.c.list_id.in_(f.list_ids)] if f.list_ids else []
+    plain = sa.select(
+        sa.literal(2).label("part"), sa.null().label("k"), sa.func.count().label("n1"),
+        sa.null().label("n2"), sa.null().label("n3"), sa.null().label("n4"),
+    ).select_from(t).where(
+        answered(t), t.c.logged_epoch >= start, t.c.logged_epoch < end, *scope,
+        t.c.outcome == sa.literal_column(f"'{MEETING}'"),
+        ~sa.select(sa.literal(1)).where(ao.attempt_id == t.c.id).exists(),
+    )
+    rows = session.execute(sa.union_all(stats, orders, plain)).all()
+    by_part: dict[int, list] = {0: [], 1: [], 2: []}
+    for row in rows:
+        by_part[int(row.part)].append(row)
+    objs = _names(session, Objection, [int(r.k) for r in by_part[0]])
+    out = [
+        ObjectionStat(
+            objection_id=int(r.k),
+            key=objs[int(r.k)].key if int(r.k) in objs else str(r.k),
+            text=objs[int(r.k)].text if int(r.k) in objs else "?",
+            raised=int(r.n1),
+            overcome=int(r.n2 or 0),
+            meetings=int(r.n3 or 0),
+            calls=int(r.n4),
+        )
+        for r in by_part[0]
+    ]
+    found = {int(r.k): (int(r.n1), int(r.n2 or 0)) for r in by_part[1]}
+    plain_n = int(by_part[2][0].n1) if by_part[2] else 0
+    order = [OrderStat(0, plain_n, plain_n)]
+    for k in range(1, 5):
+        calls, won = found.get(k, (0, 0))
+        order.append(OrderStat(k, calls, won))
+    return sorted(out, key=lambda s: (-s.raised, s.key)), order
+
+
+def objection_stats(session: Session, f: ReportFilter) -> list[ObjectionStat]:
+    """Frequency, overcome rate and meetings won per objection type, most frequent first."""
+    return objection_analysis(session, f)[0]
+
+
 def meetings_by_objection_order(session: Session, f: ReportFilter) -> list[OrderStat]:
     """Meetings won after the 1st, 2nd, 3rd, 4th+ objection (and with none), with call counts.
 
     Row 0 counts meetings set with no objection logged; its ``calls`` are those meetings.
     """
-    ao, a = AttemptObjection, CallAttempt
-    per_call = (
-        sa.select(
-            ao.attempt_id,
-            sa.func.count().label("n"),
-            sa.func.max(m.meeting_flag(a)).label("won"),
-        )
-        .join(a, a.id == ao.attempt_id)
-        .where(*attempt_conditions(f, dialect=_dialect(session)))
-        .group_by(ao.attempt_id)
-        .subquery()
-    )
-    bucket = sa.case((per_call.c.n >= 4, 4), else_=per_call.c.n).label("k")
-    rows = session.execute(
-        sa.select(bucket, sa.func.count().label("calls"), sa.func.sum(per_call.c.won).label("won"))
-        .group_by(bucket)
-        .order_by(bucket)
-    ).all()
-    found = {int(r.k): (int(r.calls), int(r.won or 0)) for r in rows}
-    plain = session.execute(
-        sa.select(sa.func.count())
-        .select_from(a)
-        .where(
-            *attempt_conditions(f, dialect=_dialect(session)),
-            a.outcome == Outcome.MEETING.value,
-            ~m.has_objection(a),
-        )
-    ).scalar_one()
-    out = [OrderStat(0, int(plain), int(plain))]
-    for k in range(1, 5):
-        calls, won = found.get(k, (0, 0))
-        out.append(OrderStat(k, calls, won))
-    return out
+    return objection_analysis(session, f)[1]
 
 
 # ---------------------------------------------------------------------------------------
@@ -823,6 +1111,7 @@ class ReportTable:
     rows: list[dict[str, Any]]
     totals: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    total: Funnel | None = None  # the whole filter's funnel, for breakdowns that have one
 
 
 FUNNEL_COLUMNS = [
@@ -877,7 +1166,7 @@ def _slice_table(
     ]
     keep = {c.key for c in funnel_columns}
     totals = {first[0].key: "Total", **{k: v for k, v in funnel_values(total).items() if k in keep}}
-    return ReportTable(by, title, f, [*first, *funnel_columns], rows, totals)
+    return ReportTable(by, title, f, [*first, *funnel_columns], rows, totals, total=total)
 
 
 @dataclass(frozen=True)
@@ -905,37 +1194,32 @@ def register_breakdown(
     return deco
 
 
-@register_breakdown("rep", "Leaderboard by rep")
-def rep_table(session: Session, f: ReportFilter) -> ReportTable:
-    """Per-rep leaderboard."""
+Rows = list[tuple[Any, Funnel]]
+
+
+def _rep_table(session: Session, f: ReportFilter, rows: Rows, total: Funnel) -> ReportTable:
     return _slice_table("rep", "Leaderboard by rep", f, [Column("rep", "Rep", "text")],
-                        by_rep(session, f), funnel(session, f))
+                        rep_slices(session, rows), total)
 
 
-@register_breakdown("list", "By call list")
-def list_table(session: Session, f: ReportFilter) -> ReportTable:
-    """Per-list breakdown with each list's cluster."""
+def _list_table(session: Session, f: ReportFilter, rows: Rows, total: Funnel) -> ReportTable:
     return _slice_table(
         "list", "By call list", f,
         [Column("list", "List", "text"), Column("cluster", "Cluster", "text")],
-        by_list(session, f), funnel(session, f),
+        list_slices(session, rows), total,
     )
 
 
-@register_breakdown("cluster", "By cluster")
-def cluster_table(session: Session, f: ReportFilter) -> ReportTable:
-    """Per-cluster breakdown across lists (which verticals, regions, roles book)."""
+def _cluster_table(session: Session, f: ReportFilter, rows: Rows, total: Funnel) -> ReportTable:
     return _slice_table("cluster", "By cluster", f, [Column("cluster", "Cluster", "text")],
-                        by_cluster(session, f), funnel(session, f))
+                        cluster_slices(list_slices(session, rows)), total)
 
 
-@register_breakdown("week", "By week")
-def week_table(session: Session, f: ReportFilter) -> ReportTable:
-    """Weekly trend, with each week's goals (summed over the filter's reps) beside it."""
+def _week_table(session: Session, f: ReportFilter, rows: Rows, total: Funnel) -> ReportTable:
     from callcoach.core.goals import goals_by_week
 
     table = _slice_table("week", "By week", f, [Column("week", "Week (Mon)", "text")],
-                         by_week(session, f), funnel(session, f))
+                         week_slices(f, rows), total)
     goals = goals_by_week(session, f.since, f.until, f.rep_ids)
     table.columns[1:1] = [
         Column("goal_blocks", "Goal blk"),
@@ -953,32 +1237,85 @@ def week_table(session: Session, f: ReportFilter) -> ReportTable:
 _TIME_COLUMNS = [c for c in FUNNEL_COLUMNS if c.key not in ("blocks", "dead_per_block")]
 
 
-@register_breakdown("hour", "Connect rate by hour of day")
-def hour_table(session: Session, f: ReportFilter) -> ReportTable:
-    """Per local hour of the dial (prime time)."""
+def _hour_table(session: Session, f: ReportFilter, rows: Rows, total: Funnel) -> ReportTable:
     t = _slice_table("hour", "Connect rate by hour of day", f,
                      [Column("hour", f"Hour ({f.zone})", "text")],
-                     by_hour(session, f), funnel(session, f), _TIME_COLUMNS)
+                     hour_slices(rows), total, _TIME_COLUMNS)
     for row in t.rows:
         row.pop("blocks", None), row.pop("dead_per_block", None)
     return t
+
+
+def _weekday_table(session: Session, f: ReportFilter, rows: Rows, total: Funnel) -> ReportTable:
+    t = _slice_table("weekday", "Connect rate by weekday", f,
+                     [Column("weekday", "Weekday", "text")],
+                     weekday_slices(rows), total, _TIME_COLUMNS)
+    for row in t.rows:
+        row.pop("blocks", None), row.pop("dead_per_block", None)
+    return t
+
+
+#: The ``--by`` values built from :func:`funnels`: the grouping each reads, and its table.
+FUNNEL_BREAKDOWNS: dict[str, tuple[str, Callable[..., ReportTable]]] = {
+    "rep": ("rep", _rep_table),
+    "list": ("list", _list_table),
+    "cluster": ("list", _cluster_table),
+    "week": ("week", _week_table),
+    "hour": ("hour", _hour_table),
+    "weekday": ("weekday", _weekday_table),
+}
+
+
+def funnel_report(
+    session: Session, by: str, f: ReportFilter, also: Sequence[str] = ()
+) -> tuple[ReportTable, dict[str, Rows]]:
+    """The table of a funnel breakdown (rows and total from one statement), and the rows of
+    the groupings in ``also`` from that same statement (e.g. the HTML scorecard's weeks)."""
+    grouping, build = FUNNEL_BREAKDOWNS[by]
+    rows, total = funnels(session, f, (grouping, *[g for g in also if g != grouping]))
+    return build(session, f, rows[grouping], total), rows
+
+
+@register_breakdown("rep", "Leaderboard by rep")
+def rep_table(session: Session, f: ReportFilter) -> ReportTable:
+    """Per-rep leaderboard."""
+    return funnel_report(session, "rep", f)[0]
+
+
+@register_breakdown("list", "By call list")
+def list_table(session: Session, f: ReportFilter) -> ReportTable:
+    """Per-list breakdown with each list's cluster."""
+    return funnel_report(session, "list", f)[0]
+
+
+@register_breakdown("cluster", "By cluster")
+def cluster_table(session: Session, f: ReportFilter) -> ReportTable:
+    """Per-cluster breakdown across lists (which verticals, regions, roles book)."""
+    return funnel_report(session, "cluster", f)[0]
+
+
+@register_breakdown("week", "By week")
+def week_table(session: Session, f: ReportFilter) -> ReportTable:
+    """Weekly trend, with each week's goals (summed over the filter's reps) beside it."""
+    return funnel_report(session, "week", f)[0]
+
+
+@register_breakdown("hour", "Connect rate by hour of day")
+def hour_table(session: Session, f: ReportFilter) -> ReportTable:
+    """Per local hour of the dial (prime time)."""
+    return funnel_report(session, "hour", f)[0]
 
 
 @register_breakdown("weekday", "Connect rate by weekday")
 def weekday_table(session: Session, f: ReportFilter) -> ReportTable:
     """Per local weekday of the dial."""
-    t = _slice_table("weekday", "Connect rate by weekday", f,
-                     [Column("weekday", "Weekday", "text")],
-                     by_weekday(session, f), funnel(session, f), _TIME_COLUMNS)
-    for row in t.rows:
-        row.pop("blocks", None), row.pop("dead_per_block", None)
-    return t
+    return funnel_report(session, "weekday", f)[0]
 
 
 @register_breakdown("objection", "Objections")
 def objection_table(session: Session, f: ReportFilter) -> ReportTable:
     """Objection frequency, overcome rate, meetings won; notes give wins by objection order."""
-    stats = objection_stats(session, f)
+    stats, order = objection_analysis(session, f)
     total_raised = sum(s.raised for s in stats)
     rows = [
         {
@@ -992,7 +1329,6 @@ def objection_table(session: Session, f: ReportFilter) -> ReportTable:
         }
         for s in stats
     ]
-    order = meetings_by_objection_order(session, f)
     notes = [
         f"Meetings set with no objection: {o.meetings}"
         if o.objections == 0
@@ -1055,6 +1391,16 @@ def previous_month_filter(f: ReportFilter) -> tuple[ReportFilter, ReportFilter]:
     this = replace(f, since=first, until=last, label=first.strftime("%B %Y"))
     prev = replace(f, since=prev_first, until=prev_last, label=prev_first.strftime("%B %Y"))
     return this, prev
+
+
+def month_over_month(
+    session: Session, f: ReportFilter
+) -> tuple[tuple[ReportFilter, Funnel], tuple[ReportFilter, Funnel]]:
+    """The funnels of :func:`previous_month_filter`'s two months, from one statement."""
+    this, prev = previous_month_filter(f)
+    both = replace(f, since=prev.since, until=this.until, label="")
+    before, after = month_slices(both, grouped_funnels(session, both, "month"))
+    return (this, after.funnel), (prev, before.funnel)
 
 
 # Breakdowns owned by other features register themselves on import (kept last: they import

@@ -17,13 +17,17 @@ from callcoach.core.export import cell_text
 from callcoach.core.goals import goals_by_week
 from callcoach.core.metrics import DEFINITIONS, Ratio
 from callcoach.core.reports import (
+    FUNNEL_BREAKDOWNS,
     Funnel,
     ReportFilter,
     ReportTable,
     build_report,
     by_week,
     funnel,
-    previous_month_filter,
+    funnel_report,
+    funnels,
+    month_over_month,
+    week_slices,
 )
 
 CSS = """
@@ -205,12 +209,24 @@ def trend_filter(f: ReportFilter, min_weeks: int = 8) -> ReportFilter:
 
 def build_scorecard(session: Session, by: str, f: ReportFilter, now: datetime) -> str:
     """The whole scorecard page for ``--by`` over the filter."""
-    table = build_report(session, by, f)
-    fu = funnel(session, f)
-    this_m, prev_m = previous_month_filter(f)
-    fm, fp = funnel(session, this_m), funnel(session, prev_m)
     tf = trend_filter(f)
-    weeks = by_week(session, tf)
+    own_weeks = tf.since == f.since  # the trend is the period's own weeks
+    if by in FUNNEL_BREAKDOWNS and own_weeks:
+        # Table, total and weeks in one statement.
+        table, rows = funnel_report(session, by, f, also=("week",))
+        weeks = week_slices(tf, rows["week"])
+        fu = table.total
+    elif by in FUNNEL_BREAKDOWNS:
+        table, _ = funnel_report(session, by, f)
+        weeks, fu = by_week(session, tf), table.total
+    elif own_weeks:
+        table = build_report(session, by, f)
+        rows, fu = funnels(session, f, ("week",))  # total and weeks in one statement
+        weeks = week_slices(tf, rows["week"])
+    else:
+        table = build_report(session, by, f)
+        weeks, fu = by_week(session, tf), funnel(session, f)
+    (this_m, fm), (prev_m, fp) = month_over_month(session, f)
     goals = goals_by_week(session, tf.since, tf.until, f.rep_ids)
     labels = [w.key.strftime("%d %b") for w in weeks]
     goal_dials = [goals[w.key].dials if w.key in goals else None for w in weeks]

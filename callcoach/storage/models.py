@@ -7,7 +7,7 @@ Enumerations are stored as short strings so reports can GROUP BY them in plain S
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -299,8 +299,9 @@ class CallAttempt(SQLModel, table=True):
         sa.Index("ix_attempt_rep_logged", "rep_id", "logged_at"),
         sa.Index("ix_attempt_list_logged", "list_id", "logged_at"),
         sa.Index("ix_attempt_contact", "contact_id", "dialed_at"),
-        sa.Index("ix_attempt_block", "block_id"),
         sa.Index("ix_attempt_logged", "logged_at"),
+        # ix_attempt_report and ix_attempt_answered (the reports' covering indexes) are
+        # declared below the class: they cover the generated columns added there.
         # An outcome is stored exactly once, even when a journal replays it.
         sa.UniqueConstraint("client_uuid", name="uq_attempt_client_uuid"),
     )
@@ -324,15 +325,77 @@ class CallAttempt(SQLModel, table=True):
     notes: str = Field(default="", sa_type=sa.Text)
 
 
+#: Quarter hours: every UTC offset and DST change of a modern time zone falls on one, so the
+#: quarter hour of a dial decides its local hour and weekday in any display zone.
+SLOT_SECONDS = 900
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def attempt_epochs(
+    dialed_at: datetime, logged_at: datetime | None, outcome: str | None
+) -> dict[str, int | None]:
+    """``dialed_slot`` and ``logged_epoch`` of an attempt, as the database trigger sets them."""
+    def seconds(t: datetime) -> int:
+        return (t - _EPOCH) // timedelta(seconds=1)
+
+    logged = seconds(logged_at) if outcome is not None and logged_at is not None else None
+    return {"dialed_slot": seconds(dialed_at) // SLOT_SECONDS, "logged_epoch": logged}
+
+
+# Two derived columns for the reports, kept by a trigger of the database (migration 0007) on
+# every insert and every change of outcome, logged_at or dialed_at, whoever writes: whole
+# seconds since 1970 UTC of logged_at for a call with an outcome (NULL while in progress),
+# and quarter hours since 1970 UTC of dialed_at. Plain columns (not generated ones: SQLite
+# 3.40 never reads an index holding a generated column without the table). Table columns
+# only, not model attributes: loading an attempt never reads them.
+_attempt = CallAttempt.__table__
+_attempt.append_column(sa.Column("logged_epoch", sa.BigInteger, nullable=True))
+_attempt.append_column(sa.Column("dialed_slot", sa.BigInteger, nullable=True))
+#: Covers every dial of a block together (all columns the reports read per dial), so a
+#: report over a long period runs per block without sorting: rep, list, week and blocks run
+#: from per-block sums, hour and weekday from per-block, per-quarter-hour sums. Also the
+#: block's own lookup index (block_id first).
+sa.Index(
+    "ix_attempt_report",
+    _attempt.c.block_id,
+    _attempt.c.rep_id,
+    _attempt.c.list_id,
+    _attempt.c.dialed_slot,
+    _attempt.c.logged_epoch,
+    _attempt.c.gap_seconds,
+)
+#: The calls that count toward connects, conversations or meetings (about one dial in ten),
+#: by logged instant, with every column those counts read.
+ANSWERED_SQLITE = "connected = 1 OR conversation = 1 OR outcome = 'meeting'"
+ANSWERED_POSTGRESQL = "connected OR conversation OR outcome = 'meeting'"
+sa.Index(
+    "ix_attempt_answered",
+    _attempt.c.logged_epoch,
+    _attempt.c.rep_id,
+    _attempt.c.list_id,
+    _attempt.c.dialed_slot,
+    _attempt.c.connected,
+    _attempt.c.conversation,
+    _attempt.c.outcome,
+    _attempt.c.duration_seconds,
+    sqlite_where=sa.text(ANSWERED_SQLITE),
+    postgresql_where=sa.text(ANSWERED_POSTGRESQL),
+)
+
+
 class AttemptObjection(SQLModel, table=True):
     """An objection raised on a call, in the order raised, and whether it was overcome."""
 
     __tablename__ = "attempt_objection"
     model_config = _LAZY_VALIDATION  # type: ignore[assignment]
-    __table_args__ = (sa.UniqueConstraint("attempt_id", "position"),)
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "position"),
+        # Per call, with what the objection reports read (no lookup into this table).
+        sa.Index("ix_attempt_objection_call", "attempt_id", "objection_id", "overcome"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    attempt_id: int = Field(foreign_key="call_attempt.id", index=True, ondelete="CASCADE")
+    attempt_id: int = Field(foreign_key="call_attempt.id", ondelete="CASCADE")
     objection_id: int = Field(foreign_key="objection.id", index=True)
     position: int = Field(default=1)  # 1st, 2nd, 3rd, 4th...
     raised_at: datetime = Field(sa_type=UTCDateTime)

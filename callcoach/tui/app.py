@@ -41,7 +41,11 @@ class CallcoachApp(App[int]):
         if replayed:
             self.notify(replayed, title="Offline outcomes", timeout=10)
         self.push_screen(HomeScreen())
+        self.push_start_screen()
         self.call_after_refresh(_resume_gc)
+
+    def push_start_screen(self) -> None:
+        """Push the screen a command opens on, over home (none: home itself)."""
 
     async def run_action(self, action: str, default_namespace: object = None) -> bool:
         """Run a key's action; a database connection lost meanwhile becomes one line and

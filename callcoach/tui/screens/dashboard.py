@@ -206,9 +206,9 @@ class DashboardScreen(Screen):
             return rp.with_scope(s, f, rep_ids, list_ids)
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        """Any filter change reloads the panels."""
+        """A filter change reloads the panels (not the selects reporting their first value)."""
         if self._ready:
-            self.action_refresh()
+            self.action_refresh(only_if_changed=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Typing a date and pressing enter switches to the custom period."""
@@ -287,13 +287,15 @@ class DashboardScreen(Screen):
     TABS = ("tab-overview", "tab-reps", "tab-trends", "tab-time", "tab-lists",
             "tab-objections")
 
-    def action_refresh(self) -> None:
+    def action_refresh(self, only_if_changed: bool = False) -> None:
         """Apply the filters: reload the panel on show now, the others when first shown."""
         status = self.query_one("#dash-status", Static)
         try:
             f = self._build_filter()
         except CallcoachError as exc:
             status.update(f"[b red]{exc}[/]")
+            return
+        if only_if_changed and f == self.filter:
             return
         self.filter = f
         status.update(f"{f.describe()} · {f.scope()}")
@@ -327,12 +329,13 @@ class DashboardScreen(Screen):
                 self._show_trends(rp.by_week(s, tf),
                                   goals_by_week(s, tf.since, tf.until, f.rep_ids))
             elif tab == "tab-time":
-                self._show_time(rp.by_hour(s, f), rp.by_weekday(s, f))
+                rows, _ = rp.funnels(s, f, ("hour", "weekday"))  # one statement for both
+                self._show_time(rp.hour_slices(rows["hour"]), rp.weekday_slices(rows["weekday"]))
             elif tab == "tab-lists":
-                self._show_lists(rp.by_list(s, f), rp.by_cluster(s, f))
+                lists = rp.list_slices(s, rp.grouped_funnels(s, f, "list"))
+                self._show_lists(lists, rp.cluster_slices(lists))
             elif tab == "tab-objections":
-                self._show_objections(rp.objection_stats(s, f),
-                                      rp.meetings_by_objection_order(s, f))
+                self._show_objections(*rp.objection_analysis(s, f))
 
     def _show_overview(self, fu: rp.Funnel, progress: list, week: date) -> None:
         self.query_one("#funnel", Static).update("\n".join(funnel_lines(fu)))
@@ -470,10 +473,10 @@ class RepViewScreen(Screen):
         app = self.app
         with app.db.session() as s:
             f = rp.with_scope(s, self.base, (self.rep_id,), self.base.list_ids)
-            fu = rp.funnel(s, f)
+            rows, fu = rp.funnels(s, f, ("list",))  # the funnel and the lists together
+            lists = rp.list_slices(s, rows["list"])
             weeks = rp.by_week(s, trend_filter(f))
             blocks = rp.last_blocks(s, self.rep_id)
-            lists = rp.by_list(s, f)
         best, worst = rp.best_and_worst_lists(lists, min_dials=1)
         self.query_one("#rep-title", Static).update(
             f"[b]{f.rep_names[0]}[/b] · {f.describe()} · {f.scope()}")
@@ -513,9 +516,9 @@ def make_dashboard_app(
         # CSS paths resolve beside the defining module: point back at the app's own sheet.
         CSS_PATH = str(Path(sys.modules[CallcoachApp.__module__].__file__).parent / "app.tcss")
 
-        def on_mount(self) -> None:
-            # Textual runs this handler and then CallcoachApp.on_mount (which pushes home):
-            # push the dashboard once that has happened, so it sits on top of home.
-            self.call_after_refresh(self.push_screen, DashboardScreen(zone=zone))
+        def push_start_screen(self) -> None:
+            # Right after home, in the same step: home then never shows before the
+            # dashboard, so it counts its lists only when the manager goes back to it.
+            self.push_screen(DashboardScreen(zone=zone))
 
     return DashboardApp(db=base.db, settings=base.settings, clock=base.clock, rep=base.rep)

@@ -25,6 +25,7 @@ class HomeScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.summaries: list[ListSummary] = []
+        self._filled = False
 
     def compose(self) -> ComposeResult:
         """Header, list table, hint line, footer."""
@@ -35,12 +36,21 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Fill the table."""
+        """Fill the table (when home is what shows: under another screen, when it shows)."""
         table = self.query_one("#lists", DataTable)
         table.add_columns("List", "Cluster", "Contacts", "Callable now", "Last block")
-        self.action_refresh()
+        self._filled = self.is_active
+        if self._filled:
+            self.action_refresh()
         table.focus()
         self.call_after_refresh(self._block_on_start)
+
+    def on_screen_resume(self) -> None:
+        """First shown after a command opened another screen over home: fill the table now
+        (counting callable contacts takes a while on a large database)."""
+        if not self._filled and self.is_active:
+            self._filled = True
+            self.action_refresh()
 
     def _block_on_start(self) -> None:
         """Start the block asked for on the command line, else offer an unfinished one."""
