@@ -380,6 +380,12 @@ def _dial_lookup(block: str = "block_id", contact: str = "contact_id") -> sa.Sel
     ).where(CallBlock.id == b)
 
 
+#: What each fast dial of this process knows about the call it opened, by (database URL,
+#: block): the attempt's columns and the contact's columns an outcome depends on.
+_DIALED: dict[tuple[str, int], tuple[dict[str, Any], dict[str, Any]]] = {}
+_CONTACT_INPUTS = ("id", "timezone", "attempts", "status", "phone", "do_not_call", "email")
+
+
 def _dial_at_once() -> sa.Select:
     """PostgreSQL: :func:`dial` as one statement - the lookup, and the attempt's INSERT
     and the block's heartbeat when the lookup allows a plain dial: a running block with
@@ -425,9 +431,12 @@ def _dial_at_once() -> sa.Select:
         .cte("touch")
     )
     return (
-        sa.select(insert.c.id, insert.c.gap_seconds, lookup.c.rep_id, lookup.c.attempts,
-                  lookup.c.list_id)
-        .select_from(lookup.join(insert, sa.true()))
+        sa.select(
+            insert.c.id, insert.c.gap_seconds, lookup.c.rep_id, lookup.c.list_id,
+            *(Contact.__table__.c[k] for k in _CONTACT_INPUTS),
+        )
+        .select_from(lookup.join(insert, sa.true()).join(Contact, Contact.id == sa.bindparam(
+            "d_contact", type_=sa.Integer())))
         .add_cte(touch)
     )
 
@@ -454,14 +463,20 @@ def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAtte
                 conn, {"d_block": block_id, "d_contact": contact_id, "now": now}
             )
         if row is not None:  # dialled in one round trip, committed
-            attempt_id, gap, rep_id, attempts, list_id = row
-            return from_row(CallAttempt, {
+            attempt_id, gap, rep_id, list_id = row[:4]
+            contact = dict(zip(_CONTACT_INPUTS, row[4:], strict=True))
+            values = {
                 "id": attempt_id, "client_uuid": None, "block_id": block_id,
                 "rep_id": rep_id, "contact_id": contact_id, "list_id": list_id,
-                "attempt_number": attempts + 1, "dialed_at": now, "ended_at": None,
-                "logged_at": None, "outcome": None, "duration_seconds": None,
-                "gap_seconds": gap, "connected": False, "conversation": False, "notes": "",
-            })
+                "attempt_number": contact["attempts"] + 1, "dialed_at": now,
+                "ended_at": None, "logged_at": None, "outcome": None,
+                "duration_seconds": None, "gap_seconds": gap, "connected": False,
+                "conversation": False, "notes": "",
+            }
+            if len(_DIALED) > 256:
+                _DIALED.clear()
+            _DIALED[(db.url, block_id)] = (values, contact)
+            return from_row(CallAttempt, values)
     with db.transaction() as session:
         conn = session.connection()
         row = conn.execute(_DIAL_LOOKUP, {"block_id": block_id, "contact_id": contact_id}).first()
@@ -1071,70 +1086,119 @@ def _log_outcome_at_once(
     serve: bool,
     zone_cache: queue.ZoneCache | None,
 ) -> OutcomeResult | None:
-    """:func:`log_outcome` on PostgreSQL in two round trips and no BEGIN/COMMIT: read the
-    open call, then write everything - the attempt, the contact, the block, the callback
-    or do-not-call rows and (``serve``) the next contact's reservation - in one statement,
-    which commits atomically before it returns.
+    """:func:`log_outcome` on PostgreSQL without BEGIN/COMMIT round trips: everything -
+    the attempt, the contact, the block, the callback or do-not-call rows and (``serve``)
+    the next contact's reservation - is written by one statement, which commits atomically
+    before it returns.
+
+    After a dial in this process the open call is known (:data:`_DIALED`): one round trip,
+    the statement checking that the call still is what the dial left (else it writes
+    nothing, and the call is read). Otherwise the open call is read first: two.
 
     Returns None, having written nothing, when the call needs the general path: no open
     call, a replayed ``client_uuid``, objections to settle, a meeting (not handled here),
     a contact that would be callable again at once, or a call logged meanwhile.
     """
+    args = (settings, block_id, outcome, note, callback_at, client_uuid, now, serve, zone_cache)
+    dialed = _DIALED.pop((db.url, block_id), None)
     with db.autocommit() as conn:
+        if dialed is not None:
+            result = _write_outcome_at_once(conn, *args, dict(dialed[0]), dialed[1], True)
+            if result is not _NOT_WRITTEN:
+                return result
         row = _OPEN_CALL_FLAT.first(conn, {"block_id": block_id, "u": client_uuid})
         if row is None or row[-1] or row[-2]:
             return None
         attempt = dict(zip(_ATTEMPT_KEYS, row[: len(_ATTEMPT_KEYS)], strict=True))
         contact = dict(zip(_CONTACT_KEYS, row[len(_ATTEMPT_KEYS) : -2], strict=True))
-        was_callback = contact["status"] == ContactStatus.CALLBACK.value
-        attempt_values, contact_values = _outcome_values(
-            settings, attempt, contact, outcome, note, callback_at, None, client_uuid, now, 0
-        )
-        attempt.update(attempt_values)
-        contact.update(contact_values)
-        if serve and contact["status"] in _SERVABLE and (
-            contact["next_call_at"] is None or contact["next_call_at"] <= now
-        ):
-            # Callable again right now (a zero retry delay): the general path serves it
-            # after its commit, as the rules say; the statement below could not see it.
-            return None
-        zones = None
-        if serve:
-            cache = zone_cache or queue.ZoneCache(attempt["list_id"], settings.window)
-            zones = cache.open_zones(conn, now)
-        params = {f"a_{k}": v for k, v in attempt_values.items()}
-        params.update({f"c_{k}": v for k, v in contact_values.items()})
-        dnc = outcome is Outcome.DO_NOT_CALL
-        params.update(
-            a_id=attempt["id"],
-            c_id=contact["id"],
-            r_block=block_id,
-            now=now,
-            cb_rep=attempt["rep_id"],
-            was_callback=was_callback,
-            dnc=dnc,
-            dnc_phone=contact["phone"],
-            dnc_source=f"call:{attempt['id']}",
-            cb=outcome is Outcome.CALLBACK,
-            cb_due=callback_at,
-            stale_before=now - timedelta(minutes=settings.reservation_minutes),
-            x_id=contact["id"],
-            x_phone=contact["phone"] if dnc else None,
-        )
-        stmt = _outcome_statement(attempt["list_id"], attempt["rep_id"], zones, serve)
-        written, callback_id, *reserved = stmt.first(conn, params)
+        result = _write_outcome_at_once(conn, *args, attempt, contact, False)
+    return None if result is _NOT_WRITTEN else result
+
+
+_NOT_WRITTEN = object()
+
+
+def _write_outcome_at_once(
+    conn: sa.Connection,
+    settings: Settings,
+    block_id: int,
+    outcome: Outcome,
+    note: str,
+    callback_at: datetime | None,
+    client_uuid: str,
+    now: datetime,
+    serve: bool,
+    zone_cache: queue.ZoneCache | None,
+    attempt: dict[str, Any],
+    contact: Mapping[str, Any],
+    guarded: bool,
+) -> OutcomeResult | None | object:
+    """Write the outcome of ``attempt`` in one statement; :data:`_NOT_WRITTEN` if the call
+    was already logged (or, ``guarded``, is no longer what ``attempt`` and ``contact``
+    say), None for the general path."""
+    was_callback = contact["status"] == ContactStatus.CALLBACK.value
+    attempt_values, contact_values = _outcome_values(
+        settings, attempt, contact, outcome, note, callback_at, None, client_uuid, now, 0
+    )
+    if serve and contact_values["status"] in _SERVABLE and (
+        contact_values["next_call_at"] is None or contact_values["next_call_at"] <= now
+    ):
+        # Callable again right now (a zero retry delay): the general path serves it after
+        # its commit, as the rules say; one statement could not see it.
+        return None
+    zones = None
+    if serve:
+        cache = zone_cache or queue.ZoneCache(attempt["list_id"], settings.window)
+        zones = cache.open_zones(conn, now)
+    params = {f"a_{k}": v for k, v in attempt_values.items()}
+    params.update({f"c_{k}": v for k, v in contact_values.items()})
+    dnc = outcome is Outcome.DO_NOT_CALL
+    params.update(
+        a_id=attempt["id"],
+        c_id=contact["id"],
+        r_block=block_id,
+        now=now,
+        cb_rep=attempt["rep_id"],
+        was_callback=was_callback,
+        dnc=dnc,
+        dnc_phone=contact["phone"],
+        dnc_source=f"call:{attempt['id']}",
+        cb=outcome is Outcome.CALLBACK,
+        cb_due=callback_at,
+        stale_before=now - timedelta(minutes=settings.reservation_minutes),
+        x_id=contact["id"],
+        x_phone=contact["phone"] if dnc else None,
+    )
+    if guarded:
+        params.update({f"h_{k}": attempt[k] for k in _ATTEMPT_GUARD})
+        params.update({f"h_{k}": contact[k] for k in _CONTACT_INPUTS[1:]})
+    stmt = _outcome_statement(attempt["list_id"], attempt["rep_id"], zones, serve, guarded)
+    row = stmt.first(conn, params)
+    written, callback_id = row[0], row[1]
     if not written:
-        return None  # logged by someone else meanwhile: the general path says what happened
-    result = OutcomeResult(from_row(CallAttempt, attempt), from_row(Contact, contact))
+        return _NOT_WRITTEN
+    n = len(_CONTACT_KEYS)
+    attempt.update(attempt_values)
+    result = OutcomeResult(
+        from_row(CallAttempt, attempt),
+        from_row(Contact, dict(zip(_CONTACT_KEYS, row[2 : 2 + n], strict=True))),
+    )
     if callback_id is not None:
         result.callback = from_row(Callback, {
             "id": callback_id, "attempt_id": attempt["id"], "contact_id": contact["id"],
             "rep_id": attempt["rep_id"], "due_at": callback_at, "done": False,
             "released": False,
         })
-    if serve and reserved[0] is not None:
-        result.next_contact = from_row(Contact, dict(zip(_CONTACT_KEYS, reserved, strict=True)))
+    if serve and row[2 + n] is not None:
+        result.next_contact = from_row(Contact, dict(zip(_CONTACT_KEYS, row[2 + n :], strict=True)))
     return result
+
+
+#: The attempt columns a guarded outcome statement checks (with outcome still NULL).
+_ATTEMPT_GUARD = (
+    "block_id", "contact_id", "rep_id", "list_id", "attempt_number", "dialed_at", "ended_at",
+    "notes",
+)
 
 
 def _columns(obj: SQLModel) -> dict[str, Any]:
@@ -1174,7 +1238,7 @@ _OUTCOME_CACHE: dict[tuple, RawStatement] = {}
 
 
 def _outcome_statement(
-    list_id: int, rep_id: int, zones: list[str] | None, serve: bool
+    list_id: int, rep_id: int, zones: list[str] | None, serve: bool, guarded: bool = False
 ) -> RawStatement:
     """The one statement that writes an outcome (and reserves the next contact), built once
     per list, rep and open zones.
@@ -1185,7 +1249,7 @@ def _outcome_statement(
     just logged and, after a do-not-call, its number - which is what a serve after the
     commit would have excluded.
     """
-    key = (list_id, rep_id, tuple(zones) if zones is not None else None, serve)
+    key = (list_id, rep_id, tuple(zones) if zones is not None else None, serve, guarded)
     cached = _OUTCOME_CACHE.get(key)
     if cached is not None:
         return cached
@@ -1196,9 +1260,34 @@ def _outcome_statement(
     # to the SET clause of every UPDATE in the statement.
     block_id = sa.bindparam("r_block", type_=sa.Integer())
     now = sa.bindparam("now", type_=UTCDateTime())
+    open_call = [CallAttempt.id == a_id, CallAttempt.outcome.is_(None)]
+    if guarded:
+        # The call is still what the dial left: same columns, no objection, and this
+        # client_uuid not stored yet (a replay goes the general way).
+        open_call += [
+            attempt_cols[k].is_not_distinct_from(
+                sa.bindparam(f"h_{k}", type_=attempt_cols[k].type)
+            )
+            for k in _ATTEMPT_GUARD
+        ]
+        open_call += [
+            ~sa.exists().where(AttemptObjection.attempt_id == CallAttempt.id),
+            ~sa.exists().where(
+                _STORED.client_uuid == sa.bindparam("a_client_uuid", type_=sa.String())
+            ),
+            sa.exists().where(
+                Contact.id == c_id,
+                *(
+                    contact_cols[k].is_not_distinct_from(
+                        sa.bindparam(f"h_{k}", type_=contact_cols[k].type)
+                    )
+                    for k in _CONTACT_INPUTS[1:]
+                ),
+            ),
+        ]
     ua = (
         sa.update(CallAttempt)
-        .where(CallAttempt.id == a_id, CallAttempt.outcome.is_(None))
+        .where(*open_call)
         .values({k: sa.bindparam(f"a_{k}", type_=attempt_cols[k].type) for k in _ATTEMPT_SET})
         .returning(CallAttempt.id)
         .cte("ua")
@@ -1208,7 +1297,7 @@ def _outcome_statement(
         sa.update(Contact)
         .where(Contact.id == c_id, written)
         .values({k: sa.bindparam(f"c_{k}", type_=contact_cols[k].type) for k in _CONTACT_SET})
-        .returning(Contact.id)
+        .returning(*Contact.__table__.c)
         .cte("uc")
     )
     ub = (
@@ -1260,15 +1349,16 @@ def _outcome_statement(
         sa.select(sa.func.count()).select_from(ua).scalar_subquery(),
         sa.select(callback.c.id).scalar_subquery(),
     ]
+    one = sa.select(sa.literal_column("1").label("one")).subquery("one")
+    joined = one.outerjoin(uc, sa.true())
     if serve:
         nxt = queue.reserve_statement(
             list_id, rep_id, zones, skip_locked=True, exclude=True, where=written
         ).cte("nxt")
-        one = sa.select(sa.literal_column("1").label("one")).subquery("one")
-        stmt = sa.select(*columns, *nxt.c).select_from(one.outerjoin(nxt, sa.true()))
+        stmt = sa.select(*columns, *uc.c, *nxt.c).select_from(joined.outerjoin(nxt, sa.true()))
     else:
-        stmt = sa.select(*columns)
-    statement = RawStatement(stmt.add_cte(uc, ub, done, dnc))
+        stmt = sa.select(*columns, *uc.c).select_from(joined)
+    statement = RawStatement(stmt.add_cte(ub, done, dnc))
     if len(_OUTCOME_CACHE) > 256:
         _OUTCOME_CACHE.clear()
     _OUTCOME_CACHE[key] = statement
