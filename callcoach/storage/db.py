@@ -432,9 +432,6 @@ class Database:
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
-        self._autocommit = (
-            None if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -464,12 +461,27 @@ class Database:
                 session.rollback()
                 raise
 
-    def autocommit(self) -> sa.Connection:
-        """A PostgreSQL connection where each statement commits on its own (no BEGIN and
-        COMMIT round trips): for hot paths written as single atomic statements."""
-        if self._autocommit is None:
+    @contextmanager
+    def autocommit(self) -> Iterator[sa.Connection]:
+        """A pooled PostgreSQL connection where each statement commits on its own (no BEGIN
+        and COMMIT round trips): for hot paths written as single atomic statements.
+
+        The switch is made on the psycopg connection (an attribute, no round trip) rather
+        than with SQLAlchemy's ``isolation_level`` option, which costs as much again as the
+        checkout itself; it is switched back before the connection returns to the pool.
+        """
+        if self.is_sqlite:
             raise DatabaseError("autocommit connections are for PostgreSQL")
-        return self._autocommit.connect()
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            raw.autocommit = True
+            try:
+                yield conn
+            finally:
+                try:
+                    raw.autocommit = False
+                except Exception:  # noqa: BLE001 - a broken connection: never reuse it
+                    conn.invalidate()
 
     def dispose(self) -> None:
         """Close every pooled connection."""
