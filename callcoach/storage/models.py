@@ -67,10 +67,16 @@ def from_row(model: type[_Model], values: Mapping[str, Any]) -> _Model:
     no defaults to compute): about a tenth of the cost of ``model(**values)``, which the
     hot path pays several times per call. ``values`` must hold every column.
     """
+    if not _mappers_ready:
+        sa.orm.configure_mappers()  # what any ORM query does first; needed by the state below
+        _mappers_ready.append(True)
     obj = model._sa_class_manager.new_instance()
     obj.__dict__.update(values)
     make_transient_to_detached(obj)
     return obj
+
+
+_mappers_ready: list[bool] = []
 
 
 class RepRole(StrEnum):
