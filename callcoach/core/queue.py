@@ -250,9 +250,9 @@ def reserve_statement(
     RETURNING`` statement; binds ``now``, ``stale_before`` and ``r_block`` (the block;
     not ``block_id``, which a DML statement would take for a column to SET).
 
-    ``exclude`` adds binds ``x_id`` (a contact never served) and ``x_phone`` (a number
-    never served; NULL excludes none), for a statement whose snapshot cannot yet see a
-    change written beside it; ``where`` is one more condition on the UPDATE.
+    ``exclude`` adds binds ``x_id`` (a contact not to serve) and ``x_phone`` (a number not
+    to serve; NULL excludes none), for a statement whose snapshot cannot see a change
+    written beside it in the same statement; ``where`` is one more condition on the UPDATE.
     """
     now = sa.bindparam("now", type_=UTCDateTime())
     stale_before = sa.bindparam("stale_before", type_=UTCDateTime())

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -70,7 +71,7 @@ def from_row(model: type[_Model], values: Mapping[str, Any]) -> _Model:
     if not _mappers_ready:
         sa.orm.configure_mappers()  # what any ORM query does first; needed by the state below
         _mappers_ready.append(True)
-    obj = model._sa_class_manager.new_instance()
+    obj = manager_of_class(model).new_instance()
     obj.__dict__.update(values)
     make_transient_to_detached(obj)
     return obj
