@@ -442,7 +442,7 @@ def _dial_at_once() -> sa.Select:
 
 
 _DIAL_LOOKUP = _dial_lookup()
-_DIAL_AT_ONCE = RawStatement(_dial_at_once())
+_DIAL_AT_ONCE = RawStatement(_dial_at_once)
 _DIAL_INSERT = sa.insert(CallAttempt).returning(CallAttempt.id)
 _TOUCH_BLOCK = (
     sa.update(CallBlock)
@@ -1233,7 +1233,7 @@ def _open_call_flat() -> sa.Select:
     )
 
 
-_OPEN_CALL_FLAT = RawStatement(_open_call_flat())
+_OPEN_CALL_FLAT = RawStatement(_open_call_flat)
 _OUTCOME_CACHE: dict[tuple, RawStatement] = {}
 
 

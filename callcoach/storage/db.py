@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import select
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -336,14 +336,22 @@ class RawStatement:
     (``OperationalError``, ``IntegrityError``...) and a dropped connection is invalidated,
     as ``Connection.execute`` does, so callers (the outcome journal) see no difference.
 
-    The statement must return rows (a SELECT, or RETURNING). Every ``bindparam`` without a
+    The statement (or a function building it on first use, keeping it off the import
+    path) must return rows (a SELECT, or RETURNING). Every ``bindparam`` without a
     value must be given at each run; IN lists and other valued parameters are fixed at
     compile time.
     """
 
-    def __init__(self, statement: sa.Executable) -> None:
-        self.statement = statement
+    def __init__(self, statement: sa.Executable | Callable[[], sa.Executable]) -> None:
+        self._statement = statement  # or a function building it, called on first use
         self._compiled: tuple | None = None
+
+    @property
+    def statement(self) -> sa.Executable:
+        """The SQLAlchemy statement (built now if it was given as a function)."""
+        if callable(self._statement):
+            self._statement = self._statement()
+        return self._statement
 
     def _compile(self, dialect: sa.Dialect) -> tuple:
         positional = type(dialect)(paramstyle="numeric_dollar")
