@@ -21,6 +21,7 @@ import argparse
 import multiprocessing
 import os
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -47,7 +48,28 @@ class RepResult:
     started: float = 0.0
     finished: float = 0.0
     cpu: float = 0.0  # CPU seconds this rep process spent in its loop (client side)
+    server_cpu: float | None = None  # CPU seconds of its PostgreSQL backend (same host only)
     error: str | None = None
+
+
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) of a local process from /proc; None when unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float] | None:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values) - idle) / tick, sum(values) / tick
 
 
 def rep_process(url: str, rep_id: int, list_id: int, outcomes: int, ics_dir: str,
@@ -68,10 +90,15 @@ def rep_process(url: str, rep_id: int, list_id: int, outcomes: int, ics_dir: str
         settings = Settings(ics_dir=Path(ics_dir))
         block = blk.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=240)
         cache = cq.ZoneCache(list_id, settings.window)  # as the block screen keeps one
+        # This rep's backend, to read its CPU time when the server runs on this machine.
+        with db.autocommit() as conn:
+            backend = conn.connection.driver_connection.execute(
+                "SELECT pg_backend_pid()").fetchone()[0]
         if barrier is not None:
             barrier.wait(120)
         result.started = time.perf_counter()
         cpu0 = time.process_time()
+        server0 = process_cpu(backend)
         contact = blk.serve_next(db, clock, settings, block, zone_cache=cache)
         for n in range(outcomes):
             if contact is None:
@@ -94,17 +121,25 @@ def rep_process(url: str, rep_id: int, list_id: int, outcomes: int, ics_dir: str
             result.logged.append(client_uuid)
         result.finished = time.perf_counter()
         result.cpu = time.process_time() - cpu0
+        server1 = process_cpu(backend)
+        if server0 is not None and server1 is not None:
+            result.server_cpu = server1 - server0
         blk.end_block(db, clock, block.id)
         db.dispose()
     except Exception as exc:  # noqa: BLE001 - reported by the parent
         result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        if barrier is not None:
+            barrier.abort()  # nobody waits for a rep that will never arrive
     queue.put(result)
 
 
-def run_reps(url: str, rep_ids: list[int], list_id: int, outcomes: int, ics_dir: str) -> list:
-    """Start one process per rep, release them together, collect their results."""
+def run_reps(
+    url: str, rep_ids: list[int], list_id: int, outcomes: int, ics_dir: str
+) -> tuple[list, tuple[float, float] | None]:
+    """Start one process per rep, release them together, collect their results; also the
+    machine's (busy, total) CPU seconds from the release to the last result."""
     ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(len(rep_ids))
+    barrier = ctx.Barrier(len(rep_ids) + 1)  # the reps, and this process to start the clock
     queue = ctx.Queue()
     procs = [
         ctx.Process(target=rep_process, args=(url, r, list_id, outcomes, ics_dir, barrier, queue))
@@ -112,10 +147,17 @@ def run_reps(url: str, rep_ids: list[int], list_id: int, outcomes: int, ics_dir:
     ]
     for p in procs:
         p.start()
+    try:
+        barrier.wait(300)
+    except threading.BrokenBarrierError:
+        pass  # a rep failed to start: its error is in the results
+    before = machine_cpu()
     results = [queue.get(timeout=1800) for _ in procs]
+    after = machine_cpu()
     for p in procs:
         p.join(60)
-    return results
+    usage = (after[0] - before[0], after[1] - before[1]) if before and after else None
+    return results, usage
 
 
 def seed(db, reps: int, contacts_per_list: dict[str, int]) -> tuple[list[int], dict[str, int]]:  # noqa: ANN001
@@ -160,6 +202,8 @@ class Figures:
     duplicated: int
     errors: list[str]
     cpu: float  # client CPU seconds, all reps
+    server_cpu: float | None  # their backends' CPU seconds (None: server not on this host)
+    usage: tuple[float, float] | None = None  # machine (busy, total) CPU s over the phase
 
     def pct(self, q: float) -> float:
         """A latency percentile in milliseconds."""
@@ -207,6 +251,10 @@ def check(db, results: list[RepResult], list_id: int) -> Figures:  # noqa: ANN00
         duplicated=sum(n - 1 for n in stored.values() if n > 1) + len(set(stored) - set(logged)),
         errors=[f"rep {r.rep_id}: {r.error}" for r in results if r.error],
         cpu=sum(r.cpu for r in results),
+        server_cpu=(
+            sum(r.server_cpu for r in results)
+            if all(r.server_cpu is not None for r in results) else None
+        ),
     )
 
 
@@ -226,6 +274,10 @@ def report(single: Figures, team: Figures) -> None:
     rows.append(("max log+serve next, ms", f"{a:.2f}", f"{b:.2f}", f"x{b / a:.2f}"))
     a, b = 1000 * single.cpu / single.outcomes, 1000 * team.cpu / team.outcomes
     rows.append(("client CPU per call, ms", f"{a:.2f}", f"{b:.2f}", f"x{b / a:.2f}"))
+    if single.server_cpu is not None and team.server_cpu is not None:
+        a = 1000 * single.server_cpu / single.outcomes
+        b = 1000 * team.server_cpu / team.outcomes
+        rows.append(("server CPU per call, ms", f"{a:.2f}", f"{b:.2f}", f"x{b / a:.2f}"))
     for label, attr in (("double-served contacts", "double_served"),
                         ("lost outcomes", "lost"), ("duplicated outcomes", "duplicated")):
         rows.append((label, str(getattr(single, attr)), str(getattr(team, attr)), ""))
@@ -238,8 +290,15 @@ def report(single: Figures, team: Figures) -> None:
     goal = team.pct(0.95) < 25
     print(f"goal p95 < 25 ms with {team.reps} reps: {'met' if goal else 'MISSED'}"
           f" ({team.pct(0.95):.2f} ms)")
+    for label, fig in (("1 rep", single), (f"{team.reps} reps", team)):
+        if fig.usage is not None:
+            busy, total = fig.usage
+            print(f"whole machine while {label} ran (every process, other jobs too): "
+                  f"{100 * busy / total:.0f}% of its CPU busy, {1000 * busy / fig.outcomes:.2f}"
+                  f" ms CPU per outcome")
     print(f"machine: {os.cpu_count()} CPUs, PostgreSQL on the same host, load average "
-          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; client CPU counts dial + log + serve")
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; client and server CPU count "
+          f"dial + log + serve (server: each rep's backend)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -277,9 +336,10 @@ def main(argv: list[str] | None = None) -> int:
             {"solo": margin, "shared": args.reps * args.outcomes + args.reps * 50},
         )
         with tempfile.TemporaryDirectory() as ics:
-            solo = run_reps(url, rep_ids[:1], lists["solo"], args.outcomes, ics)
-            team = run_reps(url, rep_ids[1:], lists["shared"], args.outcomes, ics)
+            solo, solo_usage = run_reps(url, rep_ids[:1], lists["solo"], args.outcomes, ics)
+            team, team_usage = run_reps(url, rep_ids[1:], lists["shared"], args.outcomes, ics)
         single, many = check(db, solo, lists["solo"]), check(db, team, lists["shared"])
+        single.usage, many.usage = solo_usage, team_usage
         db.dispose()
         for err in single.errors + many.errors:
             print(f"ERROR {err}")

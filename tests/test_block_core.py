@@ -135,6 +135,63 @@ def test_objections_callback_and_gap(db, clock, settings):
     assert contact.callback_rep_id == b.rep_id
 
 
+def test_dead_time_between_calls_is_exact(db, clock, settings):
+    """The gap from one outcome to the next dial, to the microsecond, on both engines (no
+    pause: PostgreSQL computes it inside the dial's single statement)."""
+    _, _, _, ids, b = _setup(db, clock)
+    c1 = blk.serve_next(db, clock, settings, b)
+    a1 = blk.dial(db, clock, b.id, c1.id)
+    assert a1.gap_seconds is None and a1.attempt_number == 1
+    clock.advance(41)
+    res = blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NO_ANSWER, serve=True)
+    clock.advance(7, microseconds=250_001)
+    a2 = blk.dial(db, clock, b.id, res.next_contact.id)
+    assert a2.gap_seconds == 7.250001 == _attempt(db, a2.id).gap_seconds
+    assert (a2.contact_id, a2.list_id, a2.rep_id) == (res.next_contact.id, b.list_id, b.rep_id)
+    clock.advance(3, hours=26)
+    blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.VOICEMAIL)
+    c3 = blk.serve_next(db, clock, settings, b)
+    clock.advance(0.5)
+    assert blk.dial(db, clock, b.id, c3.id).gap_seconds == 0.5
+    with db.session() as s:
+        block = s.get(CallBlock, b.id)
+    assert block.last_activity_at == clock.now()
+
+
+def test_outcome_sees_what_changed_since_the_dial(db, clock, settings):
+    """A note, or another process editing the contact, between the dial and the outcome:
+    the outcome builds on the current rows, not on what the dial saw."""
+    _, lib, _, ids, b = _setup(db, clock)
+    c1 = blk.serve_next(db, clock, settings, b)
+    blk.dial(db, clock, b.id, c1.id)
+    blk.add_note(db, clock, b.id, "asked for Jo")
+    res = blk.log_outcome(
+        db, clock, settings, block_id=b.id, outcome=Outcome.NO_ANSWER, note="try mornings",
+        serve=True,
+    )
+    assert res.attempt.notes == "asked for Jo\ntry mornings" == _attempt(db, res.attempt.id).notes
+    c2 = res.next_contact
+    a2 = blk.dial(db, clock, b.id, c2.id)
+    with db.transaction() as s:  # meanwhile, elsewhere: the number is flagged, email fixed
+        row = s.get(Contact, c2.id)
+        row.do_not_call, row.email = True, "jo@example.com"
+        s.add(row)
+    clock.advance(20)
+    res = blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.VOICEMAIL)
+    with db.session() as s:
+        stored = s.get(Contact, c2.id)
+    assert (stored.do_not_call, stored.email, stored.status) == (True, "jo@example.com", "retry")
+    assert (res.contact.do_not_call, res.contact.email) == (True, "jo@example.com")
+    assert res.attempt.id == a2.id and res.attempt.duration_seconds == 20
+    c3 = blk.serve_next(db, clock, settings, b)
+    blk.dial(db, clock, b.id, c3.id)
+    o = blk.log_objection(db, clock, b.id, lib["send_info"])
+    res = blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NOT_INTERESTED)
+    assert res.attempt.connected and res.attempt.conversation  # the objection counts
+    with db.session() as s:
+        assert s.get(AttemptObjection, o.id).overcome is False  # the last one won
+
+
 def test_rebuttal_override_from_track(db, clock, settings):
     rep = make_rep(db)
     lib = seed_library(db)

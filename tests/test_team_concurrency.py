@@ -198,9 +198,10 @@ class _Outage:
         )
 
     def terminate_only(self) -> None:
-        """Kill existing connections; new ones are still accepted."""
+        """Kill existing connections (waiting until they are gone); new ones are still
+        accepted."""
         self._run(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
             f"WHERE datname = '{self.name}' AND pid <> pg_backend_pid()"
         )
 
@@ -315,3 +316,80 @@ def test_connection_loss_mid_block_loses_nothing_and_duplicates_nothing(
     assert _duplicates([u for u, _, _ in stored]) == {}
     assert {u: c for u, c, _ in stored} == logged
     assert [o for _, _, o in stored] == ["no_answer", "voicemail", "not_interested"]
+
+
+@pytest.mark.pg
+def test_connection_dead_unseen_at_checkout_fails_one_statement_then_recovers(
+    pg_db, clock, settings, tmp_path, monkeypatch
+):
+    """The checkout check only pings an idle or signalling connection. A connection whose
+    backend is gone without the check seeing it fails the statement using it (the one-
+    statement outcome after a dial, or a dial): the outcome is retried on a fresh
+    connection and stored once with the next contact served; a dial fails once, then works."""
+    import callcoach.storage.db as storage
+
+    monkeypatch.setattr(storage, "_has_news", lambda _conn: False)  # the check sees nothing
+    db = pg_db
+    rep_ids, list_id = _seed(db, clock, reps=1, contacts=5)
+    journal = OutcomeJournal.for_database(db.url, tmp_path)
+    outage = _Outage(db.url)
+    logged: dict[str, int] = {}
+    try:
+        block = blk.start_block(db, clock, rep_id=rep_ids[0], list_id=list_id)
+        c1, _ = serve_next_durably(db, clock, settings, journal, block)
+        blk.dial(db, clock, block.id, c1.id)
+        outage.terminate_only()
+        clock.advance(30)
+        slept: list[float] = []
+        done = log_outcome_durably(
+            db, clock, settings, journal, block_id=block.id, outcome="no_answer",
+            contact_id=c1.id, serve=True, sleep=slept.append,
+        )
+        assert slept == [0.1]  # the first try met the dead connection
+        assert done.result is not None and not done.journaled and done.message == ""
+        logged[done.client_uuid] = c1.id
+        c2 = done.result.next_contact
+        assert c2 is not None and c2.id != c1.id
+
+        outage.terminate_only()
+        with pytest.raises(sa.exc.OperationalError) as err:
+            blk.dial(db, clock, block.id, c2.id)
+        assert err.value.connection_invalidated
+        blk.dial(db, clock, block.id, c2.id)  # the next try gets a new connection
+        done = log_outcome_durably(
+            db, clock, settings, journal, block_id=block.id, outcome="voicemail",
+            contact_id=c2.id, serve=True, sleep=_no_sleep,
+        )
+        assert done.result is not None and not done.journaled
+        logged[done.client_uuid] = c2.id
+        stored = _live_attempts(db)
+    finally:
+        outage.close()
+    assert _duplicates([u for u, _, _ in stored]) == {}
+    assert {u: c for u, c, _ in stored} == logged
+    assert [o for _, _, o in stored] == ["no_answer", "voicemail"]
+
+
+@pytest.mark.pg
+def test_connection_closed_by_the_server_is_replaced_at_checkout(pg_db, clock, settings):
+    """No ping on every checkout, yet a pooled connection whose backend was terminated is
+    noticed (its socket has the server's goodbye to read) and replaced before use: plain
+    calls, with no retry around them, carry on."""
+    db = pg_db
+    rep_ids, list_id = _seed(db, clock, reps=1, contacts=3)
+    outage = _Outage(db.url)
+    try:
+        block = blk.start_block(db, clock, rep_id=rep_ids[0], list_id=list_id)
+        c1 = blk.serve_next(db, clock, settings, block)
+        outage.terminate_only()
+        blk.dial(db, clock, block.id, c1.id)
+        outage.terminate_only()
+        res = blk.log_outcome(
+            db, clock, settings, block_id=block.id, outcome="gatekeeper", serve=True
+        )
+        outage.terminate_only()
+        with db.session() as s:
+            assert s.get(Contact, c1.id).status == "retry"
+            assert s.get(Contact, res.next_contact.id).reserved_by_block_id == block.id
+    finally:
+        outage.close()

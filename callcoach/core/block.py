@@ -15,20 +15,22 @@ import re
 import shlex
 import subprocess
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, make_transient_to_detached
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from callcoach.clock import Clock
 from callcoach.config import Settings
 from callcoach.core import queue
 from callcoach.core.metrics import is_connect, is_conversation
 from callcoach.errors import CallcoachError
-from callcoach.storage.db import Database
+from callcoach.storage.db import Database, RawStatement
 from callcoach.storage.models import (
     AttemptObjection,
     BlockPause,
@@ -47,6 +49,7 @@ from callcoach.storage.models import (
     Rep,
     TalkTrackObjection,
     UTCDateTime,
+    from_row,
 )
 
 #: The outcome keys of the block screen, in the fixed order reps learn by heart.
@@ -347,10 +350,10 @@ def contact_history(session: Session, contact_id: int, limit: int = 3) -> Contac
 # ---------------------------------------------------------------- dialling
 
 
-def _dial_lookup() -> sa.Select:
+def _dial_lookup(block: str = "block_id", contact: str = "contact_id") -> sa.Select:
     """One round trip for everything :func:`dial` checks (built once, reused)."""
-    b = sa.bindparam("block_id", type_=sa.Integer())
-    c = sa.bindparam("contact_id", type_=sa.Integer())
+    b = sa.bindparam(block, type_=sa.Integer())
+    c = sa.bindparam(contact, type_=sa.Integer())
     open_contact = (
         sa.select(CallAttempt.contact_id)
         .where(CallAttempt.block_id == b, CallAttempt.outcome.is_(None))
@@ -370,14 +373,76 @@ def _dial_lookup() -> sa.Select:
         CallBlock.paused_at,
         CallBlock.paused_seconds,
         CallBlock.rep_id,
-        open_contact,
-        last_logged,
-        attempts,
-        list_id,
+        open_contact.label("open_contact"),
+        last_logged.label("last_logged"),
+        attempts.label("attempts"),
+        list_id.label("list_id"),
     ).where(CallBlock.id == b)
 
 
+#: What each fast dial of this process knows about the call it opened, by (database URL,
+#: block): the attempt's columns and the contact's columns an outcome depends on.
+_DIALED: dict[tuple[str, int], tuple[dict[str, Any], dict[str, Any]]] = {}
+_CONTACT_INPUTS = ("id", "timezone", "attempts", "status", "phone", "do_not_call", "email")
+
+
+def _dial_at_once() -> sa.Select:
+    """PostgreSQL: :func:`dial` as one statement - the lookup, and the attempt's INSERT
+    and the block's heartbeat when the lookup allows a plain dial: a running block with
+    no pause so far (the dead time is then simply the time since the last outcome, the
+    rule of :func:`_gap_from`), no open call, an existing contact. Anything else inserts
+    nothing and the general path decides.
+    """
+    lookup = _dial_lookup("d_block", "d_contact").cte("lk")
+    block = sa.bindparam("d_block", type_=sa.Integer())
+    now = sa.bindparam("now", type_=UTCDateTime())
+    last = lookup.c.last_logged
+    gap = sa.case(
+        (last.is_(None), sa.null()),
+        else_=sa.func.greatest(0, sa.cast(sa.extract("epoch", now - last), sa.Float())),
+    )
+    insert = (
+        sa.insert(CallAttempt)
+        .from_select(
+            [
+                "block_id", "rep_id", "contact_id", "list_id", "attempt_number", "dialed_at",
+                "gap_seconds", "connected", "conversation", "notes",
+            ],
+            sa.select(
+                block, lookup.c.rep_id, sa.bindparam("d_contact", type_=sa.Integer()),
+                lookup.c.list_id, lookup.c.attempts + 1, now, gap, sa.false(), sa.false(),
+                sa.literal_column("''"),
+            ).where(
+                lookup.c.status == BlockStatus.RUNNING.value,
+                lookup.c.paused_at.is_(None),
+                sa.func.coalesce(lookup.c.paused_seconds, 0) == 0,
+                lookup.c.open_contact.is_(None),
+                lookup.c.attempts.is_not(None),
+            ),
+        )
+        .returning(CallAttempt.id, CallAttempt.gap_seconds)
+        .cte("ins")
+    )
+    touch = (
+        sa.update(CallBlock)
+        .where(CallBlock.id == block, sa.exists().select_from(insert))
+        .values(last_activity_at=now)
+        .returning(CallBlock.id)
+        .cte("touch")
+    )
+    return (
+        sa.select(
+            insert.c.id, insert.c.gap_seconds, lookup.c.rep_id, lookup.c.list_id,
+            *(Contact.__table__.c[k] for k in _CONTACT_INPUTS),
+        )
+        .select_from(lookup.join(insert, sa.true()).join(Contact, Contact.id == sa.bindparam(
+            "d_contact", type_=sa.Integer())))
+        .add_cte(touch)
+    )
+
+
 _DIAL_LOOKUP = _dial_lookup()
+_DIAL_AT_ONCE = RawStatement(_dial_at_once)
 _DIAL_INSERT = sa.insert(CallAttempt).returning(CallAttempt.id)
 _TOUCH_BLOCK = (
     sa.update(CallBlock)
@@ -392,6 +457,26 @@ def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAtte
     Dialling again while that contact's call is open returns the same attempt.
     """
     now = clock.now()
+    if not db.is_sqlite:
+        with db.autocommit() as conn:
+            row = _DIAL_AT_ONCE.first(
+                conn, {"d_block": block_id, "d_contact": contact_id, "now": now}
+            )
+        if row is not None:  # dialled in one round trip, committed
+            attempt_id, gap, rep_id, list_id = row[:4]
+            contact = dict(zip(_CONTACT_INPUTS, row[4:], strict=True))
+            values = {
+                "id": attempt_id, "client_uuid": None, "block_id": block_id,
+                "rep_id": rep_id, "contact_id": contact_id, "list_id": list_id,
+                "attempt_number": contact["attempts"] + 1, "dialed_at": now,
+                "ended_at": None, "logged_at": None, "outcome": None,
+                "duration_seconds": None, "gap_seconds": gap, "connected": False,
+                "conversation": False, "notes": "",
+            }
+            if len(_DIALED) > 256:
+                _DIALED.clear()
+            _DIALED[(db.url, block_id)] = (values, contact)
+            return from_row(CallAttempt, values)
     with db.transaction() as session:
         conn = session.connection()
         row = conn.execute(_DIAL_LOOKUP, {"block_id": block_id, "contact_id": contact_id}).first()
@@ -729,6 +814,13 @@ def log_outcome(
         if meeting is None:
             raise BlockError("a meeting needs a date, time, kind and email")
         validate_meeting(meeting, now)
+    if not db.is_sqlite and outcome is not Outcome.MEETING:
+        fast = _log_outcome_at_once(
+            db, settings, block_id, outcome, note, callback_at, client_uuid, now, serve,
+            zone_cache,
+        )
+        if fast is not None:
+            return fast
     with db.session() as session:
         try:
             if db.is_sqlite:
@@ -869,67 +961,19 @@ def _write_outcome(
                     .where(AttemptObjection.id == last_id)
                     .values(overcome=False)
                 )
-    connected = is_connect(outcome.value, len(objections))
-    conversation = is_conversation(outcome.value, len(objections))
     was_callback = contact.status == ContactStatus.CALLBACK.value
     session.expunge(attempt)
     session.expunge(contact)
-    ended = attempt.ended_at or now
-    attempt.outcome = outcome.value
-    attempt.ended_at = ended
-    attempt.logged_at = now
-    attempt.duration_seconds = max(0.0, (ended - attempt.dialed_at).total_seconds())
-    attempt.connected = connected
-    attempt.conversation = conversation
-    attempt.client_uuid = client_uuid
-    if note.strip():
-        attempt.notes = (attempt.notes + "\n" if attempt.notes else "") + note.strip()
-    conn.execute(
-        _UPDATE_ATTEMPT,
-        {
-            "a_id": attempt.id,
-            "outcome": attempt.outcome,
-            "ended_at": attempt.ended_at,
-            "logged_at": now,
-            "duration_seconds": attempt.duration_seconds,
-            "connected": connected,
-            "conversation": conversation,
-            "client_uuid": client_uuid,
-            "notes": attempt.notes,
-        },
+    attempt_values, contact_values = _outcome_values(
+        settings, _columns(attempt), _columns(contact), outcome, note, callback_at, meeting,
+        client_uuid, now, len(objections),
     )
-
-    status, next_at = queue.status_after(
-        outcome, attempt.attempt_number, now, contact.timezone, settings.retry
-    )
-    contact.status = status.value
-    contact.next_call_at = callback_at if outcome is Outcome.CALLBACK else next_at
-    contact.attempts = max(contact.attempts, attempt.attempt_number)
-    contact.last_outcome = outcome.value
-    contact.last_called_at = attempt.dialed_at
-    contact.reserved_by_block_id = None
-    contact.reserved_at = None
-    contact.callback_rep_id = attempt.rep_id if outcome is Outcome.CALLBACK else None
-    if outcome is Outcome.DO_NOT_CALL:
-        contact.do_not_call = True
-    if outcome is Outcome.MEETING and meeting.email.strip() and not contact.email:
-        contact.email = meeting.email.strip()
-    conn.execute(
-        _UPDATE_CONTACT,
-        {
-            "c_id": contact.id,
-            "status": contact.status,
-            "next_call_at": contact.next_call_at,
-            "attempts": contact.attempts,
-            "last_outcome": contact.last_outcome,
-            "last_called_at": contact.last_called_at,
-            "reserved_by_block_id": None,
-            "reserved_at": None,
-            "callback_rep_id": contact.callback_rep_id,
-            "do_not_call": contact.do_not_call,
-            "email": contact.email,
-        },
-    )
+    for name, value in attempt_values.items():
+        setattr(attempt, name, value)
+    for name, value in contact_values.items():
+        setattr(contact, name, value)
+    conn.execute(_UPDATE_ATTEMPT, {"a_id": attempt.id, **attempt_values})
+    conn.execute(_UPDATE_CONTACT, {"c_id": contact.id, **contact_values})
     conn.execute(_TOUCH_BLOCK, {"b_id": block_id, "b_now": now})
     if was_callback:
         session.execute(
@@ -965,6 +1009,360 @@ def _write_outcome(
     if result.callback is not None or result.meeting is not None:
         session.flush()
     return result
+
+
+def _outcome_values(
+    settings: Settings,
+    attempt: Mapping[str, Any],
+    contact: Mapping[str, Any],
+    outcome: Outcome,
+    note: str,
+    callback_at: datetime | None,
+    meeting: MeetingDetails | None,
+    client_uuid: str,
+    now: datetime,
+    objections: int,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The columns an outcome writes on the attempt and on the contact (given their current
+    column values): the one place the effect of an outcome on both rows is decided."""
+    ended = attempt["ended_at"] or now
+    notes = attempt["notes"]
+    if note.strip():
+        notes = (notes + "\n" if notes else "") + note.strip()
+    attempt_values = {
+        "outcome": outcome.value,
+        "ended_at": ended,
+        "logged_at": now,
+        "duration_seconds": max(0.0, (ended - attempt["dialed_at"]).total_seconds()),
+        "connected": is_connect(outcome.value, objections),
+        "conversation": is_conversation(outcome.value, objections),
+        "client_uuid": client_uuid,
+        "notes": notes,
+    }
+    status, next_at = queue.status_after(
+        outcome, attempt["attempt_number"], now, contact["timezone"], settings.retry
+    )
+    email = contact["email"]
+    if outcome is Outcome.MEETING and meeting.email.strip() and not email:
+        email = meeting.email.strip()
+    contact_values = {
+        "status": status.value,
+        "next_call_at": callback_at if outcome is Outcome.CALLBACK else next_at,
+        "attempts": max(contact["attempts"], attempt["attempt_number"]),
+        "last_outcome": outcome.value,
+        "last_called_at": attempt["dialed_at"],
+        "reserved_by_block_id": None,
+        "reserved_at": None,
+        "callback_rep_id": attempt["rep_id"] if outcome is Outcome.CALLBACK else None,
+        "do_not_call": True if outcome is Outcome.DO_NOT_CALL else contact["do_not_call"],
+        "email": email,
+    }
+    return attempt_values, contact_values
+
+
+#: The columns an outcome writes on the attempt and on the contact.
+_ATTEMPT_SET = (
+    "outcome", "ended_at", "logged_at", "duration_seconds", "connected", "conversation",
+    "client_uuid", "notes",
+)
+_CONTACT_SET = (
+    "status", "next_call_at", "attempts", "last_outcome", "last_called_at",
+    "reserved_by_block_id", "reserved_at", "callback_rep_id", "do_not_call", "email",
+)
+
+
+# ------------------------------------------------- the PostgreSQL hot path of an outcome
+
+
+def _log_outcome_at_once(
+    db: Database,
+    settings: Settings,
+    block_id: int,
+    outcome: Outcome,
+    note: str,
+    callback_at: datetime | None,
+    client_uuid: str,
+    now: datetime,
+    serve: bool,
+    zone_cache: queue.ZoneCache | None,
+) -> OutcomeResult | None:
+    """:func:`log_outcome` on PostgreSQL without BEGIN/COMMIT round trips: everything -
+    the attempt, the contact, the block, the callback or do-not-call rows and (``serve``)
+    the next contact's reservation - is written by one statement, which commits atomically
+    before it returns.
+
+    After a dial in this process the open call is known (:data:`_DIALED`): one round trip,
+    the statement checking that the call still is what the dial left (else it writes
+    nothing, and the call is read). Otherwise the open call is read first: two.
+
+    Returns None, having written nothing, when the call needs the general path: no open
+    call, a replayed ``client_uuid``, objections to settle, a meeting (not handled here),
+    a contact that would be callable again at once, or a call logged meanwhile.
+    """
+    args = (settings, block_id, outcome, note, callback_at, client_uuid, now, serve, zone_cache)
+    dialed = _DIALED.pop((db.url, block_id), None)
+    with db.autocommit() as conn:
+        if dialed is not None:
+            result = _write_outcome_at_once(conn, *args, dict(dialed[0]), dialed[1], True)
+            if result is not _NOT_WRITTEN:
+                return result
+        row = _OPEN_CALL_FLAT.first(conn, {"block_id": block_id, "u": client_uuid})
+        if row is None or row[-1] or row[-2]:
+            return None
+        attempt = dict(zip(_ATTEMPT_KEYS, row[: len(_ATTEMPT_KEYS)], strict=True))
+        contact = dict(zip(_CONTACT_KEYS, row[len(_ATTEMPT_KEYS) : -2], strict=True))
+        result = _write_outcome_at_once(conn, *args, attempt, contact, False)
+    return None if result is _NOT_WRITTEN else result
+
+
+_NOT_WRITTEN = object()
+
+
+def _write_outcome_at_once(
+    conn: sa.Connection,
+    settings: Settings,
+    block_id: int,
+    outcome: Outcome,
+    note: str,
+    callback_at: datetime | None,
+    client_uuid: str,
+    now: datetime,
+    serve: bool,
+    zone_cache: queue.ZoneCache | None,
+    attempt: dict[str, Any],
+    contact: Mapping[str, Any],
+    guarded: bool,
+) -> OutcomeResult | None | object:
+    """Write the outcome of ``attempt`` in one statement; :data:`_NOT_WRITTEN` if the call
+    was already logged (or, ``guarded``, is no longer what ``attempt`` and ``contact``
+    say), None for the general path."""
+    was_callback = contact["status"] == ContactStatus.CALLBACK.value
+    attempt_values, contact_values = _outcome_values(
+        settings, attempt, contact, outcome, note, callback_at, None, client_uuid, now, 0
+    )
+    if serve and contact_values["status"] in _SERVABLE and (
+        contact_values["next_call_at"] is None or contact_values["next_call_at"] <= now
+    ):
+        # Callable again right now (a zero retry delay): the general path serves it after
+        # its commit, as the rules say; one statement could not see it.
+        return None
+    zones = None
+    if serve:
+        cache = zone_cache or queue.ZoneCache(attempt["list_id"], settings.window)
+        zones = cache.open_zones(conn, now)
+    params = {f"a_{k}": v for k, v in attempt_values.items()}
+    params.update({f"c_{k}": v for k, v in contact_values.items()})
+    dnc = outcome is Outcome.DO_NOT_CALL
+    params.update(
+        a_id=attempt["id"],
+        c_id=contact["id"],
+        r_block=block_id,
+        now=now,
+        cb_rep=attempt["rep_id"],
+        was_callback=was_callback,
+        dnc=dnc,
+        dnc_phone=contact["phone"],
+        dnc_source=f"call:{attempt['id']}",
+        cb=outcome is Outcome.CALLBACK,
+        cb_due=callback_at,
+        stale_before=now - timedelta(minutes=settings.reservation_minutes),
+        x_id=contact["id"],
+        x_phone=contact["phone"] if dnc else None,
+    )
+    if guarded:
+        params.update({f"h_{k}": attempt[k] for k in _ATTEMPT_GUARD})
+        params.update({f"h_{k}": contact[k] for k in _CONTACT_INPUTS[1:]})
+    stmt = _outcome_statement(attempt["list_id"], attempt["rep_id"], zones, serve, guarded)
+    row = stmt.first(conn, params)
+    written, callback_id = row[0], row[1]
+    if not written:
+        return _NOT_WRITTEN
+    n = len(_CONTACT_KEYS)
+    attempt.update(attempt_values)
+    result = OutcomeResult(
+        from_row(CallAttempt, attempt),
+        from_row(Contact, dict(zip(_CONTACT_KEYS, row[2 : 2 + n], strict=True))),
+    )
+    if callback_id is not None:
+        result.callback = from_row(Callback, {
+            "id": callback_id, "attempt_id": attempt["id"], "contact_id": contact["id"],
+            "rep_id": attempt["rep_id"], "due_at": callback_at, "done": False,
+            "released": False,
+        })
+    if serve and row[2 + n] is not None:
+        result.next_contact = from_row(Contact, dict(zip(_CONTACT_KEYS, row[2 + n :], strict=True)))
+    return result
+
+
+#: The attempt columns a guarded outcome statement checks (with outcome still NULL).
+_ATTEMPT_GUARD = (
+    "block_id", "contact_id", "rep_id", "list_id", "attempt_number", "dialed_at", "ended_at",
+    "notes",
+)
+
+
+def _columns(obj: SQLModel) -> dict[str, Any]:
+    """A loaded table row's column values by name."""
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.c}
+
+
+_SERVABLE = frozenset(
+    {ContactStatus.NEW.value, ContactStatus.RETRY.value, ContactStatus.CALLBACK.value}
+)
+_ATTEMPT_KEYS = tuple(c.key for c in CallAttempt.__table__.c)
+_CONTACT_KEYS = tuple(c.key for c in Contact.__table__.c)
+
+
+def _open_call_flat() -> sa.Select:
+    """:data:`_OPEN_CALL` as plain columns: attempt, contact, objection count, stored."""
+    objection_count = (
+        sa.select(sa.func.count())
+        .where(AttemptObjection.attempt_id == CallAttempt.id)
+        .scalar_subquery()
+    )
+    stored = sa.exists().where(_STORED.client_uuid == sa.bindparam("u", type_=sa.String()))
+    return (
+        sa.select(*CallAttempt.__table__.c, *Contact.__table__.c, objection_count, stored)
+        .join_from(CallAttempt, Contact, Contact.id == CallAttempt.contact_id)
+        .where(
+            CallAttempt.block_id == sa.bindparam("block_id", type_=sa.Integer()),
+            CallAttempt.outcome.is_(None),
+        )
+        .order_by(CallAttempt.dialed_at.desc())
+        .limit(1)
+    )
+
+
+_OPEN_CALL_FLAT = RawStatement(_open_call_flat)
+_OUTCOME_CACHE: dict[tuple, RawStatement] = {}
+
+
+def _outcome_statement(
+    list_id: int, rep_id: int, zones: list[str] | None, serve: bool, guarded: bool = False
+) -> RawStatement:
+    """The one statement that writes an outcome (and reserves the next contact), built once
+    per list, rep and open zones.
+
+    Every write is a data-modifying CTE guarded by ``EXISTS (SELECT * FROM ua)``: if the
+    attempt's UPDATE finds the call already logged, nothing else is written. The
+    reservation cannot see the other CTEs' writes (one snapshot), so it excludes the contact
+    just logged and, after a do-not-call, its number - which is what a serve after the
+    commit would have excluded.
+    """
+    key = (list_id, rep_id, tuple(zones) if zones is not None else None, serve, guarded)
+    cached = _OUTCOME_CACHE.get(key)
+    if cached is not None:
+        return cached
+    attempt_cols, contact_cols = CallAttempt.__table__.c, Contact.__table__.c
+    a_id = sa.bindparam("a_id", type_=sa.Integer())
+    c_id = sa.bindparam("c_id", type_=sa.Integer())
+    # Parameter names never equal a column name: SQLAlchemy would add such a parameter
+    # to the SET clause of every UPDATE in the statement.
+    block_id = sa.bindparam("r_block", type_=sa.Integer())
+    now = sa.bindparam("now", type_=UTCDateTime())
+    open_call = [CallAttempt.id == a_id, CallAttempt.outcome.is_(None)]
+    if guarded:
+        # The call is still what the dial left: same columns, no objection, and this
+        # client_uuid not stored yet (a replay goes the general way).
+        open_call += [
+            attempt_cols[k].is_not_distinct_from(
+                sa.bindparam(f"h_{k}", type_=attempt_cols[k].type)
+            )
+            for k in _ATTEMPT_GUARD
+        ]
+        open_call += [
+            ~sa.exists().where(AttemptObjection.attempt_id == CallAttempt.id),
+            ~sa.exists().where(
+                _STORED.client_uuid == sa.bindparam("a_client_uuid", type_=sa.String())
+            ),
+            sa.exists().where(
+                Contact.id == c_id,
+                *(
+                    contact_cols[k].is_not_distinct_from(
+                        sa.bindparam(f"h_{k}", type_=contact_cols[k].type)
+                    )
+                    for k in _CONTACT_INPUTS[1:]
+                ),
+            ),
+        ]
+    ua = (
+        sa.update(CallAttempt)
+        .where(*open_call)
+        .values({k: sa.bindparam(f"a_{k}", type_=attempt_cols[k].type) for k in _ATTEMPT_SET})
+        .returning(CallAttempt.id)
+        .cte("ua")
+    )
+    written = sa.exists().select_from(ua)
+    uc = (
+        sa.update(Contact)
+        .where(Contact.id == c_id, written)
+        .values({k: sa.bindparam(f"c_{k}", type_=contact_cols[k].type) for k in _CONTACT_SET})
+        .returning(*Contact.__table__.c)
+        .cte("uc")
+    )
+    ub = (
+        sa.update(CallBlock)
+        .where(CallBlock.id == block_id, written)
+        .values(last_activity_at=now)
+        .returning(CallBlock.id)
+        .cte("ub")
+    )
+    done = (
+        sa.update(Callback)
+        .where(
+            Callback.contact_id == c_id,
+            Callback.done.is_(False),
+            sa.bindparam("was_callback", type_=sa.Boolean()),
+            written,
+        )
+        .values(done=sa.true())
+        .returning(Callback.id)
+        .cte("cb_done")
+    )
+    phone = sa.bindparam("dnc_phone", type_=sa.String())
+    dnc = (
+        sa.insert(DoNotCall)
+        .from_select(
+            ["phone", "added_at", "source"],
+            sa.select(phone, now, sa.bindparam("dnc_source", type_=sa.String())).where(
+                sa.bindparam("dnc", type_=sa.Boolean()),
+                written,
+                ~sa.exists().where(DoNotCall.phone == phone),
+            ),
+        )
+        .returning(DoNotCall.phone)
+        .cte("dnc")
+    )
+    callback = (
+        sa.insert(Callback)
+        .from_select(
+            ["attempt_id", "contact_id", "rep_id", "due_at", "done", "released"],
+            sa.select(
+                a_id, c_id, sa.bindparam("cb_rep", type_=sa.Integer()),
+                sa.bindparam("cb_due", type_=UTCDateTime()), sa.false(), sa.false(),
+            ).where(sa.bindparam("cb", type_=sa.Boolean()), written),
+        )
+        .returning(Callback.id)
+        .cte("cb")
+    )
+    columns = [
+        sa.select(sa.func.count()).select_from(ua).scalar_subquery(),
+        sa.select(callback.c.id).scalar_subquery(),
+    ]
+    one = sa.select(sa.literal_column("1").label("one")).subquery("one")
+    joined = one.outerjoin(uc, sa.true())
+    if serve:
+        nxt = queue.reserve_statement(
+            list_id, rep_id, zones, skip_locked=True, exclude=True, where=written
+        ).cte("nxt")
+        stmt = sa.select(*columns, *uc.c, *nxt.c).select_from(joined.outerjoin(nxt, sa.true()))
+    else:
+        stmt = sa.select(*columns, *uc.c).select_from(joined)
+    statement = RawStatement(stmt.add_cte(ub, done, dnc))
+    if len(_OUTCOME_CACHE) > 256:
+        _OUTCOME_CACHE.clear()
+    _OUTCOME_CACHE[key] = statement
+    return statement
 
 
 def _write_meeting_invite(

@@ -92,13 +92,13 @@ class ZoneCache:
     zones: list[str] = field(default_factory=list)
     read_at: datetime | None = None
 
-    def open_zones(self, session: Session, now: datetime) -> list[str] | None:
+    def open_zones(self, session: Session | sa.Connection, now: datetime) -> list[str] | None:
         """Zones inside the window at ``now``; None when every zone is open (no filter)."""
         if self.read_at is None or abs((now - self.read_at).total_seconds()) > ZONE_CACHE_SECONDS:
             self.zones = list(
-                session.exec(
-                    select(Contact.timezone).where(Contact.list_id == self.list_id).distinct()
-                ).all()
+                session.execute(
+                    sa.select(Contact.timezone).where(Contact.list_id == self.list_id).distinct()
+                ).scalars()
             )
             self.read_at = now
         opened = [z for z in self.zones if zone_is_open(z, now, self.window)]
@@ -202,7 +202,7 @@ def reserve_next(
     if release:
         release_block(session, block_id)
     zones = cache.open_zones(session, now)
-    params = {"now": now, "stale_before": stale_before, "block_id": block_id}
+    params = {"now": now, "stale_before": stale_before, "r_block": block_id}
     conn = session.connection()
     for stmt in _reserve_statements(list_id, rep_id, zones, skip_locked):
         row = conn.execute(stmt, params).first()
@@ -231,11 +231,39 @@ def _reserve_statements(
     cached = _RESERVE_CACHE.get(key)
     if cached is not None:
         return cached
+    statements = [reserve_statement(list_id, rep_id, zones, skip_locked)]
+    if len(_RESERVE_CACHE) > 256:
+        _RESERVE_CACHE.clear()
+    _RESERVE_CACHE[key] = statements
+    return statements
+
+
+def reserve_statement(
+    list_id: int,
+    rep_id: int,
+    zones: list[str] | None,
+    skip_locked: bool,
+    exclude: bool = False,
+    where: sa.ColumnElement[bool] | None = None,
+) -> sa.Update:
+    """The three tiers as one ``UPDATE ... WHERE id = COALESCE(tier1, tier2, tier3)
+    RETURNING`` statement; binds ``now``, ``stale_before`` and ``r_block`` (the block;
+    not ``block_id``, which a DML statement would take for a column to SET).
+
+    ``exclude`` adds binds ``x_id`` (a contact not to serve) and ``x_phone`` (a number not
+    to serve; NULL excludes none), for a statement whose snapshot cannot see a change
+    written beside it in the same statement; ``where`` is one more condition on the UPDATE.
+    """
     now = sa.bindparam("now", type_=UTCDateTime())
     stale_before = sa.bindparam("stale_before", type_=UTCDateTime())
-    block_id = sa.bindparam("block_id", type_=sa.Integer())
+    block_id = sa.bindparam("r_block", type_=sa.Integer())
     tiers = []
     for select_id in _candidates(list_id, rep_id, now, zones, stale_before):
+        if exclude:
+            select_id = select_id.where(
+                Contact.id != sa.bindparam("x_id", type_=sa.Integer()),
+                Contact.phone.is_distinct_from(sa.bindparam("x_phone", type_=sa.String())),
+            )
         select_id = select_id.limit(1)
         if skip_locked:
             select_id = select_id.with_for_update(skip_locked=True, of=Contact.__table__)
@@ -243,16 +271,15 @@ def _reserve_statements(
     # One statement, one round trip: COALESCE evaluates the tiers in order and stops at the
     # first that finds a contact (both engines evaluate these subqueries lazily), so a
     # later tier is neither read nor locked when an earlier one serves.
-    statements = [
+    condition = Contact.id == sa.func.coalesce(*tiers)
+    if where is not None:
+        condition = sa.and_(condition, where)
+    return (
         sa.update(Contact)
-        .where(Contact.id == sa.func.coalesce(*tiers))
+        .where(condition)
         .values(reserved_by_block_id=block_id, reserved_at=now)
         .returning(*Contact.__table__.c)
-    ]
-    if len(_RESERVE_CACHE) > 256:
-        _RESERVE_CACHE.clear()
-    _RESERVE_CACHE[key] = statements
-    return statements
+    )
 
 
 def release_block(session: Session, block_id: int) -> int:

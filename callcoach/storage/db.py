@@ -8,10 +8,13 @@ SQLite (the zero-setup default) gets WAL, foreign keys, a busy timeout and expli
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import select
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -99,9 +102,57 @@ def make_engine(url: str) -> Engine:
         return engine
     # No just-in-time compilation: callcoach's statements run in well under a second, and
     # a year-long report's estimated cost made PostgreSQL spend 0.2-1.8 s compiling it.
-    return sa.create_engine(
-        parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5, "options": "-c jit=off"}
+    engine = sa.create_engine(
+        parsed, connect_args={"connect_timeout": 5, "options": "-c jit=off"}
     )
+    _check_on_checkout(engine)
+    return engine
+
+
+#: A pooled connection idle for longer than this is pinged (one round trip) before reuse.
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+def _check_on_checkout(engine: Engine) -> None:
+    """Detect a dead pooled PostgreSQL connection before it is handed out, cheaply.
+
+    ``pool_pre_ping`` costs a round trip on every checkout. Instead: a connection the server
+    closed (backend terminated, server restarted) has something to read on its socket, so
+    one ``poll`` without waiting finds it; only such a connection, or one idle for more
+    than :data:`PING_AFTER_IDLE_SECONDS`, is pinged. A failed ping invalidates the pool
+    and the checkout reconnects, as with ``pool_pre_ping``; a connection that dies in the
+    instant between the check and its use fails that statement, which the outcome journal
+    retries (see core.journal).
+    """
+    dialect = engine.dialect
+
+    def stamp(_dbapi_conn, record, *_args) -> None:  # noqa: ANN001
+        record.info["cc_used_at"] = time.monotonic()
+
+    def check(dbapi_conn, record, _proxy) -> None:  # noqa: ANN001
+        used_at = record.info.get("cc_used_at")
+        if used_at is not None and time.monotonic() - used_at <= PING_AFTER_IDLE_SECONDS:
+            if not _has_news(dbapi_conn):
+                return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # noqa: BLE001 - any failure: reconnect
+            raise sa.exc.InvalidatePoolError(str(exc)) from None
+
+    event.listen(engine, "connect", stamp)
+    event.listen(engine, "checkin", stamp)
+    event.listen(engine, "checkout", check)
+
+
+def _has_news(dbapi_conn) -> bool:  # noqa: ANN001 - a psycopg connection
+    """True when an idle connection's socket is readable or broken (closed by the server)."""
+    try:
+        fd = dbapi_conn.pgconn.socket
+    except Exception:  # noqa: BLE001 - closed or unusable: let the ping decide
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
 
 
 def describe_connect_error(url: str, exc: BaseException) -> str:
@@ -276,6 +327,114 @@ def _connect_or_fail(url: str, engine: Engine) -> None:
         raise DatabaseError(describe_connect_error(url, exc)) from None
 
 
+class RawStatement:
+    """A SQLAlchemy statement compiled once for PostgreSQL and run straight on the psycopg
+    connection of a pooled :class:`sa.Connection` - the hot path's way to the server.
+
+    Per execution SQLAlchemy would rebuild the statement's cache key, expand its IN lists,
+    process parameters and result metadata (for the outcome statement: ~0.3 ms of CPU); and
+    psycopg re-parses a query longer than 4 kB at every call. Here the SQL is rendered once
+    with ``$n`` placeholders and run through a psycopg ``RawCursor`` (no parsing, prepared
+    on the server after a few runs); only the columns' bind and result processors are
+    applied (e.g. :class:`UTCDateTime`). Errors are raised as SQLAlchemy's
+    (``OperationalError``, ``IntegrityError``...) and a dropped connection is invalidated,
+    as ``Connection.execute`` does, so callers (the outcome journal) see no difference.
+
+    The statement (or a function building it on first use, keeping it off the import
+    path) must return rows (a SELECT, or RETURNING). Every ``bindparam`` without a
+    value must be given at each run; IN lists and other valued parameters are fixed at
+    compile time.
+    """
+
+    def __init__(self, statement: sa.Executable | Callable[[], sa.Executable]) -> None:
+        self._statement = statement  # or a function building it, called on first use
+        self._compiled: tuple | None = None
+
+    @property
+    def statement(self) -> sa.Executable:
+        """The SQLAlchemy statement (built now if it was given as a function)."""
+        if callable(self._statement):
+            self._statement = self._statement()
+        return self._statement
+
+    def _compile(self, dialect: sa.Dialect) -> tuple:
+        positional = type(dialect)(paramstyle="numeric_dollar")
+        compiled = self.statement.compile(dialect=positional)
+        binds = compiled.binds
+        variable = {name for name, bind in binds.items() if bind.required}
+        state = compiled.construct_expanded_state(dict.fromkeys(variable))
+        order = []
+        for name in state.positiontup:
+            bind = binds.get(name)
+            process = None
+            if bind is not None:
+                process = positional.type_descriptor(bind.type).bind_processor(positional)
+            if name in variable:
+                order.append((name, None, process))
+            else:
+                value = state.parameters[name]
+                order.append((None, process(value) if process else value, None))
+        self._compiled = (state.statement.encode(), order, None)
+        self._dialect = positional
+        return self._compiled
+
+    def _result_processors(self, description: Any) -> list:  # noqa: ANN401 - psycopg's
+        """(index, processor) of the result columns that have one, from the first run's
+        column type codes (what SQLAlchemy asks the dialect for)."""
+        columns = list(getattr(self.statement, "selected_columns", ()))
+        processed = []
+        for i, (column, described) in enumerate(zip(columns, description, strict=False)):
+            kind = self._dialect.type_descriptor(column.type)
+            process = kind.result_processor(self._dialect, described.type_code)
+            if process is not None:
+                processed.append((i, process))
+        sql, order, _ = self._compiled
+        self._compiled = (sql, order, processed)
+        return processed
+
+    def rows(self, conn: sa.Connection, params: Mapping[str, Any]) -> list[tuple]:
+        """Run on ``conn`` (PostgreSQL) with ``params``; every result row, processed."""
+        from psycopg import RawCursor
+
+        sql, order, processed = self._compiled or self._compile(conn.dialect)
+        values = []
+        for name, value, process in order:
+            if name is not None:
+                value = params[name]
+                if process is not None:
+                    value = process(value)
+            values.append(value)
+        raw = conn.connection.driver_connection
+        try:
+            with RawCursor(raw) as cursor:
+                cursor.execute(sql, values)
+                rows = cursor.fetchall()
+                if processed is None:  # first run: psycopg builds the description anew
+                    processed = self._result_processors(cursor.description)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            gone = conn.dialect.is_disconnect(exc, raw, None)
+            if gone:
+                conn.invalidate(exc)
+            raise sa.exc.DBAPIError.instance(
+                sql.decode(), values, exc, conn.dialect.loaded_dbapi.Error,
+                connection_invalidated=gone, dialect=conn.dialect,
+            ) from exc
+        if processed and rows:
+            out = []
+            for row in rows:
+                row = list(row)
+                for i, process in processed:
+                    row[i] = process(row[i])
+                out.append(tuple(row))
+            rows = out
+        return rows
+
+    def first(self, conn: sa.Connection, params: Mapping[str, Any]) -> tuple | None:
+        """The first result row, or None."""
+        rows = self.rows(conn, params)
+        return rows[0] if rows else None
+
+
 @dataclass
 class Database:
     """An opened database: its engine and a session factory."""
@@ -313,6 +472,28 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def autocommit(self) -> Iterator[sa.Connection]:
+        """A pooled PostgreSQL connection where each statement commits on its own (no BEGIN
+        and COMMIT round trips): for hot paths written as single atomic statements.
+
+        The switch is made on the psycopg connection (an attribute, no round trip) rather
+        than with SQLAlchemy's ``isolation_level`` option, which costs as much again as the
+        checkout itself; it is switched back before the connection returns to the pool.
+        """
+        if self.is_sqlite:
+            raise DatabaseError("autocommit connections are for PostgreSQL")
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            raw.autocommit = True
+            try:
+                yield conn
+            finally:
+                try:
+                    raw.autocommit = False
+                except Exception:  # noqa: BLE001 - a broken connection: never reuse it
+                    conn.invalidate()
 
     def dispose(self) -> None:
         """Close every pooled connection."""

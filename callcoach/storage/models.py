@@ -7,10 +7,14 @@ Enumerations are stored as short strings so reports can GROUP BY them in plain S
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -52,6 +56,28 @@ _LAZY_VALIDATION = {"defer_build": True}
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+_Model = TypeVar("_Model", bound=SQLModel)
+
+
+def from_row(model: type[_Model], values: Mapping[str, Any]) -> _Model:
+    """A detached instance of a table model from a whole row of column values.
+
+    Built the way the ORM's own loader builds a loaded object (no per-attribute events,
+    no defaults to compute): about a tenth of the cost of ``model(**values)``, which the
+    hot path pays several times per call. ``values`` must hold every column.
+    """
+    if not _mappers_ready:
+        sa.orm.configure_mappers()  # what any ORM query does first; needed by the state below
+        _mappers_ready.append(True)
+    obj = manager_of_class(model).new_instance()
+    obj.__dict__.update(values)
+    make_transient_to_detached(obj)
+    return obj
+
+
+_mappers_ready: list[bool] = []
 
 
 class RepRole(StrEnum):
