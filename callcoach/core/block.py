@@ -1201,16 +1201,28 @@ _ATTEMPT_GUARD = (
 )
 
 
+def _mapped_columns(model: type[SQLModel]) -> list[sa.Column]:
+    """The table columns the model maps: not the ones only the database keeps (the report
+    columns ``logged_epoch`` and ``dialed_slot`` that a trigger sets on ``call_attempt``)."""
+    mapped = {attr.key for attr in sa.inspect(model).column_attrs}
+    return [c for c in model.__table__.c if c.key in mapped]
+
+
+_ATTEMPT_COLUMNS = _mapped_columns(CallAttempt)
+_CONTACT_COLUMNS = _mapped_columns(Contact)
+
+
 def _columns(obj: SQLModel) -> dict[str, Any]:
-    """A loaded table row's column values by name."""
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.c}
+    """A loaded table row's mapped column values by name."""
+    cols = _ATTEMPT_COLUMNS if isinstance(obj, CallAttempt) else _mapped_columns(type(obj))
+    return {c.key: getattr(obj, c.key) for c in cols}
 
 
 _SERVABLE = frozenset(
     {ContactStatus.NEW.value, ContactStatus.RETRY.value, ContactStatus.CALLBACK.value}
 )
-_ATTEMPT_KEYS = tuple(c.key for c in CallAttempt.__table__.c)
-_CONTACT_KEYS = tuple(c.key for c in Contact.__table__.c)
+_ATTEMPT_KEYS = tuple(c.key for c in _ATTEMPT_COLUMNS)
+_CONTACT_KEYS = tuple(c.key for c in _CONTACT_COLUMNS)
 
 
 def _open_call_flat() -> sa.Select:
@@ -1222,7 +1234,7 @@ def _open_call_flat() -> sa.Select:
     )
     stored = sa.exists().where(_STORED.client_uuid == sa.bindparam("u", type_=sa.String()))
     return (
-        sa.select(*CallAttempt.__table__.c, *Contact.__table__.c, objection_count, stored)
+        sa.select(*_ATTEMPT_COLUMNS, *_CONTACT_COLUMNS, objection_count, stored)
         .join_from(CallAttempt, Contact, Contact.id == CallAttempt.contact_id)
         .where(
             CallAttempt.block_id == sa.bindparam("block_id", type_=sa.Integer()),
@@ -1297,7 +1309,7 @@ def _outcome_statement(
         sa.update(Contact)
         .where(Contact.id == c_id, written)
         .values({k: sa.bindparam(f"c_{k}", type_=contact_cols[k].type) for k in _CONTACT_SET})
-        .returning(*Contact.__table__.c)
+        .returning(*_CONTACT_COLUMNS)
         .cte("uc")
     )
     ub = (
