@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Header, Static
+from textual.widgets import Digits, Footer, Header
 
 from callcoach.core import block as blk
 from callcoach.core.calltimer import clock_text, ordinal
@@ -45,6 +45,7 @@ from callcoach.tui.widgets.block_panels import (
     CallTimer,
     ContactCard,
     ObjectionPanel,
+    Panel,
     TrackPanel,
 )
 
@@ -101,8 +102,6 @@ class BlockScreen(Screen):
         self.offline_retry_at: float | None = None
         #: perf_counter() when the screen last finished rendering after an outcome (benchmark).
         self.rendered_at = 0.0
-        #: markup last shown in each plain Static, to skip identical updates
-        self._static_text: dict[str | None, str] = {}
 
     # ------------------------------------------------------------ layout
 
@@ -111,7 +110,7 @@ class BlockScreen(Screen):
         yield Header()
         with Horizontal(id="block-top"):
             yield Digits("52:00", id="countdown")
-            yield Static("", id="block-info")
+            yield Panel(id="block-info")
         with Horizontal(id="block-main"):
             with Vertical(id="block-left"):
                 yield CallTimer(id="call-timer", classes="panel")
@@ -119,7 +118,7 @@ class BlockScreen(Screen):
             with Vertical(id="block-right"):
                 yield TrackPanel(id="track-panel", classes="panel")
                 yield ObjectionPanel(id="objection-panel", classes="panel")
-        yield Static("", id="block-message")
+        yield Panel(id="block-message")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -174,17 +173,12 @@ class BlockScreen(Screen):
 
     def say(self, text: str, level: str = "") -> None:
         """Show a one-line message under the panels."""
-        msg = self.query_one("#block-message", Static)
         # Colour by markup, not CSS classes: a class change would restyle on every outcome.
         colour = {"ok": "$success", "warn": "$warning", "error": "$error"}.get(level)
         body = escape(text)
-        self._show_static(msg, f"[{colour}]{body}[/]" if colour else body)
-
-    def _show_static(self, widget: Static, text: str) -> None:
-        """Update a fixed-size Static only when its markup changed (no relayout, no repaint)."""
-        if self._static_text.get(widget.id) != text:
-            self._static_text[widget.id] = text
-            widget.update(text, layout=False)
+        self.query_one("#block-message", Panel).show_text(
+            f"[{colour}]{body}[/]" if colour else body
+        )
 
     def render_all(self) -> None:
         """Re-render every panel from the screen's state."""
@@ -218,8 +212,7 @@ class BlockScreen(Screen):
         dials, connects, convs, meetings = self.tally
         name = self.call_list.name if self.call_list else "?"
         planned = clock_text(self.block.planned_seconds)
-        self._show_static(
-            self.query_one("#block-info", Static),
+        self.query_one("#block-info", Panel).show_text(
             f"[b]{escape(name)}[/b]  ({planned} block)\n"
             f"Dials {dials}   Connects {connects}   Conversations {convs}   Meetings {meetings}",
         )

@@ -9,6 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.markup import escape
+from textual.content import Content
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.visual import Visual
 from textual.widgets import Static
 
 from callcoach.config import CallPhases
@@ -33,15 +37,71 @@ def ago(then: datetime | None, now: datetime) -> str:
 
 
 class Panel(Static):
-    """A fixed-size panel: content changes never change its size, so skip the relayout."""
+    """A fixed-size panel that repaints only the rows whose content changed.
 
-    _shown_text: str | None = None
+    A Static repaints its whole area on every update. The block screen replaces most of
+    its text after every outcome, but in a panel of 24 rows only the lines that name the
+    contact differ: this renders the new content once, compares it row by row with what is
+    on screen and marks only the rows that differ for repainting (Textual's line API:
+    ``render_line`` plus ``refresh(region)``). Size, style or selection changes repaint
+    everything, as usual.
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, classes=classes)
+        self._markup: str | None = None
+        self._content = Content("")
+        self._strips: list[Strip] | None = None
+        self._strips_key: tuple | None = None
+
+    def render(self) -> Content:
+        """The current content (also used for auto height and by tests reading the text)."""
+        return self._content
+
+    def _key(self) -> tuple:
+        return (self.size, self.visual_style, self.text_selection)
+
+    def _render_strips(self) -> list[Strip]:
+        """The content as strips for the current size and style (cached until they change)."""
+        key = self._key()
+        if self._strips is None or key != self._strips_key:
+            width, height = self.size
+            self._strips = Visual.to_strips(self, self._content, width, height, self.visual_style)
+            self._strips_key = key
+        return self._strips
+
+    def render_line(self, y: int) -> Strip:
+        """One row of the content area."""
+        strips = self._render_strips()
+        if y < len(strips):
+            return strips[y]
+        return Strip.blank(self.size.width, self.visual_style.rich_style)
 
     def show_text(self, text: str) -> None:
-        """Replace the content (markup) without a layout pass; unchanged text costs nothing."""
-        if text != self._shown_text:
-            self._shown_text = text
-            self.update(text, layout=False)
+        """Replace the content (markup); repaint only the rows that differ."""
+        if text == self._markup:
+            return
+        self._markup = text
+        old, old_key = self._strips, self._strips_key
+        self._content = Content.from_markup(text)
+        self._strips = None
+        if old is None or not self.size or old_key != self._key():
+            self.refresh()
+            return
+        new = self._render_strips()
+        width = self.size.width
+        rows = [y for y in range(max(len(old), len(new)))
+                if y >= len(old) or y >= len(new) or old[y] != new[y]]
+        # One region per run of consecutive changed rows.
+        regions = []
+        for y in rows:
+            if regions and regions[-1].bottom == y:
+                last = regions[-1]
+                regions[-1] = Region(0, last.y, width, last.height + 1)
+            else:
+                regions.append(Region(0, y, width, 1))
+        if regions:
+            self.refresh(*regions)
 
     def set_level(self, level: str) -> None:
         """Style the panel for ``level`` (ok / warn / stop) without needless restyles."""
