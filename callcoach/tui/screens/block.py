@@ -7,6 +7,7 @@ screen never drifts and a fake clock drives a whole block in tests.
 
 from __future__ import annotations
 
+import gc
 import time as _time
 from collections.abc import Callable
 
@@ -15,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header
 
@@ -47,11 +49,20 @@ from callcoach.tui.widgets.block_panels import (
     ObjectionPanel,
     Panel,
     TrackPanel,
+    bold,
+    lines,
 )
 
 TICK_SECONDS = 0.25
 #: While the team server is unreachable, how often the screen tries to reach it again.
 OFFLINE_RETRY_SECONDS = 5.0
+#: While a block runs the cyclic garbage collector stays out of the outcome path: objects
+#: that existed when the block started are frozen (never scanned), automatic collections
+#: wait for this many new objects (an outcome makes a few thousand), and the young
+#: generations are collected right after each outcome's frame is on screen ...
+GC_YOUNG_THRESHOLD = 50_000
+#: ... with a full collection of what the block made every this many outcomes.
+GC_FULL_EVERY = 25
 
 
 class BlockScreen(Screen):
@@ -102,23 +113,33 @@ class BlockScreen(Screen):
         self.offline_retry_at: float | None = None
         #: perf_counter() when the screen last finished rendering after an outcome (benchmark).
         self.rendered_at = 0.0
+        self._outcome_frames = 0
+        self._gc_threshold: tuple[int, int, int] | None = None
 
     # ------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         """Countdown and tallies on top; card and timer left; track and objections right."""
+        # Kept as attributes: the outcome path updates them without querying the DOM.
+        self._countdown = Digits("52:00", id="countdown")
+        self._info = Panel(id="block-info")
+        self._timer = CallTimer(id="call-timer", classes="panel")
+        self._card = ContactCard(id="contact-card", classes="panel")
+        self._track_panel = TrackPanel(id="track-panel", classes="panel")
+        self._objection_panel = ObjectionPanel(id="objection-panel", classes="panel")
+        self._message = Panel(id="block-message")
         yield Header()
         with Horizontal(id="block-top"):
-            yield Digits("52:00", id="countdown")
-            yield Panel(id="block-info")
+            yield self._countdown
+            yield self._info
         with Horizontal(id="block-main"):
             with Vertical(id="block-left"):
-                yield CallTimer(id="call-timer", classes="panel")
-                yield ContactCard(id="contact-card", classes="panel")
+                yield self._timer
+                yield self._card
             with Vertical(id="block-right"):
-                yield TrackPanel(id="track-panel", classes="panel")
-                yield ObjectionPanel(id="objection-panel", classes="panel")
-        yield Panel(id="block-message")
+                yield self._track_panel
+                yield self._objection_panel
+        yield self._message
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -140,6 +161,16 @@ class BlockScreen(Screen):
         self.render_all()
         self._last_beat = _time.monotonic()
         self.set_interval(TICK_SECONDS, self.tick)
+        self._gc_threshold = gc.get_threshold()
+        gc.freeze()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *self._gc_threshold[1:])
+
+    def on_unmount(self) -> None:
+        """Give the garbage collector back its usual settings."""
+        if self._gc_threshold is not None:
+            gc.set_threshold(*self._gc_threshold)
+            gc.unfreeze()
+            self._gc_threshold = None
 
     def _load_list(self) -> None:
         with self.app.db.session() as s:
@@ -173,18 +204,15 @@ class BlockScreen(Screen):
 
     def say(self, text: str, level: str = "") -> None:
         """Show a one-line message under the panels."""
-        # Colour by markup, not CSS classes: a class change would restyle on every outcome.
+        # Colour by a style on the text, not CSS classes: a class change would restyle.
         colour = {"ok": "$success", "warn": "$warning", "error": "$error"}.get(level)
-        body = escape(text)
-        self.query_one("#block-message", Panel).show_text(
-            f"[{colour}]{body}[/]" if colour else body
-        )
+        self._message.show(Content.styled(text, colour) if colour else Content(text))
 
     def render_all(self) -> None:
         """Re-render every panel from the screen's state."""
         now = self.app.clock.now()
         settings = self.app.settings
-        self.query_one("#contact-card", ContactCard).show(
+        self._card.show_contact(
             self.contact,
             self.history,
             now,
@@ -194,14 +222,14 @@ class BlockScreen(Screen):
         )
         t = self.track
         name = f"Talk track: {t.name}" if t else "Talk track"
-        self.query_one("#track-panel", TrackPanel).show(
+        self._track_panel.show_track(
             name,
             self.fill(t.engage_statement) if t else "",
             self.fill(t.impact_question) if t else "",
             self.fill(t.meeting_ask) if t else "",
         )
         last_rebuttal = self.fill(self.objections[-1].rebuttal) if self.objections else ""
-        self.query_one("#objection-panel", ObjectionPanel).show(
+        self._objection_panel.show_objections(
             self.objections, self.attempt is not None, last_rebuttal
         )
         self._render_info()
@@ -212,9 +240,11 @@ class BlockScreen(Screen):
         dials, connects, convs, meetings = self.tally
         name = self.call_list.name if self.call_list else "?"
         planned = clock_text(self.block.planned_seconds)
-        self.query_one("#block-info", Panel).show_text(
-            f"[b]{escape(name)}[/b]  ({planned} block)\n"
-            f"Dials {dials}   Connects {connects}   Conversations {convs}   Meetings {meetings}",
+        self._info.show(
+            lines(
+                Content.assemble(bold(name), f"  ({planned} block)"),
+                f"Dials {dials}   Connects {connects}   Conversations {convs}   Meetings {meetings}",
+            )
         )
 
     def tick(self, heartbeat: bool = True) -> None:
@@ -233,13 +263,13 @@ class BlockScreen(Screen):
         shown = (int(remaining), paused, None if elapsed is None else int(elapsed), interrupted)
         if shown != self._shown:
             self._shown = shown
-            digits = self.query_one("#countdown", Digits)
+            digits = self._countdown
             text = clock_text(remaining)
             if text != digits.value:
                 digits.update(text)
             digits.set_class(paused, "paused")
             digits.set_class(remaining < 300, "low")
-            self.query_one("#call-timer", CallTimer).show(
+            self._timer.show_timer(
                 elapsed, self.app.settings.phases, interrupted, paused
             )
         if remaining <= 0 and not paused:
@@ -265,6 +295,13 @@ class BlockScreen(Screen):
 
     def _mark_rendered(self) -> None:
         self.rendered_at = _time.perf_counter()
+
+    def _after_outcome_frame(self) -> None:
+        """The next contact is on screen: note when, then collect garbage while the rep
+        reads it (see GC_YOUNG_THRESHOLD)."""
+        self._mark_rendered()
+        self._outcome_frames += 1
+        gc.collect(2 if self._outcome_frames % GC_FULL_EVERY == 0 else 1)
 
     # ------------------------------------------------------------ serving
 
@@ -296,16 +333,16 @@ class BlockScreen(Screen):
         with app.db.session() as s:
             outlook = queue_outlook(s, self.block.list_id, app.clock.now())
         name = self.call_list.name if self.call_list else "this list"
-        lines = [f"[b]No one to call on {escape(name)} right now.[/b]"]
+        rows = [f"[b]No one to call on {escape(name)} right now.[/b]"]
         if outlook.servable and outlook.next_due_at:
             wait = clock_text((outlook.next_due_at - app.clock.now()).total_seconds())
-            lines.append(f"{outlook.servable} contacts come back later (next in {wait}).")
+            rows.append(f"{outlook.servable} contacts come back later (next in {wait}).")
         elif outlook.servable:
-            lines.append(f"{outlook.servable} contacts are outside their calling hours.")
+            rows.append(f"{outlook.servable} contacts are outside their calling hours.")
         else:
-            lines.append("Every contact on it has been worked.")
-        lines.append("Press [b]l[/b] for another list or [b]e[/b] to end the block.")
-        self.empty_text = "\n".join(lines)
+            rows.append("Every contact on it has been worked.")
+        rows.append("Press [b]l[/b] for another list or [b]e[/b] to end the block.")
+        self.empty_text = "\n".join(rows)
         self.say("The list has run out: pick another list (l) or end the block (e).", "warn")
         self.call_after_refresh(self.action_switch_list)
         return replayed
@@ -492,7 +529,7 @@ class BlockScreen(Screen):
         if self.contact is not None:
             self.say(f"{text} {replayed}".strip(), level)
         self.render_all()
-        self.call_after_refresh(self._mark_rendered)
+        self.call_after_refresh(self._after_outcome_frame)
 
     def action_objection(self) -> None:
         """Pick an objection the prospect raised; it is logged in order with its rebuttal."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.markup import escape
 from textual.content import Content
 from textual.geometry import Region
 from textual.strip import Strip
@@ -36,6 +35,25 @@ def ago(then: datetime | None, now: datetime) -> str:
     return f"{round(secs / 86400)} days ago"
 
 
+#: One line break, to join lines built as Content (no markup to parse on the hot path).
+NEWLINE = Content("\n")
+
+
+def lines(*parts: Content | str) -> Content:
+    """Lines of content (each a Content or plain text) joined into one Content."""
+    return NEWLINE.join(Content(p) if isinstance(p, str) else p for p in parts)
+
+
+def bold(text: str) -> Content:
+    """``text`` in bold (what ``[b]...[/b]`` markup gives, without parsing markup)."""
+    return Content.styled(text, "b")
+
+
+def dim(text: str) -> Content:
+    """``text`` dimmed."""
+    return Content.styled(text, "dim")
+
+
 class Panel(Static):
     """A fixed-size panel that repaints only the rows whose content changed.
 
@@ -44,12 +62,15 @@ class Panel(Static):
     contact differ: this renders the new content once, compares it row by row with what is
     on screen and marks only the rows that differ for repainting (Textual's line API:
     ``render_line`` plus ``refresh(region)``). Size, style or selection changes repaint
-    everything, as usual.
+    everything, as usual. Content is built as :class:`Content` (no markup parsing) by the
+    panels below; :meth:`show_text` takes markup for the rarer messages.
     """
+
+    # No links in these panels: skip Textual's per-render link styling.
+    auto_links = False
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, classes=classes)
-        self._markup: str | None = None
         self._content = Content("")
         self._strips: list[Strip] | None = None
         self._strips_key: tuple | None = None
@@ -77,13 +98,16 @@ class Panel(Static):
             return strips[y]
         return Strip.blank(self.size.width, self.visual_style.rich_style)
 
-    def show_text(self, text: str) -> None:
-        """Replace the content (markup); repaint only the rows that differ."""
-        if text == self._markup:
+    def show_text(self, markup: str) -> None:
+        """Replace the content with ``markup`` (Textual content markup)."""
+        self.show(Content.from_markup(markup))
+
+    def show(self, content: Content) -> None:
+        """Replace the content; repaint only the rows that differ (nothing if none do)."""
+        if content.is_same(self._content):
             return
-        self._markup = text
         old, old_key = self._strips, self._strips_key
-        self._content = Content.from_markup(text)
+        self._content = content
         self._strips = None
         if old is None or not self.size or old_key != self._key():
             self.refresh()
@@ -93,7 +117,7 @@ class Panel(Static):
         rows = [y for y in range(max(len(old), len(new)))
                 if y >= len(old) or y >= len(new) or old[y] != new[y]]
         # One region per run of consecutive changed rows.
-        regions = []
+        regions: list[Region] = []
         for y in rows:
             if regions and regions[-1].bottom == y:
                 last = regions[-1]
@@ -112,7 +136,7 @@ class Panel(Static):
 class ContactCard(Panel):
     """Who is being called: name, title, company, phone, local time, attempts, history."""
 
-    def show(
+    def show_contact(
         self,
         contact: Contact | None,
         history: ContactHistory | None,
@@ -121,7 +145,7 @@ class ContactCard(Panel):
         pending_note: str = "",
         empty_text: str = "",
     ) -> None:
-        """Render ``contact`` (or ``empty_text`` when there is none)."""
+        """Render ``contact`` (or ``empty_text``, markup, when there is none)."""
         if contact is None:
             self.show_text(empty_text or "No contact on screen.")
             return
@@ -132,34 +156,36 @@ class ContactCard(Panel):
         else:
             local_text = "local time unknown"
         attempt_no = (history.attempts if history else contact.attempts) + 1
-        lines = [
-            f"[b]{escape(contact.full_name)}[/b]",
-            escape(contact.title or "-"),
-            escape(contact.company or "-"),
+        phone = bold(contact.phone)
+        if contact.extension:
+            phone = Content.assemble(phone, f" ext {contact.extension}")
+        rows: list[Content | str] = [
+            bold(contact.full_name),
+            contact.title or "-",
+            contact.company or "-",
             "",
-            f"[b]{escape(contact.phone)}[/b]"
-            + (f" ext {escape(contact.extension)}" if contact.extension else ""),
+            phone,
             local_text,
             f"Attempt {attempt_no} of {max_attempts}",
         ]
         if history and history.last_outcome:
             label = OUTCOME_LABELS.get(Outcome(history.last_outcome), history.last_outcome)
-            lines.append(f"Last: {label}, {ago(history.last_called_at, now)}")
+            rows.append(f"Last: {label}, {ago(history.last_called_at, now)}")
         else:
-            lines.append("Last: never called")
+            rows.append("Last: never called")
         if contact.status == "callback":
-            lines.append("[b]Callback they asked for[/b]")
+            rows.append(bold("Callback they asked for"))
         for note in (history.notes if history else [])[:2]:
-            lines.append(f"[dim]Note:[/dim] {escape(note.splitlines()[0][:60])}")
+            rows.append(Content.assemble(dim("Note:"), " ", note.splitlines()[0][:60]))
         if pending_note:
-            lines.append(f"[b]New note:[/b] {escape(pending_note[:60])}")
-        self.show_text("\n".join(lines))
+            rows.append(Content.assemble(bold("New note:"), " ", pending_note[:60]))
+        self.show(lines(*rows))
 
 
 class CallTimer(Panel):
     """Elapsed call time against the two-minute target, with the phase and its cue."""
 
-    def show(
+    def show_timer(
         self,
         elapsed: float | None,
         phases: CallPhases,
@@ -169,8 +195,11 @@ class CallTimer(Panel):
         """Render the timer (``elapsed`` None: no call in progress)."""
         if elapsed is None:
             self.set_level("ok")
-            hint = "Block paused: p to resume." if paused else "Press [b]d[/b] to dial."
-            self.show_text(f"[b]Not in a call[/b]\n{hint}")
+            if paused:
+                hint: Content | str = "Block paused: p to resume."
+            else:
+                hint = Content.assemble("Press ", bold("d"), " to dial.")
+            self.show(lines(bold("Not in a call"), hint))
             return
         phase = phase_at(elapsed, phases)
         self.set_level(phase.level)
@@ -178,44 +207,55 @@ class CallTimer(Panel):
         filled = min(width, int(width * elapsed / max(1, phases.stop_at)))
         mark = int(width * phases.target / max(1, phases.stop_at))
         bar = "".join("█" if i < filled else ("|" if i == mark else "·") for i in range(width))
-        head = f"[b]Call {clock_text(elapsed)}[/b] / {clock_text(phases.target)} target"
+        head = Content.assemble(
+            bold(f"Call {clock_text(elapsed)}"), f" / {clock_text(phases.target)} target"
+        )
         if interrupted:
-            head += "  [b](interrupted - log the outcome)[/b]"
-        self.show_text(f"{head}\n{bar}\n[b]{escape(phase.label)}[/b]\n{escape(phase.cue)}")
+            head = Content.assemble(head, "  ", bold("(interrupted - log the outcome)"))
+        self.show(lines(head, bar, bold(phase.label), phase.cue))
 
 
 class TrackPanel(Panel):
     """Engage statement, impact question and meeting ask, merge fields filled."""
 
-    def show(self, title: str, engage: str, impact: str, ask: str) -> None:
+    def show_track(self, title: str, engage: str, impact: str, ask: str) -> None:
         """Render the three lines of the talk track."""
         if not (engage or impact or ask):
-            self.show_text(f"[b]{escape(title)}[/b]\nThis list has no talk track yet.")
+            self.show(lines(bold(title), "This list has no talk track yet."))
             return
-        self.show_text(
-            f"[b]{escape(title)}[/b]\n"
-            f"[b]Engage[/b]  {escape(engage)}\n"
-            f"[b]Impact[/b]  {escape(impact)}\n"
-            f"[b]Ask[/b]     {escape(ask)}"
+        self.show(
+            lines(
+                bold(title),
+                Content.assemble(bold("Engage"), "  ", engage),
+                Content.assemble(bold("Impact"), "  ", impact),
+                Content.assemble(bold("Ask"), "     ", ask),
+            )
         )
 
 
 class ObjectionPanel(Panel):
     """Objections raised on this call, in order, with the latest rebuttal and the cue."""
 
-    def show(self, objections: list[LoggedObjection], in_call: bool, rebuttal: str = "") -> None:
+    def show_objections(
+        self, objections: list[LoggedObjection], in_call: bool, rebuttal: str = ""
+    ) -> None:
         """Render the objection list; ``rebuttal`` is the latest one with merge fields filled."""
         n = len(objections)
         self.set_level("ok" if n < 3 else ("warn" if n == 3 else "stop"))
         if n == 0:
             # The same text before and during a call, so dialling does not repaint it.
-            self.show_text("[b]Objections: 0[/b]\n[dim]o logs one, in order, as the prospect "
-                           "raises it (during a call).[/dim]")
+            self.show(lines(
+                bold("Objections: 0"),
+                dim("o logs one, in order, as the prospect raises it (during a call)."),
+            ))
             return
-        lines = [f"[b]Objections: {n}[/b]  {escape(objection_cue(n))}"]
+        rows: list[Content | str] = [
+            Content.assemble(bold(f"Objections: {n}"), "  ", objection_cue(n))
+        ]
         marks = {True: "✓ overcome", False: "✗ not overcome", None: "? y/x to mark"}
         for o in objections:
-            lines.append(f"{ordinal(o.position)}  {escape(o.text)}  [dim]{marks[o.overcome]}[/dim]")
-        if objections:
-            lines.append(f"[b]Rebuttal:[/b] {escape(rebuttal or objections[-1].rebuttal)}")
-        self.show_text("\n".join(lines))
+            rows.append(
+                Content.assemble(f"{ordinal(o.position)}  {o.text}  ", dim(marks[o.overcome]))
+            )
+        rows.append(Content.assemble(bold("Rebuttal:"), " ", rebuttal or objections[-1].rebuttal))
+        self.show(lines(*rows))
