@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Header
+from textual.widgets import Footer, Header
 
 from callcoach.core import block as blk
 from callcoach.core.calltimer import clock_text, ordinal
@@ -46,6 +46,7 @@ from callcoach.tui.screens.block_dialogs import (
 from callcoach.tui.widgets.block_panels import (
     CallTimer,
     ContactCard,
+    Countdown,
     ObjectionPanel,
     Panel,
     TrackPanel,
@@ -121,7 +122,7 @@ class BlockScreen(Screen):
     def compose(self) -> ComposeResult:
         """Countdown and tallies on top; card and timer left; track and objections right."""
         # Kept as attributes: the outcome path updates them without querying the DOM.
-        self._countdown = Digits("52:00", id="countdown")
+        self._countdown = Countdown("52:00", id="countdown")
         self._info = Panel(id="block-info")
         self._timer = CallTimer(id="call-timer", classes="panel")
         self._card = ContactCard(id="contact-card", classes="panel")
