@@ -711,8 +711,8 @@ def log_outcome(
 
     Writes the attempt's outcome, times and connect/conversation flags, the contact's
     status/attempts/next call, the do-not-call register, the Callback or Meeting row, and
-    releases the contact - one commit. With ``serve`` the next contact is then reserved on
-    the same connection (a second, separate commit) and returned in ``next_contact``. A
+    releases the contact - one commit. With ``serve`` the next contact is reserved in that
+    same transaction (so the one commit covers both) and returned in ``next_contact``. A
     meeting's invite is written after the commits. A caller-supplied ``client_uuid`` makes
     the write idempotent: a replayed outcome is stored exactly once.
     """
@@ -766,10 +766,9 @@ def log_outcome(
                 session, settings, block_id, attempt, contact, outcome, note, callback_at,
                 meeting, client_uuid, now, objection_count,
             )
-            session.commit()
             if serve:
-                if db.is_sqlite:
-                    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+                # In the same transaction: one commit writes the outcome and reserves the
+                # next contact (a round trip less), and both land or neither does.
                 result.next_contact = queue.reserve_next(
                     session,
                     block_id=block_id,
@@ -781,7 +780,7 @@ def log_outcome(
                     release=False,
                     skip_locked=not db.is_sqlite,
                 )
-                session.commit()
+            session.commit()
         except BaseException:
             session.rollback()
             raise
