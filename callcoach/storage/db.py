@@ -68,6 +68,11 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+#: Milliseconds sent data may stay unacknowledged before a PostgreSQL connection counts as
+#: lost (libpq ``tcp_user_timeout``; Linux).
+PG_TCP_USER_TIMEOUT_MS = 3000
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url`` with callcoach's connection settings."""
     try:
@@ -97,7 +102,14 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    # A server that silently stops answering (host gone, network cut) would otherwise hold
+    # a query for as long as TCP retransmits (many minutes): data it never acknowledges
+    # for PG_TCP_USER_TIMEOUT_MS fails the connection, which the journal then handles.
+    return sa.create_engine(
+        parsed,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 5, "tcp_user_timeout": PG_TCP_USER_TIMEOUT_MS},
+    )
 
 
 def describe_connect_error(url: str, exc: BaseException) -> str:
