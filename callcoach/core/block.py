@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, make_transient_to_detached
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from callcoach.clock import Clock
@@ -47,6 +47,7 @@ from callcoach.storage.models import (
     Rep,
     TalkTrackObjection,
     UTCDateTime,
+    from_row,
 )
 
 #: The outcome keys of the block screen, in the fixed order reps learn by heart.
@@ -378,7 +379,7 @@ def _dial_lookup() -> sa.Select:
 
 
 _DIAL_LOOKUP = _dial_lookup()
-_DIAL_INSERT = sa.insert(CallAttempt).returning(CallAttempt.id)
+_DIAL_INSERT = sa.insert(CallAttempt).returning(*CallAttempt.__table__.c)
 _TOUCH_BLOCK = (
     sa.update(CallBlock)
     .where(CallBlock.id == sa.bindparam("b_id", type_=sa.Integer()))
@@ -418,11 +419,9 @@ def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAtte
             dialed_at=now,
             gap_seconds=gap,
         )
-        attempt_id = conn.execute(_DIAL_INSERT, values).scalar_one()
+        stored = conn.execute(_DIAL_INSERT, values).one()
         conn.execute(_TOUCH_BLOCK, {"b_id": block_id, "b_now": now})
-    attempt = CallAttempt(id=attempt_id, **values)
-    make_transient_to_detached(attempt)
-    return attempt
+    return from_row(CallAttempt, stored._mapping)
 
 
 def _as_utc(value: datetime | str | None, now: datetime) -> datetime | None:
@@ -735,9 +734,10 @@ def log_outcome(
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             # One round trip: the open call, its objection count, and whether this
             # client_uuid is stored already (a replay: nothing new is written).
-            row = session.execute(_OPEN_CALL, {"block_id": block_id, "u": client_uuid}).first()
+            conn = session.connection()
+            row = conn.execute(_OPEN_CALL, {"block_id": block_id, "u": client_uuid}).first()
             replayed = (
-                row[3] if row is not None
+                row.stored if row is not None
                 else replay_check
                 and session.connection().execute(_REPLAY_CHECK, {"u": client_uuid}).first()
             )
@@ -761,7 +761,7 @@ def log_outcome(
                     callback_at=callback_at, meeting=meeting, client_uuid=client_uuid,
                     serve=serve, zone_cache=zone_cache,
                 )
-            attempt, contact, objection_count, _ = row
+            attempt, contact, objection_count = _open_call_objects(row)
             result = _write_outcome(
                 session, settings, block_id, attempt, contact, outcome, note, callback_at,
                 meeting, client_uuid, now, objection_count,
@@ -792,8 +792,16 @@ def log_outcome(
 _STORED = aliased(CallAttempt, name="stored")
 
 
+_ATTEMPT_COLUMNS = [c.key for c in CallAttempt.__table__.c]
+_CONTACT_COLUMNS = [c.key for c in Contact.__table__.c]
+
+
 def _open_call() -> sa.Select:
-    """The block's open call with its contact and its objection count (built once)."""
+    """The block's open call with its contact and its objection count (built once).
+
+    Plain columns on the Core connection (the contact's prefixed ``c_``): building the two
+    objects from them costs less than the ORM's loading of entities on this hot path.
+    """
     objection_count = (
         sa.select(sa.func.count())
         .where(AttemptObjection.attempt_id == CallAttempt.id)
@@ -803,7 +811,12 @@ def _open_call() -> sa.Select:
         _STORED.client_uuid == sa.bindparam("u", type_=sa.String())
     )
     return (
-        sa.select(CallAttempt, Contact, objection_count, stored)
+        sa.select(
+            *CallAttempt.__table__.c,
+            *[c.label(f"c_{c.key}") for c in Contact.__table__.c],
+            objection_count.label("objection_count"),
+            stored.label("stored"),
+        )
         .join(Contact, Contact.id == CallAttempt.contact_id)
         .where(
             CallAttempt.block_id == sa.bindparam("block_id", type_=sa.Integer()),
@@ -815,6 +828,14 @@ def _open_call() -> sa.Select:
 
 
 _OPEN_CALL = _open_call()
+
+
+def _open_call_objects(row: sa.Row) -> tuple[CallAttempt, Contact, int]:
+    """The attempt, its contact and the objection count from one ``_OPEN_CALL`` row."""
+    values = row._mapping
+    attempt = from_row(CallAttempt, {k: values[k] for k in _ATTEMPT_COLUMNS})
+    contact = from_row(Contact, {k: values[f"c_{k}"] for k in _CONTACT_COLUMNS})
+    return attempt, contact, values["objection_count"]
 _REPLAY_CHECK = sa.select(CallAttempt.id).where(
     CallAttempt.client_uuid == sa.bindparam("u", type_=sa.String())
 )
@@ -871,8 +892,6 @@ def _write_outcome(
     connected = is_connect(outcome.value, len(objections))
     conversation = is_conversation(outcome.value, len(objections))
     was_callback = contact.status == ContactStatus.CALLBACK.value
-    session.expunge(attempt)
-    session.expunge(contact)
     ended = attempt.ended_at or now
     attempt.outcome = outcome.value
     attempt.ended_at = ended
