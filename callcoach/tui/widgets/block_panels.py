@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.segment import Segment
 from textual.content import Content
 from textual.geometry import Region
 from textual.renderables.digits import DIGITS, DIGITS3X3, DIGITS3X3_BOLD
@@ -135,26 +136,46 @@ class Panel(Static):
 
 
 class Countdown(Digits):
-    """The block clock in Textual's 3x3 digit font, drawn as three rows of plain text.
+    """The block clock in Textual's 3x3 digit font, drawn row by row as plain strings.
 
-    Digits draws through a Rich renderable, the most expensive thing in a frame here, and
-    the clock changes every second; the same glyphs as Content cost a fraction of that.
+    Digits draws through a Rich renderable, the dearest thing in a frame here, and the
+    clock changes every second; three ready-made rows of box-drawing glyphs in the
+    widget's own style cost a fraction of that (Textual's line API: ``render_line``).
     """
 
+    auto_links = False
+
+    _rows_for: tuple[str, bool] | None = None
+    _rows: tuple[str, str, str] = ("", "", "")
+
+    def glyph_rows(self) -> tuple[str, str, str]:
+        """The three rows of glyphs for the current value (as Digits draws them)."""
+        bold = bool(self.visual_style.bold)
+        if self._rows_for != (self.value, bold):
+            glyphs = DIGITS3X3_BOLD if bold else DIGITS3X3
+            rows: list[list[str]] = [[], [], []]
+            for character in self.value.replace(".", "•"):
+                position = DIGITS.find(character) * 3
+                if position < 0:
+                    rows[0].append(" ")
+                    rows[1].append(" ")
+                    rows[2].append(character)
+                else:
+                    for row, glyph in zip(rows, glyphs[position : position + 3], strict=True):
+                        row.append(glyph.ljust(3))
+            self._rows = tuple("".join(row) for row in rows)  # type: ignore[assignment]
+            self._rows_for = (self.value, bold)
+        return self._rows
+
     def render(self) -> Content:
-        """Three rows of box-drawing glyphs for the value (as Digits draws them)."""
-        glyphs = DIGITS3X3_BOLD if self.rich_style.bold else DIGITS3X3
-        rows: list[list[str]] = [[], [], []]
-        for character in self.value.replace(".", "•"):
-            position = DIGITS.find(character) * 3
-            if position < 0:
-                rows[0].append(" ")
-                rows[1].append(" ")
-                rows[2].append(character)
-            else:
-                for row, glyph in zip(rows, glyphs[position : position + 3], strict=True):
-                    row.append(glyph.ljust(3))
-        return Content("\n".join("".join(row) for row in rows))
+        """The rows as Content (for measuring and for tests reading the screen)."""
+        return Content("\n".join(self.glyph_rows()))
+
+    def render_line(self, y: int) -> Strip:
+        """Row ``y`` of the glyphs in the widget's style (the rest of the row is padding)."""
+        rows = self.glyph_rows()
+        text = rows[y][: self.size.width] if y < len(rows) else ""
+        return Strip([Segment(text, self.visual_style.rich_style)], len(text))
 
 
 class ContactCard(Panel):
