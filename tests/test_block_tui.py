@@ -322,6 +322,34 @@ async def test_end_early_asks_and_waits_for_the_call(world, clock, settings):
             assert s.exec(select(CallBlock)).one().status == "finished"
 
 
+async def test_a_call_open_when_the_block_ends_is_logged_or_discarded_on_purpose(
+    world, clock, settings
+):
+    """Time runs out mid-call: the rep is told to log it; e then asks before leaving the
+    call without an outcome, and "no" keeps it open to log; "yes" ends the block with the
+    call unlogged and its contact released for another block."""
+    db = world["db"]
+    app = make_app(db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, minutes="2")
+        await pilot.press("d")
+        await advance(app, pilot, clock, 150)
+        assert "Time's up: finish this call and log it" in text_of(app)
+        await pilot.press("e")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "leave this call without an outcome" in text_of(app)
+        await pilot.press("n")
+        assert isinstance(app.screen, BlockScreen) and app.screen.attempt is not None
+        await pilot.press("e", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        [attempt] = attempts(db)
+        assert attempt.outcome is None
+        with db.session() as s:
+            assert s.exec(select(CallBlock)).one().status == "finished"
+            assert s.get(Contact, attempt.contact_id).reserved_by_block_id is None
+
+
 def test_cli_block_refuses_unknown_list_and_bad_minutes(sqlite_db, capsys):
     from callcoach import cli
 

@@ -139,3 +139,21 @@ def test_unusable_database_urls_are_one_line(url, expected, capsys):
     assert expected in err
     assert err.count("\n") == 1
     assert "hunter2" not in err
+
+
+def test_postgresql_connections_give_up_on_a_silent_server(pg_database_url):
+    """A server that stops acknowledging (host gone, network cut) fails the connection after
+    PG_TCP_USER_TIMEOUT_MS, instead of holding a query while TCP retransmits for minutes."""
+    from callcoach.storage.db import PG_TCP_USER_TIMEOUT_MS
+
+    db = open_database(pg_database_url)
+    try:
+        raw = db.engine.raw_connection()
+        try:
+            options = {i.keyword: i.val for i in raw.driver_connection.pgconn.info}
+        finally:
+            raw.close()
+    finally:
+        db.dispose()
+    assert options[b"tcp_user_timeout"] == str(PG_TCP_USER_TIMEOUT_MS).encode()
+    assert options[b"connect_timeout"] == b"5"

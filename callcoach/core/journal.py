@@ -479,18 +479,6 @@ def log_outcome_durably(
     client_uuid = client_uuid or str(uuid.uuid4())
     logged_at = clock.now()
     done = DurableOutcome(client_uuid=client_uuid)
-    entry = JournalEntry(
-        client_uuid=client_uuid,
-        database=journal.database,
-        block_id=block_id,
-        contact_id=contact_id,
-        outcome=str(getattr(outcome, "value", outcome)),
-        logged_at=logged_at,
-        note=note,
-        callback_at=callback_at,
-        meeting=_meeting_data(meeting),
-        dial_if_needed=dial_if_needed,
-    )
 
     def write() -> Any:  # noqa: ANN401
         result = log_outcome(
@@ -521,7 +509,20 @@ def log_outcome_durably(
     except Exception as exc:
         if not is_connection_error(exc):
             raise
-        journal.append(entry)
+        journal.append(
+            JournalEntry(
+                client_uuid=client_uuid,
+                database=journal.database,
+                block_id=block_id,
+                contact_id=contact_id,
+                outcome=str(getattr(outcome, "value", outcome)),
+                logged_at=logged_at,
+                note=note,
+                callback_at=callback_at,
+                meeting=_meeting_data(meeting),
+                dial_if_needed=dial_if_needed,
+            )
+        )
         waiting = len(journal.pending())
         done.journaled = True
         done.message = (

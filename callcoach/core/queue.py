@@ -15,13 +15,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from callcoach.config import CallingWindow, RetryRules, Settings
 from callcoach.core.lists import callable_condition, zone_is_open
 from callcoach.storage.db import Database
-from callcoach.storage.models import Contact, ContactStatus, Outcome, UTCDateTime
+from callcoach.storage.models import Contact, ContactStatus, Outcome, UTCDateTime, from_row
 
 #: Outcomes after which an unreached contact comes back later.
 RETRY_OUTCOMES = frozenset({Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.GATEKEEPER})
@@ -209,9 +208,7 @@ def reserve_next(
         if row is not None:
             # Built from the RETURNING row on the Core connection: the ORM's UPDATE
             # machinery costs more than the statement itself on this hot path.
-            contact = Contact(**row._mapping)
-            make_transient_to_detached(contact)
-            return contact
+            return from_row(Contact, row._mapping)
     return None
 
 

@@ -71,6 +71,11 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+#: Milliseconds sent data may stay unacknowledged before a PostgreSQL connection counts as
+#: lost (libpq ``tcp_user_timeout``; Linux).
+PG_TCP_USER_TIMEOUT_MS = 3000
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url`` with callcoach's connection settings."""
     try:
@@ -102,8 +107,16 @@ def make_engine(url: str) -> Engine:
         return engine
     # No just-in-time compilation: callcoach's statements run in well under a second, and
     # a year-long report's estimated cost made PostgreSQL spend 0.2-1.8 s compiling it.
+    # A server that silently stops answering (host gone, network cut) would otherwise hold
+    # a query for as long as TCP retransmits (many minutes): data it never acknowledges
+    # for PG_TCP_USER_TIMEOUT_MS fails the connection, which the journal then handles.
     engine = sa.create_engine(
-        parsed, connect_args={"connect_timeout": 5, "options": "-c jit=off"}
+        parsed,
+        connect_args={
+            "connect_timeout": 5,
+            "options": "-c jit=off",
+            "tcp_user_timeout": PG_TCP_USER_TIMEOUT_MS,
+        },
     )
     _check_on_checkout(engine)
     return engine

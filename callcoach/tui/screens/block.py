@@ -7,17 +7,26 @@ screen never drifts and a fake clock drives a whole block in tests.
 
 from __future__ import annotations
 
+import gc
+import queue as _queue
+import threading
 import time as _time
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import wait as _wait_for
+from functools import partial
 
 from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Header, Static
+from textual.widgets import Footer, Header
 
+from callcoach.clock import FakeClock
 from callcoach.core import block as blk
 from callcoach.core.calltimer import clock_text, ordinal
 from callcoach.core.journal import (
@@ -44,13 +53,62 @@ from callcoach.tui.screens.block_dialogs import (
 from callcoach.tui.widgets.block_panels import (
     CallTimer,
     ContactCard,
+    Countdown,
     ObjectionPanel,
+    Panel,
     TrackPanel,
+    bold,
+    lines,
 )
 
 TICK_SECONDS = 0.25
 #: While the team server is unreachable, how often the screen tries to reach it again.
 OFFLINE_RETRY_SECONDS = 5.0
+#: While a block runs the cyclic garbage collector stays out of the outcome path: automatic
+#: collections wait for this many new objects (an outcome makes a few thousand), and the
+#: young generations are collected right after each outcome's frame is on screen ...
+GC_YOUNG_THRESHOLD = 50_000
+#: ... with a full collection of what the block made every this many outcomes.
+GC_FULL_EVERY = 25
+#: An outcome is saved on its own thread (a team server that stops answering must not
+#: freeze the screen). The screen waits this long for the save inline - the usual case,
+#: a few milliseconds - before it shows "Saving..." and goes on, the call keys waiting for
+#: the save to finish.
+SAVE_INLINE_SECONDS = 0.1
+
+
+class _SaveThread:
+    """One daemon thread that runs a block's saves one at a time, in order, off the UI
+    thread. Daemon: a save stuck on a dead connection never keeps the app from quitting
+    (its outcome was never shown as saved)."""
+
+    def __init__(self) -> None:
+        self._jobs: _queue.SimpleQueue = _queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, job: Callable[[], object]) -> Future:
+        """Queue ``job``; its result (or exception) arrives in the returned future."""
+        future: Future = Future()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="callcoach-save", daemon=True)
+            self._thread.start()
+        self._jobs.put((job, future))
+        return future
+
+    def stop(self) -> None:
+        """Let the thread end after the job it is running, if any."""
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread = None
+
+    def _run(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            job, future = item
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(job())
+                except BaseException as exc:  # noqa: BLE001 - handed to the UI thread
+                    future.set_exception(exc)
 
 
 class BlockScreen(Screen):
@@ -77,6 +135,15 @@ class BlockScreen(Screen):
         Binding("l", "switch_list", "Other list", show=False, id="block.switch_list"),
     ]
 
+    class OutcomeSaved(Message):
+        """An outcome's save finished on the save thread after the screen went on."""
+
+        def __init__(self, future: Future, outcome: Outcome, done: bool) -> None:
+            super().__init__()
+            self.future = future
+            self.outcome = outcome
+            self.done = done
+
     def __init__(self, block_id: int) -> None:
         super().__init__()
         self.block_id = block_id
@@ -101,25 +168,36 @@ class BlockScreen(Screen):
         self.offline_retry_at: float | None = None
         #: perf_counter() when the screen last finished rendering after an outcome (benchmark).
         self.rendered_at = 0.0
-        #: markup last shown in each plain Static, to skip identical updates
-        self._static_text: dict[str | None, str] = {}
+        self._outcome_frames = 0
+        self._gc_threshold: tuple[int, int, int] | None = None
+        self._saver = _SaveThread()
+        #: the save still running after SAVE_INLINE_SECONDS, else None
+        self.saving: Future | None = None
 
     # ------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         """Countdown and tallies on top; card and timer left; track and objections right."""
+        # Kept as attributes: the outcome path updates them without querying the DOM.
+        self._countdown = Countdown("52:00", id="countdown")
+        self._info = Panel(id="block-info")
+        self._timer = CallTimer(id="call-timer", classes="panel")
+        self._card = ContactCard(id="contact-card", classes="panel")
+        self._track_panel = TrackPanel(id="track-panel", classes="panel")
+        self._objection_panel = ObjectionPanel(id="objection-panel", classes="panel")
+        self._message = Panel(id="block-message")
         yield Header()
         with Horizontal(id="block-top"):
-            yield Digits("52:00", id="countdown")
-            yield Static("", id="block-info")
+            yield self._countdown
+            yield self._info
         with Horizontal(id="block-main"):
             with Vertical(id="block-left"):
-                yield CallTimer(id="call-timer", classes="panel")
-                yield ContactCard(id="contact-card", classes="panel")
+                yield self._timer
+                yield self._card
             with Vertical(id="block-right"):
-                yield TrackPanel(id="track-panel", classes="panel")
-                yield ObjectionPanel(id="objection-panel", classes="panel")
-        yield Static("", id="block-message")
+                yield self._track_panel
+                yield self._objection_panel
+        yield self._message
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -141,6 +219,15 @@ class BlockScreen(Screen):
         self.render_all()
         self._last_beat = _time.monotonic()
         self.set_interval(TICK_SECONDS, self.tick)
+        self._gc_threshold = gc.get_threshold()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *self._gc_threshold[1:])
+
+    def on_unmount(self) -> None:
+        """Stop the save thread; give the garbage collector back its usual settings."""
+        self._saver.stop()
+        if self._gc_threshold is not None:
+            gc.set_threshold(*self._gc_threshold)
+            self._gc_threshold = None
 
     def _load_list(self) -> None:
         with self.app.db.session() as s:
@@ -174,23 +261,15 @@ class BlockScreen(Screen):
 
     def say(self, text: str, level: str = "") -> None:
         """Show a one-line message under the panels."""
-        msg = self.query_one("#block-message", Static)
-        # Colour by markup, not CSS classes: a class change would restyle on every outcome.
+        # Colour by a style on the text, not CSS classes: a class change would restyle.
         colour = {"ok": "$success", "warn": "$warning", "error": "$error"}.get(level)
-        body = escape(text)
-        self._show_static(msg, f"[{colour}]{body}[/]" if colour else body)
-
-    def _show_static(self, widget: Static, text: str) -> None:
-        """Update a fixed-size Static only when its markup changed (no relayout, no repaint)."""
-        if self._static_text.get(widget.id) != text:
-            self._static_text[widget.id] = text
-            widget.update(text, layout=False)
+        self._message.show(Content.styled(text, colour) if colour else Content(text))
 
     def render_all(self) -> None:
         """Re-render every panel from the screen's state."""
         now = self.app.clock.now()
         settings = self.app.settings
-        self.query_one("#contact-card", ContactCard).show(
+        self._card.show_contact(
             self.contact,
             self.history,
             now,
@@ -200,14 +279,14 @@ class BlockScreen(Screen):
         )
         t = self.track
         name = f"Talk track: {t.name}" if t else "Talk track"
-        self.query_one("#track-panel", TrackPanel).show(
+        self._track_panel.show_track(
             name,
             self.fill(t.engage_statement) if t else "",
             self.fill(t.impact_question) if t else "",
             self.fill(t.meeting_ask) if t else "",
         )
         last_rebuttal = self.fill(self.objections[-1].rebuttal) if self.objections else ""
-        self.query_one("#objection-panel", ObjectionPanel).show(
+        self._objection_panel.show_objections(
             self.objections, self.attempt is not None, last_rebuttal
         )
         self._render_info()
@@ -218,10 +297,11 @@ class BlockScreen(Screen):
         dials, connects, convs, meetings = self.tally
         name = self.call_list.name if self.call_list else "?"
         planned = clock_text(self.block.planned_seconds)
-        self._show_static(
-            self.query_one("#block-info", Static),
-            f"[b]{escape(name)}[/b]  ({planned} block)\n"
-            f"Dials {dials}   Connects {connects}   Conversations {convs}   Meetings {meetings}",
+        self._info.show(
+            lines(
+                Content.assemble(bold(name), f"  ({planned} block)"),
+                f"Dials {dials}   Connects {connects}   Conversations {convs}   Meetings {meetings}",
+            )
         )
 
     def tick(self, heartbeat: bool = True) -> None:
@@ -240,13 +320,13 @@ class BlockScreen(Screen):
         shown = (int(remaining), paused, None if elapsed is None else int(elapsed), interrupted)
         if shown != self._shown:
             self._shown = shown
-            digits = self.query_one("#countdown", Digits)
+            digits = self._countdown
             text = clock_text(remaining)
             if text != digits.value:
                 digits.update(text)
             digits.set_class(paused, "paused")
             digits.set_class(remaining < 300, "low")
-            self.query_one("#call-timer", CallTimer).show(
+            self._timer.show_timer(
                 elapsed, self.app.settings.phases, interrupted, paused
             )
         if remaining <= 0 and not paused:
@@ -255,23 +335,42 @@ class BlockScreen(Screen):
                 return
             if not self.ending:
                 self.ending = True
-                self.say("Time's up: finish this call and log it - the summary follows.", "warn")
+                if self.saving is None:
+                    self.say(
+                        "Time's up: finish this call and log it - the summary follows.", "warn"
+                    )
+        if self.saving is not None:
+            return  # the save thread has the server; nothing else reaches for it meanwhile
         if self.offline_retry_at is not None:
             if _time.monotonic() - self.offline_retry_at >= OFFLINE_RETRY_SECONDS:
                 self.retry_server()
             return
         if heartbeat and _time.monotonic() - self._last_beat >= blk.HEARTBEAT_SECONDS:
             self._last_beat = _time.monotonic()
-            try:
-                call_or_unavailable(
-                    self.app.db, lambda: blk.touch_block(self.app.db, self.app.clock, self.block_id)
-                )
-            except ServerUnavailable as exc:
-                # Keep the call on screen: its outcome goes to the journal if need be.
-                self.say(f"{exc} - carry on; outcomes are kept on this machine", "warn")
+            self._heartbeat()
+
+    @work(thread=True, exclusive=True, group="heartbeat")
+    def _heartbeat(self) -> None:
+        """Tell the database the block is alive (in a thread: a dead server must not
+        freeze the screen)."""
+        app = self.app
+        try:
+            call_or_unavailable(app.db, lambda: blk.touch_block(app.db, app.clock, self.block_id))
+        except ServerUnavailable as exc:
+            # Keep the call on screen: its outcome goes to the journal if need be.
+            app.call_from_thread(
+                self.say, f"{exc} - carry on; outcomes are kept on this machine", "warn"
+            )
 
     def _mark_rendered(self) -> None:
         self.rendered_at = _time.perf_counter()
+
+    def _after_outcome_frame(self) -> None:
+        """The next contact is on screen: note when, then collect garbage while the rep
+        reads it (see GC_YOUNG_THRESHOLD)."""
+        self._mark_rendered()
+        self._outcome_frames += 1
+        gc.collect(2 if self._outcome_frames % GC_FULL_EVERY == 0 else 1)
 
     # ------------------------------------------------------------ serving
 
@@ -303,16 +402,16 @@ class BlockScreen(Screen):
         with app.db.session() as s:
             outlook = queue_outlook(s, self.block.list_id, app.clock.now())
         name = self.call_list.name if self.call_list else "this list"
-        lines = [f"[b]No one to call on {escape(name)} right now.[/b]"]
+        rows = [f"[b]No one to call on {escape(name)} right now.[/b]"]
         if outlook.servable and outlook.next_due_at:
             wait = clock_text((outlook.next_due_at - app.clock.now()).total_seconds())
-            lines.append(f"{outlook.servable} contacts come back later (next in {wait}).")
+            rows.append(f"{outlook.servable} contacts come back later (next in {wait}).")
         elif outlook.servable:
-            lines.append(f"{outlook.servable} contacts are outside their calling hours.")
+            rows.append(f"{outlook.servable} contacts are outside their calling hours.")
         else:
-            lines.append("Every contact on it has been worked.")
-        lines.append("Press [b]l[/b] for another list or [b]e[/b] to end the block.")
-        self.empty_text = "\n".join(lines)
+            rows.append("Every contact on it has been worked.")
+        rows.append("Press [b]l[/b] for another list or [b]e[/b] to end the block.")
+        self.empty_text = "\n".join(rows)
         self.say("The list has run out: pick another list (l) or end the block (e).", "warn")
         self.call_after_refresh(self.action_switch_list)
         return replayed
@@ -368,8 +467,15 @@ class BlockScreen(Screen):
 
     # ------------------------------------------------------------ actions
 
+    def _busy(self) -> bool:
+        """True (and the rep is told) while an outcome is still being saved."""
+        if self.saving is None:
+            return False
+        self.say("Saving the last outcome - one moment; keys work again when it is saved.")
+        return True
+
     def _live(self) -> bool:
-        if self.finished:
+        if self.finished or self._busy():
             return False
         if self.offline_retry_at is not None:
             self.say("Waiting for the team server: your outcomes are safe on this machine.")
@@ -451,24 +557,47 @@ class BlockScreen(Screen):
         self._log(outcome)
 
     def _log(self, outcome: Outcome, **kwargs: object) -> None:
-        if self.attempt is None or self.finished:
+        if self.attempt is None or self.finished or self._busy():
             return
         app = self.app
-        done = self.ending or blk.remaining_seconds(self.block, app.clock.now()) <= 0
+        now = app.clock.now()
+        done = self.ending or blk.remaining_seconds(self.block, now) <= 0
+        job = partial(
+            log_outcome_durably,
+            app.db,
+            FakeClock(now),  # logged at the key press, however long the save takes
+            app.settings,
+            self.journal,
+            block_id=self.block_id,
+            outcome=outcome,
+            contact_id=self.contact.id,
+            note=self.pending_note,
+            serve=not done,
+            zone_cache=self.zone_cache,
+            **kwargs,
+        )
+        future = self._saver.submit(job)
+        if _wait_for([future], timeout=SAVE_INLINE_SECONDS).done:
+            self._saved(future, outcome, done)
+            return
+        # The server is slow to answer: keep the screen alive; call keys wait for the save.
+        self.saving = future
+        who = self.contact.full_name
+        self.say(f"Saving: {blk.OUTCOME_LABELS[outcome]} - {who} ...", "warn")
+        future.add_done_callback(
+            lambda f: self.post_message(self.OutcomeSaved(f, outcome, done))
+        )
+
+    def on_block_screen_outcome_saved(self, message: OutcomeSaved) -> None:
+        """The save that outlasted SAVE_INLINE_SECONDS is done: carry on from it."""
+        self.saving = None
+        if not self.finished:
+            self._saved(message.future, message.outcome, message.done)
+
+    def _saved(self, future: Future, outcome: Outcome, done: bool) -> None:
+        """After the save: tell the rep, then the next contact, the summary, or offline."""
         try:
-            saved = log_outcome_durably(
-                app.db,
-                app.clock,
-                app.settings,
-                self.journal,
-                block_id=self.block_id,
-                outcome=outcome,
-                contact_id=self.contact.id,
-                note=self.pending_note,
-                serve=not done,
-                zone_cache=self.zone_cache,
-                **kwargs,
-            )
+            saved = future.result()
         except blk.BlockError as exc:
             self.say(str(exc), "error")
             return
@@ -499,7 +628,7 @@ class BlockScreen(Screen):
         if self.contact is not None:
             self.say(f"{text} {replayed}".strip(), level)
         self.render_all()
-        self.call_after_refresh(self._mark_rendered)
+        self.call_after_refresh(self._after_outcome_frame)
 
     def action_objection(self) -> None:
         """Pick an objection the prospect raised; it is logged in order with its rebuttal."""
@@ -527,6 +656,8 @@ class BlockScreen(Screen):
 
     def action_overcome(self, overcome: bool) -> None:
         """Mark the latest unmarked objection (else the latest) overcome or not."""
+        if self._busy():
+            return
         if not self.objections:
             self.say("No objection on this call yet (o logs one).")
             return
@@ -576,7 +707,7 @@ class BlockScreen(Screen):
 
     def action_pause(self) -> None:
         """Pause or resume the block clock."""
-        if self.finished:
+        if self.finished or self._busy():
             return
         app = self.app
         if self.block.paused_at is None:
@@ -590,7 +721,7 @@ class BlockScreen(Screen):
 
     def action_end(self) -> None:
         """End the block (after the current call is logged, if one is on)."""
-        if self.finished:
+        if self.finished or self._busy():
             return
         if self.attempt is not None:
             if self.ending:
@@ -610,7 +741,7 @@ class BlockScreen(Screen):
 
     def action_switch_list(self) -> None:
         """Carry on the block on another list (e.g. when this one runs out)."""
-        if self.finished:
+        if self.finished or self._busy():
             return
         if self.attempt is not None:
             self.say("Log this call's outcome before switching lists.", "warn")
