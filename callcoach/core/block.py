@@ -761,7 +761,7 @@ def log_outcome(
                     callback_at=callback_at, meeting=meeting, client_uuid=client_uuid,
                     serve=serve, zone_cache=zone_cache,
                 )
-            attempt, contact, objection_count = _open_call_objects(row)
+            attempt, contact, objection_count = _open_call_values(row)
             result = _write_outcome(
                 session, settings, block_id, attempt, contact, outcome, note, callback_at,
                 meeting, client_uuid, now, objection_count,
@@ -772,8 +772,8 @@ def log_outcome(
                 result.next_contact = queue.reserve_next(
                     session,
                     block_id=block_id,
-                    list_id=attempt.list_id,
-                    rep_id=attempt.rep_id,
+                    list_id=attempt["list_id"],
+                    rep_id=attempt["rep_id"],
                     now=now,
                     settings=settings,
                     zone_cache=zone_cache,
@@ -830,11 +830,12 @@ def _open_call() -> sa.Select:
 _OPEN_CALL = _open_call()
 
 
-def _open_call_objects(row: sa.Row) -> tuple[CallAttempt, Contact, int]:
-    """The attempt, its contact and the objection count from one ``_OPEN_CALL`` row."""
+def _open_call_values(row: sa.Row) -> tuple[dict, dict, int]:
+    """The attempt's and its contact's columns and the objection count from one
+    ``_OPEN_CALL`` row."""
     values = row._mapping
-    attempt = from_row(CallAttempt, {k: values[k] for k in _ATTEMPT_COLUMNS})
-    contact = from_row(Contact, {k: values[f"c_{k}"] for k in _CONTACT_COLUMNS})
+    attempt = {k: values[k] for k in _ATTEMPT_COLUMNS}
+    contact = {k: values[f"c_{k}"] for k in _CONTACT_COLUMNS}
     return attempt, contact, values["objection_count"]
 _REPLAY_CHECK = sa.select(CallAttempt.id).where(
     CallAttempt.client_uuid == sa.bindparam("u", type_=sa.String())
@@ -851,8 +852,8 @@ def _write_outcome(
     session: Session,
     settings: Settings,
     block_id: int,
-    attempt: CallAttempt,
-    contact: Contact,
+    a: dict,
+    c: dict,
     outcome: Outcome,
     note: str,
     callback_at: datetime | None,
@@ -861,13 +862,18 @@ def _write_outcome(
     now: datetime,
     objection_count: int | None = None,
 ) -> OutcomeResult:
-    """The writes of one outcome as a few plain UPDATEs (the hot path of every call)."""
+    """The writes of one outcome as a few plain UPDATEs (the hot path of every call).
+
+    ``a`` and ``c`` are the attempt's and the contact's columns as read; they are updated
+    in place and the result's objects built from them at the end (setting attributes on
+    model objects one by one costs more than the UPDATEs here).
+    """
     conn = session.connection()
     objections = []
     if objection_count is None or objection_count > 0:
         objections = session.execute(
             sa.select(AttemptObjection.id, AttemptObjection.overcome)
-            .where(AttemptObjection.attempt_id == attempt.id)
+            .where(AttemptObjection.attempt_id == a["id"])
             .order_by(AttemptObjection.position)
         ).all()
     # Unmarked objections follow from how the call ended: a meeting or callback means they
@@ -891,71 +897,73 @@ def _write_outcome(
                 )
     connected = is_connect(outcome.value, len(objections))
     conversation = is_conversation(outcome.value, len(objections))
-    was_callback = contact.status == ContactStatus.CALLBACK.value
-    ended = attempt.ended_at or now
-    attempt.outcome = outcome.value
-    attempt.ended_at = ended
-    attempt.logged_at = now
-    attempt.duration_seconds = max(0.0, (ended - attempt.dialed_at).total_seconds())
-    attempt.connected = connected
-    attempt.conversation = conversation
-    attempt.client_uuid = client_uuid
+    was_callback = c["status"] == ContactStatus.CALLBACK.value
+    ended = a["ended_at"] or now
+    a["outcome"] = outcome.value
+    a["ended_at"] = ended
+    a["logged_at"] = now
+    a["duration_seconds"] = max(0.0, (ended - a["dialed_at"]).total_seconds())
+    a["connected"] = connected
+    a["conversation"] = conversation
+    a["client_uuid"] = client_uuid
     if note.strip():
-        attempt.notes = (attempt.notes + "\n" if attempt.notes else "") + note.strip()
+        a["notes"] = (a["notes"] + "\n" if a["notes"] else "") + note.strip()
     conn.execute(
         _UPDATE_ATTEMPT,
         {
-            "a_id": attempt.id,
-            "outcome": attempt.outcome,
-            "ended_at": attempt.ended_at,
+            "a_id": a["id"],
+            "outcome": a["outcome"],
+            "ended_at": ended,
             "logged_at": now,
-            "duration_seconds": attempt.duration_seconds,
+            "duration_seconds": a["duration_seconds"],
             "connected": connected,
             "conversation": conversation,
             "client_uuid": client_uuid,
-            "notes": attempt.notes,
+            "notes": a["notes"],
         },
     )
 
     status, next_at = queue.status_after(
-        outcome, attempt.attempt_number, now, contact.timezone, settings.retry
+        outcome, a["attempt_number"], now, c["timezone"], settings.retry
     )
-    contact.status = status.value
-    contact.next_call_at = callback_at if outcome is Outcome.CALLBACK else next_at
-    contact.attempts = max(contact.attempts, attempt.attempt_number)
-    contact.last_outcome = outcome.value
-    contact.last_called_at = attempt.dialed_at
-    contact.reserved_by_block_id = None
-    contact.reserved_at = None
-    contact.callback_rep_id = attempt.rep_id if outcome is Outcome.CALLBACK else None
+    c["status"] = status.value
+    c["next_call_at"] = callback_at if outcome is Outcome.CALLBACK else next_at
+    c["attempts"] = max(c["attempts"], a["attempt_number"])
+    c["last_outcome"] = outcome.value
+    c["last_called_at"] = a["dialed_at"]
+    c["reserved_by_block_id"] = None
+    c["reserved_at"] = None
+    c["callback_rep_id"] = a["rep_id"] if outcome is Outcome.CALLBACK else None
     if outcome is Outcome.DO_NOT_CALL:
-        contact.do_not_call = True
-    if outcome is Outcome.MEETING and meeting.email.strip() and not contact.email:
-        contact.email = meeting.email.strip()
+        c["do_not_call"] = True
+    if outcome is Outcome.MEETING and meeting.email.strip() and not c["email"]:
+        c["email"] = meeting.email.strip()
     conn.execute(
         _UPDATE_CONTACT,
         {
-            "c_id": contact.id,
-            "status": contact.status,
-            "next_call_at": contact.next_call_at,
-            "attempts": contact.attempts,
-            "last_outcome": contact.last_outcome,
-            "last_called_at": contact.last_called_at,
+            "c_id": c["id"],
+            "status": c["status"],
+            "next_call_at": c["next_call_at"],
+            "attempts": c["attempts"],
+            "last_outcome": c["last_outcome"],
+            "last_called_at": c["last_called_at"],
             "reserved_by_block_id": None,
             "reserved_at": None,
-            "callback_rep_id": contact.callback_rep_id,
-            "do_not_call": contact.do_not_call,
-            "email": contact.email,
+            "callback_rep_id": c["callback_rep_id"],
+            "do_not_call": c["do_not_call"],
+            "email": c["email"],
         },
     )
     conn.execute(_TOUCH_BLOCK, {"b_id": block_id, "b_now": now})
     if was_callback:
         session.execute(
             sa.update(Callback)
-            .where(Callback.contact_id == contact.id, Callback.done.is_(False))
+            .where(Callback.contact_id == c["id"], Callback.done.is_(False))
             .values(done=True)
             .execution_options(synchronize_session=False)
         )
+    attempt = from_row(CallAttempt, a)
+    contact = from_row(Contact, c)
     result = OutcomeResult(attempt, contact)
     if outcome is Outcome.DO_NOT_CALL and session.get(DoNotCall, contact.phone) is None:
         session.add(DoNotCall(phone=contact.phone, added_at=now, source=f"call:{attempt.id}"))
