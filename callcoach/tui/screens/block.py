@@ -69,7 +69,7 @@ OFFLINE_RETRY_SECONDS = 5.0
 #: young generations are collected right after each outcome's frame is on screen ...
 GC_YOUNG_THRESHOLD = 50_000
 #: ... with a full collection of what the block made every this many outcomes.
-GC_FULL_EVERY = 25
+GC_FULL_EVERY = 100
 #: An outcome is saved on its own thread (a team server that stops answering must not
 #: freeze the screen). The screen waits this long for the save inline - the usual case,
 #: a few milliseconds - before it shows "Saving..." and goes on, the call keys waiting for
