@@ -212,3 +212,18 @@ def test_fast_path_matches_phonenumbers_across_exchanges(npa):
             assert got.e164 == f"+1{npa}{nxx}{line}"
             assert got.zones == tuple(pn_timezone.time_zones_for_number(number)), raw
             assert got.country == phonenumbers.region_code_for_number(number), raw
+
+
+@pytest.mark.parametrize(
+    ("e164", "shown"),
+    [
+        ("+12125550139", "+1 212-555-0139"),
+        ("+442079460471", "+44 20 7946 0471"),
+        ("+61255501152", "+61 2 5550 1152"),
+        ("not a number", "not a number"),
+    ],
+)
+def test_display_phone_is_readable_and_never_fails(e164, shown):
+    from callcoach.core.phones import display_phone
+
+    assert display_phone(e164) == shown

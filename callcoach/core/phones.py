@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from phonenumbers import PhoneNumber, PhoneNumberFormat, phonenumberutil
@@ -221,3 +221,14 @@ def pick_zone(zones: tuple[str, ...], country: str, region: str) -> str:
     if main and (not usable or main in usable):
         return main
     return usable[0] if usable else ""
+
+
+@lru_cache(maxsize=1024)
+def display_phone(e164: str) -> str:
+    """An E.164 number the way people read it aloud and dial it by hand: ``+1 212-555-0139``,
+    ``+44 20 7946 0471`` (the stored E.164 stays what is dialled); unchanged if unparsable."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)

@@ -19,6 +19,7 @@ from textual.widgets import Digits, Static
 from callcoach.config import CallPhases
 from callcoach.core.block import OUTCOME_LABELS, ContactHistory, LoggedObjection
 from callcoach.core.calltimer import clock_text, objection_cue, ordinal, phase_at
+from callcoach.core.phones import display_phone
 from callcoach.core.queue import contact_zone
 from callcoach.storage.models import Contact, Outcome
 
@@ -201,7 +202,7 @@ class ContactCard(Panel):
         else:
             local_text = "local time unknown"
         attempt_no = (history.attempts if history else contact.attempts) + 1
-        phone = bold(contact.phone)
+        phone = bold(display_phone(contact.phone))
         if contact.extension:
             phone = Content.assemble(phone, f" ext {contact.extension}")
         rows: list[Content | str] = [
