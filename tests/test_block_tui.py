@@ -263,6 +263,7 @@ async def test_resume_after_crash_offers_block_and_logs_open_call(world, clock, 
         await pilot.pause()
         assert isinstance(app.screen, ChoiceDialog)
         assert "46:20 left, a call was in progress" in text_of(app)
+        assert "End it (that call stays without an outcome)" in text_of(app)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, BlockScreen)

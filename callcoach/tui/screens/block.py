@@ -868,7 +868,16 @@ def offer_resume(
     app.push_screen(
         ChoiceDialog(
             "Unfinished call block",
-            [("resume", "Resume it"), ("end", "End it and see its summary"), ("later", "Not now")],
+            [
+                ("resume", "Resume it" + (" and log that call" if in_call else "")),
+                (
+                    "end",
+                    "End it (that call stays without an outcome) and see its summary"
+                    if in_call
+                    else "End it and see its summary",
+                ),
+                ("later", "Not now"),
+            ],
             body,
         ),
         chosen,
