@@ -532,7 +532,7 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
     from callcoach.core.reports import parse_zone, resolve_rep_ids
 
     zone = parse_zone(args.tz)
-    scope = getattr(args, "scope", None) or "upcoming"
+    scope = args.scope
     db = _open(args)
     with db.session() as session:
         rep_ids = resolve_rep_ids(session, args.meeting_rep or [])

@@ -1210,19 +1210,22 @@ def _mapped_columns(model: type[SQLModel]) -> list[sa.Column]:
 
 _ATTEMPT_COLUMNS = _mapped_columns(CallAttempt)
 _CONTACT_COLUMNS = _mapped_columns(Contact)
+_ATTEMPT_KEYS = tuple(c.key for c in _ATTEMPT_COLUMNS)
+_CONTACT_KEYS = tuple(c.key for c in _CONTACT_COLUMNS)
+_KEYS_OF: dict[type[SQLModel], tuple[str, ...]] = {
+    CallAttempt: _ATTEMPT_KEYS,
+    Contact: _CONTACT_KEYS,
+}
 
 
-def _columns(obj: SQLModel) -> dict[str, Any]:
-    """A loaded table row's mapped column values by name."""
-    cols = _ATTEMPT_COLUMNS if isinstance(obj, CallAttempt) else _mapped_columns(type(obj))
-    return {c.key: getattr(obj, c.key) for c in cols}
+def _columns(obj: CallAttempt | Contact) -> dict[str, Any]:
+    """A loaded attempt's or contact's mapped column values by name."""
+    return {k: getattr(obj, k) for k in _KEYS_OF[type(obj)]}
 
 
 _SERVABLE = frozenset(
     {ContactStatus.NEW.value, ContactStatus.RETRY.value, ContactStatus.CALLBACK.value}
 )
-_ATTEMPT_KEYS = tuple(c.key for c in _ATTEMPT_COLUMNS)
-_CONTACT_KEYS = tuple(c.key for c in _CONTACT_COLUMNS)
 
 
 def _open_call_flat() -> sa.Select:

@@ -21,7 +21,7 @@ import random
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,8 @@ import sqlalchemy as sa
 from callcoach.clock import Clock, FakeClock
 from callcoach.config import Settings
 from callcoach.core import block as blk
+from callcoach.core.drill_sets import DrillCard, drill_cards
+from callcoach.core.drills import DrillRun
 from callcoach.core.goals import monday_of, set_goal
 from callcoach.core.reps import get_or_create_rep
 from callcoach.errors import CallcoachError
@@ -263,15 +265,9 @@ def _run_drill(
     trainee_id: int,
     coach_id: int | None,
     weeks_in: float,
+    cards: list[DrillCard],
 ) -> None:
     """Six spoken-objection rounds before the first block; scores improve week by week."""
-    from callcoach.core.drill_sets import drill_cards
-    from callcoach.core.drills import DrillRun
-
-    with db.session() as session:
-        cards = drill_cards(session, None)
-    if not cards:
-        return
     run = DrillRun(db=db, clock=clock, trainee_id=trainee_id, cards=cards, trainer_id=coach_id,
                    rounds=6, rng=random.Random(rnd.random()), trainee_name=rep.name)
     prompt: object = run.start()
@@ -303,7 +299,7 @@ def generate_demo_history(
     seed: int = 7,
     progress: Callable[[str], None] | None = None,
 ) -> DemoHistory:
-    """Play the demo team through the last ``weeks`` weeks (up to now) on the demo lists."""
+    """Play the demo team through the last ``weeks`` weeks (up to now) on its own lists."""
     if not 1 <= weeks <= 12:
         raise DemoHistoryError(f"--weeks {weeks}: expected 1 to 12")
     _check(db)
@@ -318,6 +314,7 @@ def generate_demo_history(
         for rep in TEAM:
             rep_ids[rep.name] = get_or_create_rep(session, rep.name, RepRole.SDR.value).id
         coach_id = get_or_create_rep(session, COACH, RepRole.TRAINER.value).id
+        cards = drill_cards(session, None)  # the whole objection library
         for rep in TEAM:  # weekly goals, so the dashboard shows progress against them
             for w in range(weeks):
                 set_goal(session, rep_ids[rep.name], first + timedelta(weeks=w), 8, 280, 3)
@@ -327,7 +324,7 @@ def generate_demo_history(
         demo_settings = replace(settings, ics_dir=Path(invites))
         day = first
         while day <= today:
-            if day.weekday() in (1, 3):  # drills on Tuesday and Thursday mornings
+            if day.weekday() in (1, 3) and cards:  # drills on Tuesday and Thursday mornings
                 for i, rep in enumerate(TEAM):
                     start = datetime.combine(day, time(8, 0), ZONE) + timedelta(minutes=12 * i)
                     if start + timedelta(minutes=12) > now or rnd.random() < 0.25:
@@ -335,7 +332,7 @@ def generate_demo_history(
                     fake.set(start)
                     weeks_in = (day - first).days / 7
                     _run_drill(db, fake, rnd, rep, rep_ids[rep.name],
-                               coach_id if day.weekday() == 1 else None, weeks_in)
+                               coach_id if day.weekday() == 1 else None, weeks_in, cards)
                     stats.drills += 1
             if day.weekday() < 5:
                 for slot in range(2):
@@ -359,10 +356,7 @@ def generate_demo_history(
         ).scalars()
         for meeting in meetings:
             meeting.ics_path = None
-            starts = meeting.starts_at
-            if starts.tzinfo is None:
-                starts = starts.replace(tzinfo=UTC)
-            if starts < now - timedelta(days=2):  # the last two days' are not recorded yet
+            if meeting.starts_at < now - timedelta(days=2):  # the last two days' are not recorded yet
                 meeting.held = rnd.random() < 0.8
             session.add(meeting)
     return stats

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -46,10 +46,6 @@ class MeetingRow:
         return {True: "held", False: "no-show", None: "-"}[self.held]
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def list_meetings(
     session: Session,
     now: datetime,
@@ -79,7 +75,7 @@ def list_meetings(
     return [
         MeetingRow(
             id=m.id,
-            starts_at=_aware(m.starts_at),
+            starts_at=m.starts_at,
             duration_minutes=m.duration_minutes,
             kind=m.kind,
             rep=rep,
@@ -109,10 +105,9 @@ def record_held(
         meeting = session.get(Meeting, meeting_id)
         if meeting is None:
             raise MeetingError(f"meeting {meeting_id} does not exist (see: callcoach meetings)")
-        starts = _aware(meeting.starts_at)
-        if held is not None and starts > now:
+        if held is not None and meeting.starts_at > now:
             raise MeetingError(
-                f"meeting {meeting_id} is on {starts:%Y-%m-%d %H:%M} UTC: it cannot be marked "
+                f"meeting {meeting_id} is on {meeting.starts_at:%Y-%m-%d %H:%M} UTC: it cannot be marked "
                 "before it starts"
             )
         meetings.append(meeting)

@@ -327,7 +327,7 @@ class CallAttempt(SQLModel, table=True):
         sa.Index("ix_attempt_contact", "contact_id", "dialed_at"),
         sa.Index("ix_attempt_logged", "logged_at"),
         # ix_attempt_report and ix_attempt_answered (the reports' covering indexes) are
-        # declared below the class: they cover the generated columns added there.
+        # declared below the class: they cover the derived columns added there.
         # An outcome is stored exactly once, even when a journal replays it.
         sa.UniqueConstraint("client_uuid", name="uq_attempt_client_uuid"),
     )
