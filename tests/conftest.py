@@ -110,6 +110,15 @@ def db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) ->
 
 
 @pytest.fixture
+def pg_db(pg_database_url: str) -> Iterator[Database]:
+    """The session's PostgreSQL test database, emptied (for tests of PostgreSQL's own path)."""
+    database = open_database(pg_database_url)
+    _truncate_pg(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
 def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
     """An empty, migrated SQLite database (for tests that are about SQLite itself or the TUI)."""
     database = _sqlite_db(tmp_path, sqlite_template)

@@ -427,3 +427,31 @@ def test_outcome_serves_next_contact_in_the_same_flow(db, clock, settings):
     assert res.next_contact is None  # the list ran out
     with db.session() as s:
         assert s.get(CallBlock, b.id).last_activity_at == clock.now()
+
+
+@pytest.mark.pg
+def test_first_call_of_a_block_builds_no_statement(pg_db, clock, settings, monkeypatch):
+    """PostgreSQL: serving the block's first contact builds the dial and outcome statements,
+    so the rep's first dial and outcome only run them (as every later call does)."""
+    from callcoach.core import queue
+    from callcoach.storage.db import RawStatement
+
+    db = pg_db
+    _, _, list_id, ids, b = _setup(db, clock, n=3)
+    cache = queue.ZoneCache(list_id, settings.window)
+    c = blk.serve_next(db, clock, settings, b, zone_cache=cache)
+    built = []
+    real = RawStatement._compile
+    monkeypatch.setattr(
+        RawStatement, "_compile", lambda self, dialect: built.append(self) or real(self, dialect)
+    )
+    for outcome in (Outcome.NO_ANSWER, Outcome.VOICEMAIL):
+        blk.dial(db, clock, b.id, c.id)
+        res = blk.log_outcome(
+            db, clock, settings, block_id=b.id, outcome=outcome, serve=True, zone_cache=cache
+        )
+        c = res.next_contact
+    assert built == []
+    assert c is not None and c.id == ids[2]
+    with db.session() as s:
+        assert [s.get(Contact, i).last_outcome for i in ids] == ["no_answer", "voicemail", None]

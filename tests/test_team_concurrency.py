@@ -215,17 +215,6 @@ class _Outage:
         self.admin.dispose()
 
 
-@pytest.fixture
-def pg_db(pg_database_url: str):
-    """The session's PostgreSQL test database, emptied."""
-    from tests.conftest import _truncate_pg
-
-    database = open_database(pg_database_url)
-    _truncate_pg(database)
-    yield database
-    database.dispose()
-
-
 @pytest.mark.pg
 def test_connection_loss_mid_block_loses_nothing_and_duplicates_nothing(
     pg_db, clock, settings, tmp_path

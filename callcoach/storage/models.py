@@ -390,6 +390,15 @@ sa.Index(
     _attempt.c.logged_epoch,
     _attempt.c.gap_seconds,
 )
+#: The calls in progress (one per live block at most), per block: the dial's and the
+#: outcome's "which call is open?" reads one entry, however long the block (migration 0008).
+sa.Index(
+    "ix_attempt_open",
+    _attempt.c.block_id,
+    _attempt.c.dialed_at,
+    sqlite_where=sa.text("outcome IS NULL"),
+    postgresql_where=sa.text("outcome IS NULL"),
+)
 #: The calls that count toward connects, conversations or meetings (about one dial in ten),
 #: by logged instant, with every column those counts read.
 ANSWERED_SQLITE = "connected = 1 OR conversation = 1 OR outcome = 'meeting'"
