@@ -27,3 +27,23 @@ def test_argument_errors_are_one_line(argv, expected, capsys):
     assert "\n" not in err and "usage:" not in err and "Traceback" not in err
     assert err.endswith("--help')")
     assert captured.out == ""
+
+
+@pytest.mark.parametrize("argv", [["reps"], ["meetings", "all"]])
+def test_a_reader_that_stops_early_gets_no_traceback(argv, tmp_path):
+    """``callcoach reps | head`` style: the pipe's reader is gone before callcoach writes.
+    callcoach stops quietly with SIGPIPE's status instead of a BrokenPipeError traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CALLCOACH_DATABASE_URL": f"sqlite:///{tmp_path / 'cc.db'}",
+           "CALLCOACH_HOME": str(tmp_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "callcoach", *argv],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )
+    proc.stdout.close()  # the reader is gone before a single line is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(60) == 141
+    assert err == ""
