@@ -395,3 +395,37 @@ def test_clusters_sum_lists_exactly(db, history, clock):
         total = r.funnel(s, _filter(clock))
     assert cluster.label == "vertical: saas"
     assert cluster.funnel == total
+
+
+def test_a_block_across_two_lists_of_one_cluster_is_one_block_run(db, clock, settings):
+    """A rep switches lists mid-block between two lists of the same cluster: each list ran
+    that block, but the cluster ran it once (its funnel is then the whole one)."""
+    from callcoach.core import block as blk
+    from callcoach.storage.models import Outcome
+    from tests.blockkit import make_list, make_rep
+
+    rep = make_rep(db)
+    east, _ = make_list(db, "Dental East", contacts=[{}])
+    west, _ = make_list(db, "Dental West", contacts=[{}])
+    block = blk.start_block(db, clock, rep_id=rep, list_id=east, minutes=52)
+    for list_id in (east, west):
+        if list_id != block.list_id:
+            block = blk.switch_list(db, clock, block.id, list_id)
+        contact = blk.serve_next(db, clock, settings, block)
+        blk.dial(db, clock, block.id, contact.id)
+        clock.advance(30)
+        blk.log_outcome(db, clock, settings, block_id=block.id, outcome=Outcome.NO_ANSWER)
+    f = r.make_filter(clock.now(), period="this-week", zone="UTC")
+    with db.session() as s:
+        lists = r.by_list(s, f)
+        clusters = r.by_cluster(s, f)
+        total = r.funnel(s, f)
+        table = r.cluster_table(s, f)
+        rows, _ = r.funnels(s, f, ("list", "cluster", "week"))
+    assert [(x.label, x.funnel.dials, x.funnel.blocks) for x in lists] == [
+        ("Dental East", 1, 1), ("Dental West", 1, 1)]
+    assert [(x.label, x.funnel.dials, x.funnel.blocks) for x in clusters] == [
+        ("vertical: dental", 2, 1)]
+    assert clusters[0].funnel == total and total.blocks == 1
+    assert [row["cluster"] for row in table.rows] == ["vertical: dental"]
+    assert [k for k, _ in rows["cluster"]] == ["vertical: dental"]

@@ -426,7 +426,7 @@ def _funnel_from(row: Any) -> Funnel:
 
 #: The breakdowns :func:`funnels` groups by (any of them in one statement).
 #: "month" is the calendar month in the display zone (numbered year * 12 + month - 1).
-GROUPINGS = ("rep", "list", "week", "month", "hour", "weekday")
+GROUPINGS = ("rep", "list", "cluster", "week", "month", "hour", "weekday")
 
 
 def _epoch_bounds(f: ReportFilter) -> tuple[int, int]:
@@ -577,6 +577,7 @@ def funnels(
         answered_where.append(a.c.rep_id.in_(f.rep_ids))
     if f.list_ids:
         answered_where.append(a.c.list_id.in_(f.list_ids))
+    clusters = _cluster_case(session) if "cluster" in groupings else None
     per_dial = [sa.func.count().label("dials"), sa.func.sum(a.c.gap_seconds).label("dead")]
     block_key = [a.c.block_id, a.c.rep_id, a.c.list_id]
 
@@ -589,6 +590,8 @@ def funnels(
             return src.c.rep_id
         if g == "list":
             return src.c.list_id
+        if g == "cluster":
+            return clusters(src.c.list_id)
         if g in LOGGED_KEYS:
             return LOGGED_KEYS[g](src.c[epoch_col], f, dialect)
         if aligned:
@@ -649,11 +652,12 @@ def funnels(
                 k, sa.func.sum(slot.c.dials).label("dials"),
                 sa.func.sum(slot.c.dead).label("dead"), sa.literal(0).label("blocks"),
             ).group_by(k)
-        if g in ("rep", "list"):
-            k = (blk.c.rep_id if g == "rep" else blk.c.list_id).label("k")
+        if g in ("rep", "list", "cluster"):
+            k = dial_key(g, blk).label("k")
             return sa.select(
                 k, sa.func.sum(blk.c.dials).label("dials"), sa.func.sum(blk.c.dead).label("dead"),
-                # Distinct: a block that switched lists has a row per list.
+                # Distinct: a block that switched lists has a row per list (for a cluster,
+                # maybe two rows in one cluster: still one block run).
                 sa.func.count(sa.distinct(blk.c.block_id)).label("blocks"),
             ).group_by(k)
         # week or month: whole blocks by their one week (month), the rest call by call.
@@ -693,7 +697,19 @@ def funnels(
             .cte(f"answered_{g}")
         )
 
-    answered_by = {g: answered_part(g) for g in groupings}
+    answered_by = {g: answered_part(g) for g in groupings if g != "cluster"}
+    if clusters is not None:
+        # A cluster's answered counts are its lists' summed (a call is in one list): the
+        # few per-list rows, not the answered calls read a second time.
+        per_list = answered_by.get("list")
+        if per_list is None:
+            per_list = answered_part("list")
+        k = clusters(per_list.c.k).label("k")
+        answered_by["cluster"] = (
+            sa.select(k, *[sa.func.sum(per_list.c[name]).label(name) for name in _ANSWERED_FIELDS])
+            .group_by(k)
+            .cte("answered_cluster")
+        )
     if groupings:  # the total of the answered counts: a sum over one grouping's keys
         first = answered_by[groupings[0]]
         answered_total = sa.select(
@@ -731,6 +747,8 @@ def funnels(
             total = _funnel_from(row)
         else:
             out[groupings[row.part]].append((row.k, _funnel_from(row)))
+    if clusters is not None:
+        out["cluster"] = [(clusters.labels[k], fu) for k, fu in out["cluster"]]
     return out, total
 
 
@@ -773,19 +791,49 @@ def by_rep(session: Session, f: ReportFilter) -> list[Slice]:
     return rep_slices(session, grouped_funnels(session, f, "rep"))
 
 
+def cluster_label(dimension: str | None, value: str | None) -> str:
+    """How a list's cluster is shown and grouped: ``vertical: saas``, or ``-`` for none."""
+    if not dimension:
+        return "-"
+    return f"{dimension}: {value}" if value else dimension
+
+
+@dataclass(frozen=True)
+class _Clusters:
+    """The clusters of the lists, read once per report: a list id column's cluster as a
+    number in SQL (a key like the other groupings' integer keys), and each number's label."""
+
+    numbers: dict[int, int]  # list id -> cluster number (labels' alphabetical order)
+    labels: list[str]  # cluster number -> label; the last one is "-" (no such list)
+
+    def __call__(self, column: sa.ColumnElement) -> sa.ColumnElement:
+        other = sa.literal(len(self.labels) - 1, sa.Integer())
+        if not self.numbers:
+            return other
+        return sa.case(self.numbers, value=column, else_=other)
+
+
+def _cluster_case(session: Session) -> _Clusters:
+    """Each list's cluster, read now (a few rows): the database groups calls by cluster,
+    so a block that switched between two lists of one cluster counts as one block run."""
+    by_list = {
+        list_id: cluster_label(dimension, value)
+        for list_id, dimension, value in session.execute(
+            sa.select(CallList.id, CallList.cluster_dimension, CallList.cluster_value)
+        )
+    }
+    labels = sorted(set(by_list.values()) - {"-"}) + ["-"]
+    number = {label: i for i, label in enumerate(labels)}
+    return _Clusters({k: number[v] for k, v in by_list.items()}, labels)
+
+
 def list_slices(session: Session, rows: list[tuple[Any, Funnel]]) -> list[Slice]:
     """One slice per call list with its cluster, most meetings per dial first."""
     lists = _names(session, CallList, [k for k, _ in rows])
     out = []
     for k, fu in rows:
         cl = lists.get(k)
-        cluster = "-"
-        if cl is not None:
-            cluster = (
-                f"{cl.cluster_dimension}: {cl.cluster_value}"
-                if cl.cluster_value
-                else cl.cluster_dimension
-            )
+        cluster = "-" if cl is None else cluster_label(cl.cluster_dimension, cl.cluster_value)
         out.append(Slice(k, cl.name if cl else f"list {k}", fu, {"cluster": cluster}))
     return sorted(
         out, key=lambda s: (-(s.funnel.set_per_dial.value or 0), -s.funnel.dials, s.label.lower())
@@ -847,19 +895,14 @@ def by_weekday(session: Session, f: ReportFilter) -> list[Slice]:
     return weekday_slices(grouped_funnels(session, f, "weekday"))
 
 
-def cluster_slices(lists: list[Slice]) -> list[Slice]:
-    """One slice per cluster (dimension and value) across lists, best booking first.
+def cluster_slices(rows: list[tuple[Any, Funnel]]) -> list[Slice]:
+    """One slice per cluster (dimension and value) across lists, best booking first, from
+    the ``cluster`` grouping of :func:`funnels`.
 
-    Built from the per-list funnels (one SQL aggregate per list, summed here over the few
-    lists of each cluster): every count adds up exactly, blocks included, as long as a
-    block's calls stay in one list. Joining the lists table for every call instead made a
-    year-long report twice as slow.
+    The database groups each call by its list's cluster label (a ``CASE`` over the few
+    list ids, no join with the lists table, which made a year-long report twice as slow).
     """
-    merged: dict[str, Funnel] = {}
-    for s in lists:
-        label = s.extra.get("cluster", "-")
-        merged[label] = merged[label] + s.funnel if label in merged else s.funnel
-    out = [Slice(label, label, fu) for label, fu in merged.items()]
+    out = [Slice(label, label, fu) for label, fu in rows]
     return sorted(
         out, key=lambda s: (-(s.funnel.set_per_dial.value or 0), -s.funnel.dials, s.label)
     )
@@ -867,7 +910,7 @@ def cluster_slices(lists: list[Slice]) -> list[Slice]:
 
 def by_cluster(session: Session, f: ReportFilter) -> list[Slice]:
     """One slice per cluster (dimension and value) across lists, best booking first."""
-    return cluster_slices(by_list(session, f))
+    return cluster_slices(grouped_funnels(session, f, "cluster"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -1212,7 +1255,7 @@ def _list_table(session: Session, f: ReportFilter, rows: Rows, total: Funnel) ->
 
 def _cluster_table(session: Session, f: ReportFilter, rows: Rows, total: Funnel) -> ReportTable:
     return _slice_table("cluster", "By cluster", f, [Column("cluster", "Cluster", "text")],
-                        cluster_slices(list_slices(session, rows)), total)
+                        cluster_slices(rows), total)
 
 
 def _week_table(session: Session, f: ReportFilter, rows: Rows, total: Funnel) -> ReportTable:
@@ -1259,7 +1302,7 @@ def _weekday_table(session: Session, f: ReportFilter, rows: Rows, total: Funnel)
 FUNNEL_BREAKDOWNS: dict[str, tuple[str, Callable[..., ReportTable]]] = {
     "rep": ("rep", _rep_table),
     "list": ("list", _list_table),
-    "cluster": ("list", _cluster_table),
+    "cluster": ("cluster", _cluster_table),
     "week": ("week", _week_table),
     "hour": ("hour", _hour_table),
     "weekday": ("weekday", _weekday_table),
