@@ -908,6 +908,12 @@ def cluster_slices(rows: list[tuple[Any, Funnel]]) -> list[Slice]:
     )
 
 
+def lists_and_clusters(session: Session, f: ReportFilter) -> tuple[list[Slice], list[Slice]]:
+    """:func:`by_list` and :func:`by_cluster` from one statement (the dashboard's Lists)."""
+    rows, _ = funnels(session, f, ("list", "cluster"))
+    return list_slices(session, rows["list"]), cluster_slices(rows["cluster"])
+
+
 def by_cluster(session: Session, f: ReportFilter) -> list[Slice]:
     """One slice per cluster (dimension and value) across lists, best booking first."""
     return cluster_slices(grouped_funnels(session, f, "cluster"))

@@ -332,9 +332,7 @@ class DashboardScreen(Screen):
                 rows, _ = rp.funnels(s, f, ("hour", "weekday"))  # one statement for both
                 self._show_time(rp.hour_slices(rows["hour"]), rp.weekday_slices(rows["weekday"]))
             elif tab == "tab-lists":
-                rows, _ = rp.funnels(s, f, ("list", "cluster"))  # one statement for both
-                lists = rp.list_slices(s, rows["list"])
-                self._show_lists(lists, rp.cluster_slices(rows["cluster"]))
+                self._show_lists(*rp.lists_and_clusters(s, f))
             elif tab == "tab-objections":
                 self._show_objections(*rp.objection_analysis(s, f))
 
