@@ -531,6 +531,7 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
     """Print meetings: upcoming (default), past, unrecorded or all, with held/no-show."""
     from callcoach.clock import SystemClock
     from callcoach.core.meetings import list_meetings
+    from callcoach.core.phones import display_phone
     from callcoach.core.reports import parse_zone, resolve_rep_ids
 
     zone = parse_zone(args.tz)
@@ -550,7 +551,7 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
             r.rep,
             r.contact,
             r.company,
-            r.email or r.phone,
+            r.email or display_phone(r.phone),
             r.status,
             "; ".join(r.agenda) or "-",
         )
@@ -591,6 +592,92 @@ def cmd_meetings_no_show(args: argparse.Namespace) -> int:
 def cmd_meetings_clear(args: argparse.Namespace) -> int:
     """Forget whether meetings were held (unknown again)."""
     return _record_meetings(args, None, "unknown")
+
+
+def cmd_callbacks_list(args: argparse.Namespace) -> int:
+    """Print callbacks: open (default), due or all, with who holds each."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.callbacks import list_callbacks
+    from callcoach.core.phones import display_phone
+    from callcoach.core.reports import parse_zone, resolve_rep_ids
+
+    zone = parse_zone(args.tz)
+    scope = args.scope
+    now = SystemClock().now()
+    db = _open(args)
+    with db.session() as session:
+        rep_ids = resolve_rep_ids(session, args.cb_rep or [])
+        rows = list_callbacks(session, now, scope, rep_ids)
+    if not rows:
+        print(f"No {scope} callbacks." if scope != "all" else "No callbacks yet.")
+        return 0
+    table = [
+        (
+            str(r.id),
+            r.due_at.astimezone(zone).strftime("%a %Y-%m-%d %H:%M"),
+            r.status(now),
+            r.rep,
+            r.held_by,
+            r.contact,
+            r.company,
+            display_phone(r.phone),
+            r.list_name,
+        )
+        for r in rows
+    ]
+    print(f"{scope.capitalize()} callbacks ({zone.key})")
+    _print_table(
+        ("ID", "Due", "Status", "Rep", "Served to", "Contact", "Company", "Phone", "List"),
+        table,
+    )
+    if scope != "all":
+        print("Hand them on: callcoach callbacks release ID... / "
+              "callcoach callbacks assign ID... --to NAME")
+    return 0
+
+
+def _callback_targets(args: argparse.Namespace, session: object) -> tuple[list[int], tuple]:
+    from callcoach.core.reports import resolve_rep_ids
+
+    ids = [int(_number(v, "callback id", whole=True)) for v in args.ids]
+    return ids, resolve_rep_ids(session, args.cb_from or [])
+
+
+def _said(callbacks: list, word: str) -> None:
+    n = len(callbacks)
+    if not n:
+        print(f"No open callbacks to {word}.")
+        return
+    print(f"{n} callback{'s' if n != 1 else ''} {word}: " + ", ".join(str(c.id) for c in callbacks))
+
+
+def cmd_callbacks_release(args: argparse.Namespace) -> int:
+    """Release callbacks to the team: any rep working the list is served them when due."""
+    from callcoach.core.callbacks import release_callbacks
+
+    db = _open(args)
+    with db.session() as session:
+        ids, from_reps = _callback_targets(args, session)
+        done = release_callbacks(session, ids, from_reps)
+    _said(done, "released to the team")
+    return 0
+
+
+def cmd_callbacks_assign(args: argparse.Namespace) -> int:
+    """Give callbacks to another rep."""
+    from callcoach.core.callbacks import assign_callbacks
+    from callcoach.core.reports import ReportError, resolve_rep_ids
+
+    db = _open(args)
+    with db.session() as session:
+        ids, from_reps = _callback_targets(args, session)
+        try:
+            (to,) = resolve_rep_ids(session, [args.to])
+        except ReportError:
+            raise UserError(f"--to {args.to!r}: no such rep (see: callcoach reps)") from None
+        done = assign_callbacks(session, to, ids, from_reps)
+    _said(done, f"assigned to {args.to}")
+    return 0
 
 
 def cmd_recount(args: argparse.Namespace) -> int:
@@ -735,6 +822,38 @@ def add_review_commands(sub: argparse._SubParsersAction) -> None:
     ):
         q = msub.add_parser(action, help=text)
         q.add_argument("ids", nargs="+", metavar="ID")
+        q.set_defaults(handler=handler)
+
+    p = sub.add_parser(
+        "callbacks", help="callbacks prospects asked for: who holds them; release or reassign"
+    )
+
+    def callback_listing(parser: argparse.ArgumentParser, default: object) -> None:
+        parser.add_argument("--rep", dest="cb_rep", action="append", metavar="NAME",
+                            default=default, help="only callbacks this rep took (repeatable)")
+        parser.add_argument("--tz", metavar="ZONE", default=default,
+                            help="display time zone (default: this machine's)")
+
+    callback_listing(p, None)
+    p.set_defaults(handler=cmd_callbacks_list, scope="open")
+    csub = p.add_subparsers(title="callbacks commands", metavar="ACTION")
+    for scope, text in (("open", "callbacks not called back yet, soonest first (the default)"),
+                        ("due", "open callbacks that are due now"),
+                        ("all", "every callback, latest due first")):
+        q = csub.add_parser(scope, help=text)
+        callback_listing(q, argparse.SUPPRESS)
+        q.set_defaults(handler=cmd_callbacks_list, scope=scope)
+    for action, handler, text in (
+        ("release", cmd_callbacks_release,
+         "release callbacks to the team: any rep on the list is served them when due"),
+        ("assign", cmd_callbacks_assign, "give callbacks to another rep"),
+    ):
+        q = csub.add_parser(action, help=text)
+        q.add_argument("ids", nargs="*", metavar="ID")
+        q.add_argument("--rep", dest="cb_from", action="append", metavar="NAME",
+                       help="every open callback this rep took (repeatable)")
+        if action == "assign":
+            q.add_argument("--to", required=True, metavar="NAME", help="the rep who takes them")
         q.set_defaults(handler=handler)
 
     p = sub.add_parser("demo", help="demo data: a made-up team's call history on the demo lists")
