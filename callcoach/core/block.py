@@ -836,8 +836,11 @@ def log_outcome(
         validate_meeting(meeting, now)
     if not db.is_sqlite and outcome is not Outcome.MEETING:
         fast = _log_outcome_at_once(
-            db, settings, block_id, outcome, note, callback_at, client_uuid, now, serve,
-            zone_cache,
+            db,
+            _OutcomeRequest(
+                settings, block_id, outcome, note, callback_at, client_uuid, now, serve,
+                zone_cache,
+            ),
         )
         if fast is not None:
             return fast
@@ -1094,18 +1097,24 @@ _CONTACT_SET = (
 # ------------------------------------------------- the PostgreSQL hot path of an outcome
 
 
+@dataclass(frozen=True)
+class _OutcomeRequest:
+    """What :func:`log_outcome` was asked to write, for the one-statement path."""
+
+    settings: Settings
+    block_id: int
+    outcome: Outcome
+    note: str
+    callback_at: datetime | None
+    client_uuid: str
+    now: datetime
+    serve: bool
+    zone_cache: queue.ZoneCache | None
+
+
 def _log_outcome_at_once(
     db: Database,
-    settings: Settings,
-    block_id: int,
-    outcome: Outcome,
-    note: str,
-    callback_at: datetime | None,
-    client_uuid: str,
-    now: datetime,
-    serve: bool,
-    zone_cache: queue.ZoneCache | None,
-) -> OutcomeResult | None:
+    req: _OutcomeRequest) -> OutcomeResult | None:
     """:func:`log_outcome` on PostgreSQL without BEGIN/COMMIT round trips: everything -
     the attempt, the contact, the block, the callback or do-not-call rows and (``serve``)
     the next contact's reservation - is written by one statement, which commits atomically
@@ -1119,19 +1128,18 @@ def _log_outcome_at_once(
     call, a replayed ``client_uuid``, objections to settle, a meeting (not handled here),
     a contact that would be callable again at once, or a call logged meanwhile.
     """
-    args = (settings, block_id, outcome, note, callback_at, client_uuid, now, serve, zone_cache)
-    dialed = _DIALED.pop((db.url, block_id), None)
+    dialed = _DIALED.pop((db.url, req.block_id), None)
     with db.autocommit() as conn:
         if dialed is not None:
-            result = _write_outcome_at_once(conn, *args, dict(dialed[0]), dialed[1], True)
+            result = _write_outcome_at_once(conn, req, dict(dialed[0]), dialed[1], True)
             if result is not _NOT_WRITTEN:
                 return result
-        row = _OPEN_CALL_FLAT.first(conn, {"block_id": block_id, "u": client_uuid})
+        row = _OPEN_CALL_FLAT.first(conn, {"block_id": req.block_id, "u": req.client_uuid})
         if row is None or row[-1] or row[-2]:
             return None
         attempt = dict(zip(_ATTEMPT_KEYS, row[: len(_ATTEMPT_KEYS)], strict=True))
         contact = dict(zip(_CONTACT_KEYS, row[len(_ATTEMPT_KEYS) : -2], strict=True))
-        result = _write_outcome_at_once(conn, *args, attempt, contact, False)
+        result = _write_outcome_at_once(conn, req, attempt, contact, False)
     return None if result is _NOT_WRITTEN else result
 
 
@@ -1140,15 +1148,7 @@ _NOT_WRITTEN = object()
 
 def _write_outcome_at_once(
     conn: sa.Connection,
-    settings: Settings,
-    block_id: int,
-    outcome: Outcome,
-    note: str,
-    callback_at: datetime | None,
-    client_uuid: str,
-    now: datetime,
-    serve: bool,
-    zone_cache: queue.ZoneCache | None,
+    req: _OutcomeRequest,
     attempt: dict[str, Any],
     contact: Mapping[str, Any],
     guarded: bool,
@@ -1156,9 +1156,11 @@ def _write_outcome_at_once(
     """Write the outcome of ``attempt`` in one statement; :data:`_NOT_WRITTEN` if the call
     was already logged (or, ``guarded``, is no longer what ``attempt`` and ``contact``
     say), None for the general path."""
+    settings, outcome, now, serve = req.settings, req.outcome, req.now, req.serve
     was_callback = contact["status"] == ContactStatus.CALLBACK.value
     attempt_values, contact_values = _outcome_values(
-        settings, attempt, contact, outcome, note, callback_at, None, client_uuid, now, 0
+        settings, attempt, contact, outcome, req.note, req.callback_at, None, req.client_uuid,
+        now, 0,
     )
     if serve and contact_values["status"] in _SERVABLE and (
         contact_values["next_call_at"] is None or contact_values["next_call_at"] <= now
@@ -1168,7 +1170,7 @@ def _write_outcome_at_once(
         return None
     zones = None
     if serve:
-        cache = zone_cache or queue.ZoneCache(attempt["list_id"], settings.window)
+        cache = req.zone_cache or queue.ZoneCache(attempt["list_id"], settings.window)
         zones = cache.open_zones(conn, now)
     params = {f"a_{k}": v for k, v in attempt_values.items()}
     params.update({f"c_{k}": v for k, v in contact_values.items()})
@@ -1176,7 +1178,7 @@ def _write_outcome_at_once(
     params.update(
         a_id=attempt["id"],
         c_id=contact["id"],
-        r_block=block_id,
+        r_block=req.block_id,
         now=now,
         cb_rep=attempt["rep_id"],
         was_callback=was_callback,
@@ -1184,7 +1186,7 @@ def _write_outcome_at_once(
         dnc_phone=contact["phone"],
         dnc_source=f"call:{attempt['id']}",
         cb=outcome is Outcome.CALLBACK,
-        cb_due=callback_at,
+        cb_due=req.callback_at,
         stale_before=now - timedelta(minutes=settings.reservation_minutes),
         x_id=contact["id"],
         x_phone=contact["phone"] if dnc else None,
@@ -1206,7 +1208,7 @@ def _write_outcome_at_once(
     if callback_id is not None:
         result.callback = from_row(Callback, {
             "id": callback_id, "attempt_id": attempt["id"], "contact_id": contact["id"],
-            "rep_id": attempt["rep_id"], "due_at": callback_at, "done": False,
+            "rep_id": attempt["rep_id"], "due_at": req.callback_at, "done": False,
             "released": False,
         })
     if serve and row[2 + n] is not None:
