@@ -14,6 +14,7 @@ import threading
 
 import sqlalchemy as sa
 from sqlmodel import select
+from textual import events
 from textual.widgets import Digits, OptionList, Static
 
 from callcoach.core import block as blk
@@ -188,7 +189,12 @@ async def test_outcome_pressed_right_after_dial_logs_that_dial(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_block(app, pilot, block_id)
         ada = screen.contact.id
-        await pilot.press("d", "2")
+        # Typed in one burst: both keys are queued before the first one is handled.
+        for key in ("d", "2"):
+            event = events.Key(key, key)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await pilot.pause()
         await wait_for_save(pilot, screen)
         stored = attempts(db)
         assert [(a.contact_id, a.outcome) for a in stored] == [(ada, "voicemail")]
