@@ -1,8 +1,10 @@
 """The call block screen: countdown, contact card, call timer, talk track, objections, outcomes.
 
 Thin: every action is one call into :mod:`callcoach.core.block` (which commits at once) and a
-re-render. Timers are recomputed from instants read from ``app.clock`` on each tick, so the
-screen never drifts and a fake clock drives a whole block in tests.
+re-render. Those calls run on the screen's save thread, one at a time in key order, never on
+the UI thread: a database that keeps a write waiting never freezes the screen. Timers are
+recomputed from instants read from ``app.clock`` on each tick, so the screen never
+drifts and a fake clock drives a whole block in tests.
 """
 
 from __future__ import annotations
@@ -74,10 +76,10 @@ OFFLINE_RETRY_SECONDS = 5.0
 GC_YOUNG_THRESHOLD = 50_000
 #: ... with a full collection of what the block made every this many outcomes.
 GC_FULL_EVERY = 100
-#: An outcome is saved on its own thread (a team server that stops answering must not
-#: freeze the screen). The screen waits this long for the save inline - the usual case,
-#: a few milliseconds - before it shows "Saving..." and goes on, the call keys waiting for
-#: the save to finish.
+#: Outcomes and every other key's database work (dial, objection, note, pause...) run on
+#: the save thread (a team server that stops answering must not freeze the screen). The
+#: screen waits this long for the job inline - the usual case, a few milliseconds - before
+#: it shows "Saving..." and goes on, the keys waiting for the job to finish.
 SAVE_INLINE_SECONDS = 0.1
 
 
@@ -793,9 +795,9 @@ class BlockScreen(Screen):
             "the last outcome",
         )
 
-    def _saved(self, outcome: Outcome, done: bool, result: tuple[object, _Next | None]) -> None:
+    def _saved(self, outcome: Outcome, done: bool, job_result: tuple[object, _Next | None]) -> None:
         """After the save: tell the rep, then the next contact, the summary, or offline."""
-        saved, nxt = result
+        saved, nxt = job_result
         self.pending_note = ""
         if saved.journaled:
             self._go_offline(saved.message)
