@@ -1,8 +1,10 @@
 """The call block screen: countdown, contact card, call timer, talk track, objections, outcomes.
 
 Thin: every action is one call into :mod:`callcoach.core.block` (which commits at once) and a
-re-render. Timers are recomputed from instants read from ``app.clock`` on each tick, so the
-screen never drifts and a fake clock drives a whole block in tests.
+re-render. Those calls run on the screen's save thread, one at a time in key order, never on
+the UI thread: a database that keeps a write waiting never freezes the screen. Timers are
+recomputed from instants read from ``app.clock`` on each tick, so the screen never
+drifts and a fake clock drives a whole block in tests.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time as _time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import wait as _wait_for
+from dataclasses import dataclass, field
 from functools import partial
 
 from rich.markup import escape
@@ -26,20 +29,23 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from callcoach.clock import FakeClock
+from callcoach.clock import Clock, FakeClock
+from callcoach.config import CallingWindow, Settings
 from callcoach.core import block as blk
 from callcoach.core.calltimer import clock_text, ordinal
 from callcoach.core.journal import (
     OutcomeJournal,
     ServerUnavailable,
     call_or_unavailable,
+    connection_trouble,
     log_outcome_durably,
     serve_next_durably,
 )
 from callcoach.core.lists import list_summaries
-from callcoach.core.queue import ZoneCache, contact_zone, queue_outlook
+from callcoach.core.queue import QueueOutlook, ZoneCache, contact_zone, queue_outlook
 from callcoach.core.summary import block_tally
 from callcoach.core.tracks import render_track_text
+from callcoach.storage.db import Database
 from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, Outcome, TalkTrack
 from callcoach.tui.screens.block_dialogs import (
     CallbackDialog,
@@ -70,10 +76,10 @@ OFFLINE_RETRY_SECONDS = 5.0
 GC_YOUNG_THRESHOLD = 50_000
 #: ... with a full collection of what the block made every this many outcomes.
 GC_FULL_EVERY = 100
-#: An outcome is saved on its own thread (a team server that stops answering must not
-#: freeze the screen). The screen waits this long for the save inline - the usual case,
-#: a few milliseconds - before it shows "Saving..." and goes on, the call keys waiting for
-#: the save to finish.
+#: Outcomes and every other key's database work (dial, objection, note, pause...) run on
+#: the save thread (a team server that stops answering must not freeze the screen). The
+#: screen waits this long for the job inline - the usual case, a few milliseconds - before
+#: it shows "Saving..." and goes on, the keys waiting for the job to finish.
 SAVE_INLINE_SECONDS = 0.1
 
 
@@ -111,6 +117,132 @@ class _SaveThread:
                     future.set_exception(exc)
 
 
+@dataclass
+class _ListData:
+    """What the screen shows of a call list, read in one go (on any thread)."""
+
+    call_list: CallList | None
+    track: TalkTrack | None
+    choices: list[blk.ObjectionChoice]
+    zone_cache: ZoneCache
+
+
+def _read_list(db: Database, list_id: int, window: CallingWindow) -> _ListData:
+    with db.session() as s:
+        call_list = s.get(CallList, list_id)
+        track = (
+            s.get(TalkTrack, call_list.talk_track_id)
+            if call_list and call_list.talk_track_id
+            else None
+        )
+        choices = blk.objection_choices(s, list_id)
+    return _ListData(call_list, track, choices, ZoneCache(list_id, window))
+
+
+def _read_details(
+    db: Database, contact: Contact | None, attempt: CallAttempt | None
+) -> tuple[blk.ContactHistory | None, list[blk.LoggedObjection]]:
+    """The contact's recent calls and the open call's objections."""
+    if attempt is None and contact is not None and not contact.attempts:
+        # Never called: nothing to read (the common case, kept off the database).
+        return blk.ContactHistory(0, None, None, []), []
+    with db.session() as s:
+        history = blk.contact_history(s, contact.id) if contact else None
+        objections = blk.call_objections(s, attempt.id) if attempt is not None else []
+    return history, objections
+
+
+@dataclass
+class _Next:
+    """The next contact and all the screen needs to show it (or why there is none)."""
+
+    contact: Contact | None
+    replayed: str = ""  # a line about outcomes saved offline that were just written
+    history: blk.ContactHistory | None = None
+    objections: list[blk.LoggedObjection] = field(default_factory=list)
+    outlook: QueueOutlook | None = None  # no contact: why the list has nothing now
+    tally: list[int] | None = None  # re-read when outcomes saved offline landed
+    unavailable: str | None = None  # the server is away: this line, and go offline
+
+
+def _fetch_next(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    journal: OutcomeJournal,
+    block: CallBlock,
+    zone_cache: ZoneCache | None,
+    served: Contact | None | bool = False,
+) -> _Next:
+    """Reserve the block's next contact (``served``: already reserved with an outcome),
+    writing outcomes saved offline first, and read what the screen shows of it. Runs on
+    the save thread or a worker; a lost server is reported, not raised."""
+    replayed = ""
+    try:
+        if served is False:
+            served, replayed = serve_next_durably(db, clock, settings, journal, block, zone_cache)
+        return call_or_unavailable(
+            db, lambda: _read_next(db, clock, block, served, replayed)
+        )
+    except ServerUnavailable as exc:
+        return _Next(None, unavailable=str(exc))
+
+
+def _read_next(
+    db: Database, clock: Clock, block: CallBlock, contact: Contact | None, replayed: str
+) -> _Next:
+    nxt = _Next(contact, replayed)
+    if replayed:
+        with db.session() as s:
+            nxt.tally = list(block_tally(s, block.id))
+    if contact is not None:
+        nxt.history, nxt.objections = _read_details(db, contact, None)
+    else:
+        with db.session() as s:
+            nxt.outlook = queue_outlook(s, block.list_id, clock.now())
+    return nxt
+
+
+def _dial_with_note(
+    db: Database, clock: Clock, block_id: int, contact_id: int, note: str
+) -> tuple[CallAttempt, str | None]:
+    """Dial, then save the note kept for this contact; returns the call and, if the note
+    could not be saved (it then goes with the outcome), why."""
+    attempt = blk.dial(db, clock, block_id, contact_id)
+    if not note:
+        return attempt, None
+    try:
+        blk.add_note(db, clock, block_id, note)
+    except Exception as exc:
+        if isinstance(exc, blk.BlockError):
+            return attempt, str(exc)
+        trouble = connection_trouble(db.url, exc)
+        if trouble is None:
+            raise
+        return attempt, trouble
+    return attempt, None
+
+
+def _note_and_details(
+    db: Database, clock: Clock, block_id: int, text: str, contact: Contact, attempt: CallAttempt
+) -> tuple[blk.ContactHistory | None, list[blk.LoggedObjection]]:
+    blk.add_note(db, clock, block_id, text)
+    return _read_details(db, contact, attempt)
+
+
+def _switch_and_serve(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    journal: OutcomeJournal,
+    block_id: int,
+    list_id: int,
+) -> tuple[CallBlock, _ListData, _Next]:
+    block = blk.switch_list(db, clock, block_id, list_id)
+    data = _read_list(db, block.list_id, settings.window)
+    return block, data, _fetch_next(db, clock, settings, journal, block, data.zone_cache)
+
+
 class BlockScreen(Screen):
     """One running call block."""
 
@@ -135,14 +267,21 @@ class BlockScreen(Screen):
         Binding("l", "switch_list", "Other list", show=False, id="block.switch_list"),
     ]
 
-    class OutcomeSaved(Message):
-        """An outcome's save finished on the save thread after the screen went on."""
+    class WriteDone(Message):
+        """A database job that outlasted SAVE_INLINE_SECONDS finished on the save thread."""
 
-        def __init__(self, future: Future, outcome: Outcome, done: bool) -> None:
+        def __init__(
+            self,
+            future: Future,
+            then: Callable[[object], None],
+            failed: Callable[[], None] | None,
+            always: bool,
+        ) -> None:
             super().__init__()
             self.future = future
-            self.outcome = outcome
-            self.done = done
+            self.then = then
+            self.failed = failed
+            self.always = always  # carry on even once the screen is finished (ending it)
 
     def __init__(self, block_id: int) -> None:
         super().__init__()
@@ -173,6 +312,10 @@ class BlockScreen(Screen):
         self._saver = _SaveThread()
         #: the save still running after SAVE_INLINE_SECONDS, else None
         self.saving: Future | None = None
+        #: what that save is, for the keys it holds ("the last outcome", "the dial"...)
+        self.saving_what = ""
+        #: ending the block failed (server away): the clock at zero does not retry by itself
+        self._end_failed = False
 
     # ------------------------------------------------------------ layout
 
@@ -229,29 +372,16 @@ class BlockScreen(Screen):
             gc.set_threshold(*self._gc_threshold)
             self._gc_threshold = None
 
-    def _load_list(self) -> None:
-        with self.app.db.session() as s:
-            self.call_list = s.get(CallList, self.block.list_id)
-            self.track = (
-                s.get(TalkTrack, self.call_list.talk_track_id)
-                if self.call_list and self.call_list.talk_track_id
-                else None
-            )
-            self.choices = blk.objection_choices(s, self.block.list_id)
-        self.zone_cache = ZoneCache(self.block.list_id, self.app.settings.window)
+    def _load_list(self, data: _ListData | None = None) -> None:
+        """Take on a list's name, track and objections (read now, unless given)."""
+        if data is None:
+            data = _read_list(self.app.db, self.block.list_id, self.app.settings.window)
+        self.call_list, self.track, self.choices = data.call_list, data.track, data.choices
+        self.zone_cache = data.zone_cache
         self.sub_title = self.call_list.name if self.call_list else ""
 
     def _load_contact_details(self) -> None:
-        if self.attempt is None and self.contact is not None and not self.contact.attempts:
-            # Never called: nothing to read (the common case, kept off the database).
-            self.history = blk.ContactHistory(0, None, None, [])
-            self.objections = []
-            return
-        with self.app.db.session() as s:
-            self.history = blk.contact_history(s, self.contact.id) if self.contact else None
-            self.objections = (
-                blk.call_objections(s, self.attempt.id) if self.attempt is not None else []
-            )
+        self.history, self.objections = _read_details(self.app.db, self.contact, self.attempt)
 
     # ------------------------------------------------------------ rendering
 
@@ -331,7 +461,10 @@ class BlockScreen(Screen):
             )
         if remaining <= 0 and not paused:
             if self.attempt is None:
-                self.finish()
+                # Not while a save runs (a dial may be about to open a call), nor again
+                # after ending failed (the rep presses e to try again).
+                if self.saving is None and not self._end_failed:
+                    self.finish()
                 return
             if not self.ending:
                 self.ending = True
@@ -374,39 +507,40 @@ class BlockScreen(Screen):
 
     # ------------------------------------------------------------ serving
 
-    def _serve_next(self, served: Contact | None | bool = False) -> str:
-        """Put the next contact on screen (``served``: already reserved with the outcome),
-        writing any outcomes saved offline first; returns a line about those outcomes, or
-        "" - also when the server is away (the screen then says so and retries)."""
+    def _serve_next(self) -> str:
+        """Reserve and show the next contact now (at mount; key presses go through the
+        save thread). Returns a line about outcomes saved offline that were written."""
         app = self.app
-        replayed = ""
-        if served is False:
-            try:
-                served, replayed = serve_next_durably(
-                    app.db, app.clock, app.settings, self.journal, self.block, self.zone_cache
-                )
-            except ServerUnavailable as exc:
-                self._go_offline(str(exc))
-                return ""
+        return self._show_next(
+            _fetch_next(
+                app.db, app.clock, app.settings, self.journal, self.block, self.zone_cache
+            )
+        )
+
+    def _show_next(self, nxt: _Next) -> str:
+        """Put the fetched next contact on screen (or say why there is none, or go offline
+        when the server was away); returns the line about replayed outcomes, or ""."""
+        if nxt.unavailable is not None:
+            self._go_offline(nxt.unavailable)
+            return ""
+        app = self.app
         self.offline_retry_at = None
-        self.contact = served
-        if replayed:
-            self._recount()
+        self.contact = nxt.contact
+        if nxt.tally is not None:
+            self.tally = nxt.tally
         self.attempt = None
-        self.objections = []
+        self.objections = nxt.objections
+        self.history = nxt.history
         if self.contact is not None:
             self.empty_text = ""
-            self._load_contact_details()
-            return replayed
-        self.history = None
-        with app.db.session() as s:
-            outlook = queue_outlook(s, self.block.list_id, app.clock.now())
+            return nxt.replayed
+        outlook = nxt.outlook
         name = self.call_list.name if self.call_list else "this list"
         rows = [f"[b]No one to call on {escape(name)} right now.[/b]"]
-        if outlook.servable and outlook.next_due_at:
+        if outlook is not None and outlook.servable and outlook.next_due_at:
             wait = clock_text((outlook.next_due_at - app.clock.now()).total_seconds())
             rows.append(f"{outlook.servable} contacts come back later (next in {wait}).")
-        elif outlook.servable:
+        elif outlook is not None and outlook.servable:
             rows.append(f"{outlook.servable} contacts are outside their calling hours.")
         else:
             rows.append("Every contact on it has been worked.")
@@ -414,7 +548,7 @@ class BlockScreen(Screen):
         self.empty_text = "\n".join(rows)
         self.say("The list has run out: pick another list (l) or end the block (e).", "warn")
         self.call_after_refresh(self.action_switch_list)
-        return replayed
+        return nxt.replayed
 
     def _go_offline(self, reason: str) -> None:
         """The team server is away: nothing to dial until it is back; retry on the tick."""
@@ -435,11 +569,6 @@ class BlockScreen(Screen):
         )
         self.say(reason, "error")
 
-    def _recount(self) -> None:
-        """Tallies from the database again (outcomes saved offline have just landed)."""
-        with self.app.db.session() as s:
-            self.tally = list(block_tally(s, self.block_id))
-
     def retry_server(self) -> None:
         """Try to reach the server again (in a thread: a dead host can take the connect
         timeout to answer); when back, write saved outcomes and serve the next contact."""
@@ -449,29 +578,87 @@ class BlockScreen(Screen):
     @work(thread=True, exclusive=True, group="reconnect")
     def _reconnect(self) -> None:
         app = self.app
-        try:
-            contact, replayed = serve_next_durably(
-                app.db, app.clock, app.settings, self.journal, self.block, self.zone_cache
-            )
-        except ServerUnavailable as exc:
-            app.call_from_thread(self.say, str(exc), "error")
+        nxt = _fetch_next(
+            app.db, app.clock, app.settings, self.journal, self.block, self.zone_cache
+        )
+        if nxt.unavailable is not None:
+            app.call_from_thread(self.say, nxt.unavailable, "error")
             return
-        app.call_from_thread(self._back_online, contact, replayed)
+        app.call_from_thread(self._back_online, nxt)
 
-    def _back_online(self, contact: Contact | None, replayed: str) -> None:
-        self._serve_next(contact)
-        if replayed:
-            self._recount()
+    def _back_online(self, nxt: _Next) -> None:
+        if self.finished:
+            return
+        replayed = self._show_next(nxt)
         self.say(replayed or "Server back: carry on calling.", "ok")
         self.render_all()
+
+    # ------------------------------------------------------------ the save thread
+
+    def _submit(
+        self,
+        job: Callable[[], object],
+        then: Callable[[object], None],
+        shown: str,
+        what: str,
+        failed: Callable[[], None] | None = None,
+        always: bool = False,
+    ) -> None:
+        """Run ``job`` (database work) on the save thread, after the saves before it, and
+        ``then(result)`` on the UI thread when it is done. The screen waits for it up to
+        SAVE_INLINE_SECONDS; past that it shows "Saving: ``shown`` ...", goes on, and holds
+        the keys (telling the rep it is saving ``what``) until the job is done. Errors are
+        one line (a lost connection as the app shows it for any key), then ``failed()``."""
+        future = self._saver.submit(job)
+        if _wait_for([future], timeout=SAVE_INLINE_SECONDS).done:
+            self._job_done(future, then, failed)
+            return
+        # The server is slow to answer: keep the screen alive; keys wait for the save.
+        self.saving = future
+        self.saving_what = what
+        self.say(f"Saving: {shown} ...", "warn")
+        future.add_done_callback(
+            lambda f: self.post_message(self.WriteDone(f, then, failed, always))
+        )
+
+    def on_block_screen_write_done(self, message: WriteDone) -> None:
+        """The save that outlasted SAVE_INLINE_SECONDS is done: carry on from it."""
+        if message.future is self.saving:
+            self.saving = None
+        if message.always or not self.finished:
+            self._job_done(message.future, message.then, message.failed)
+
+    def _job_done(
+        self,
+        future: Future,
+        then: Callable[[object], None],
+        failed: Callable[[], None] | None,
+    ) -> None:
+        try:
+            result = future.result()
+        except Exception as exc:
+            if isinstance(exc, blk.BlockError):
+                self.say(str(exc), "error")
+            else:
+                trouble = connection_trouble(self.app.db.url, exc)
+                if trouble is None:
+                    raise
+                self.say(trouble, "error")
+                self.app.notify(
+                    trouble, title="Database unreachable", severity="error", timeout=10
+                )
+            if failed is not None:
+                failed()
+            return
+        then(result)
 
     # ------------------------------------------------------------ actions
 
     def _busy(self) -> bool:
-        """True (and the rep is told) while an outcome is still being saved."""
+        """True (and the rep is told) while a save is still running."""
         if self.saving is None:
             return False
-        self.say("Saving the last outcome - one moment; keys work again when it is saved.")
+        self.say(f"Saving {self.saving_what} - one moment; keys work again when it is saved.")
         return True
 
     def _live(self) -> bool:
@@ -485,6 +672,10 @@ class BlockScreen(Screen):
             return False
         return True
 
+    def _press_clock(self) -> FakeClock:
+        """The clock for a write: stopped at the key press, however long the save takes."""
+        return FakeClock(self.app.clock.now())
+
     def action_dial(self) -> None:
         """Start the call (and the configured dial command)."""
         if not self._live():
@@ -496,17 +687,28 @@ class BlockScreen(Screen):
         if self.ending:
             self.say("The block is over: no new dials. Press e to see the summary.")
             return
-        try:
-            self.attempt = blk.dial(self.app.db, self.app.clock, self.block_id, self.contact.id)
-        except blk.BlockError as exc:
-            self.say(str(exc), "error")
-            return
-        if self.pending_note:
-            blk.add_note(self.app.db, self.app.clock, self.block_id, self.pending_note)
+        contact = self.contact
+        job = partial(
+            _dial_with_note,
+            self.app.db,
+            self._press_clock(),
+            self.block_id,
+            contact.id,
+            self.pending_note,
+        )
+        self._submit(job, self._dialled, f"dial - {contact.full_name}", "the dial")
+
+    def _dialled(self, result: tuple[CallAttempt, str | None]) -> None:
+        self.attempt, note_trouble = result
+        if note_trouble is None:
             self.pending_note = ""
         self.objections = []
         command = self.app.settings.dial_command
-        self.say(f"Dialling {self.contact.phone}" + (" ..." if command else ": call timer on."))
+        text = f"Dialling {self.contact.phone}" + (" ..." if command else ": call timer on.")
+        if note_trouble is not None:
+            self.say(f"{text} Note kept for the outcome: {note_trouble}", "warn")
+        else:
+            self.say(text)
         if command:
             self._run_dial_command(command, self.contact.phone)
         self.render_all()
@@ -560,47 +762,42 @@ class BlockScreen(Screen):
         if self.attempt is None or self.finished or self._busy():
             return
         app = self.app
-        now = app.clock.now()
-        done = self.ending or blk.remaining_seconds(self.block, now) <= 0
-        job = partial(
-            log_outcome_durably,
-            app.db,
-            FakeClock(now),  # logged at the key press, however long the save takes
-            app.settings,
-            self.journal,
-            block_id=self.block_id,
-            outcome=outcome,
-            contact_id=self.contact.id,
-            note=self.pending_note,
-            serve=not done,
-            zone_cache=self.zone_cache,
-            **kwargs,
-        )
-        future = self._saver.submit(job)
-        if _wait_for([future], timeout=SAVE_INLINE_SECONDS).done:
-            self._saved(future, outcome, done)
-            return
-        # The server is slow to answer: keep the screen alive; call keys wait for the save.
-        self.saving = future
+        clock = self._press_clock()  # logged at the key press, however long the save takes
+        done = self.ending or blk.remaining_seconds(self.block, clock.now()) <= 0
+        db, settings, journal = app.db, app.settings, self.journal
+        block, zone_cache = self.block, self.zone_cache
+        contact_id, note = self.contact.id, self.pending_note
+
+        def job() -> tuple[object, _Next | None]:
+            saved = log_outcome_durably(
+                db,
+                clock,
+                settings,
+                journal,
+                block_id=block.id,
+                outcome=outcome,
+                contact_id=contact_id,
+                note=note,
+                serve=not done,
+                zone_cache=zone_cache,
+                **kwargs,
+            )
+            if saved.result is None or done:
+                return saved, None
+            served = saved.result.next_contact
+            return saved, _fetch_next(db, clock, settings, journal, block, zone_cache, served)
+
         who = self.contact.full_name
-        self.say(f"Saving: {blk.OUTCOME_LABELS[outcome]} - {who} ...", "warn")
-        future.add_done_callback(
-            lambda f: self.post_message(self.OutcomeSaved(f, outcome, done))
+        self._submit(
+            job,
+            partial(self._saved, outcome, done),
+            f"{blk.OUTCOME_LABELS[outcome]} - {who}",
+            "the last outcome",
         )
 
-    def on_block_screen_outcome_saved(self, message: OutcomeSaved) -> None:
-        """The save that outlasted SAVE_INLINE_SECONDS is done: carry on from it."""
-        self.saving = None
-        if not self.finished:
-            self._saved(message.future, message.outcome, message.done)
-
-    def _saved(self, future: Future, outcome: Outcome, done: bool) -> None:
+    def _saved(self, outcome: Outcome, done: bool, job_result: tuple[object, _Next | None]) -> None:
         """After the save: tell the rep, then the next contact, the summary, or offline."""
-        try:
-            saved = future.result()
-        except blk.BlockError as exc:
-            self.say(str(exc), "error")
-            return
+        saved, nxt = job_result
         self.pending_note = ""
         if saved.journaled:
             self._go_offline(saved.message)
@@ -624,7 +821,7 @@ class BlockScreen(Screen):
             self.say(text, level)
             self.finish()
             return
-        replayed = self._serve_next(result.next_contact) or saved.message
+        replayed = self._show_next(nxt) or saved.message
         if self.contact is not None:
             self.say(f"{text} {replayed}".strip(), level)
         self.render_all()
@@ -643,13 +840,14 @@ class BlockScreen(Screen):
         self.app.push_screen(ObjectionPicker(self.choices, len(self.objections)), self._objection)
 
     def _objection(self, objection_id: int | None) -> None:
-        if objection_id is None or self.attempt is None:
+        if objection_id is None or self.attempt is None or self.finished or self._busy():
             return
-        try:
-            logged = blk.log_objection(self.app.db, self.app.clock, self.block_id, objection_id)
-        except blk.BlockError as exc:
-            self.say(str(exc), "error")
-            return
+        job = partial(
+            blk.log_objection, self.app.db, self._press_clock(), self.block_id, objection_id
+        )
+        self._submit(job, self._objection_logged, "objection", "the objection")
+
+    def _objection_logged(self, logged: blk.LoggedObjection) -> None:
         self.objections.append(logged)
         self.say(f"{ordinal(logged.position)} objection logged: {logged.text}  (y overcome / x not)")
         self.render_all()
@@ -662,7 +860,15 @@ class BlockScreen(Screen):
             self.say("No objection on this call yet (o logs one).")
             return
         target = next((o for o in self.objections if o.overcome is None), self.objections[-1])
-        blk.set_overcome(self.app.db, target.id, overcome)
+        job = partial(blk.set_overcome, self.app.db, target.id, overcome)
+        shown = "objection overcome" if overcome else "objection not overcome"
+        self._submit(
+            job, lambda _: self._marked(target, overcome), shown, "the objection"
+        )
+
+    def _marked(self, target: blk.LoggedObjection, overcome: bool) -> None:
+        if target not in self.objections:
+            return  # the call is over meanwhile
         i = self.objections.index(target)
         self.objections[i] = blk.LoggedObjection(
             target.id,
@@ -694,15 +900,29 @@ class BlockScreen(Screen):
         )
 
     def _note(self, text: str | None) -> None:
-        if not text:
+        if not text or self.finished or self._busy():
             return
-        if self.attempt is not None:
-            blk.add_note(self.app.db, self.app.clock, self.block_id, text)
-            self._load_contact_details()
-            self.say("Note saved.")
-        else:
+        if self.attempt is None:
             self.pending_note = text
             self.say("Note kept for this contact's call.")
+            self.render_all()
+            return
+        job = partial(
+            _note_and_details,
+            self.app.db,
+            self._press_clock(),
+            self.block_id,
+            text,
+            self.contact,
+            self.attempt,
+        )
+        self._submit(job, self._noted, "note", "the note")
+
+    def _noted(
+        self, details: tuple[blk.ContactHistory | None, list[blk.LoggedObjection]]
+    ) -> None:
+        self.history, self.objections = details
+        self.say("Note saved.")
         self.render_all()
 
     def action_pause(self) -> None:
@@ -711,10 +931,17 @@ class BlockScreen(Screen):
             return
         app = self.app
         if self.block.paused_at is None:
-            self.block = blk.pause_block(app.db, app.clock, self.block_id)
+            job = partial(blk.pause_block, app.db, self._press_clock(), self.block_id)
+            self._submit(job, self._paused, "pause", "the pause")
+        else:
+            job = partial(blk.resume_block, app.db, self._press_clock(), self.block_id)
+            self._submit(job, self._paused, "resume", "the resume")
+
+    def _paused(self, block: CallBlock) -> None:
+        self.block = block
+        if block.paused_at is not None:
             self.say("Paused: the block clock is stopped. p resumes.", "warn")
         else:
-            self.block = blk.resume_block(app.db, app.clock, self.block_id)
             self.say("Resumed.")
         self._shown = ()
         self.tick(heartbeat=False)
@@ -747,8 +974,15 @@ class BlockScreen(Screen):
             self.say("Log this call's outcome before switching lists.", "warn")
             return
         app = self.app
-        with app.db.session() as s:
-            rows = list_summaries(s, app.clock.now(), app.settings.window)
+        db, now, window = app.db, app.clock.now(), app.settings.window
+
+        def job() -> list:
+            with db.session() as s:
+                return list_summaries(s, now, window)
+
+        self._submit(job, self._offer_lists, "reading the lists", "the lists")
+
+    def _offer_lists(self, rows: list) -> None:
         options = [
             (str(r.id), f"{r.name}  ({r.callable_now} callable now)")
             for r in rows
@@ -764,29 +998,54 @@ class BlockScreen(Screen):
         )
 
     def _switch_to(self, choice: str | None) -> None:
-        if choice is None or choice == "stay":
+        if choice is None or choice == "stay" or self.finished or self._busy():
             return
         if choice == "end":
             self.finish()
             return
         app = self.app
-        try:
-            self.block = blk.switch_list(app.db, app.clock, self.block_id, int(choice))
-        except blk.BlockError as exc:
-            self.say(str(exc), "error")
-            return
-        self._load_list()
-        self._serve_next()
+        job = partial(
+            _switch_and_serve,
+            app.db,
+            self._press_clock(),
+            app.settings,
+            self.journal,
+            self.block_id,
+            int(choice),
+        )
+        self._submit(job, self._switched, "switching lists", "the list switch")
+
+    def _switched(self, result: tuple[CallBlock, _ListData, _Next]) -> None:
+        self.block, data, nxt = result
+        self._load_list(data)
+        self._show_next(nxt)
         if self.contact is not None:
             self.say(f"Now calling {self.call_list.name}.")
         self.render_all()
 
     def finish(self) -> None:
-        """Close the block and open its summary."""
+        """Close the block (on the save thread, after the saves before it) and open its
+        summary."""
         if self.finished:
             return
         self.finished = True
-        blk.end_block(self.app.db, self.app.clock, self.block_id)
+        self._end_failed = False
+        job = partial(blk.end_block, self.app.db, self._press_clock(), self.block_id)
+        self._submit(
+            job,
+            lambda _: self._show_summary(),
+            "ending the block",
+            "the end of the block",
+            failed=self._end_failed_now,
+            always=True,
+        )
+
+    def _end_failed_now(self) -> None:
+        """Ending did not reach the database: the block stays on screen; e tries again."""
+        self.finished = False
+        self._end_failed = True
+
+    def _show_summary(self) -> None:
         from callcoach.tui.screens.block_summary import SummaryScreen
 
         self.app.switch_screen(SummaryScreen(self.block_id))
