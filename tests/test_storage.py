@@ -157,3 +157,104 @@ def test_postgresql_connections_give_up_on_a_silent_server(pg_database_url):
         db.dispose()
     assert options[b"tcp_user_timeout"] == str(PG_TCP_USER_TIMEOUT_MS).encode()
     assert options[b"connect_timeout"] == b"5"
+
+
+class _StallingProxy:
+    """A TCP proxy to PostgreSQL that can stall: it stops passing bytes on while its
+    sockets stay open (the kernel still acknowledges), as a hung server or proxy does."""
+
+    def __init__(self, host: str, port: int) -> None:
+        import socket
+        import threading
+
+        self.upstream = (host, port)
+        self.stalled = threading.Event()
+        self.closed = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while not self.closed.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream)
+            self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, src, dst) -> None:  # noqa: ANN001
+        while True:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            while self.stalled.is_set() and not self.closed.is_set():
+                self.closed.wait(0.05)
+            try:
+                dst.sendall(data)
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.closed.set()
+        for s in [self.listener, *self.sockets]:
+            s.close()
+
+
+@pytest.mark.pg
+def test_a_stalled_server_fails_a_watched_thread_instead_of_holding_it(
+    pg_database_url, monkeypatch
+):
+    """A server that acknowledges but never answers (hung, or a stalled proxy before it):
+    in a watched thread (the block screen's saves) the statement fails as a lost
+    connection after PG_STALL_SECONDS; other threads (reports) are never cut."""
+    import threading
+    import time
+
+    from sqlalchemy.engine import make_url
+
+    from callcoach.storage import db as storage
+
+    monkeypatch.setattr(storage, "PG_STALL_SECONDS", 0.5)
+    target = make_url(pg_database_url)
+    proxy = _StallingProxy(target.host, target.port or 5432)
+    db = open_database(target.set(host="127.0.0.1", port=proxy.port).render_as_string(False))
+    try:
+        with db.watched(), db.session() as s:  # a slow statement, under the limit: kept
+            assert s.execute(sa.text("SELECT 1 FROM pg_sleep(0.2)")).scalar() == 1
+        with db.session() as s:  # not watched: a statement may take as long as it takes
+            assert s.execute(sa.text("SELECT 2 FROM pg_sleep(0.8)")).scalar() == 2
+        proxy.stalled.set()
+        failed: list[BaseException] = []
+
+        def stalled_statement() -> None:  # a thread of its own: a regression fails, not hangs
+            with db.watched():
+                try:
+                    with db.session() as s:
+                        s.execute(sa.text("SELECT 3"))
+                except sa.exc.OperationalError as exc:
+                    failed.append(exc)
+
+        started = time.monotonic()
+        thread = threading.Thread(target=stalled_statement, daemon=True)
+        thread.start()
+        thread.join(5)
+        assert not thread.is_alive(), "a stalled server held the watched thread"
+        assert time.monotonic() - started < 3
+        assert failed and failed[0].connection_invalidated
+        proxy.stalled.clear()
+        with db.watched(), db.session() as s:  # back: a new connection works
+            assert s.execute(sa.text("SELECT 4")).scalar() == 4
+        assert threading.active_count() < 50
+    finally:
+        proxy.close()
+        db.dispose()

@@ -16,6 +16,7 @@ import time as _time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import wait as _wait_for
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -88,9 +89,10 @@ class _SaveThread:
     thread. Daemon: a save stuck on a dead connection never keeps the app from quitting
     (its outcome was never shown as saved)."""
 
-    def __init__(self) -> None:
+    def __init__(self, watched: Callable[[], AbstractContextManager] = nullcontext) -> None:
         self._jobs: _queue.SimpleQueue = _queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._watched = watched  # wraps the thread's life: Database.watched (stalls cut)
 
     def submit(self, job: Callable[[], object]) -> Future:
         """Queue ``job``; its result (or exception) arrives in the returned future."""
@@ -108,13 +110,14 @@ class _SaveThread:
             self._thread = None
 
     def _run(self) -> None:
-        while (item := self._jobs.get()) is not None:
-            job, future = item
-            if future.set_running_or_notify_cancel():
-                try:
-                    future.set_result(job())
-                except BaseException as exc:  # noqa: BLE001 - handed to the UI thread
-                    future.set_exception(exc)
+        with self._watched():
+            while (item := self._jobs.get()) is not None:
+                job, future = item
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(job())
+                    except BaseException as exc:  # noqa: BLE001 - handed to the UI thread
+                        future.set_exception(exc)
 
 
 @dataclass
@@ -309,7 +312,7 @@ class BlockScreen(Screen):
         self.rendered_at = 0.0
         self._outcome_frames = 0
         self._gc_threshold: tuple[int, int, int] | None = None
-        self._saver = _SaveThread()
+        self._saver = _SaveThread(watched=lambda: self.app.db.watched())
         #: the save still running after SAVE_INLINE_SECONDS, else None
         self.saving: Future | None = None
         #: what that save is, for the keys it holds ("the last outcome", "the dial"...)
