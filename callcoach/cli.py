@@ -798,23 +798,13 @@ def add_review_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("meetings", help="meetings booked on calls; record whether each was held")
 
-    def listing_options(parser: argparse.ArgumentParser, default: object) -> None:
-        # SUPPRESS on the actions: options given before the action are not reset by it
-        parser.add_argument("--rep", dest="meeting_rep", action="append", metavar="NAME",
-                            default=default, help="only this rep's meetings (repeatable)")
-        parser.add_argument("--tz", metavar="ZONE", default=default,
-                            help="display time zone (default: this machine's)")
-
-    listing_options(p, None)
-    p.set_defaults(handler=cmd_meetings_list, scope="upcoming")
-    msub = p.add_subparsers(title="meetings commands", metavar="ACTION")
-    for scope, text in (("upcoming", "meetings still to come, soonest first (the default)"),
-                        ("past", "meetings that have started, latest first"),
-                        ("unrecorded", "past meetings nobody has marked held or no-show"),
-                        ("all", "every meeting, latest first")):
-        q = msub.add_parser(scope, help=text)
-        listing_options(q, argparse.SUPPRESS)
-        q.set_defaults(handler=cmd_meetings_list, scope=scope)
+    msub = _listing_with_scopes(
+        p, "meetings", cmd_meetings_list, "meeting_rep", "only this rep's meetings (repeatable)",
+        (("upcoming", "meetings still to come, soonest first (the default)"),
+         ("past", "meetings that have started, latest first"),
+         ("unrecorded", "past meetings nobody has marked held or no-show"),
+         ("all", "every meeting, latest first")),
+    )
     for action, handler, text in (
         ("held", cmd_meetings_held, "mark past meetings as held"),
         ("no-show", cmd_meetings_no_show, "mark past meetings as not held"),
@@ -828,21 +818,12 @@ def add_review_commands(sub: argparse._SubParsersAction) -> None:
         "callbacks", help="callbacks prospects asked for: who holds them; release or reassign"
     )
 
-    def callback_listing(parser: argparse.ArgumentParser, default: object) -> None:
-        parser.add_argument("--rep", dest="cb_rep", action="append", metavar="NAME",
-                            default=default, help="only callbacks this rep took (repeatable)")
-        parser.add_argument("--tz", metavar="ZONE", default=default,
-                            help="display time zone (default: this machine's)")
-
-    callback_listing(p, None)
-    p.set_defaults(handler=cmd_callbacks_list, scope="open")
-    csub = p.add_subparsers(title="callbacks commands", metavar="ACTION")
-    for scope, text in (("open", "callbacks not called back yet, soonest first (the default)"),
-                        ("due", "open callbacks that are due now"),
-                        ("all", "every callback, latest due first")):
-        q = csub.add_parser(scope, help=text)
-        callback_listing(q, argparse.SUPPRESS)
-        q.set_defaults(handler=cmd_callbacks_list, scope=scope)
+    csub = _listing_with_scopes(
+        p, "callbacks", cmd_callbacks_list, "cb_rep", "only callbacks this rep took (repeatable)",
+        (("open", "callbacks not called back yet, soonest first (the default)"),
+         ("due", "open callbacks that are due now"),
+         ("all", "every callback, latest due first")),
+    )
     for action, handler, text in (
         ("release", cmd_callbacks_release,
          "release callbacks to the team: any rep on the list is served them when due"),
@@ -877,6 +858,34 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Print ``PROG: error: MESSAGE (see 'PROG --help')`` and exit with status 2."""
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _listing_with_scopes(
+    p: argparse.ArgumentParser,
+    noun: str,
+    handler: Callable[[argparse.Namespace], int],
+    rep_dest: str,
+    rep_help: str,
+    scopes: Sequence[tuple[str, str]],
+) -> argparse._SubParsersAction:
+    """A listing command (``callcoach meetings``, ``callbacks``): ``--rep`` and ``--tz``,
+    the first scope by default and one action per scope; returns the actions, for more."""
+
+    def listing_options(parser: argparse.ArgumentParser, default: object) -> None:
+        # SUPPRESS on the actions: options given before the action are not reset by it
+        parser.add_argument("--rep", dest=rep_dest, action="append", metavar="NAME",
+                            default=default, help=rep_help)
+        parser.add_argument("--tz", metavar="ZONE", default=default,
+                            help="display time zone (default: this machine's)")
+
+    listing_options(p, None)
+    p.set_defaults(handler=handler, scope=scopes[0][0])
+    actions = p.add_subparsers(title=f"{noun} commands", metavar="ACTION")
+    for scope, text in scopes:
+        q = actions.add_parser(scope, help=text)
+        listing_options(q, argparse.SUPPRESS)
+        q.set_defaults(handler=handler, scope=scope)
+    return actions
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ and a failed write is one line.
 from __future__ import annotations
 
 import threading
+from contextlib import asynccontextmanager
 
 import sqlalchemy as sa
 from sqlmodel import select
@@ -101,20 +102,22 @@ def start_block(db, clock) -> int:
     return blk.start_block(db, clock, rep_id=rep, list_id=list_id).id
 
 
-async def open_block(app, pilot, block_id: int) -> BlockScreen:
-    app.push_screen(BlockScreen(block_id))
-    await pilot.pause()
-    return app.screen
+@asynccontextmanager
+async def running_block(db, clock, settings):
+    """The app on the block screen of a new block on Ada, Ben and Cy: (app, pilot, screen)."""
+    block_id = start_block(db, clock)
+    app = make_app(db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(BlockScreen(block_id))
+        await pilot.pause()
+        yield app, pilot, app.screen
 
 
 async def test_held_dial_keeps_the_screen_live_then_the_call_starts(
     sqlite_db, clock, settings, monkeypatch
 ):
     db = sqlite_db
-    block_id = start_block(db, clock)
-    app = make_app(db, settings, clock, rep_name="Sam")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_block(app, pilot, block_id)
+    async with running_block(db, clock, settings) as (app, pilot, screen):
         held = Held(monkeypatch, "dial")
         pressed_at = clock.now()
         await pilot.press("d")
@@ -149,10 +152,7 @@ async def test_outcome_key_waits_for_the_dial_and_logs_that_dial(
     sqlite_db, clock, settings, monkeypatch
 ):
     db = sqlite_db
-    block_id = start_block(db, clock)
-    app = make_app(db, settings, clock, rep_name="Sam")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_block(app, pilot, block_id)
+    async with running_block(db, clock, settings) as (app, pilot, screen):
         ada = screen.contact.id
         logs = Spy(monkeypatch, "log_outcome")
         held = Held(monkeypatch, "dial")
@@ -184,10 +184,7 @@ async def test_outcome_pressed_right_after_dial_logs_that_dial(
     goes to that dial - never "no call in progress", never a second attempt."""
     monkeypatch.setattr(block_screen, "SAVE_INLINE_SECONDS", 10.0)  # a loaded machine
     db = sqlite_db
-    block_id = start_block(db, clock)
-    app = make_app(db, settings, clock, rep_name="Sam")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_block(app, pilot, block_id)
+    async with running_block(db, clock, settings) as (app, pilot, screen):
         ada = screen.contact.id
         # Typed in one burst: both keys are queued before the first one is handled.
         for key in ("d", "2"):
@@ -205,10 +202,7 @@ async def test_failing_dial_is_one_line_and_keys_work_again(
     sqlite_db, clock, settings, monkeypatch
 ):
     db = sqlite_db
-    block_id = start_block(db, clock)
-    app = make_app(db, settings, clock, rep_name="Sam")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_block(app, pilot, block_id)
+    async with running_block(db, clock, settings) as (app, pilot, screen):
         held = Held(monkeypatch, "dial", fail=blk.BlockError("Ada is not callable right now"))
         await pilot.press("d")
         await pilot.pause()
@@ -238,10 +232,7 @@ async def test_held_pause_keeps_ticking_and_stops_the_clock_at_the_key_press(
     sqlite_db, clock, settings, monkeypatch
 ):
     db = sqlite_db
-    block_id = start_block(db, clock)
-    app = make_app(db, settings, clock, rep_name="Sam")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_block(app, pilot, block_id)
+    async with running_block(db, clock, settings) as (app, pilot, screen):
         clock.advance(60)
         screen.tick()
         held = Held(monkeypatch, "pause_block")
@@ -275,10 +266,7 @@ async def test_held_pause_keeps_ticking_and_stops_the_clock_at_the_key_press(
 
 async def test_failing_pause_is_one_line(sqlite_db, clock, settings, monkeypatch):
     db = sqlite_db
-    block_id = start_block(db, clock)
-    app = make_app(db, settings, clock, rep_name="Sam")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_block(app, pilot, block_id)
+    async with running_block(db, clock, settings) as (app, pilot, screen):
         held = Held(monkeypatch, "pause_block", fail=lost_connection())
         await pilot.press("p")
         await pilot.pause()
@@ -298,10 +286,7 @@ async def test_held_note_is_saved_after_the_wait_and_a_failing_one_is_one_line(
     sqlite_db, clock, settings, monkeypatch
 ):
     db = sqlite_db
-    block_id = start_block(db, clock)
-    app = make_app(db, settings, clock, rep_name="Sam")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_block(app, pilot, block_id)
+    async with running_block(db, clock, settings) as (app, pilot, screen):
         await pilot.press("d")
         await wait_for_save(pilot, screen)
         held = Held(monkeypatch, "add_note")
@@ -335,10 +320,7 @@ async def test_note_kept_for_the_dial_goes_with_the_outcome_when_it_cannot_be_sa
     sqlite_db, clock, settings, monkeypatch
 ):
     db = sqlite_db
-    block_id = start_block(db, clock)
-    app = make_app(db, settings, clock, rep_name="Sam")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_block(app, pilot, block_id)
+    async with running_block(db, clock, settings) as (app, pilot, screen):
         await pilot.press("n", *"ask for Ada", "enter")
         assert "Note kept for this contact's call." in text_of(app)
         Held(monkeypatch, "add_note", fail=lost_connection()).release.set()
@@ -355,10 +337,7 @@ async def test_note_kept_for_the_dial_goes_with_the_outcome_when_it_cannot_be_sa
 
 async def test_held_objection_and_a_failing_overcome(sqlite_db, clock, settings, monkeypatch):
     db = sqlite_db
-    block_id = start_block(db, clock)
-    app = make_app(db, settings, clock, rep_name="Sam")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_block(app, pilot, block_id)
+    async with running_block(db, clock, settings) as (app, pilot, screen):
         await pilot.press("d")
         await wait_for_save(pilot, screen)
         held = Held(monkeypatch, "log_objection")
@@ -394,10 +373,7 @@ async def test_held_objection_and_a_failing_overcome(sqlite_db, clock, settings,
 
 async def test_held_list_switch_serves_the_other_list(sqlite_db, clock, settings, monkeypatch):
     db = sqlite_db
-    block_id = start_block(db, clock)
-    app = make_app(db, settings, clock, rep_name="Sam")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_block(app, pilot, block_id)
+    async with running_block(db, clock, settings) as (app, pilot, screen):
         other, _ = make_list(db, name="Dental US West", contacts=[{"first_name": "Zed"}])
         await pilot.press("l")
         await wait_for_save(pilot, screen)
@@ -417,10 +393,7 @@ async def test_held_end_opens_the_summary_when_done_and_a_failing_one_stays(
     sqlite_db, clock, settings, monkeypatch
 ):
     db = sqlite_db
-    block_id = start_block(db, clock)
-    app = make_app(db, settings, clock, rep_name="Sam")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_block(app, pilot, block_id)
+    async with running_block(db, clock, settings) as (app, pilot, screen):
         held = Held(monkeypatch, "end_block", fail=lost_connection())
         await pilot.press("e", "y")
         await pilot.pause()
