@@ -129,3 +129,25 @@ def test_cli(sqlite_db, clock, settings, capsys):
     assert "callback id 'x1'" in capsys.readouterr().err
     assert main(["--db", url, "callbacks", "--rep", "Ana"]) == 0
     assert capsys.readouterr().out == "No open callbacks.\n"
+
+
+async def test_home_screen_tells_a_rep_their_callbacks(sqlite_db, clock, settings):
+    """Ana's home screen counts the callbacks she holds (due now and open); Ben's none."""
+    from textual.widgets import Static
+
+    from callcoach.tui.app import make_app
+
+    _, _, _, ids = _take_callbacks(sqlite_db, clock, settings)
+    clock.advance(minutes=90)  # the first is due, the second not yet
+
+    async def hint(rep: str) -> str:
+        app = make_app(sqlite_db, settings, clock, rep_name=rep)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            return str(app.screen.query_one("#home-hint", Static).render())
+
+    assert "Your callbacks: 1 due now, 2 open." in await hint("Ana")
+    assert "callbacks" not in await hint("Ben")
+    with sqlite_db.session() as s:
+        release_callbacks(s, [ids[0]])
+    assert "Your callbacks: 0 due now, 1 open." in await hint("Ana")

@@ -93,6 +93,19 @@ def list_callbacks(
     return out
 
 
+def callback_counts(session: Session, rep_id: int, now: datetime) -> tuple[int, int]:
+    """(due now, open) callbacks ``rep_id`` holds - not the released ones (anyone's)."""
+    row = session.execute(
+        sa.select(
+            sa.func.count().filter(Callback.due_at <= now),
+            sa.func.count(),
+        ).where(
+            Callback.rep_id == rep_id, Callback.done.is_(False), Callback.released.is_(False)
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
 def _open_callbacks(
     session: Session, callback_ids: Sequence[int], rep_ids: Sequence[int]
 ) -> list[Callback]:

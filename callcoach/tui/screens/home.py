@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from callcoach.core.callbacks import callback_counts
 from callcoach.core.lists import ListSummary, list_summaries
 
 
@@ -90,6 +91,7 @@ class HomeScreen(Screen):
         app = self.app
         with app.db.session() as session:
             self.summaries = list_summaries(session, app.clock.now(), app.settings.window)
+            due, held = callback_counts(session, app.rep.id, app.clock.now())
         table = self.query_one("#lists", DataTable)
         table.clear()
         for s in self.summaries:
@@ -101,7 +103,8 @@ class HomeScreen(Screen):
         hint = self.query_one("#home-hint", Static)
         if self.summaries:
             total = sum(s.callable_now for s in self.summaries)
-            hint.update(f"{len(self.summaries)} lists, {total} contacts callable now.")
+            mine = f" Your callbacks: {due} due now, {held} open." if held else ""
+            hint.update(f"{len(self.summaries)} lists, {total} contacts callable now.{mine}")
         else:
             hint.update("No call lists yet: run  callcoach import FILE --cluster-by vertical")
 
