@@ -3,11 +3,39 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlmodel import select
 
 from callcoach.storage.db import Database
+from callcoach.storage.models import CallAttempt
 
 
 def count_rows(db: Database, table: str) -> int:
     """Rows in ``table``; a helper for asserting what the database holds."""
     with db.engine.connect() as conn:
         return int(conn.execute(sa.text(f'SELECT COUNT(*) FROM "{table}"')).scalar_one())
+
+
+def stored_attempts(db: Database) -> list[CallAttempt]:
+    """Every call attempt in the database, in the order written."""
+    with db.session() as s:
+        return list(s.exec(select(CallAttempt).order_by(CallAttempt.id)).all())
+
+
+def screen_text(app) -> str:  # noqa: ANN001 - a running Textual app
+    """Every Static's text on the app's current screen, plus digits and list options."""
+    from textual.widgets import Digits, OptionList, Static
+
+    parts = [getattr(w.render(), "plain", str(w.render())) for w in app.screen.query(Static)]
+    parts += [w.value for w in app.screen.query(Digits)]
+    parts += [str(o.prompt) for ol in app.screen.query(OptionList) for o in ol.options]
+    return "\n".join(parts)
+
+
+async def wait_for_save(pilot, screen) -> None:  # noqa: ANN001 - Pilot, BlockScreen
+    """Until the block screen's save thread has nothing pending (at most 4 s)."""
+    for _ in range(200):
+        if screen.saving is None:
+            await pilot.pause()
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the save never finished")

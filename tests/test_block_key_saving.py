@@ -16,34 +16,23 @@ from contextlib import asynccontextmanager
 import sqlalchemy as sa
 from sqlmodel import select
 from textual import events
-from textual.widgets import Digits, OptionList, Static
 
 from callcoach.core import block as blk
-from callcoach.storage.models import AttemptObjection, CallAttempt, CallBlock
+from callcoach.storage.models import AttemptObjection, CallBlock
 from callcoach.tui.app import make_app
 from callcoach.tui.screens import block as block_screen
 from callcoach.tui.screens.block import BlockScreen
 from callcoach.tui.screens.block_dialogs import ChoiceDialog, ObjectionPicker
 from callcoach.tui.screens.block_summary import SummaryScreen
 from tests.blockkit import make_list, make_rep, seed_library
+from tests.helpers import screen_text as text_of
+from tests.helpers import stored_attempts as attempts
+from tests.helpers import wait_for_save
 
 SIZE = (120, 40)
 #: Longest a held write waits for the test to release it. If the write ran on the UI
 #: thread the test could not release it: the wait runs out and the test fails.
 HOLD_LIMIT = 3.0
-
-
-def text_of(app) -> str:
-    """Every Static's text on the current screen, plus digits and options."""
-    parts = [getattr(w.render(), "plain", str(w.render())) for w in app.screen.query(Static)]
-    parts += [w.value for w in app.screen.query(Digits)]
-    parts += [str(o.prompt) for ol in app.screen.query(OptionList) for o in ol.options]
-    return "\n".join(parts)
-
-
-def attempts(db) -> list[CallAttempt]:
-    with db.session() as s:
-        return list(s.exec(select(CallAttempt).order_by(CallAttempt.id)).all())
 
 
 def lost_connection() -> sa.exc.OperationalError:
@@ -83,15 +72,6 @@ class Spy:
             return real(*args, **kwargs)
 
         monkeypatch.setattr(blk, name, call)
-
-
-async def wait_for_save(pilot, screen) -> None:
-    for _ in range(200):
-        if screen.saving is None:
-            await pilot.pause()
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the save never finished")
 
 
 def start_block(db, clock) -> int:

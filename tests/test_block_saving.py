@@ -21,6 +21,7 @@ from callcoach.storage.models import CallAttempt
 from callcoach.tui.app import make_app
 from callcoach.tui.screens.block import BlockScreen
 from tests.blockkit import make_list, make_rep, seed_library
+from tests.helpers import wait_for_save
 
 SIZE = (120, 40)
 #: Longest a stalled save may wait for the test to answer it. If the save ran on the UI
@@ -62,14 +63,6 @@ class StalledServer:
                 "UPDATE", {}, Exception("server closed the connection unexpectedly")
             )
         return self.real(*args, **kwargs)
-
-
-async def wait_for_save(pilot, screen) -> None:
-    for _ in range(200):
-        if screen.saving is None:
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the save never finished")
 
 
 async def test_stalled_save_keeps_the_screen_live_and_stores_the_outcome_once(

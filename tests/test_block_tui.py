@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from icalendar import Calendar
 from sqlmodel import select
-from textual.widgets import Digits, Input, OptionList, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from callcoach.core import block as blk
-from callcoach.storage.models import CallAttempt, Callback, CallBlock, Contact, Meeting
+from callcoach.storage.models import Callback, CallBlock, Contact, Meeting
 from callcoach.tui.app import make_app
 from callcoach.tui.screens.block import BlockScreen
 from callcoach.tui.screens.block_dialogs import (
@@ -25,21 +25,10 @@ from callcoach.tui.screens.block_dialogs import (
 from callcoach.tui.screens.block_summary import SummaryScreen
 from tests.blockkit import make_list, make_rep, seed_library
 from tests.helpers import count_rows
+from tests.helpers import screen_text as text_of
+from tests.helpers import stored_attempts as attempts
 
 SIZE = (120, 40)
-
-
-def text_of(app) -> str:
-    """Every Static's text on the current screen, plus the countdown."""
-    parts = [getattr(w.render(), "plain", str(w.render())) for w in app.screen.query(Static)]
-    parts += [w.value for w in app.screen.query(Digits)]
-    parts += [str(o.prompt) for ol in app.screen.query(OptionList) for o in ol.options]
-    return "\n".join(parts)
-
-
-def attempts(db) -> list[CallAttempt]:
-    with db.session() as s:
-        return list(s.exec(select(CallAttempt).order_by(CallAttempt.id)).all())
 
 
 @pytest.fixture
