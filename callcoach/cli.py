@@ -65,7 +65,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     """Open the TUI on the home screen (seeding the demo data into a brand-new database)."""
     with _gc_paused_until_first_screen():
         from callcoach.clock import SystemClock
-        from callcoach.core.seed import seed_demo_if_empty
+        from callcoach.core.demo.seed import seed_demo_if_empty
         from callcoach.tui.app import make_app
 
         settings = _settings(args)
@@ -85,7 +85,7 @@ def cmd_block(args: argparse.Namespace) -> int:
 
 def _run_block(args: argparse.Namespace) -> int:
     from callcoach.clock import SystemClock
-    from callcoach.core.lists import find_list
+    from callcoach.core.lists.call_lists import find_list
     from callcoach.tui.app import make_app
 
     if args.minutes is not None and not 1 <= args.minutes <= 240:
@@ -95,7 +95,7 @@ def _run_block(args: argparse.Namespace) -> int:
     with db.session() as session:
         found = find_list(session, args.list)
         if found is None:
-            from callcoach.core.lists import list_summaries
+            from callcoach.core.lists.call_lists import list_summaries
 
             names = [r.name for r in list_summaries(session, SystemClock().now(), settings.window)]
             known = ", ".join(names[:8]) + (" ..." if len(names) > 8 else "")
@@ -110,7 +110,7 @@ def _run_block(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a CSV of contacts into one or more clustered call lists."""
     from callcoach.clock import SystemClock
-    from callcoach.core.importer import ImportOptions, import_file
+    from callcoach.core.lists.importer import ImportOptions, import_file
 
     db = _open(args)
     options = ImportOptions(
@@ -128,7 +128,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_lists(args: argparse.Namespace) -> int:
     """Print every call list with its cluster, contacts and callable-now count."""
     from callcoach.clock import SystemClock
-    from callcoach.core.lists import list_summaries
+    from callcoach.core.lists.call_lists import list_summaries
 
     settings = _settings(args)
     db = _open(args)
@@ -154,7 +154,7 @@ def cmd_lists(args: argparse.Namespace) -> int:
 
 def cmd_tracks_load(args: argparse.Namespace) -> int:
     """Load talk tracks and objections from a TOML file (insert or update by name)."""
-    from callcoach.core.tracks import load_tracks_file
+    from callcoach.core.lists.tracks import load_tracks_file
 
     db = _open(args)
     summary = load_tracks_file(db, Path(args.file))
@@ -164,7 +164,7 @@ def cmd_tracks_load(args: argparse.Namespace) -> int:
 
 def cmd_drill(args: argparse.Namespace) -> int:
     """Run objection drills in the TUI (or list the speech voices)."""
-    from callcoach.core.speech import Pyttsx3Synthesizer, SpeechError, make_speaker
+    from callcoach.core.drills.speech import Pyttsx3Synthesizer, SpeechError, make_speaker
 
     settings = _settings(args)
     voice = args.voice or settings.drill.voice
@@ -189,7 +189,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
         if voice not in {v.id for v in voices} and voice not in {v.name for v in voices}:
             raise UserError(f"--voice {voice!r}: no such voice (see callcoach drill --list-voices)")
     from callcoach.clock import SystemClock
-    from callcoach.core.drill_sets import find_drill_set
+    from callcoach.core.drills.sets import find_drill_set
     from callcoach.tui.screens.drills import DrillsScreen, make_drill_app
 
     if args.rounds is not None and not 1 <= args.rounds <= 100:
@@ -218,7 +218,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
 def cmd_drill_load(args: argparse.Namespace) -> int:
     """Load drill sets from a TOML file (insert or update by name)."""
-    from callcoach.core.drill_sets import load_drill_sets_file
+    from callcoach.core.drills.sets import load_drill_sets_file
 
     db = _open(args)
     print(load_drill_sets_file(db, Path(args.file)).render())
@@ -227,7 +227,7 @@ def cmd_drill_load(args: argparse.Namespace) -> int:
 
 def cmd_drill_sets(args: argparse.Namespace) -> int:
     """List the drill sets."""
-    from callcoach.core.drill_sets import list_drill_sets
+    from callcoach.core.drills.sets import list_drill_sets
 
     db = _open(args)
     with db.session() as session:
@@ -255,7 +255,7 @@ def cmd_drill_sets(args: argparse.Namespace) -> int:
 
 def cmd_drill_from_track(args: argparse.Namespace) -> int:
     """Create or refresh a drill set from a talk track's likely objections."""
-    from callcoach.core.drill_sets import drill_cards, drill_set_from_track
+    from callcoach.core.drills.sets import drill_cards, drill_set_from_track
 
     db = _open(args)
     drill_set = drill_set_from_track(db, args.track, args.name)
@@ -268,7 +268,7 @@ def cmd_drill_from_track(args: argparse.Namespace) -> int:
 def cmd_drill_progress(args: argparse.Namespace) -> int:
     """Print drill progress per trainee and objection, beside live-call overcome rates."""
     from callcoach.clock import SystemClock
-    from callcoach.core.drills import drill_progress
+    from callcoach.core.drills.run import drill_progress
     from callcoach.core.reps import find_rep
 
     db = _open(args)
@@ -434,8 +434,8 @@ def _write_output(text: str, output: str | None) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     """Print or write the scorecard for one breakdown (same figures as the dashboard)."""
     from callcoach.clock import SystemClock
-    from callcoach.core import export
-    from callcoach.core.reports import breakdown_names, build_report, resolve_filter
+    from callcoach.core.review import export
+    from callcoach.core.review.reports import breakdown_names, build_report, resolve_filter
 
     if args.format not in REPORT_FORMATS:
         raise UserError(f"--format {args.format!r}: expected one of {', '.join(REPORT_FORMATS)}")
@@ -447,7 +447,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         f = resolve_filter(session, clock.now(), args.tz, args.period, args.since, args.until,
                            args.report_rep or (), args.list or ())
         if args.format == "html":
-            from callcoach.core.scorecard_html import build_scorecard
+            from callcoach.core.review.scorecard_html import build_scorecard
 
             text = build_scorecard(session, args.by, f, clock.now())
         else:
@@ -462,8 +462,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_plan(args: argparse.Namespace) -> int:
     """Work back from a quota to the call blocks per week it needs."""
     from callcoach.clock import SystemClock
-    from callcoach.core.planner import PlanInput, make_plan
-    from callcoach.core.reports import parse_zone, resolve_rep_ids
+    from callcoach.core.review.planner import PlanInput, make_plan
+    from callcoach.core.review.reports import parse_zone, resolve_rep_ids
 
     mto = args.meeting_to_opportunity
     inputs = PlanInput(
@@ -490,8 +490,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_goals_set(args: argparse.Namespace) -> int:
     """Set one rep's goals for a week."""
-    from callcoach.core.goals import set_goal
-    from callcoach.core.reports import parse_date, resolve_rep_ids
+    from callcoach.core.review.goals import set_goal
+    from callcoach.core.review.reports import parse_date, resolve_rep_ids
 
     week = parse_date(args.week, "--week")
     values = [int(_number(v, flag, whole=True)) for v, flag in
@@ -508,8 +508,8 @@ def cmd_goals_set(args: argparse.Namespace) -> int:
 def cmd_goals_show(args: argparse.Namespace) -> int:
     """Show each rep's progress against the week's goals."""
     from callcoach.clock import SystemClock
-    from callcoach.core.goals import goal_progress, monday_of
-    from callcoach.core.reports import parse_date, parse_zone, resolve_rep_ids
+    from callcoach.core.review.goals import goal_progress, monday_of
+    from callcoach.core.review.reports import parse_date, parse_zone, resolve_rep_ids
 
     zone = parse_zone(args.tz)
     week = parse_date(args.week, "--week") if args.week else SystemClock().now().astimezone(
@@ -530,9 +530,9 @@ def cmd_goals_show(args: argparse.Namespace) -> int:
 def cmd_meetings_list(args: argparse.Namespace) -> int:
     """Print meetings: upcoming (default), past, unrecorded or all, with held/no-show."""
     from callcoach.clock import SystemClock
-    from callcoach.core.meetings import list_meetings
-    from callcoach.core.phones import display_phone
-    from callcoach.core.reports import parse_zone, resolve_rep_ids
+    from callcoach.core.calling.meetings import list_meetings
+    from callcoach.core.lists.phones import display_phone
+    from callcoach.core.review.reports import parse_zone, resolve_rep_ids
 
     zone = parse_zone(args.tz)
     scope = args.scope
@@ -568,7 +568,7 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
 
 def _record_meetings(args: argparse.Namespace, held: bool | None, word: str) -> int:
     from callcoach.clock import SystemClock
-    from callcoach.core.meetings import record_held
+    from callcoach.core.calling.meetings import record_held
 
     ids = [int(_number(v, "meeting id", whole=True)) for v in args.ids]
     db = _open(args)
@@ -597,9 +597,9 @@ def cmd_meetings_clear(args: argparse.Namespace) -> int:
 def cmd_callbacks_list(args: argparse.Namespace) -> int:
     """Print callbacks: open (default), due or all, with who holds each."""
     from callcoach.clock import SystemClock
-    from callcoach.core.callbacks import list_callbacks
-    from callcoach.core.phones import display_phone
-    from callcoach.core.reports import parse_zone, resolve_rep_ids
+    from callcoach.core.calling.callbacks import list_callbacks
+    from callcoach.core.lists.phones import display_phone
+    from callcoach.core.review.reports import parse_zone, resolve_rep_ids
 
     zone = parse_zone(args.tz)
     scope = args.scope
@@ -637,7 +637,7 @@ def cmd_callbacks_list(args: argparse.Namespace) -> int:
 
 
 def _callback_targets(args: argparse.Namespace, session: object) -> tuple[list[int], tuple]:
-    from callcoach.core.reports import resolve_rep_ids
+    from callcoach.core.review.reports import resolve_rep_ids
 
     ids = [int(_number(v, "callback id", whole=True)) for v in args.ids]
     return ids, resolve_rep_ids(session, args.cb_from or [])
@@ -653,7 +653,7 @@ def _said(callbacks: list, word: str) -> None:
 
 def cmd_callbacks_release(args: argparse.Namespace) -> int:
     """Release callbacks to the team: any rep working the list is served them when due."""
-    from callcoach.core.callbacks import release_callbacks
+    from callcoach.core.calling.callbacks import release_callbacks
 
     db = _open(args)
     with db.session() as session:
@@ -665,8 +665,8 @@ def cmd_callbacks_release(args: argparse.Namespace) -> int:
 
 def cmd_callbacks_assign(args: argparse.Namespace) -> int:
     """Give callbacks to another rep."""
-    from callcoach.core.callbacks import assign_callbacks
-    from callcoach.core.reports import ReportError, resolve_rep_ids
+    from callcoach.core.calling.callbacks import assign_callbacks
+    from callcoach.core.review.reports import ReportError, resolve_rep_ids
 
     db = _open(args)
     with db.session() as session:
@@ -682,7 +682,7 @@ def cmd_callbacks_assign(args: argparse.Namespace) -> int:
 
 def cmd_recount(args: argparse.Namespace) -> int:
     """Recompute stored connect/conversation flags from outcomes and objections."""
-    from callcoach.core.metrics import flag_mismatches, sync_flags
+    from callcoach.core.review.metrics import flag_mismatches, sync_flags
 
     db = _open(args)
     with db.session() as session:
@@ -699,8 +699,8 @@ def cmd_recount(args: argparse.Namespace) -> int:
 def cmd_demo_history(args: argparse.Namespace) -> int:
     """Fill the demo lists with a made-up team's last weeks of blocks (once)."""
     from callcoach.clock import SystemClock
-    from callcoach.core.demo_history import generate_demo_history
-    from callcoach.core.seed import seed_demo_if_empty
+    from callcoach.core.demo.history import generate_demo_history
+    from callcoach.core.demo.seed import seed_demo_if_empty
 
     weeks = int(_number(args.weeks, "--weeks", whole=True))
     settings = _settings(args)
@@ -729,7 +729,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     """Open the TUI on the manager dashboard."""
     with _gc_paused_until_first_screen():
         from callcoach.clock import SystemClock
-        from callcoach.core.reports import parse_zone
+        from callcoach.core.review.reports import parse_zone
         from callcoach.tui.screens.dashboard import make_dashboard_app
 
         zone = parse_zone(args.tz).key
@@ -1048,7 +1048,7 @@ def _connection_trouble(args: argparse.Namespace, exc: Exception) -> str | None:
     """One line for a lost database connection, else None (a real bug: let it show)."""
     if not type(exc).__module__.startswith("sqlalchemy"):
         return None
-    from callcoach.core.journal import connection_trouble
+    from callcoach.core.calling.journal import connection_trouble
     from callcoach.storage.db import resolve_database_url
 
     return connection_trouble(resolve_database_url(args.db), exc)

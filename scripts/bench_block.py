@@ -30,8 +30,8 @@ import sqlalchemy as sa  # noqa: E402
 
 from callcoach.clock import FakeClock  # noqa: E402
 from callcoach.config import Settings  # noqa: E402
-from callcoach.core import block as blk  # noqa: E402
-from callcoach.core import queue  # noqa: E402
+from callcoach.core.calling import block as blk  # noqa: E402
+from callcoach.core.calling import queue  # noqa: E402
 from callcoach.storage.db import open_database  # noqa: E402
 from callcoach.storage.models import (  # noqa: E402
     CallAttempt,

@@ -30,9 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from callcoach.clock import SystemClock  # noqa: E402
-from callcoach.core.drill_sets import drill_cards  # noqa: E402
-from callcoach.core.drills import DrillRun  # noqa: E402
-from callcoach.core.speech import (  # noqa: E402
+from callcoach.core.drills.run import DrillRun  # noqa: E402
+from callcoach.core.drills.sets import drill_cards  # noqa: E402
+from callcoach.core.drills.speech import (  # noqa: E402
     CommandPlayer,
     Pyttsx3Synthesizer,
     Speaker,

@@ -79,7 +79,7 @@ def make_csv(path: Path, rows: int, seed: int = 7) -> None:
 def bench_callcoach(csv_path: Path, db_path: Path) -> tuple[float, float, int]:
     """Wall and CPU seconds for callcoach's import, and rows imported."""
     from callcoach.clock import SystemClock
-    from callcoach.core.importer import ImportOptions, import_file
+    from callcoach.core.lists.importer import ImportOptions, import_file
     from callcoach.storage.db import open_database
 
     db = open_database(f"sqlite:///{db_path}")

@@ -39,8 +39,8 @@ from sqlalchemy.engine import Engine  # noqa: E402
 
 from callcoach import cli  # noqa: E402
 from callcoach.clock import FakeClock  # noqa: E402
-from callcoach.core import goals as goals_mod  # noqa: E402
-from callcoach.core import reports as rp  # noqa: E402
+from callcoach.core.review import goals as goals_mod  # noqa: E402
+from callcoach.core.review import reports as rp  # noqa: E402
 from callcoach.storage.db import open_database  # noqa: E402
 from callcoach.storage.models import attempt_epochs  # noqa: E402
 
@@ -220,7 +220,7 @@ def best_of(fn, repeat: int) -> float:
 def dashboard_queries(f: rp.ReportFilter):
     """The queries the dashboard runs for one filter, by panel (as DashboardScreen calls
     them; the rep view as RepViewScreen does for Rep 01)."""
-    from callcoach.core.scorecard_html import trend_filter
+    from callcoach.core.review.scorecard_html import trend_filter
 
     tf = trend_filter(f)
     rep = replace(f, rep_ids=(1,), rep_names=("Rep 01",))

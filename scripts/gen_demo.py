@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate data/demo_contacts.csv: made-up prospects with fictional phone numbers.
 
-The generator lives in ``callcoach.core.demo_contacts`` (the demo team's history uses it
+The generator lives in ``callcoach.core.demo.contacts`` (the demo team's history uses it
 too); same seed, same bytes.
 
 Usage: python scripts/gen_demo.py [--count N] [--seed S] [--out FILE]
@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from callcoach.core.demo_contacts import write_csv  # noqa: E402
+from callcoach.core.demo.contacts import write_csv  # noqa: E402
 
 
 def main() -> None:

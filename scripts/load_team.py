@@ -79,8 +79,8 @@ def rep_process(url: str, rep_id: int, list_id: int, outcomes: int, ics_dir: str
 
     from callcoach.clock import SystemClock
     from callcoach.config import Settings
-    from callcoach.core import block as blk
-    from callcoach.core import queue as cq
+    from callcoach.core.calling import block as blk
+    from callcoach.core.calling import queue as cq
     from callcoach.storage.db import open_database
 
     result = RepResult(rep_id=rep_id)

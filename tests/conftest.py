@@ -23,8 +23,6 @@ from callcoach.storage.db import Database, make_engine, open_database
 from callcoach.storage.models import ALL_TABLES
 
 PG_ENV = "CALLCOACH_TEST_PG_URL"
-TESTS_DIR = Path(__file__).resolve().parent
-TEST_DATA = TESTS_DIR / "data"
 
 
 @pytest.fixture(autouse=True)

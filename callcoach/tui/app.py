@@ -34,7 +34,7 @@ class CallcoachApp(App[int]):
 
     def on_mount(self) -> None:
         """Write outcomes a previous run saved offline, then open on the home screen."""
-        from callcoach.core.journal import OutcomeJournal, replay_at_start
+        from callcoach.core.calling.journal import OutcomeJournal, replay_at_start
         from callcoach.tui.screens.home import HomeScreen
 
         replayed = replay_at_start(self.db, self.settings, OutcomeJournal.for_database(self.db.url))
@@ -50,7 +50,7 @@ class CallcoachApp(App[int]):
     async def run_action(self, action: str, default_namespace: object = None) -> bool:
         """Run a key's action; a database connection lost meanwhile becomes one line and
         the app carries on (the block screen keeps outcomes in the journal)."""
-        from callcoach.core.journal import connection_trouble
+        from callcoach.core.calling.journal import connection_trouble
 
         try:
             return await super().run_action(action, default_namespace)

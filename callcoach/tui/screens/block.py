@@ -1,6 +1,6 @@
 """The call block screen: countdown, contact card, call timer, talk track, objections, outcomes.
 
-Thin: every action is one call into :mod:`callcoach.core.block` (which commits at once) and a
+Thin: every action is one call into :mod:`callcoach.core.calling.block` (which commits at once) and a
 re-render. Those calls run on the screen's save thread, one at a time in key order, never on
 the UI thread: a database that keeps a write waiting never freezes the screen. Timers are
 recomputed from instants read from ``app.clock`` on each tick, so the screen never
@@ -32,9 +32,9 @@ from textual.widgets import Footer, Header
 
 from callcoach.clock import Clock, FakeClock
 from callcoach.config import CallingWindow, Settings
-from callcoach.core import block as blk
-from callcoach.core.calltimer import clock_text, ordinal
-from callcoach.core.journal import (
+from callcoach.core.calling import block as blk
+from callcoach.core.calling.calltimer import clock_text, ordinal
+from callcoach.core.calling.journal import (
     OutcomeJournal,
     ServerUnavailable,
     call_or_unavailable,
@@ -42,10 +42,10 @@ from callcoach.core.journal import (
     log_outcome_durably,
     serve_next_durably,
 )
-from callcoach.core.lists import list_summaries
-from callcoach.core.queue import QueueOutlook, ZoneCache, contact_zone, queue_outlook
-from callcoach.core.summary import block_tally
-from callcoach.core.tracks import render_track_text
+from callcoach.core.calling.queue import QueueOutlook, ZoneCache, contact_zone, queue_outlook
+from callcoach.core.calling.summary import block_tally
+from callcoach.core.lists.call_lists import list_summaries
+from callcoach.core.lists.tracks import render_track_text
 from callcoach.storage.db import Database
 from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, Outcome, TalkTrack
 from callcoach.tui.screens.block_dialogs import (

@@ -24,7 +24,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from callcoach.core.block import BlockError, MeetingDetails, ObjectionChoice, validate_meeting
+from callcoach.core.calling.block import BlockError, MeetingDetails, ObjectionChoice, validate_meeting
 from callcoach.storage.models import MeetingKind
 
 

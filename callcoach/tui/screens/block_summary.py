@@ -9,8 +9,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from callcoach.core.calltimer import clock_text
-from callcoach.core.summary import BlockFigures, BlockSummary, block_summary
+from callcoach.core.calling.calltimer import clock_text
+from callcoach.core.calling.summary import BlockFigures, BlockSummary, block_summary
 from callcoach.storage.models import CallBlock, CallList
 
 

@@ -1,6 +1,6 @@
 """Manager dashboard: funnel, leaderboard, trends, prime time, clusters, objections, goals.
 
-A thin screen: every figure comes from :mod:`callcoach.core.reports` (the same functions
+A thin screen: every figure comes from :mod:`callcoach.core.review.reports` (the same functions
 ``callcoach report`` uses), so the dashboard and the scorecard agree to the digit.
 """
 
@@ -30,10 +30,10 @@ from textual_plotext import PlotextPlot
 
 from callcoach.clock import Clock
 from callcoach.config import Settings
-from callcoach.core import reports as rp
-from callcoach.core.export import cell_text, seconds_text
-from callcoach.core.goals import goal_progress
-from callcoach.core.metrics import Ratio
+from callcoach.core.review import reports as rp
+from callcoach.core.review.export import cell_text, seconds_text
+from callcoach.core.review.goals import goal_progress
+from callcoach.core.review.metrics import Ratio
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
 
@@ -322,8 +322,8 @@ class DashboardScreen(Screen):
             elif tab == "tab-reps":
                 self._show_leaderboard(rp.by_rep(s, f))
             elif tab == "tab-trends":
-                from callcoach.core.goals import goals_by_week
-                from callcoach.core.scorecard_html import trend_filter
+                from callcoach.core.review.goals import goals_by_week
+                from callcoach.core.review.scorecard_html import trend_filter
 
                 tf = trend_filter(f)  # at least the 8 weeks up to the period's end
                 self._show_trends(rp.by_week(s, tf),
@@ -467,7 +467,7 @@ class RepViewScreen(Screen):
 
     def on_mount(self) -> None:
         """Load the rep's figures: the period's funnel and the 8 weeks up to its end."""
-        from callcoach.core.scorecard_html import trend_filter
+        from callcoach.core.review.scorecard_html import trend_filter
 
         app = self.app
         with app.db.session() as s:

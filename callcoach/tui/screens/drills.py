@@ -1,7 +1,7 @@
 """Drills: pick a set and a trainee, then run spoken, timed objection rounds and score them.
 
-Thin by design: :class:`callcoach.core.drills.DrillRun` holds the rules and commits every
-step; :class:`callcoach.core.speech.Speaker` speaks off the UI thread. The text is always
+Thin by design: :class:`callcoach.core.drills.run.DrillRun` holds the rules and commits every
+step; :class:`callcoach.core.drills.speech.Speaker` speaks off the UI thread. The text is always
 on screen, so drills work with the sound off.
 """
 
@@ -16,15 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from callcoach.core.drill_sets import (
-    DrillCard,
-    drill_cards,
-    drill_set_from_track,
-    drill_set_track,
-    list_drill_sets,
-    talk_track_names,
-)
-from callcoach.core.drills import (
+from callcoach.core.drills.run import (
     RUBRIC_LABELS,
     DrillError,
     DrillMode,
@@ -35,7 +27,15 @@ from callcoach.core.drills import (
     drill_score_history,
     resolve_rep,
 )
-from callcoach.core.speech import Speaker, SpeechState, make_speaker
+from callcoach.core.drills.sets import (
+    DrillCard,
+    drill_cards,
+    drill_set_from_track,
+    drill_set_track,
+    list_drill_sets,
+    talk_track_names,
+)
+from callcoach.core.drills.speech import Speaker, SpeechState, make_speaker
 from callcoach.errors import CallcoachError
 from callcoach.storage.models import RepRole
 

@@ -10,8 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from callcoach.core.goals import goals_for_week, monday_of, set_goal
-from callcoach.core.reports import parse_date, rep_choices
+from callcoach.core.review.goals import goals_for_week, monday_of, set_goal
+from callcoach.core.review.reports import parse_date, rep_choices
 from callcoach.errors import CallcoachError
 
 

@@ -7,8 +7,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from callcoach.core.callbacks import callback_counts
-from callcoach.core.lists import ListSummary, list_summaries
+from callcoach.core.calling.callbacks import callback_counts
+from callcoach.core.lists.call_lists import ListSummary, list_summaries
 
 
 class HomeScreen(Screen):
@@ -55,7 +55,7 @@ class HomeScreen(Screen):
 
     def _block_on_start(self) -> None:
         """Start the block asked for on the command line, else offer an unfinished one."""
-        from callcoach.core.block import unfinished_block
+        from callcoach.core.calling.block import unfinished_block
 
         request = getattr(self.app, "block_request", None)
         if request is not None:

@@ -8,8 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
-from callcoach.core.planner import PlanInput, make_plan
-from callcoach.core.reports import rep_choices
+from callcoach.core.review.planner import PlanInput, make_plan
+from callcoach.core.review.reports import rep_choices
 from callcoach.errors import CallcoachError
 
 TEAM = -1
@@ -35,7 +35,7 @@ class PlannerScreen(Screen):
 
     def __init__(self, zone: str | None = None) -> None:
         super().__init__()
-        from callcoach.core.reports import parse_zone
+        from callcoach.core.review.reports import parse_zone
 
         self.zone = parse_zone(zone).key
 

@@ -17,10 +17,10 @@ from textual.visual import Visual
 from textual.widgets import Digits, Static
 
 from callcoach.config import CallPhases
-from callcoach.core.block import OUTCOME_LABELS, ContactHistory, LoggedObjection
-from callcoach.core.calltimer import clock_text, objection_cue, ordinal, phase_at
-from callcoach.core.phones import display_phone
-from callcoach.core.queue import contact_zone
+from callcoach.core.calling.block import OUTCOME_LABELS, ContactHistory, LoggedObjection
+from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
+from callcoach.core.calling.queue import contact_zone
+from callcoach.core.lists.phones import display_phone
 from callcoach.storage.models import Contact, Outcome
 
 

@@ -1,0 +1,605 @@
+"""The outcome journal: nothing a rep logged is lost when the team server goes away.
+
+Logging an outcome normally commits straight to the database. When that fails because the
+connection dropped, :func:`log_outcome_durably` retries briefly; if the server stays away
+it appends the outcome (with its ``client_uuid`` and everything needed to write it later)
+to a journal file on this machine - one JSON object per line, flushed and fsync'd before
+the rep is told it is safe - and says so. The journal is replayed, oldest first, at start
+and before the next operation that reaches the server. Replay is idempotent: the attempt
+table's unique ``client_uuid`` means an outcome that did reach the server (say the
+connection died after the commit but before its acknowledgement) is skipped, never stored
+twice.
+
+One journal file per database (keyed by the URL without password) lives in the data dir,
+so switching ``--db`` never replays one team's outcomes into another's database. Entries
+that can no longer be written (the call was meanwhile logged differently) move to a
+``.rejected`` file beside it with the reason, rather than disappearing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from callcoach import paths
+from callcoach.clock import Clock, FakeClock
+from callcoach.config import Settings
+from callcoach.errors import CallcoachError
+from callcoach.storage.db import Database, DatabaseError, describe_connect_error, safe_url
+
+try:  # POSIX: serialise appends and replays of several callcoach processes on one machine
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: one process per journal is assumed
+    fcntl = None  # type: ignore[assignment]
+
+JOURNAL_VERSION = 1
+
+#: Pauses between the attempts to reach the server before an outcome goes to the journal.
+DEFAULT_RETRY_DELAYS: tuple[float, ...] = (0.1, 0.3, 0.6)
+
+
+class ServerUnavailable(DatabaseError):
+    """The database server cannot be reached right now; the message names host and cause."""
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True when ``exc`` means the database could not be reached (worth retrying later).
+
+    Covers a dropped or refused connection, a terminated backend and (SQLite) a lock held
+    past the busy timeout; not constraint violations or programming errors.
+    """
+    if isinstance(exc, ServerUnavailable):
+        return True
+    if isinstance(exc, sa.exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        if not isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+            return False
+        if type(exc.orig).__module__ == "sqlite3":
+            # sqlite3 also reports schema mistakes ("no such table") as OperationalError.
+            text = str(exc.orig).lower()
+            return any(word in text for word in _SQLITE_UNAVAILABLE)
+        return True
+    return isinstance(exc, ConnectionError)
+
+
+#: sqlite3 OperationalError texts that mean "cannot get at the file right now".
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly")
+
+
+def connection_trouble(url: str, exc: BaseException) -> str | None:
+    """One line (host and cause, no password) when ``exc`` is a lost connection, else None."""
+    if not is_connection_error(exc):
+        return None
+    return describe_connect_error(url, exc)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value).astimezone(UTC) if value else None
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One outcome waiting to be written: everything ``block.log_outcome`` needs."""
+
+    client_uuid: str
+    database: str  # URL without password, so an entry is only replayed where it belongs
+    block_id: int
+    contact_id: int | None
+    outcome: str
+    logged_at: datetime  # when the rep logged it: replay writes this instant, not the later one
+    note: str = ""
+    callback_at: datetime | None = None
+    meeting: dict[str, Any] | None = None  # MeetingDetails fields (starts_at as ISO text)
+    dial_if_needed: bool = False
+
+    def to_json(self) -> str:
+        """One JSON line (no newline)."""
+        data = asdict(self)
+        data["v"] = JOURNAL_VERSION
+        data["logged_at"] = _iso(self.logged_at)
+        data["callback_at"] = _iso(self.callback_at)
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, line: str) -> JournalEntry:
+        """Parse one journal line; ValueError/KeyError/TypeError when it is not one."""
+        data = json.loads(line)
+        if not isinstance(data, dict):
+            raise ValueError(f"not a journal entry: {data!r}")
+        if data.get("v") != JOURNAL_VERSION:
+            raise ValueError(f"unknown journal format version {data.get('v')!r}")
+        return cls(
+            client_uuid=str(data["client_uuid"]),
+            database=str(data["database"]),
+            block_id=int(data["block_id"]),
+            contact_id=None if data.get("contact_id") is None else int(data["contact_id"]),
+            outcome=str(data["outcome"]),
+            logged_at=_dt(data["logged_at"]),
+            note=str(data.get("note") or ""),
+            callback_at=_dt(data.get("callback_at")),
+            meeting=data.get("meeting"),
+            dial_if_needed=bool(data.get("dial_if_needed", False)),
+        )
+
+
+def journal_path(url: str, data_dir: Path | None = None) -> Path:
+    """The journal file for the database at ``url`` (one per database, in the data dir)."""
+    key = hashlib.sha256(safe_url(url).encode()).hexdigest()[:16]
+    return (data_dir or paths.data_dir()) / "journal" / f"outcomes-{key}.jsonl"
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - some platforms cannot open directories
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+class OutcomeJournal:
+    """The on-disk journal of outcomes not yet written to the server (fsync'd JSON lines)."""
+
+    def __init__(self, path: Path, database: str) -> None:
+        self.path = Path(path)
+        self.database = safe_url(database)
+        self.rejected_path = self.path.with_suffix(".rejected.jsonl")
+        self._lock_path = self.path.with_suffix(".lock")
+
+    @classmethod
+    def for_database(cls, url: str, data_dir: Path | None = None) -> OutcomeJournal:
+        """The journal of the database at ``url`` in the (given or user) data dir."""
+        return cls(journal_path(url, data_dir), url)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the journal's lock file (other callcoach processes on this machine wait)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self._lock_path, "a+b") as lock:
+            if fcntl is not None:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    def has_pending(self) -> bool:
+        """Cheap check (one stat) for entries waiting."""
+        try:
+            return self.path.stat().st_size > 0
+        except FileNotFoundError:
+            return False
+
+    def append(self, entry: JournalEntry) -> None:
+        """Append one entry and make it durable (flush + fsync) before returning."""
+        with self.locked():
+            self._append_unlocked(self.path, entry.to_json())
+
+    def _append_unlocked(self, path: Path, line: str) -> None:
+        new = not path.exists()
+        with open(path, "ab") as fh:
+            fh.write(line.encode() + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if new:
+            _fsync_dir(path.parent)
+
+    def _read_unlocked(self) -> tuple[list[JournalEntry], list[tuple[str, str]]]:
+        """Entries in order, plus (line, reason) for lines that are not entries."""
+        if not self.path.exists():
+            return [], []
+        raw = self.path.read_bytes()
+        lines = raw.split(b"\n")
+        entries: list[JournalEntry] = []
+        bad: list[tuple[str, str]] = []
+        for number, chunk in enumerate(lines, start=1):
+            if not chunk.strip():
+                continue
+            text = chunk.decode("utf-8", errors="replace")
+            torn_tail = number == len(lines) and not raw.endswith(b"\n")
+            try:
+                entries.append(JournalEntry.from_json(text))
+            except (ValueError, KeyError, TypeError) as exc:
+                if torn_tail:
+                    # A write cut short by a crash: it was never confirmed to the rep.
+                    continue
+                bad.append((text, f"{self.path}:{number}: unreadable journal line ({exc})"))
+        return entries, bad
+
+    def pending(self) -> list[JournalEntry]:
+        """Every entry still waiting, oldest first."""
+        with self.locked():
+            return self._read_unlocked()[0]
+
+    def _rewrite_unlocked(self, entries: list[JournalEntry]) -> None:
+        """Atomically replace the journal with ``entries`` (temp file, fsync, rename)."""
+        if not entries:
+            if self.path.exists():
+                self.path.unlink()
+                _fsync_dir(self.path.parent)
+            return
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            for entry in entries:
+                fh.write(entry.to_json().encode() + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+        _fsync_dir(self.path.parent)
+
+    def _reject_unlocked(self, line: str, reason: str) -> None:
+        record = json.dumps({"reason": reason, "entry": line}, separators=(",", ":"))
+        self._append_unlocked(self.rejected_path, record)
+
+
+@dataclass
+class ReplayReport:
+    """What a journal replay did."""
+
+    written: int = 0  # stored on the server now
+    already: int = 0  # were on the server already (client_uuid seen): skipped
+    rejected: list[str] = field(default_factory=list)  # one line each: why it cannot be written
+    pending: int = 0  # still waiting (the server went away again)
+    error: str | None = None  # why the replay stopped early
+
+    @property
+    def message(self) -> str:
+        """One line for the rep, or "" when there was nothing to replay."""
+        parts = []
+        if self.written:
+            parts.append(f"{self.written} outcome(s) saved offline are now on the server")
+        if self.rejected:
+            parts.append(
+                f"{len(self.rejected)} could not be written (see the journal's .rejected file)"
+            )
+        if self.pending:
+            parts.append(f"{self.pending} still waiting for the server")
+        return "; ".join(parts)
+
+
+def _meeting_details(data: dict[str, Any] | None):  # noqa: ANN202 - block.MeetingDetails
+    from callcoach.core.calling.block import MeetingDetails
+
+    if data is None:
+        return None
+    return MeetingDetails(
+        starts_at=_dt(data["starts_at"]),
+        kind=data.get("kind", "web"),
+        email=data.get("email", ""),
+        parked_questions=tuple(data.get("parked_questions", ())),
+        duration_minutes=int(data.get("duration_minutes", 30)),
+    )
+
+
+def _meeting_data(meeting: Any) -> dict[str, Any] | None:  # noqa: ANN401 - MeetingDetails
+    if meeting is None:
+        return None
+    return {
+        "starts_at": _iso(meeting.starts_at),
+        "kind": meeting.kind,
+        "email": meeting.email,
+        "parked_questions": list(meeting.parked_questions),
+        "duration_minutes": meeting.duration_minutes,
+    }
+
+
+def _already_stored(db: Database, client_uuid: str) -> bool:
+    from callcoach.storage.models import CallAttempt
+
+    with db.session() as session:
+        found = session.execute(
+            sa.select(CallAttempt.id).where(CallAttempt.client_uuid == client_uuid)
+        ).first()
+    return found is not None
+
+
+def _open_call_contact(db: Database, block_id: int) -> int | None:
+    from callcoach.core.calling.block import open_attempt
+
+    with db.session() as session:
+        attempt = open_attempt(session, block_id)
+        return attempt.contact_id if attempt is not None else None
+
+
+def _write_entry(db: Database, settings: Settings, entry: JournalEntry) -> bool:
+    """Write one journaled outcome at its original instant; True if new, False if known.
+
+    Raises connection errors as they come, CallcoachError when it can never be written.
+    """
+    from callcoach.core.calling.block import log_outcome
+
+    if _already_stored(db, entry.client_uuid):
+        return False
+    if entry.contact_id is not None and not entry.dial_if_needed:
+        on_call = _open_call_contact(db, entry.block_id)
+        if on_call is not None and on_call != entry.contact_id:
+            raise CallcoachError(
+                f"block {entry.block_id} has moved on to contact {on_call}; the offline "
+                f"outcome {entry.outcome} for contact {entry.contact_id} was not applied"
+            )
+    try:
+        result = log_outcome(
+            db,
+            FakeClock(entry.logged_at),
+            settings,
+            block_id=entry.block_id,
+            outcome=entry.outcome,
+            note=entry.note,
+            callback_at=entry.callback_at,
+            meeting=_meeting_details(entry.meeting),
+            client_uuid=entry.client_uuid,
+            dial_if_needed=entry.dial_if_needed,
+        )
+    except sa.exc.IntegrityError:
+        # Another process replayed the same outcome a moment ago: the unique client_uuid
+        # kept it single.
+        if _already_stored(db, entry.client_uuid):
+            return False
+        raise
+    return not result.replayed
+
+
+def replay_journal(db: Database, settings: Settings, journal: OutcomeJournal) -> ReplayReport:
+    """Write every waiting outcome to the server, oldest first, each exactly once.
+
+    Stops at the first connection failure (the rest stay in the journal); an entry that
+    can never be written goes to the ``.rejected`` file with its reason.
+    """
+    report = ReplayReport()
+    if not journal.has_pending():
+        return report
+    with journal.locked():
+        entries, bad = journal._read_unlocked()
+        for line, reason in bad:
+            journal._reject_unlocked(line, reason)
+            report.rejected.append(reason)
+        if bad:
+            journal._rewrite_unlocked(entries)  # set aside once, not at every replay
+        remaining = list(entries)
+        while remaining:
+            entry = remaining[0]
+            try:
+                if entry.database != journal.database:
+                    raise CallcoachError(
+                        f"belongs to {entry.database}, not {journal.database}"
+                    )
+                if _write_entry(db, settings, entry):
+                    report.written += 1
+                else:
+                    report.already += 1
+            except Exception as exc:  # noqa: BLE001 - sorted into retry-later or rejected
+                if is_connection_error(exc):
+                    report.error = describe_connect_error(db.url, exc)
+                    break
+                if not isinstance(exc, CallcoachError):
+                    raise
+                reason = f"outcome {entry.client_uuid} ({entry.outcome}): {exc}"
+                journal._reject_unlocked(entry.to_json(), reason)
+                report.rejected.append(reason)
+            remaining.pop(0)
+            # Rewriting after each entry bounds what a crash mid-replay can repeat (and a
+            # repeat is skipped anyway: its client_uuid is already stored).
+            journal._rewrite_unlocked(remaining)
+        report.pending = len(remaining)
+    return report
+
+
+@dataclass
+class DurableOutcome:
+    """What :func:`log_outcome_durably` did with an outcome."""
+
+    client_uuid: str
+    result: Any = None  # block.OutcomeResult when written to the server now, else None
+    journaled: bool = False  # kept on this machine until the server is back
+    replay: ReplayReport = field(default_factory=ReplayReport)  # earlier outcomes written first
+    message: str = ""  # one line for the rep ("" when all went normally)
+
+    @property
+    def saved(self) -> bool:
+        """True when the outcome is safe: on the server or in the fsync'd journal."""
+        return self.result is not None or self.journaled
+
+
+#: Stop retrying once this many seconds went by (an unreachable host can take the whole
+#: connect timeout per try; the rep should not wait that long times four).
+RETRY_BUDGET_SECONDS = 3.0
+
+
+def _retrying(
+    action: Callable[[], Any], delays: tuple[float, ...], sleep: Callable[[float], None]
+) -> Any:  # noqa: ANN401
+    """Run ``action``; on a connection error wait and try again per ``delays``, within
+    :data:`RETRY_BUDGET_SECONDS`."""
+    started = time.monotonic()
+    for delay in (*delays, None):
+        try:
+            return action()
+        except Exception as exc:
+            if not is_connection_error(exc) or delay is None:
+                raise
+            if time.monotonic() - started + delay > RETRY_BUDGET_SECONDS:
+                raise
+            sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def log_outcome_durably(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    journal: OutcomeJournal,
+    *,
+    block_id: int,
+    outcome: str,
+    contact_id: int | None = None,
+    note: str = "",
+    callback_at: datetime | None = None,
+    meeting: Any = None,  # noqa: ANN401 - block.MeetingDetails
+    client_uuid: str | None = None,
+    dial_if_needed: bool = False,
+    serve: bool = False,
+    zone_cache: Any = None,  # noqa: ANN401 - queue.ZoneCache
+    retry_delays: tuple[float, ...] | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> DurableOutcome:
+    """Log an outcome like ``block.log_outcome``, but never lose it to a dropped connection.
+
+    Earlier journaled outcomes are written first. On a connection error the write is
+    retried after each of ``retry_delays`` (default :data:`DEFAULT_RETRY_DELAYS`); if the
+    server is still away the outcome is appended to ``journal`` (fsync'd) and the returned
+    message tells the rep. Validation errors (a callback in the past...) are raised as
+    usual: the rep fixes and retries. With ``serve`` the next contact is reserved too
+    (``result.next_contact``), also when a retry finds the outcome already stored.
+    """
+    from callcoach.core.calling.block import log_outcome
+
+    retry_delays = DEFAULT_RETRY_DELAYS if retry_delays is None else retry_delays
+    sleep = sleep or time.sleep
+    client_uuid = client_uuid or str(uuid.uuid4())
+    logged_at = clock.now()
+    done = DurableOutcome(client_uuid=client_uuid)
+
+    def write() -> Any:  # noqa: ANN401
+        result = log_outcome(
+            db,
+            FakeClock(logged_at),
+            settings,
+            block_id=block_id,
+            outcome=outcome,
+            note=note,
+            callback_at=callback_at,
+            meeting=meeting,
+            client_uuid=client_uuid,
+            dial_if_needed=dial_if_needed,
+            serve=serve,
+            zone_cache=zone_cache,
+        )
+        if serve and result.replayed:
+            # The outcome's commit landed before the connection dropped, the serve did not.
+            result.next_contact = _serve_block(db, clock, settings, block_id, zone_cache)
+        return result
+
+    try:
+        if journal.has_pending():
+            done.replay = _retrying(
+                lambda: _replay_or_raise(db, settings, journal), retry_delays, sleep
+            )
+        done.result = _retrying(write, retry_delays, sleep)
+    except Exception as exc:
+        if not is_connection_error(exc):
+            raise
+        journal.append(
+            JournalEntry(
+                client_uuid=client_uuid,
+                database=journal.database,
+                block_id=block_id,
+                contact_id=contact_id,
+                outcome=str(getattr(outcome, "value", outcome)),
+                logged_at=logged_at,
+                note=note,
+                callback_at=callback_at,
+                meeting=_meeting_data(meeting),
+                dial_if_needed=dial_if_needed,
+            )
+        )
+        waiting = len(journal.pending())
+        done.journaled = True
+        done.message = (
+            f"Outcome saved on this machine ({waiting} waiting), written when the server is "
+            f"back - {describe_connect_error(db.url, exc)}"
+        )
+        return done
+    done.message = done.replay.message
+    return done
+
+
+def _serve_block(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    block_id: int,
+    zone_cache: Any,  # noqa: ANN401
+) -> Any:  # noqa: ANN401
+    from callcoach.core.calling.block import get_block, serve_next
+
+    with db.session() as session:
+        block = get_block(session, block_id)
+    return serve_next(db, clock, settings, block, zone_cache=zone_cache)
+
+
+def _replay_or_raise(db: Database, settings: Settings, journal: OutcomeJournal) -> ReplayReport:
+    """Replay; raise ServerUnavailable when the server went away before the journal emptied."""
+    report = replay_journal(db, settings, journal)
+    if report.error is not None:
+        raise ServerUnavailable(report.error)
+    return report
+
+
+def replay_at_start(db: Database, settings: Settings, journal: OutcomeJournal) -> str:
+    """Replay whatever a previous run left in the journal; one line for the rep ("" if none)."""
+    if not journal.has_pending():
+        return ""
+    report = replay_journal(db, settings, journal)
+    if report.error:
+        return (
+            f"{report.pending} outcome(s) saved offline still wait for the server: {report.error}"
+        )
+    return report.message
+
+
+def call_or_unavailable(db: Database, action: Callable[[], Any]) -> Any:  # noqa: ANN401
+    """Run ``action``; a connection failure becomes :class:`ServerUnavailable` (one line)."""
+    try:
+        return action()
+    except Exception as exc:
+        if isinstance(exc, CallcoachError) or not is_connection_error(exc):
+            raise
+        raise ServerUnavailable(describe_connect_error(db.url, exc)) from None
+
+
+def serve_next_durably(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    journal: OutcomeJournal,
+    block: Any,  # noqa: ANN401 - storage.models.CallBlock
+    zone_cache: Any = None,  # noqa: ANN401 - queue.ZoneCache
+) -> tuple[Any, str]:
+    """Write any journaled outcomes, then reserve the block's next contact.
+
+    Returns (contact or None, one line about replayed outcomes or ""); raises
+    :class:`ServerUnavailable` when the server cannot be reached.
+    """
+    from callcoach.core.calling.block import serve_next
+
+    message = ""
+    if journal.has_pending():
+        report = call_or_unavailable(db, lambda: replay_journal(db, settings, journal))
+        if report.error:
+            raise ServerUnavailable(report.error)
+        message = report.message
+    contact = call_or_unavailable(
+        db, lambda: serve_next(db, clock, settings, block, zone_cache=zone_cache)
+    )
+    return contact, message

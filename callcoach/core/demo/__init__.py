@@ -1,0 +1,1 @@
+"""Demo: the bundled demo contacts, a made-up team's history, and first-run seeding."""

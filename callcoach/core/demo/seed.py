@@ -1,0 +1,54 @@
+"""First run: fill a brand-new database with the bundled demo lists, tracks and a demo rep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from callcoach import paths
+from callcoach.clock import Clock
+from callcoach.core.reps import get_or_create_rep
+from callcoach.storage.db import Database
+from callcoach.storage.models import CallList, RepRole, TalkTrack
+
+DEMO_LIST_PREFIX = "Demo"
+DEMO_REP = "Demo SDR"
+
+
+def is_empty(db: Database) -> bool:
+    """True when the database has neither call lists nor talk tracks."""
+    with db.session() as session:
+        lists = session.execute(sa.select(sa.func.count()).select_from(CallList)).scalar_one()
+        tracks = session.execute(sa.select(sa.func.count()).select_from(TalkTrack)).scalar_one()
+    return lists == 0 and tracks == 0
+
+
+def seed_demo(db: Database, clock: Clock, data_dir: Path | None = None) -> None:
+    """Load the demo talk tracks, import the demo contacts by vertical, add a demo SDR."""
+    # Imported here: the importer pulls in phonenumbers, which a normal start never needs.
+    from callcoach.core.lists.importer import ImportOptions, import_file
+    from callcoach.core.lists.tracks import load_tracks_file
+
+    data_dir = data_dir or paths.bundled_data_dir()
+    load_tracks_file(db, data_dir / "talk_tracks.toml", clock)
+    if (data_dir / "drill_sets.toml").exists():
+        from callcoach.core.drills.sets import load_drill_sets_file
+
+        load_drill_sets_file(db, data_dir / "drill_sets.toml")
+    import_file(
+        db,
+        data_dir / "demo_contacts.csv",
+        ImportOptions(list_name=DEMO_LIST_PREFIX, cluster_by="vertical", skip_invalid=True),
+        clock,
+    )
+    with db.session() as session:
+        get_or_create_rep(session, DEMO_REP, RepRole.SDR.value)
+
+
+def seed_demo_if_empty(db: Database, clock: Clock, data_dir: Path | None = None) -> bool:
+    """Seed the demo data into a database with no lists and no tracks; True if it did."""
+    if not is_empty(db):
+        return False
+    seed_demo(db, clock, data_dir)
+    return True

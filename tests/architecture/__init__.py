@@ -1,0 +1,1 @@
+"""Layer rules and import costs."""

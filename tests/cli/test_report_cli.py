@@ -1,0 +1,284 @@
+"""`callcoach report|plan|goals` end to end: numbers, CSV safety, JSON shape, HTML in Chromium."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from callcoach import cli
+from callcoach.core.review import export
+from callcoach.core.review import reports as r
+from callcoach.core.review.metrics import Ratio
+from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, Rep
+from tests.support import report_fixture as fx
+from tests.support.helpers import count_rows
+
+LAST_WEEK = ["--since", "2026-11-16", "--until", "2026-11-22", "--tz", fx.ZONE]
+
+
+@pytest.fixture
+def history(db):
+    return fx.build(db)
+
+
+@pytest.fixture
+def sq(sqlite_db):
+    """SQLite only, for CLI behaviour that does not depend on the engine."""
+    fx.build(sqlite_db)
+    return sqlite_db
+
+
+def run(db, capsys, *args):
+    code = cli.main(["--db", db.url, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def report_json(db, capsys, *args):
+    code, out, err = run(db, capsys, "report", *args, "--format", "json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_json_by_rep_matches_fixture_and_shape(db, history, capsys):
+    data = report_json(db, capsys, "--by", "rep", *LAST_WEEK)
+    assert set(data) == {"report", "title", "period", "filters", "columns", "rows", "totals",
+                         "notes", "definitions"}
+    assert data["period"] == {"since": "2026-11-16", "until": "2026-11-22", "zone": fx.ZONE,
+                              "label": ""}
+    assert [c["key"] for c in data["columns"]][:6] == [
+        "rep", "blocks", "dials", "connects", "conversations", "meetings"]
+    ana, ben = data["rows"]
+    assert (ana["rep"], ana["dials"], ana["connects"], ana["conversations"], ana["meetings"]) == (
+        "Ana", 9, 6, 4, 2)
+    assert ana["set_per_dial"] == {"num": 2, "den": 9, "pct": 22.2}
+    assert ana["avg_call"] == 109.2 and ana["dead_per_block"] == 55.0
+    assert (ben["rep"], ben["dials"], ben["blocks"]) == ("Ben", 5, 2)
+    assert data["totals"]["connect_rate"] == {"num": 8, "den": 14, "pct": 57.1}
+    assert "outcomes 5-8" in data["definitions"]["connect"]
+
+
+@pytest.mark.parametrize(
+    "by, first_key, expected",
+    [
+        ("list", "list", [("Retail West", 3, 1), ("SaaS East", 11, 2)]),
+        ("cluster", "cluster", [("region: west", 3, 1), ("vertical: saas", 11, 2)]),
+        ("week", "week", [("2026-11-16", 14, 3)]),
+        ("hour", "hour", [("09:00", 6, 1), ("10:00", 4, 1), ("14:00", 3, 1), ("23:00", 1, 0)]),
+        ("weekday", "weekday", [("Mon", 6, 1), ("Wed", 3, 1), ("Thu", 4, 1), ("Sun", 1, 0)]),
+    ],
+)
+def test_every_by_matches_fixture(db, history, capsys, by, first_key, expected):
+    data = report_json(db, capsys, "--by", by, *LAST_WEEK)
+    got = [(row[first_key], row["dials"], row["meetings"]) for row in data["rows"]]
+    assert got == expected
+    assert data["totals"]["dials"] == 14 and data["totals"]["meetings"] == 3
+
+
+def test_by_objection_json(db, history, capsys):
+    data = report_json(db, capsys, "--by", "objection", *LAST_WEEK)
+    assert [(x["objection"], x["raised"], x["overcome"]["num"], x["meetings"])
+            for x in data["rows"]] == [
+        ("send_info", 3, 1, 1), ("budget", 2, 1, 1), ("not_interested", 2, 1, 1)]
+    assert "Calls that ended after the 2nd objection: 1; meetings won 1/1 (100%)" in data["notes"]
+
+
+@pytest.mark.parametrize(
+    "flags, dials, meetings",
+    [
+        (["--rep", "Ana"], 9, 2),
+        (["--rep", "ben"], 5, 1),
+        (["--list", "Retail West"], 3, 1),
+        (["--rep", "Ana", "--list", "SaaS East"], 6, 1),
+        (["--rep", "Ana", "--rep", "Ben"], 14, 3),
+    ],
+)
+def test_filters(db, history, capsys, flags, dials, meetings):
+    data = report_json(db, capsys, "--by", "week", *LAST_WEEK, *flags)
+    assert (data["totals"]["dials"], data["totals"]["meetings"]) == (dials, meetings)
+
+
+def test_table_shows_the_same_figures(db, history, capsys):
+    code, out, _ = run(db, capsys, "report", "--by", "rep", *LAST_WEEK)
+    assert code == 0
+    lines = out.splitlines()
+    ana = next(line for line in lines if line.startswith("Ana"))
+    assert "6/9 (66.7%)" in ana and "2/9 (22.2%)" in ana and "1:49" in ana
+    total = next(line for line in lines if line.startswith("Total"))
+    assert "8/14 (57.1%)" in total and "3/14 (21.4%)" in total
+
+
+def test_csv_same_figures_and_neutralised(db, history, capsys, clock):
+    with db.transaction() as s:
+        evil = Rep(name="=HYPERLINK(\"http://x\")")
+        lst = CallList(name="-2+3 list", cluster_dimension="vertical", cluster_value="@sum")
+        s.add_all([evil, lst])
+        s.flush()
+        contact = Contact(list_id=lst.id, phone="+12125550999")
+        block = CallBlock(rep_id=evil.id, list_id=lst.id, started_at=fx.local("2026-11-17 09:00"))
+        s.add_all([contact, block])
+        s.flush()
+        at = fx.local("2026-11-17 09:01")
+        s.add(CallAttempt(block_id=block.id, rep_id=evil.id, contact_id=contact.id,
+                          list_id=lst.id, dialed_at=at, logged_at=at + timedelta(seconds=20),
+                          outcome="no_answer", duration_seconds=20))
+    code, out, _ = run(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--format", "csv")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][:3] == ["Rep", "Blocks", "Dials"]
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Ana"][1:7] == ["2", "9", "6", "4", "2", "1"]
+    assert by_name["Ana"][11] == "22.2"  # Mtg/dial %, same digits as "2/9 (22.2%)"
+    assert "'=HYPERLINK(\"http://x\")" in by_name
+    assert by_name["Total"][2] == "15"
+    code, out, _ = run(db, capsys, "report", "--by", "list", *LAST_WEEK, "--format", "csv")
+    cells = [row[:2] for row in csv.reader(io.StringIO(out))]
+    assert ["'-2+3 list", "'vertical: @sum"] not in cells  # value starts with "v": kept
+    assert ["'-2+3 list", "vertical: @sum"] in cells
+    assert all(not c.startswith(("=", "+", "-", "@")) for row in cells for c in row)
+
+
+def test_neutralise():
+    assert export.neutralise("=1+1") == "'=1+1"
+    assert export.neutralise("+1") == "'+1"
+    assert export.neutralise("-1") == "'-1"
+    assert export.neutralise("@a") == "'@a"
+    assert export.neutralise("Ana") == "Ana"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["report", "--by", "nope"], "--by 'nope': expected one of rep, list"),
+        (["report", "--since", "2026-02-30"], "--since '2026-02-30': expected a date"),
+        (["report", "--since", "2026-11-20", "--until", "2026-11-01"], "the end is before"),
+        (["report", "--format", "xlsx"], "--format 'xlsx'"),
+        (["report", "--period", "fortnight"], "period 'fortnight'"),
+        (["report", "--tz", "Nowhere/City"], "time zone 'Nowhere/City'"),
+        (["report", "--rep", "Zed"], "--rep 'Zed': no such rep"),
+        (["report", "--list", "Nope"], "--list 'Nope': no such call list"),
+        (["plan", "--quota", "lots", "--deal-size", "1", "--close-ratio", "4"], "--quota 'lots'"),
+        (["plan", "--quota", "10", "--deal-size", "0", "--close-ratio", "4"], "--deal-size 0"),
+        (["plan", "--quota", "10", "--deal-size", "1", "--close-ratio", "4", "--weeks", "1.5"],
+         "--weeks '1.5'"),
+        (["goals", "set", "--rep", "Ana", "--week", "soon"], "--week 'soon'"),
+        (["goals", "set", "--rep", "Ana", "--week", "2026-11-23", "--dials", "-3"], "--dials -3"),
+    ],
+)
+def test_bad_input_is_one_line(sq, capsys, args, message):
+    db = sq
+    code, out, err = run(db, capsys, *args)
+    assert code == 2
+    assert err.startswith("callcoach: error: ") and message in err
+    assert err.count("\n") == 1
+
+
+def test_output_file_and_unwritable(sq, capsys, tmp_path):
+    db = sq
+    target = tmp_path / "card.csv"
+    code, _, err = run(db, capsys, "report", *LAST_WEEK, "--format", "csv", "--output",
+                       str(target))
+    assert code == 0 and "wrote" in err
+    assert target.read_text().startswith("Rep,Blocks,Dials")
+    code, _, err = run(db, capsys, "report", "--format", "csv", "--output",
+                       str(tmp_path / "missing" / "x.csv"))
+    assert code == 2 and "cannot write" in err
+    assert not (tmp_path / "missing").exists()
+
+
+def test_goals_cli(sq, capsys):
+    db = sq
+    code, out, _ = run(db, capsys, "goals", "set", "--rep", "ben", "--week", "2026-11-25",
+                       "--blocks", "5", "--dials", "60", "--meetings", "3")
+    assert code == 0 and "week of 2026-11-23: 5 blocks, 60 dials, 3 meetings" in out
+    assert count_rows(db, "weekly_goal") == 4
+    code, out, _ = run(db, capsys, "goals", "show", "--week", "2026-11-16", "--tz", fx.ZONE)
+    assert "Ana" in out and "dials 9/40 (22%)" in out and "meetings 1/1 (100%)" in out
+
+
+def test_plan_cli(sq, capsys):
+    db = sq
+    code, out, _ = run(db, capsys, "plan", "--quota", "100000", "--deal-size", "10,000",
+                       "--close-ratio", "4", "--weeks", "10", "--tz", fx.ZONE)
+    assert code == 0
+    assert "call blocks          556      55.6" in out
+    assert "dials per block: 18.0 (outside figure; only 6 blocks, need 10+ blocks)" in out
+
+
+# --- HTML scorecard in a real browser ---------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'chromium-profile'}",
+         "--enable-logging=stderr", "--v=0", *args],
+        capture_output=True, text=True, timeout=90,
+    )
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                    "(bash scripts/setup.sh --test installs it)")
+def test_html_scorecard_renders_in_chromium(sqlite_db, capsys, tmp_path):
+    db = sqlite_db
+    fx.build(db)
+    page = tmp_path / "scorecard.html"
+    code, _, err = run(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--format", "html",
+                       "--output", str(page))
+    assert code == 0, err
+    html = page.read_text()
+    # Self-contained: no external resources of any kind.
+    stripped = html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "http://" not in stripped.replace('HYPERLINK("http://x")', "")
+    assert "https://" not in stripped and "<script" not in html and "<link" not in html
+    done = _chromium(tmp_path, "--dump-dom", page.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = done.stdout
+    assert "Scorecard: Leaderboard by rep" in dom
+    assert "2026-11-16 .. 2026-11-22 (America/New_York)" in dom
+    for figure in ("8/14 (57.1%)", "3/14 (21.4%)", "6/9 (66.7%)", "2/9 (22.2%)",
+                   "Appointment-set rate per conversation", "3/6 (50%)"):
+        assert figure in dom, figure
+    assert dom.count("<svg") >= 5  # funnel + four weekly trend charts
+    assert "goal" in dom
+    log = done.stderr
+    assert "Uncaught" not in log and "Failed to load resource" not in log
+    shot = tmp_path / "scorecard.png"
+    done = _chromium(tmp_path, "--window-size=1200,1600", f"--screenshot={shot}", page.as_uri())
+    assert done.returncode == 0 and shot.stat().st_size > 20_000
+
+
+def test_html_month_over_month_and_goal_line(db, history, capsys, clock):
+    from callcoach.core.review.scorecard_html import build_scorecard
+
+    with db.session() as s:
+        f = r.make_filter(clock.now(), period="last-week", zone=fx.ZONE)
+        html = build_scorecard(s, "week", f, datetime(2026, 11, 23, 14, tzinfo=UTC))
+    assert "November 2026: 16 vs October 2026: 2" in html
+    assert "stroke-dasharray" in html  # the goal line
+    assert "Week (Mon)" in html and "@media print" in html
+
+
+def test_a_registered_breakdown_plugs_into_every_format(db, history, capsys, monkeypatch):
+    def drill_table(session, f):
+        return r.ReportTable("drill", "Drills", f, [r.Column("drill", "Drill", "text"),
+                                                    r.Column("score", "Score", "ratio")],
+                             [{"drill": "=evil", "score": Ratio(3, 4)}])
+
+    monkeypatch.setitem(r.BREAKDOWNS, "drill", r.Breakdown("drill", "Drills", drill_table))
+    code, out, _ = run(db, capsys, "report", "--by", "drill", *LAST_WEEK, "--format", "csv")
+    assert code == 0 and out.splitlines() == ["Drill,Score %", "'=evil,75.0"]
+    code, out, _ = run(db, capsys, "report", "--by", "drill", *LAST_WEEK)
+    assert "=evil  3/4 (75%)" in out
+    data = report_json(db, capsys, "--by", "drill", *LAST_WEEK)
+    assert data["rows"] == [{"drill": "=evil", "score": {"num": 3, "den": 4, "pct": 75.0}}]

@@ -1,0 +1,1 @@
+"""Team mode: several reps, processes and PostgreSQL."""

@@ -1,0 +1,252 @@
+"""Dashboard, rep view and planner screens driven through the real app on the fixture."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+from textual.widgets import DataTable, Input, Select, Static
+
+from callcoach.storage.models import WeeklyGoal
+from callcoach.tui.app import make_app
+from callcoach.tui.screens.dashboard import DashboardScreen, RepViewScreen
+from callcoach.tui.screens.planner import PlannerScreen
+from tests.support import report_fixture as fx
+
+
+@pytest.fixture
+def app_db(sqlite_db, monkeypatch):
+    """The fixture history; the display zone comes from $TZ (New York) like a real machine."""
+    monkeypatch.setenv("TZ", fx.ZONE)
+    fx.build(sqlite_db)
+    return sqlite_db
+
+
+def _text(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).content)
+
+
+def _rows(screen, selector: str) -> list[list[str]]:
+    table = screen.query_one(selector, DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_dashboard_last_week_figures(app_db, settings, clock):
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        # Default: this week (Mon 2026-11-23 in New York): block B4 only.
+        assert "Dials               2" in _text(screen, "#funnel")
+        await pilot.press("p")
+        await pilot.pause()
+        assert "2026-11-16 .. 2026-11-22 (last week, America/New_York)" in _text(
+            screen, "#dash-status")
+        funnel = _text(screen, "#funnel")
+        assert "Dials              14" in funnel
+        assert "Connects            8" in funnel and "8/14 (57.1%)" in funnel
+        assert "Conversations       6" in funnel and "6/8 (75%)" in funnel
+        assert "Meetings set        3" in funnel and "3/6 (50%)" in funnel
+        assert "1/2 (50%) of recorded" in funnel
+        rates = _text(screen, "#rates")
+        assert "per dial 3/14 (21.4%)" in rates and "per connect 3/8 (37.5%)" in rates
+        assert "per conversation 3/6 (50%)" in rates and "dead time per block 0:45" in rates
+        assert _rows(screen, "#goals") == [
+            ["Ana", "2/3 (67%)", "9/40 (22%)", "2/2 (100%)"],
+            ["Ben", "2/2 (100%)", "5/30 (17%)", "1/1 (100%)"],
+        ]
+        await pilot.press("2")  # each panel loads when first shown
+        await pilot.pause()
+        assert _rows(screen, "#leaderboard") == [
+            ["Ana", "2", "9", "4", "2", "6/9 (66.7%)", "2/4 (50%)", "2/9 (22.2%)", "1:49",
+             "2/6 (33.3%)", "0:55"],
+            ["Ben", "2", "5", "2", "1", "2/5 (40%)", "1/2 (50%)", "1/5 (20%)", "2:15",
+             "0/2 (0%)", "0:35"],
+        ]
+        await pilot.press("4")
+        await pilot.pause()
+        assert [r[:3] for r in _rows(screen, "#hours")] == [
+            ["09:00", "6", "4/6 (66.7%)"], ["10:00", "4", "2/4 (50%)"],
+            ["14:00", "3", "2/3 (66.7%)"], ["23:00", "1", "0/1 (0%)"]]
+        assert [r[:2] for r in _rows(screen, "#weekdays")] == [
+            ["Mon", "6"], ["Wed", "3"], ["Thu", "4"], ["Sun", "1"]]
+        await pilot.press("5")
+        await pilot.pause()
+        assert [r[:5] for r in _rows(screen, "#lists-table")] == [
+            ["Retail West", "region: west", "3", "1", "1"],
+            ["SaaS East", "vertical: saas", "11", "5", "2"]]
+        await pilot.press("6")
+        await pilot.pause()
+        assert [r[:3] for r in _rows(screen, "#objections")] == [
+            ["Send me some information", "3", "1/3 (33.3%)"],
+            ["No budget", "2", "1/2 (50%)"], ["Not interested", "2", "1/2 (50%)"]]
+        assert _rows(screen, "#objection-order")[2] == [
+            "after the 2nd objection", "1", "1/1 (100%)"]
+        await pilot.press("3")
+        await pilot.pause()
+        weeks = _rows(screen, "#weeks")
+        assert weeks[-1][:7] == ["2026-11-16", "4", "14", "6", "3", "70", "3"]
+        assert len(weeks) == 8  # the chart always covers 8 weeks up to the period's end
+
+
+async def test_dashboard_command_opens_once_and_home_fills_when_shown(
+    app_db, settings, clock, monkeypatch
+):
+    """``callcoach dashboard``: the overview's queries run once (the filters reporting their
+    first values reload nothing) and home, under it, counts its lists only when shown."""
+    from callcoach.core.review import reports as rp
+    from callcoach.tui.screens.dashboard import make_dashboard_app
+    from callcoach.tui.screens.home import HomeScreen
+
+    calls = []
+    real = rp.funnels
+    monkeypatch.setattr(rp, "funnels", lambda *a, **kw: calls.append(a[2:]) or real(*a, **kw))
+    app = make_dashboard_app(app_db, settings, clock, "Mia", fx.ZONE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        assert "Dials               2" in _text(screen, "#funnel")
+        # The funnel, and the leaderboard of the week behind the goals: nothing more.
+        assert calls == [(), (("rep",),)]
+        home = app.screen_stack[-2]
+        assert isinstance(home, HomeScreen) and home.summaries == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is home
+        assert [s.name for s in home.summaries] == ["Retail West", "SaaS East"]
+        assert "2 lists" in _text(home, "#home-hint")
+
+
+async def test_dashboard_filters_rep_list_and_custom(app_db, settings, clock):
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("p")
+        lists = screen.query_one("#list", Select)
+        retail = next(v for label, v in lists._options if str(label) == "Retail West")
+        lists.value = retail
+        await pilot.pause()
+        assert "Dials               3" in _text(screen, "#funnel")
+        assert "lists Retail West" in _text(screen, "#dash-status")
+        lists.value = -1
+        reps = screen.query_one("#rep", Select)
+        reps.value = next(v for label, v in reps._options if str(label) == "Ben")
+        await pilot.pause()
+        assert "Dials               5" in _text(screen, "#funnel")
+        # Custom dates: typed, then enter.
+        await pilot.press("c")
+        await pilot.press(*"2026-10-01", "enter")
+        await pilot.pause()
+        assert screen.query_one("#period", Select).value == "custom"
+        assert "2026-10-01 .." in _text(screen, "#dash-status")
+        # A bad date is a one-line error, the old figures stay.
+        screen.query_one("#since", Input).value = "2026-02-30"
+        await pilot.press("escape", "r")
+        await pilot.pause()
+        assert "--since '2026-02-30': expected a date like 2026-11-23" in _text(
+            screen, "#dash-status")
+
+
+async def test_rep_view_from_leaderboard(app_db, settings, clock):
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "p", "2")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # Ben
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RepViewScreen)
+        assert "Ben" in _text(screen, "#rep-title")
+        assert "Dials               5" in _text(screen, "#rep-funnel")
+        blocks = _rows(screen, "#rep-blocks")
+        assert [b[0] for b in blocks] == ["Mon 23 Nov 08:00", "Sun 22 Nov 23:20",
+                                          "Thu 19 Nov 10:00"]
+        assert blocks[2][1:] == ["SaaS East", "finished", "4", "2", "1"]
+        best = _rows(screen, "#rep-lists")
+        assert best[0][:5] == ["best", "SaaS East", "vertical: saas", "5", "1"]
+        weeks = _rows(screen, "#rep-weeks")
+        assert weeks[-1][:5] == ["2026-11-16", "2", "5", "2", "1"]
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_planner_screen(app_db, settings, clock):
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PlannerScreen)
+        out = _text(screen, "#plan-output")
+        assert "Plan for the team over 13 weeks" in out
+        quota = screen.query_one("#plan-quota", Input)
+        quota.value = "100000"
+        screen.query_one("#plan-deal-size", Input).value = "10000"
+        screen.query_one("#plan-weeks", Input).value = "10"
+        quota.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        out = _text(screen, "#plan-output")
+        assert "call blocks          556      55.6" in out
+        assert "blocks run per week so far: 1.6 (6 blocks over 3.9 weeks" in out
+        quota.value = "lots"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Quota 'lots': expected a number" in _text(screen, "#plan-output")
+
+
+async def test_goals_set_elsewhere_show_on_dashboard(app_db, settings, clock):
+    from datetime import date
+
+    with app_db.transaction() as s:
+        goal = s.exec(select(WeeklyGoal).where(WeeklyGoal.week_start == date(2026, 11, 23))).one()
+        goal.dials = 10
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        assert _rows(app.screen, "#goals")[0] == ["Ana", "0/4 (0%)", "0/10 (0%)", "0/2 (0%)"]
+
+
+async def test_set_goal_from_dashboard(app_db, settings, clock):
+    from callcoach.tui.screens.goals import GoalsScreen
+
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "g")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, GoalsScreen)
+        # Ana (first rep) already has a goal this week: the form shows it.
+        assert form.query_one("#goal-dials", Input).value == "50"
+        form.query_one("#goal-dials", Input).value = "x"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "dials 'x': expected a whole number" in _text(form, "#goal-status")
+        form.query_one("#goal-dials", Input).value = "20"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert _rows(app.screen, "#goals")[0] == ["Ana", "0/4 (0%)", "0/20 (0%)", "0/2 (0%)"]
+    with app_db.session() as s:
+        goal = s.exec(select(WeeklyGoal).where(WeeklyGoal.dials == 20)).one()
+        assert str(goal.week_start) == "2026-11-23" and goal.blocks == 4
+
+
+def test_dashboard_snapshot(app_db, settings, clock, snap_compare):
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    assert snap_compare(app, press=["m", "p"], terminal_size=(120, 40))
+
+
+def test_dashboard_trends_snapshot(app_db, settings, clock, snap_compare):
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    assert snap_compare(app, press=["m", "p", "3"], terminal_size=(120, 40))
+
+
+def test_planner_snapshot(app_db, settings, clock, snap_compare):
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    assert snap_compare(app, press=["l"], terminal_size=(120, 40))

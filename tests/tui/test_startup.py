@@ -1,0 +1,97 @@
+"""Start-up: the CLI pauses the cyclic garbage collector and the app turns it back on; the
+call block keeps the collector out of its outcome path and gives its settings back."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from callcoach import cli
+from callcoach.tui.app import make_app
+
+
+@pytest.fixture
+def gc_restored():
+    """Whatever a test does to the collector, leave it on, unfrozen, at its thresholds."""
+    threshold = gc.get_threshold()
+    yield
+    gc.enable()
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
+async def test_app_turns_the_collector_back_on_after_the_first_screen(
+    sqlite_db, settings, clock, gc_restored
+):
+    gc.unfreeze()
+    gc.disable()  # as cmd_tui leaves it during start-up
+    app = make_app(sqlite_db, settings, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "Call lists" in str(app.screen.query_one("#home-title").render())
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0  # start-up objects kept out of later scans
+
+
+async def test_app_leaves_an_enabled_collector_alone(sqlite_db, settings, clock, gc_restored):
+    frozen = gc.get_freeze_count()
+    app = make_app(sqlite_db, settings, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == frozen
+
+
+def test_failed_start_turns_the_collector_back_on(capsys, gc_restored):
+    assert gc.isenabled()
+    code = cli.main(["--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"])
+    assert code == 2
+    assert "callcoach: error:" in capsys.readouterr().err
+    assert gc.isenabled()
+
+
+async def test_block_screen_defers_collections_and_gives_the_settings_back(
+    sqlite_db, settings, clock, gc_restored
+):
+    from callcoach.core.calling import block as blk
+    from callcoach.tui.screens.block import GC_YOUNG_THRESHOLD, BlockScreen
+    from callcoach.tui.screens.block_summary import SummaryScreen
+    from tests.support.blockkit import make_list, make_rep
+
+    before = gc.get_threshold()
+    rep = make_rep(sqlite_db)
+    list_id, _ = make_list(sqlite_db, contacts=[{}, {}])
+    block = blk.start_block(sqlite_db, clock, rep_id=rep, list_id=list_id)
+    app = make_app(sqlite_db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(BlockScreen(block.id))
+        await pilot.pause()
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *before[1:])
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        app.screen.finish()
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize(("env", "expected"), [(None, "240"), ("50", "50")])
+def test_frame_cap_is_raised_unless_the_user_set_one(env, expected):
+    """Textual holds a frame 1-2 frame periods after the previous one: callcoach raises the
+    cap to 240 Hz before Textual is imported; a TEXTUAL_FPS of the user's own wins."""
+    import os
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    if env is not None:
+        environ["TEXTUAL_FPS"] = env
+    out = subprocess.run(
+        [sys.executable, "-c",
+         "import callcoach.tui.app, textual.constants as c; print(c.MAX_FPS)"],
+        env=environ, capture_output=True, text=True, check=True,
+    )
+    assert out.stdout.strip() == expected
