@@ -18,6 +18,8 @@ from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from callcoach.catalog.outcomes import ContactStatus
+
 
 class UTCDateTime(TypeDecorator):
     """A DateTime column that accepts only aware datetimes and always returns aware UTC.
@@ -96,38 +98,6 @@ class ClusterDimension(StrEnum):
     SIZE = "size"
     ROLE = "role"
     NONE = "none"
-
-
-class ContactStatus(StrEnum):
-    """Where a contact stands in the calling queue."""
-
-    NEW = "new"  # never called
-    RETRY = "retry"  # unreached, due again at next_call_at
-    CALLBACK = "callback"  # asked to be called back at next_call_at
-    MEETING = "meeting"  # meeting set: never served again
-    NOT_INTERESTED = "not_interested"
-    BAD_DATA = "bad_data"  # wrong number / bad data
-    EXHAUSTED = "exhausted"  # max attempts reached
-    DO_NOT_CALL = "dnc"
-
-
-class Outcome(StrEnum):
-    """How a call ended; the values double as the key order on the block screen (1..8)."""
-
-    NO_ANSWER = "no_answer"
-    VOICEMAIL = "voicemail"
-    GATEKEEPER = "gatekeeper"
-    WRONG_NUMBER = "wrong_number"
-    NOT_INTERESTED = "not_interested"
-    CALLBACK = "callback"
-    MEETING = "meeting"
-    DO_NOT_CALL = "do_not_call"
-
-
-#: Outcomes where the target person answered (a connect).
-CONNECT_OUTCOMES = frozenset(
-    {Outcome.NOT_INTERESTED, Outcome.CALLBACK, Outcome.MEETING, Outcome.DO_NOT_CALL}
-)
 
 
 class BlockStatus(StrEnum):

@@ -359,6 +359,6 @@ async def test_help_lists_the_block_keys(world, clock, settings):
         await pilot.press("question_mark")
         await pilot.pause()
         t = text_of(app)
-        for key, label in [("1", "NoAns"), ("7", "Meeting"), ("8", "DNC"), ("d", "Dial"),
+        for key, label in [("1", "no answer"), ("7", "meeting set"), ("8", "do not call"), ("d", "Dial"),
                            ("o", "Obj"), ("p", "Pause"), ("e", "End"), ("y", "Overcome")]:
             assert re.search(rf"^\s*{key}\s+{label}$", t, re.M), (key, label)

@@ -25,10 +25,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlmodel import Session, SQLModel, select
 
+from callcoach.catalog.outcomes import (
+    KEY_RANGE,
+    ContactStatus,
+    Outcome,
+    is_connect,
+    is_conversation,
+)
 from callcoach.clock import Clock
 from callcoach.config import Settings
 from callcoach.core.calling import queue
-from callcoach.core.review.metrics import is_connect, is_conversation
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database, RawStatement
 from callcoach.storage.models import (
@@ -40,40 +46,15 @@ from callcoach.storage.models import (
     CallBlock,
     CallList,
     Contact,
-    ContactStatus,
     DoNotCall,
     Meeting,
     MeetingKind,
     Objection,
-    Outcome,
     Rep,
     TalkTrackObjection,
     UTCDateTime,
     from_row,
 )
-
-#: The outcome keys of the block screen, in the fixed order reps learn by heart.
-OUTCOME_KEYS: dict[str, Outcome] = {
-    "1": Outcome.NO_ANSWER,
-    "2": Outcome.VOICEMAIL,
-    "3": Outcome.GATEKEEPER,
-    "4": Outcome.WRONG_NUMBER,
-    "5": Outcome.NOT_INTERESTED,
-    "6": Outcome.CALLBACK,
-    "7": Outcome.MEETING,
-    "8": Outcome.DO_NOT_CALL,
-}
-
-OUTCOME_LABELS: dict[Outcome, str] = {
-    Outcome.NO_ANSWER: "no answer",
-    Outcome.VOICEMAIL: "voicemail left",
-    Outcome.GATEKEEPER: "gatekeeper",
-    Outcome.WRONG_NUMBER: "wrong number / bad data",
-    Outcome.NOT_INTERESTED: "connected - not interested",
-    Outcome.CALLBACK: "callback requested",
-    Outcome.MEETING: "meeting set",
-    Outcome.DO_NOT_CALL: "do not call",
-}
 
 #: A block not heard from for this long is considered to have crashed (see recover_block).
 HEARTBEAT_SECONDS = 10.0
@@ -249,7 +230,7 @@ def switch_list(db: Database, clock: Clock, block_id: int, list_id: int) -> Call
         if session.get(CallList, list_id) is None:
             raise BlockError(f"call list {list_id} does not exist")
         if _open_attempt(session, block.id) is not None:
-            raise BlockError("a call is in progress: log its outcome (1-8) before switching lists")
+            raise BlockError(f"a call is in progress: log its outcome ({KEY_RANGE}) before switching lists")
         queue.release_block(session, block.id)
         block.list_id = list_id
         block.last_activity_at = clock.now()
@@ -510,7 +491,7 @@ def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAtte
         if open_contact is not None:
             if open_contact == contact_id:
                 return _open_attempt(session, block_id)
-            raise BlockError("another call is still open: log its outcome (1-8) first")
+            raise BlockError(f"another call is still open: log its outcome ({KEY_RANGE}) first")
         if attempts is None:
             raise BlockError(f"contact {contact_id} does not exist")
         gap = _gap_from(session, block_id, paused_seconds or 0.0, _as_utc(last, now), now)

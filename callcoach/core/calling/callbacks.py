@@ -15,8 +15,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from callcoach.catalog.outcomes import ContactStatus
 from callcoach.errors import CallcoachError
-from callcoach.storage.models import Callback, CallList, Contact, ContactStatus, Rep
+from callcoach.storage.models import Callback, CallList, Contact, Rep
 
 SCOPES = ("open", "due", "all")
 

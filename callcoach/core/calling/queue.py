@@ -17,13 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from callcoach.catalog.outcomes import BY_OUTCOME, ContactStatus, Outcome
 from callcoach.config import CallingWindow, RetryRules, Settings
 from callcoach.core.lists.call_lists import callable_condition, zone_is_open
 from callcoach.storage.db import Database
-from callcoach.storage.models import Contact, ContactStatus, Outcome, UTCDateTime, from_row
-
-#: Outcomes after which an unreached contact comes back later.
-RETRY_OUTCOMES = frozenset({Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.GATEKEEPER})
+from callcoach.storage.models import Contact, UTCDateTime, from_row
 
 #: Seconds a cached list of a list's time zones stays fresh (new imports show up after this).
 ZONE_CACHE_SECONDS = 600.0
@@ -64,18 +62,13 @@ def status_after(
 
     Callbacks get their due time from the caller (returned here as None).
     """
-    if outcome in RETRY_OUTCOMES:
+    kind = BY_OUTCOME[outcome]
+    if kind.retried:
         due = retry_at(now, attempts, zone, rules)
         if due is None:
             return ContactStatus.EXHAUSTED, None
         return ContactStatus.RETRY, due
-    return {
-        Outcome.WRONG_NUMBER: ContactStatus.BAD_DATA,
-        Outcome.NOT_INTERESTED: ContactStatus.NOT_INTERESTED,
-        Outcome.CALLBACK: ContactStatus.CALLBACK,
-        Outcome.MEETING: ContactStatus.MEETING,
-        Outcome.DO_NOT_CALL: ContactStatus.DO_NOT_CALL,
-    }[outcome], None
+    return kind.next_status, None
 
 
 @dataclass

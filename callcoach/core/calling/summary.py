@@ -11,15 +11,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from callcoach.catalog.outcomes import Outcome
 from callcoach.config import CallPhases
-from callcoach.storage.models import (
-    AttemptObjection,
-    BlockStatus,
-    CallAttempt,
-    CallBlock,
-    Objection,
-    Outcome,
-)
+from callcoach.storage.models import AttemptObjection, BlockStatus, CallAttempt, CallBlock, Objection
 
 
 @dataclass(frozen=True)

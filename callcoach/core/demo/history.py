@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from callcoach.catalog.outcomes import Outcome
 from callcoach.clock import Clock, FakeClock
 from callcoach.config import Settings
 from callcoach.core.calling import block as blk
@@ -36,15 +37,7 @@ from callcoach.core.reps import get_or_create_rep
 from callcoach.core.review.goals import monday_of, set_goal
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
-from callcoach.storage.models import (
-    CallBlock,
-    CallList,
-    Meeting,
-    MeetingKind,
-    Outcome,
-    Rep,
-    RepRole,
-)
+from callcoach.storage.models import CallBlock, CallList, Meeting, MeetingKind, Rep, RepRole
 
 TEAM_LIST_NAME = "Demo team"  # lists "Demo team - <vertical>"
 TEAM_CONTACTS = 1500

@@ -23,6 +23,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from callcoach.catalog.outcomes import Outcome
 from callcoach.clock import Clock
 from callcoach.core.drills.sets import DrillCard
 from callcoach.errors import CallcoachError
@@ -33,7 +34,6 @@ from callcoach.storage.models import (
     DrillRound,
     DrillSession,
     Objection,
-    Outcome,
     Rep,
     TalkTrack,
 )

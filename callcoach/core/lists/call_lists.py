@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from callcoach.catalog.outcomes import ContactStatus
 from callcoach.config import CallingWindow
-from callcoach.storage.models import CallBlock, CallList, Contact, ContactStatus, DoNotCall
+from callcoach.storage.models import CallBlock, CallList, Contact, DoNotCall
 
 #: Statuses that can ever be served again.
 SERVABLE_STATUSES = (ContactStatus.NEW.value, ContactStatus.RETRY.value, ContactStatus.CALLBACK.value)

@@ -21,6 +21,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from callcoach.catalog.outcomes import ContactStatus
 from callcoach.clock import Clock
 from callcoach.core.lists import clustering
 from callcoach.core.lists.csvfile import DELIMITER_NAMES, CsvFileError, iter_records, read_csv_file
@@ -28,14 +29,7 @@ from callcoach.core.lists.phones import InvalidPhone, PhoneNormalizer, pick_zone
 from callcoach.core.lists.regions import country_code, country_display, normalize_region
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
-from callcoach.storage.models import (
-    CallList,
-    ClusterDimension,
-    Contact,
-    ContactStatus,
-    DoNotCall,
-    TalkTrack,
-)
+from callcoach.storage.models import CallList, ClusterDimension, Contact, DoNotCall, TalkTrack
 
 CLUSTER_DIMENSIONS = ("vertical", "region", "size", "role")
 _CHUNK = 500  # phones per IN (...) query

@@ -12,8 +12,11 @@ expressions here, so a "connect" or a "conversation" means the same thing everyw
 - **meeting set**: outcome 7 (``meeting``); **meeting held**: its Meeting row says
   ``held = true`` (unknown until someone records it).
 
-Where the rules live. :func:`is_connect` and :func:`is_conversation` are the rules in
-Python (the block screen calls them when it stores an outcome); :func:`derived_connect_flag`
+Where the rules live. Which outcomes are connects, and which ask for a meeting or
+callback, is the outcome catalogue's (:mod:`callcoach.catalog.outcomes`), whose
+:func:`~callcoach.catalog.outcomes.is_connect` and
+:func:`~callcoach.catalog.outcomes.is_conversation` are the rules in Python (the block
+calls them when it stores an outcome); :func:`derived_connect_flag`
 and :func:`derived_conversation_flag` are the same rules in SQL, from ``outcome`` plus the
 objections table. Reports count the ``connected``/``conversation`` flags stored on each
 attempt (:func:`connect_flag`, :func:`conversation_flag`): deriving them per row with a
@@ -40,14 +43,20 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from callcoach.storage.models import CONNECT_OUTCOMES, AttemptObjection, CallAttempt, Outcome
-
-#: Outcomes 5-8: the target person answered.
-CONNECT_OUTCOME_VALUES: tuple[str, ...] = tuple(
-    sorted(o.value for o in CONNECT_OUTCOMES)
+from callcoach.catalog.outcomes import (
+    ASKED_OUTCOMES,
+    BY_OUTCOME,
+    CONNECT_OUTCOMES,
+    OUTCOMES,
+    Outcome,
+    keys_of,
 )
+from callcoach.storage.models import AttemptObjection, CallAttempt
+
+#: Outcomes where the target person answered (the catalogue's connect column).
+CONNECT_OUTCOME_VALUES: tuple[str, ...] = tuple(sorted(o.value for o in CONNECT_OUTCOMES))
 #: Outcomes that mean a meeting or callback was asked for (past the opening).
-ASKED_OUTCOME_VALUES: tuple[str, ...] = (Outcome.CALLBACK.value, Outcome.MEETING.value)
+ASKED_OUTCOME_VALUES: tuple[str, ...] = tuple(sorted(o.value for o in ASKED_OUTCOMES))
 #: A call longer than this many seconds is "over three minutes" (the method's maximum).
 LONG_CALL_SECONDS = 180
 #: Below this many calls in a denominator a rate is flagged as a small sample.
@@ -56,10 +65,11 @@ SMALL_SAMPLE = 20
 #: The definitions, worded as the issue words them (README and report footers quote these).
 DEFINITIONS: dict[str, str] = {
     "dial": "any call attempt",
-    "connect": "the target person answered (outcomes 5-8 and any attempt with objections)",
+    "connect": "the target person answered (outcomes "
+    f"{keys_of([k for k in OUTCOMES if k.connect])} and any attempt with objections)",
     "conversation": "a connect that got past the opening (an objection was logged "
     "or a meeting/callback was asked for)",
-    "meeting set": "outcome 7",
+    "meeting set": f"outcome {BY_OUTCOME[Outcome.MEETING].key}",
     "rates": "ratios of counts over the same filter",
 }
 
@@ -67,16 +77,6 @@ DEFINITIONS: dict[str, str] = {
 def logged(attempt: type[CallAttempt] | sa.Table = CallAttempt) -> sa.ColumnElement[bool]:
     """Condition for an attempt that counts as a dial (its outcome is logged)."""
     return attempt.outcome.is_not(None)
-
-
-def is_connect(outcome: str | None, objections: int) -> bool:
-    """The connect rule: outcomes 5-8, or any attempt with at least one objection."""
-    return outcome in CONNECT_OUTCOME_VALUES or objections > 0
-
-
-def is_conversation(outcome: str | None, objections: int) -> bool:
-    """The conversation rule: an objection was logged, or a meeting/callback was asked for."""
-    return outcome in ASKED_OUTCOME_VALUES or objections > 0
 
 
 def has_objection(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[bool]:

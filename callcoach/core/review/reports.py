@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from callcoach.catalog.outcomes import Outcome
 from callcoach.core.review import metrics as m
 from callcoach.errors import CallcoachError
 from callcoach.storage.models import (
@@ -34,7 +35,6 @@ from callcoach.storage.models import (
     CallList,
     Meeting,
     Objection,
-    Outcome,
     Rep,
 )
 

@@ -30,6 +30,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from callcoach.catalog.outcomes import KEY_RANGE, OUTCOME_KEYS, OUTCOMES, Outcome
+from callcoach.catalog.outcomes import label as outcome_label
 from callcoach.clock import Clock, FakeClock
 from callcoach.config import CallingWindow, Settings
 from callcoach.core.calling import block as blk
@@ -47,7 +49,7 @@ from callcoach.core.calling.summary import block_tally
 from callcoach.core.lists.call_lists import list_summaries
 from callcoach.core.lists.tracks import render_track_text
 from callcoach.storage.db import Database
-from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, Outcome, TalkTrack
+from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, TalkTrack
 from callcoach.tui.screens.block_dialogs import (
     CallbackDialog,
     ChoiceDialog,
@@ -251,14 +253,10 @@ class BlockScreen(Screen):
 
     CSS_PATH = "block.tcss"
     BINDINGS = [
-        Binding("1", "outcome('1')", "NoAns", id="block.no_answer"),
-        Binding("2", "outcome('2')", "VM", id="block.voicemail"),
-        Binding("3", "outcome('3')", "Gatekpr", id="block.gatekeeper"),
-        Binding("4", "outcome('4')", "Wrong#", id="block.wrong_number"),
-        Binding("5", "outcome('5')", "NotInt", id="block.not_interested"),
-        Binding("6", "outcome('6')", "Callbk", id="block.callback"),
-        Binding("7", "outcome('7')", "Meeting", id="block.meeting"),
-        Binding("8", "outcome('8')", "DNC", id="block.do_not_call"),
+        *(
+            Binding(kind.key, f"outcome('{kind.key}')", kind.short, tooltip=kind.label, id=kind.binding_id)
+            for kind in OUTCOMES
+        ),
         Binding("d", "dial", "Dial", id="block.dial"),
         Binding("o", "objection", "Obj", id="block.objection"),
         Binding("v", "voicemail", "VMscript", id="block.voicemail_script"),
@@ -361,7 +359,7 @@ class BlockScreen(Screen):
         else:
             self._load_contact_details()
             if self.attempt is not None:
-                self.say("A call was in progress when callcoach stopped: log its outcome (1-8).")
+                self.say(f"A call was in progress when callcoach stopped: log its outcome ({KEY_RANGE}).")
         self.render_all()
         self._last_beat = _time.monotonic()
         self.set_interval(TICK_SECONDS, self.tick)
@@ -685,7 +683,7 @@ class BlockScreen(Screen):
             return
         if self.attempt is not None:
             elapsed = (self.app.clock.now() - self.attempt.dialed_at).total_seconds()
-            self.say(f"Already in a call ({clock_text(elapsed)}): log the outcome with 1-8.")
+            self.say(f"Already in a call ({clock_text(elapsed)}): log the outcome with {KEY_RANGE}.")
             return
         if self.ending:
             self.say("The block is over: no new dials. Press e to see the summary.")
@@ -726,11 +724,11 @@ class BlockScreen(Screen):
         """Log the outcome on number key ``key`` (1..8) for the call in progress."""
         if not self._live():
             return
-        outcome = blk.OUTCOME_KEYS[key]
+        outcome = OUTCOME_KEYS[key]
         if self.attempt is None:
             self.say(
                 f"No call in progress: press d to dial, then {key} "
-                f"({blk.OUTCOME_LABELS[outcome]}).",
+                f"({outcome_label(outcome)}).",
                 "warn",
             )
             return
@@ -794,7 +792,7 @@ class BlockScreen(Screen):
         self._submit(
             job,
             partial(self._saved, outcome, done),
-            f"{blk.OUTCOME_LABELS[outcome]} - {who}",
+            f"{outcome_label(outcome)} - {who}",
             "the last outcome",
         )
 
@@ -813,7 +811,7 @@ class BlockScreen(Screen):
         self.tally[2] += int(a.conversation)
         self.tally[3] += int(outcome is Outcome.MEETING)
         who = result.contact.full_name
-        text = f"Saved: {blk.OUTCOME_LABELS[outcome]} - {who}."
+        text = f"Saved: {outcome_label(outcome)} - {who}."
         level = "ok"
         if result.ics_path is not None:
             text += f" Invite: {result.ics_path}"
@@ -961,7 +959,7 @@ class BlockScreen(Screen):
                 )
                 return
             self.ending = True
-            self.say("The block ends after this call: log its outcome (1-8).", "warn")
+            self.say(f"The block ends after this call: log its outcome ({KEY_RANGE}).", "warn")
             return
         left = clock_text(blk.remaining_seconds(self.block, self.app.clock.now()))
         self.app.push_screen(

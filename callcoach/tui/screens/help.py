@@ -41,7 +41,7 @@ class HelpScreen(ModalScreen[None]):
                     self.app.get_key_display(Binding(k.strip(), ""))
                     for k in binding.key.split(",")
                 )
-                lines.append(f"  [b]{keys:<12}[/b] {binding.description}")
+                lines.append(f"  [b]{keys:<12}[/b] {binding.tooltip or binding.description}")
         lines += ["", "[b]Everywhere[/b]", ""]
         lines += [f"  [b]{k:<12}[/b] {d}" for k, d in GENERAL]
         with VerticalScroll(id="help-box"):

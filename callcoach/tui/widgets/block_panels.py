@@ -16,12 +16,13 @@ from textual.strip import Strip
 from textual.visual import Visual
 from textual.widgets import Digits, Static
 
+from callcoach.catalog.outcomes import label as outcome_label
 from callcoach.config import CallPhases
-from callcoach.core.calling.block import OUTCOME_LABELS, ContactHistory, LoggedObjection
+from callcoach.core.calling.block import ContactHistory, LoggedObjection
 from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
 from callcoach.core.calling.queue import contact_zone
 from callcoach.core.lists.phones import display_phone
-from callcoach.storage.models import Contact, Outcome
+from callcoach.storage.models import Contact
 
 
 def ago(then: datetime | None, now: datetime) -> str:
@@ -215,7 +216,7 @@ class ContactCard(Panel):
             f"Attempt {attempt_no} of {max_attempts}",
         ]
         if history and history.last_outcome:
-            label = OUTCOME_LABELS.get(Outcome(history.last_outcome), history.last_outcome)
+            label = outcome_label(history.last_outcome)
             rows.append(f"Last: {label}, {ago(history.last_called_at, now)}")
         else:
             rows.append("Last: never called")

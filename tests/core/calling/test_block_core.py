@@ -9,19 +9,12 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import select
 
+from callcoach.catalog.outcomes import Outcome
 from callcoach.config import CallPhases
 from callcoach.core.calling import block as blk
 from callcoach.core.calling import calltimer
 from callcoach.core.calling.summary import block_summary
-from callcoach.storage.models import (
-    AttemptObjection,
-    CallAttempt,
-    Callback,
-    CallBlock,
-    Contact,
-    Meeting,
-    Outcome,
-)
+from callcoach.storage.models import AttemptObjection, CallAttempt, Callback, CallBlock, Contact, Meeting
 from tests.support.blockkit import make_list, make_rep, seed_library
 from tests.support.helpers import count_rows
 

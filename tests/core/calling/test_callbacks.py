@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from callcoach.catalog.outcomes import Outcome
 from callcoach.cli import main
 from callcoach.core.calling import block as blk
 from callcoach.core.calling.callbacks import (
@@ -15,7 +16,7 @@ from callcoach.core.calling.callbacks import (
     list_callbacks,
     release_callbacks,
 )
-from callcoach.storage.models import Callback, Contact, Outcome
+from callcoach.storage.models import Callback, Contact
 from tests.support.blockkit import make_list, make_rep
 
 

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 
+from callcoach.catalog.outcomes import Outcome
 from callcoach.cli import main
 from callcoach.core.calling import block as blk
 from callcoach.core.calling.meetings import MeetingError, list_meetings, record_held
 from callcoach.core.review import reports as rp
-from callcoach.storage.models import Meeting, Outcome
+from callcoach.storage.models import Meeting
 from tests.support.blockkit import make_list, make_rep
 
 

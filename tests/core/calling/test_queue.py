@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from callcoach.catalog.outcomes import Outcome
 from callcoach.config import RetryRules, Settings
 from callcoach.core.calling import block as blk
 from callcoach.core.calling import queue
-from callcoach.storage.models import CallBlock, Contact, DoNotCall, Outcome
+from callcoach.storage.models import CallBlock, Contact, DoNotCall
 from tests.support.blockkit import make_list, make_rep
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 09:00 New York, 06:00 Los Angeles

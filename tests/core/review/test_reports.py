@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from callcoach.catalog.outcomes import is_connect, is_conversation
 from callcoach.core.review import goals as goals_mod
 from callcoach.core.review import metrics as m
 from callcoach.core.review import planner
@@ -316,9 +317,9 @@ def test_stored_flags_follow_the_definitions(db, history, clock, capsys):
 
 
 def test_python_rules_match():
-    assert m.is_connect("gatekeeper", 1) and not m.is_connect("gatekeeper", 0)
-    assert m.is_connect("do_not_call", 0) and not m.is_conversation("do_not_call", 0)
-    assert m.is_conversation("callback", 0) and m.is_conversation("not_interested", 2)
+    assert is_connect("gatekeeper", 1) and not is_connect("gatekeeper", 0)
+    assert is_connect("do_not_call", 0) and not is_conversation("do_not_call", 0)
+    assert is_conversation("callback", 0) and is_conversation("not_interested", 2)
 
 
 def _everything(s, f):
@@ -400,8 +401,8 @@ def test_clusters_sum_lists_exactly(db, history, clock):
 def test_a_block_across_two_lists_of_one_cluster_is_one_block_run(db, clock, settings):
     """A rep switches lists mid-block between two lists of the same cluster: each list ran
     that block, but the cluster ran it once (its funnel is then the whole one)."""
+    from callcoach.catalog.outcomes import Outcome
     from callcoach.core.calling import block as blk
-    from callcoach.storage.models import Outcome
     from tests.support.blockkit import make_list, make_rep
 
     rep = make_rep(db)
