@@ -29,6 +29,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, delete, select
 
 from callcoach.errors import CallcoachError
+from callcoach.files import read_user_text
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
     DrillRound,
@@ -239,14 +240,7 @@ def _save_set(
 def load_drill_sets_file(db: Database, path: Path) -> DrillLoadSummary:
     """Insert or update every ``[[drill_set]]`` of ``path`` in one transaction."""
     source = str(path)
-    try:
-        raw = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise DrillSetError(f"{source}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise DrillSetError(f"{source}: not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise DrillSetError(f"{source}: cannot read ({exc.strerror})") from None
+    raw = read_user_text(path, DrillSetError, "TOML")
     specs = parse_drill_sets(raw, source)
     summary = DrillLoadSummary(source=source)
     with db.transaction() as session:

@@ -37,6 +37,7 @@ from sqlmodel import Session, select
 
 from callcoach.clock import Clock, SystemClock
 from callcoach.errors import CallcoachError
+from callcoach.files import read_user_text
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
     CallList,
@@ -367,16 +368,7 @@ def _parse(path: Path, text: str, known_keys: set[str]) -> tuple[list[dict], lis
 def load_tracks_file(db: Database, path: Path, clock: Clock | None = None) -> LoadSummary:
     """Upsert the file's objections (by key) and talk tracks (by name) in one transaction."""
     clock = clock or SystemClock()
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise TracksFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise TracksFileError(f"{path}: is a directory, not a TOML file") from None
-    except UnicodeDecodeError as exc:
-        raise TracksFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise TracksFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    text = read_user_text(path, TracksFileError, "TOML")
     summary = LoadSummary(path=path)
     try:
         with db.transaction() as session:
