@@ -45,7 +45,7 @@ def default_rep(session: Session, name: str | None = None) -> Rep:
         return first
     try:
         user = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
+    except Exception:  # no login name in some containers
         user = "rep"
     return get_or_create_rep(session, user)
 
@@ -60,19 +60,24 @@ def _check(name: str, role: str) -> tuple[str, str]:
     return name, role
 
 
+def _check_email(email: str | None) -> str | None:
+    """The address stripped (None when absent or empty), or a RepError saying what it should be."""
+    email = (email or "").strip()
+    if email and ("@" not in email or len(email) > 254 or " " in email):
+        raise RepError(f"rep email {email!r}: expected an address like ana@example.com")
+    return email or None
+
+
 def add_rep(
     session: Session, name: str, role: str = RepRole.SDR.value, email: str | None = None
 ) -> Rep:
     """Create and commit a new rep; a name already taken (any case) is refused."""
     name, role = _check(name, role)
-    if email is not None:
-        email = email.strip()
-        if email and ("@" not in email or len(email) > 254 or " " in email):
-            raise RepError(f"rep email {email!r}: expected an address like ana@example.com")
+    email = _check_email(email)
     existing = find_rep(session, name)
     if existing is not None:
         raise RepError(f"rep {existing.name!r} already exists (role {existing.role})")
-    rep = Rep(name=name, role=role, email=email or None)
+    rep = Rep(name=name, role=role, email=email)
     session.add(rep)
     try:
         session.commit()
@@ -99,10 +104,7 @@ def update_rep(
     if role is not None:
         rep.role = _check(rep.name, role)[1]
     if email is not None:
-        email = email.strip()
-        if email and ("@" not in email or len(email) > 254 or " " in email):
-            raise RepError(f"rep email {email!r}: expected an address like ana@example.com")
-        rep.email = email or None
+        rep.email = _check_email(email)
     if active is not None:
         rep.active = active
     session.add(rep)

@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 from callcoach.catalog.outcomes import Outcome
 from callcoach.clock import Clock
 from callcoach.core.drills.sets import DrillCard
+from callcoach.core.reps import find_rep, get_or_create_rep
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
@@ -363,10 +364,6 @@ RUBRIC_LABELS = {
     RoundKind.OBJECTION: ("acknowledged", "returned to impact", "asked for the meeting again"),
     RoundKind.OPENING: ("engage statement", "impact question", "asked for the meeting"),
 }
-
-
-def _rep_by_name(session: Session, name: str) -> Rep | None:
-    return session.exec(select(Rep).where(sa.func.lower(Rep.name) == name.strip().lower())).first()
 
 
 @dataclass
@@ -922,7 +919,5 @@ def drill_score_history(session: Session, trainee_id: int) -> list[ScorePoint]:
 
 def resolve_rep(session: Session, name: str, role: str) -> Rep:
     """A rep by name, created with ``role`` when new (trainees and trainers alike)."""
-    from callcoach.core.reps import get_or_create_rep
-
-    rep = _rep_by_name(session, name)
+    rep = find_rep(session, name)
     return rep if rep is not None else get_or_create_rep(session, name, role)

@@ -466,7 +466,7 @@ class Speaker:
         if self.on_event is not None:
             try:
                 self.on_event(event, detail)
-            except Exception:  # noqa: BLE001 - a listener must not kill the speaker thread
+            except Exception:  # a listener must not kill the speaker thread
                 pass
 
     def speak(self, text: str) -> None:
