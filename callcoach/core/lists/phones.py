@@ -22,11 +22,10 @@ from phonenumbers import timezone as pn_timezone
 from phonenumbers.re_util import enable_pattern_cache
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
-from callcoach.core.lists.regions import COUNTRY_MAIN_ZONE, region_zone
+from callcoach.core.lists.regions import COUNTRY_MAIN_ZONE, SUPPORTED_REGIONS, region_zone
 
 #: Regions sharing the +1 country code (the North American Numbering Plan).
 NANP_REGIONS = frozenset(phonenumberutil.COUNTRY_CODE_TO_REGION_CODE[1])
-SUPPORTED_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 UNKNOWN_ZONE = "Etc/Unknown"
 #: Zones of a non-geographic +1 number (toll-free, premium...): the whole plan's.
 _NANP_COUNTRY_ZONES = tuple(TIMEZONE_DATA.get("1", (UNKNOWN_ZONE,)))
