@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from callcoach.errors import CallcoachError
 from callcoach.storage.models import CallAttempt, CallBlock, Rep, RepRole
@@ -40,7 +40,7 @@ def default_rep(session: Session, name: str | None = None) -> Rep:
     """The rep for this session: ``name`` if given, else the only/first SDR, else the OS user."""
     if name:
         return get_or_create_rep(session, name)
-    first = session.exec(select(Rep).where(Rep.role == RepRole.SDR.value).order_by(Rep.id)).first()
+    first = session.exec(select(Rep).where(col(Rep.role) == RepRole.SDR.value).order_by(col(Rep.id))).first()
     if first is not None:
         return first
     try:
@@ -130,26 +130,26 @@ class RepRow:
 def list_reps(session: Session) -> list[RepRow]:
     """Every rep, by name, with blocks run, outcomes logged and the last call (one query)."""
     blocks = (
-        sa.select(CallBlock.rep_id, sa.func.count().label("n"))
-        .group_by(CallBlock.rep_id)
+        sa.select(col(CallBlock.rep_id), sa.func.count().label("n"))
+        .group_by(col(CallBlock.rep_id))
         .subquery()
     )
     dials = (
         sa.select(
-            CallAttempt.rep_id,
-            sa.func.count(CallAttempt.outcome).label("n"),
-            sa.func.max(CallAttempt.logged_at).label("last"),
+            col(CallAttempt.rep_id),
+            sa.func.count(col(CallAttempt.outcome)).label("n"),
+            sa.func.max(col(CallAttempt.logged_at)).label("last"),
         )
-        .group_by(CallAttempt.rep_id)
+        .group_by(col(CallAttempt.rep_id))
         .subquery()
     )
     stmt = (
         sa.select(
-            Rep.id,
-            Rep.name,
-            Rep.role,
-            Rep.email,
-            Rep.active,
+            col(Rep.id),
+            col(Rep.name),
+            col(Rep.role),
+            col(Rep.email),
+            col(Rep.active),
             sa.func.coalesce(blocks.c.n, 0),
             sa.func.coalesce(dials.c.n, 0),
             dials.c.last,
