@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from callcoach.cli.args import UserError
+from callcoach.text_table import table_lines
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -16,10 +17,7 @@ if TYPE_CHECKING:
 
 def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Print left-aligned columns under a header, two spaces apart."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    print("\n".join(table_lines(header, rows)))
 
 
 def local_minute(moment: datetime | None) -> str:
