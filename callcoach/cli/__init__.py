@@ -1,10 +1,11 @@
 """Command line: ``callcoach`` opens the TUI; subcommands import, list, report and more.
 
 One module per command group (``lists``, ``block``, ``drills``, ``reps``, ``db``, ``review``,
-``calls``, ``demo``); each adds its commands to the parser built here. Heavy libraries
-(Textual, SQLAlchemy, phonenumbers) are imported inside the handlers so ``callcoach --help``
-stays instant. Every expected failure ends as one line on stderr and exit status 2, never a
-traceback.
+``calls``, ``demo``; ``start`` opens the TUI), each adding its commands to the parser built
+here; ``args`` reads the global options and flags, ``output`` prints tables and writes files.
+Heavy libraries (Textual, SQLAlchemy, phonenumbers) are imported inside the handlers so
+``callcoach --help`` stays instant. Every expected failure ends as one line on stderr and exit
+status 2, never a traceback.
 """
 
 from __future__ import annotations
