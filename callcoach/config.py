@@ -15,6 +15,7 @@ from typing import Any
 
 from callcoach import paths
 from callcoach.errors import CallcoachError
+from callcoach.files import read_user_text
 
 
 class ConfigError(CallcoachError):
@@ -148,11 +149,9 @@ def load_settings(path: Path | None = None) -> Settings:
     if not path.exists():
         return Settings()
     source = str(path)
+    raw = read_user_text(path, ConfigError, "TOML")
     try:
-        raw = path.read_bytes().decode("utf-8")
         table = tomllib.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{source}: not UTF-8 text ({exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     return _validate(_apply(Settings(), table, "", source), source)

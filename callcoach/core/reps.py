@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from callcoach.errors import CallcoachError
 from callcoach.storage.models import CallAttempt, CallBlock, Rep, RepRole
@@ -40,12 +40,12 @@ def default_rep(session: Session, name: str | None = None) -> Rep:
     """The rep for this session: ``name`` if given, else the only/first SDR, else the OS user."""
     if name:
         return get_or_create_rep(session, name)
-    first = session.exec(select(Rep).where(Rep.role == RepRole.SDR.value).order_by(Rep.id)).first()
+    first = session.exec(select(Rep).where(col(Rep.role) == RepRole.SDR.value).order_by(col(Rep.id))).first()
     if first is not None:
         return first
     try:
         user = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
+    except Exception:  # no login name in some containers
         user = "rep"
     return get_or_create_rep(session, user)
 
@@ -60,19 +60,24 @@ def _check(name: str, role: str) -> tuple[str, str]:
     return name, role
 
 
+def _check_email(email: str | None) -> str | None:
+    """The address stripped (None when absent or empty), or a RepError saying what it should be."""
+    email = (email or "").strip()
+    if email and ("@" not in email or len(email) > 254 or " " in email):
+        raise RepError(f"rep email {email!r}: expected an address like ana@example.com")
+    return email or None
+
+
 def add_rep(
     session: Session, name: str, role: str = RepRole.SDR.value, email: str | None = None
 ) -> Rep:
     """Create and commit a new rep; a name already taken (any case) is refused."""
     name, role = _check(name, role)
-    if email is not None:
-        email = email.strip()
-        if email and ("@" not in email or len(email) > 254 or " " in email):
-            raise RepError(f"rep email {email!r}: expected an address like ana@example.com")
+    email = _check_email(email)
     existing = find_rep(session, name)
     if existing is not None:
         raise RepError(f"rep {existing.name!r} already exists (role {existing.role})")
-    rep = Rep(name=name, role=role, email=email or None)
+    rep = Rep(name=name, role=role, email=email)
     session.add(rep)
     try:
         session.commit()
@@ -99,10 +104,7 @@ def update_rep(
     if role is not None:
         rep.role = _check(rep.name, role)[1]
     if email is not None:
-        email = email.strip()
-        if email and ("@" not in email or len(email) > 254 or " " in email):
-            raise RepError(f"rep email {email!r}: expected an address like ana@example.com")
-        rep.email = email or None
+        rep.email = _check_email(email)
     if active is not None:
         rep.active = active
     session.add(rep)
@@ -128,26 +130,26 @@ class RepRow:
 def list_reps(session: Session) -> list[RepRow]:
     """Every rep, by name, with blocks run, outcomes logged and the last call (one query)."""
     blocks = (
-        sa.select(CallBlock.rep_id, sa.func.count().label("n"))
-        .group_by(CallBlock.rep_id)
+        sa.select(col(CallBlock.rep_id), sa.func.count().label("n"))
+        .group_by(col(CallBlock.rep_id))
         .subquery()
     )
     dials = (
         sa.select(
-            CallAttempt.rep_id,
-            sa.func.count(CallAttempt.outcome).label("n"),
-            sa.func.max(CallAttempt.logged_at).label("last"),
+            col(CallAttempt.rep_id),
+            sa.func.count(col(CallAttempt.outcome)).label("n"),
+            sa.func.max(col(CallAttempt.logged_at)).label("last"),
         )
-        .group_by(CallAttempt.rep_id)
+        .group_by(col(CallAttempt.rep_id))
         .subquery()
     )
     stmt = (
         sa.select(
-            Rep.id,
-            Rep.name,
-            Rep.role,
-            Rep.email,
-            Rep.active,
+            col(Rep.id),
+            col(Rep.name),
+            col(Rep.role),
+            col(Rep.email),
+            col(Rep.active),
             sa.func.coalesce(blocks.c.n, 0),
             sa.func.coalesce(dials.c.n, 0),
             dials.c.last,

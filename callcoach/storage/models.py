@@ -63,6 +63,13 @@ def _now() -> datetime:
 _Model = TypeVar("_Model", bound=SQLModel)
 
 
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The table a table model maps, typed (SQLModel's ``__table__`` is not in its stubs)."""
+    table = sa.inspect(model).local_table
+    assert isinstance(table, sa.Table)
+    return table
+
+
 def from_row(model: type[_Model], values: Mapping[str, Any]) -> _Model:
     """A detached instance of a table model from a whole row of column values.
 

@@ -47,3 +47,37 @@ def test_a_reader_that_stops_early_gets_no_traceback(argv, tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(60) == 141
     assert err == ""
+
+
+
+FILE_COMMANDS = {
+    "CSV": ["import", "{path}"],
+    "tracks": ["tracks", "load", "{path}"],
+    "drill sets": ["drill", "load", "{path}"],
+    "settings": ["--config", "{path}", "lists"],
+}
+
+
+@pytest.mark.parametrize(
+    ("command", "problem", "expected"),
+    [
+        *((c, "directory", f"folder: is a directory, not a {'CSV' if c == 'CSV' else 'TOML'} file")
+          for c in FILE_COMMANDS),
+        *((c, "missing", "nope.txt: no such file") for c in ("CSV", "tracks", "drill sets")),
+        # a CSV in another encoding is decoded (cp1252), not refused
+        *((c, "latin-1", "latin1.txt: not UTF-8 text (byte 7: invalid continuation byte)")
+          for c in ("tracks", "drill sets", "settings")),
+    ],
+)
+def test_every_file_a_user_names_fails_with_the_same_line(tmp_path, capsys, command, problem, expected):
+    """CSV, talk tracks, drill sets and settings are read by one helper: the same one-line messages."""
+    path = tmp_path / expected.split(":")[0]
+    if problem == "directory":
+        path.mkdir()
+    elif problem == "latin-1":
+        path.write_bytes(b"name = \xe9t\xe9\n")
+    argv = [a.format(path=path) for a in FILE_COMMANDS[command]]
+    code = main(["--db", f"sqlite:///{tmp_path / 'cc.db'}", *argv])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"callcoach: error: {tmp_path / expected}\n"

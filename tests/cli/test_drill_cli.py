@@ -78,6 +78,11 @@ def test_list_voices(db, capsys):
     assert code == 2 and "--voice 'klingon/x': no such voice" in err
 
 
+def _drill_report(day: str) -> tuple[str, ...]:
+    """``report --by drill`` over one day, in UTC."""
+    return ("report", "--by", "drill", "--since", day, "--until", day, "--tz", "UTC")
+
+
 def test_report_by_drill(db, clock, capsys):
     ids = seed_objections(db)
     ana = add_rep(db, "Ana")
@@ -85,21 +90,7 @@ def test_report_by_drill(db, clock, capsys):
     _drill(db, clock, ana, [2, 4, 5], trainer_id=tom)
     add_live_losses(db, ana, ids["no_budget"], 2, clock.now())
     add_live_losses(db, ana, ids["no_budget"], 1, clock.now(), overcome=True)
-    code, out, err = run(
-        db,
-        capsys,
-        "report",
-        "--by",
-        "drill",
-        "--since",
-        "2026-11-23",
-        "--until",
-        "2026-11-23",
-        "--tz",
-        "UTC",
-        "--format",
-        "json",
-    )
+    code, out, err = run(db, capsys, *_drill_report("2026-11-23"), "--format", "json")
     assert code == 0, err
     data = json.loads(out)
     rows = data["rows"]
@@ -109,36 +100,10 @@ def test_report_by_drill(db, clock, capsys):
     assert row["drilled"] == 3 and row["avg"] == 3.7 and row["trainer"] == 3.7
     assert row["answer"] == 9.0 and row["box"] == 3
     assert row["overcome"] == {"num": 1, "den": 3, "pct": 33.3}
-    code, out, _ = run(
-        db,
-        capsys,
-        "report",
-        "--by",
-        "drill",
-        "--since",
-        "2026-11-23",
-        "--until",
-        "2026-11-23",
-        "--tz",
-        "UTC",
-    )
+    code, out, _ = run(db, capsys, *_drill_report("2026-11-23"))
     assert "Drill progress by trainee and objection" in out and "1/3 (33.3%)" in out
     # another day: nothing drilled, nothing live
-    code, out, _ = run(
-        db,
-        capsys,
-        "report",
-        "--by",
-        "drill",
-        "--since",
-        "2026-11-24",
-        "--until",
-        "2026-11-24",
-        "--tz",
-        "UTC",
-        "--format",
-        "json",
-    )
+    code, out, _ = run(db, capsys, *_drill_report("2026-11-24"), "--format", "json")
     assert json.loads(out)["rows"] == []
     code, out, _ = run(db, capsys, "drill", "progress", "--trainee", "ana")
     assert "no_budget" in out and "33%" in out

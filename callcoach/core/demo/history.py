@@ -26,6 +26,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from callcoach.catalog.outcomes import Outcome
 from callcoach.clock import Clock, FakeClock
@@ -108,9 +109,9 @@ def _team_lists(db: Database, clock: Clock) -> list[int]:
     with db.session() as session:
         return list(
             session.execute(
-                sa.select(CallList.id)
-                .where(CallList.name.startswith(f"{TEAM_LIST_NAME} - "))
-                .order_by(CallList.id)
+                sa.select(col(CallList.id))
+                .where(col(CallList.name).startswith(f"{TEAM_LIST_NAME} - "))
+                .order_by(col(CallList.id))
             ).scalars()
         )
 
@@ -120,7 +121,7 @@ def _check(db: Database) -> None:
         lists = session.execute(
             sa.select(sa.func.count())
             .select_from(CallList)
-            .where(CallList.name.startswith(f"{TEAM_LIST_NAME} - "))
+            .where(col(CallList.name).startswith(f"{TEAM_LIST_NAME} - "))
         ).scalar_one()
         if lists:
             raise DemoHistoryError(
@@ -130,8 +131,8 @@ def _check(db: Database) -> None:
         done = session.execute(
             sa.select(sa.func.count())
             .select_from(CallBlock)
-            .join(Rep, Rep.id == CallBlock.rep_id)
-            .where(Rep.name.in_([r.name for r in TEAM]))
+            .join(Rep, col(Rep.id) == col(CallBlock.rep_id))
+            .where(col(Rep.name).in_([r.name for r in TEAM]))
         ).scalar_one()
     if done:
         raise DemoHistoryError(
@@ -305,7 +306,9 @@ def generate_demo_history(
     rep_ids: dict[str, int] = {}
     with db.session() as session:
         for rep in TEAM:
-            rep_ids[rep.name] = get_or_create_rep(session, rep.name, RepRole.SDR.value).id
+            team_rep = get_or_create_rep(session, rep.name, RepRole.SDR.value)
+            assert team_rep.id is not None  # committed
+            rep_ids[rep.name] = team_rep.id
         coach_id = get_or_create_rep(session, COACH, RepRole.TRAINER.value).id
         cards = drill_cards(session, None)  # the whole objection library
         for rep in TEAM:  # weekly goals, so the dashboard shows progress against them
@@ -345,7 +348,7 @@ def generate_demo_history(
             day += timedelta(days=1)
     with db.transaction() as session:  # the invites were temporary; meetings past: held?
         meetings = session.execute(
-            sa.select(Meeting).where(Meeting.rep_id.in_(list(rep_ids.values())))
+            sa.select(Meeting).where(col(Meeting.rep_id).in_(list(rep_ids.values())))
         ).scalars()
         for meeting in meetings:
             meeting.ics_path = None

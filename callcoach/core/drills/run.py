@@ -19,13 +19,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlmodel import Session, col, select
 
 from callcoach.catalog.outcomes import Outcome
 from callcoach.clock import Clock
 from callcoach.core.drills.sets import DrillCard
+from callcoach.core.reps import find_rep, get_or_create_rep
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
@@ -94,7 +97,7 @@ def personalise(text: str, rep_name: str | None, track: TalkTrack | None) -> str
     from callcoach.core.lists.tracks import render_track_text
     from callcoach.storage.models import Contact
 
-    details = dict(DRILL_PROSPECT)
+    details: dict[str, Any] = dict(DRILL_PROSPECT)
     if track is not None and track.cluster_dimension in ("vertical", "region"):
         details[track.cluster_dimension] = track.cluster_value or ""
     prospect = Contact(phone="", **details)
@@ -137,7 +140,7 @@ class AnswerTimer:
 
 def _is_pass() -> sa.ColumnElement[int]:
     return sa.case(
-        (sa.and_(DrillRound.overall >= PASS_SCORE, DrillRound.timed_out == sa.false()), 1),
+        (sa.and_(col(DrillRound.overall) >= PASS_SCORE, col(DrillRound.timed_out) == sa.false()), 1),
         else_=0,
     )
 
@@ -150,16 +153,16 @@ def leitner_boxes(session: Session, trainee_id: int) -> dict[int, int]:
     """
     scored = (
         select(
-            DrillRound.objection_id.label("objection_id"),
-            DrillRound.scored_at.label("scored_at"),
+            col(DrillRound.objection_id).label("objection_id"),
+            col(DrillRound.scored_at).label("scored_at"),
             _is_pass().label("passed"),
         )
-        .join(DrillSession, DrillSession.id == DrillRound.session_id)
+        .join(DrillSession, col(DrillSession.id) == col(DrillRound.session_id))
         .where(
             DrillSession.trainee_id == trainee_id,
             DrillRound.kind == RoundKind.OBJECTION.value,
-            DrillRound.overall.is_not(None),
-            DrillRound.objection_id.is_not(None),
+            col(DrillRound.overall).is_not(None),
+            col(DrillRound.objection_id).is_not(None),
         )
         .cte("scored")
     )
@@ -199,19 +202,19 @@ def _live_overcome_expr() -> tuple[sa.ColumnElement[int], sa.ColumnElement[int]]
     ``overcome`` is the rep's own mark when given; when it was left unmarked, the call's
     outcome decides: a meeting means it was overcome, any other logged outcome means lost.
     """
-    meeting = CallAttempt.outcome == Outcome.MEETING.value
+    meeting = col(CallAttempt.outcome) == Outcome.MEETING.value
     overcome = sa.case(
-        (AttemptObjection.overcome == sa.true(), 1),
-        (sa.and_(AttemptObjection.overcome.is_(None), meeting), 1),
+        (col(AttemptObjection.overcome) == sa.true(), 1),
+        (sa.and_(col(AttemptObjection.overcome).is_(None), meeting), 1),
         else_=0,
     )
     lost = sa.case(
-        (AttemptObjection.overcome == sa.false(), 1),
+        (col(AttemptObjection.overcome) == sa.false(), 1),
         (
             sa.and_(
-                AttemptObjection.overcome.is_(None),
-                CallAttempt.outcome.is_not(None),
-                CallAttempt.outcome != Outcome.MEETING.value,
+                col(AttemptObjection.overcome).is_(None),
+                col(CallAttempt.outcome).is_not(None),
+                col(CallAttempt.outcome) != Outcome.MEETING.value,
             ),
             1,
         ),
@@ -245,28 +248,28 @@ def live_objection_stats(
     """Per (rep, objection): live objections raised, overcome and lost, grouped in SQL."""
     overcome, lost = _live_overcome_expr()
     query = (
-        select(
-            CallAttempt.rep_id,
-            AttemptObjection.objection_id,
+        sa.select(
+            col(CallAttempt.rep_id),
+            col(AttemptObjection.objection_id),
             sa.func.count(),
             sa.func.sum(overcome),
             sa.func.sum(lost),
         )
         .select_from(AttemptObjection)
-        .join(CallAttempt, CallAttempt.id == AttemptObjection.attempt_id)
-        .group_by(CallAttempt.rep_id, AttemptObjection.objection_id)
+        .join(CallAttempt, col(CallAttempt.id) == col(AttemptObjection.attempt_id))
+        .group_by(col(CallAttempt.rep_id), col(AttemptObjection.objection_id))
     )
     if trainee_id is not None:
-        query = query.where(CallAttempt.rep_id == trainee_id)
+        query = query.where(col(CallAttempt.rep_id) == trainee_id)
     if trainee_ids:
-        query = query.where(CallAttempt.rep_id.in_(list(trainee_ids)))
+        query = query.where(col(CallAttempt.rep_id).in_(list(trainee_ids)))
     if since is not None:
-        query = query.where(AttemptObjection.raised_at >= since)
+        query = query.where(col(AttemptObjection.raised_at) >= since)
     if until is not None:
-        query = query.where(AttemptObjection.raised_at < until)
+        query = query.where(col(AttemptObjection.raised_at) < until)
     return {
         (int(rep), int(oid)): LiveStats(int(n), int(o or 0), int(lo or 0))
-        for rep, oid, n, o, lo in session.exec(query).all()
+        for rep, oid, n, o, lo in session.execute(query).all()
     }
 
 
@@ -363,10 +366,6 @@ RUBRIC_LABELS = {
     RoundKind.OBJECTION: ("acknowledged", "returned to impact", "asked for the meeting again"),
     RoundKind.OPENING: ("engage statement", "impact question", "asked for the meeting"),
 }
-
-
-def _rep_by_name(session: Session, name: str) -> Rep | None:
-    return session.exec(select(Rep).where(sa.func.lower(Rep.name) == name.strip().lower())).first()
 
 
 @dataclass
@@ -496,6 +495,7 @@ class DrillRun:
             self._last_objection = prompt.card.objection_id
         now = self.clock.now()
         limit = self.opening_seconds if prompt.kind is RoundKind.OPENING else self.answer_seconds
+        assert self.session_id is not None  # start() opened the session
         with self.db.transaction() as session:
             row = DrillRound(
                 session_id=self.session_id,
@@ -506,6 +506,7 @@ class DrillRun:
             )
             session.add(row)
             session.flush()
+            assert row.id is not None  # flushed
             self.round_id = row.id
         self.history.append(self.round_id)
         self.prompt = prompt
@@ -629,6 +630,7 @@ class DrillRun:
             row.scored_at = now
             session.add(row)
             session.flush()
+            assert row.id is not None  # flushed
             self.scored_by[self.scorer] = row.id
             result = row
         self.phase = Phase.SCORED
@@ -678,7 +680,7 @@ class SessionSummary:
 
 def session_summary(session: Session, session_id: int) -> SessionSummary:
     """Aggregate one session's rounds in SQL (one answer per prompt, every score)."""
-    primary = _primary_rounds().where(DrillRound.session_id == session_id).subquery()
+    primary = _primary_rounds().where(col(DrillRound.session_id) == session_id).subquery()
     answers = session.exec(
         select(
             sa.func.count(),
@@ -687,8 +689,8 @@ def session_summary(session: Session, session_id: int) -> SessionSummary:
         ).where(primary.c.rn == 1)
     ).one()
     scores = session.exec(
-        select(sa.func.count(DrillRound.overall), sa.func.avg(DrillRound.overall)).where(
-            DrillRound.session_id == session_id
+        select(sa.func.count(col(DrillRound.overall)), sa.func.avg(col(DrillRound.overall))).where(
+            col(DrillRound.session_id) == session_id
         )
     ).one()
     return SessionSummary(
@@ -702,21 +704,21 @@ def session_summary(session: Session, session_id: int) -> SessionSummary:
 
 def _primary_rounds() -> sa.Select:
     """Rounds with rn = 1 for the first row of each prompt (second opinions are copies)."""
-    return select(
-        DrillRound.id,
-        DrillRound.session_id,
-        DrillRound.objection_id,
-        DrillRound.answer_seconds,
-        DrillRound.timed_out,
+    return sa.select(
+        col(DrillRound.id),
+        col(DrillRound.session_id),
+        col(DrillRound.objection_id),
+        col(DrillRound.answer_seconds),
+        col(DrillRound.timed_out),
         sa.func.row_number()
         .over(
             partition_by=(
-                DrillRound.session_id,
-                DrillRound.kind,
-                DrillRound.position,
-                DrillRound.prompted_at,
+                col(DrillRound.session_id),
+                col(DrillRound.kind),
+                col(DrillRound.position),
+                col(DrillRound.prompted_at),
             ),
-            order_by=DrillRound.id,
+            order_by=col(DrillRound.id),
         )
         .label("rn"),
     )
@@ -757,8 +759,9 @@ class DrillProgressRow:
         return self.live_overcome / decided if decided else None
 
 
-def _rate(col: sa.ColumnElement) -> sa.ColumnElement:
-    return sa.func.avg(sa.case((col == sa.true(), 1.0), (col == sa.false(), 0.0)))
+def _rate(flag: SQLCoreOperations[bool | None]) -> sa.ColumnElement[float]:
+    """The share of true among the set true/false values of a boolean column."""
+    return sa.func.avg(sa.case((flag == sa.true(), 1.0), (flag == sa.false(), 0.0)))
 
 
 def drill_progress(
@@ -778,50 +781,50 @@ def drill_progress(
     """
     recent_from = now - timedelta(days=14)
     score_q = (
-        select(
-            DrillSession.trainee_id.label("trainee_id"),
-            DrillRound.objection_id.label("objection_id"),
-            sa.func.count(DrillRound.overall).label("scored"),
-            sa.func.avg(DrillRound.overall).label("avg_overall"),
+        sa.select(
+            col(DrillSession.trainee_id).label("trainee_id"),
+            col(DrillRound.objection_id).label("objection_id"),
+            sa.func.count(col(DrillRound.overall)).label("scored"),
+            sa.func.avg(col(DrillRound.overall)).label("avg_overall"),
             sa.func.avg(
-                sa.case((DrillRound.scorer_role == ScorerRole.SELF.value, DrillRound.overall))
+                sa.case((col(DrillRound.scorer_role) == ScorerRole.SELF.value, col(DrillRound.overall)))
             ).label("self_avg"),
             sa.func.avg(
-                sa.case((DrillRound.scorer_role == ScorerRole.TRAINER.value, DrillRound.overall))
+                sa.case((col(DrillRound.scorer_role) == ScorerRole.TRAINER.value, col(DrillRound.overall)))
             ).label("trainer_avg"),
-            sa.func.avg(sa.case((DrillRound.scored_at >= recent_from, DrillRound.overall))).label(
+            sa.func.avg(sa.case((col(DrillRound.scored_at) >= recent_from, col(DrillRound.overall)))).label(
                 "recent_avg"
             ),
-            sa.func.avg(sa.case((DrillRound.scored_at < recent_from, DrillRound.overall))).label(
+            sa.func.avg(sa.case((col(DrillRound.scored_at) < recent_from, col(DrillRound.overall)))).label(
                 "earlier_avg"
             ),
-            _rate(DrillRound.acknowledged).label("ack"),
-            _rate(DrillRound.returned_to_impact).label("impact"),
-            _rate(DrillRound.asked_again).label("asked"),
-            sa.func.max(DrillRound.prompted_at).label("last"),
+            _rate(col(DrillRound.acknowledged)).label("ack"),
+            _rate(col(DrillRound.returned_to_impact)).label("impact"),
+            _rate(col(DrillRound.asked_again)).label("asked"),
+            sa.func.max(col(DrillRound.prompted_at)).label("last"),
         )
-        .join(DrillSession, DrillSession.id == DrillRound.session_id)
-        .where(DrillRound.kind == RoundKind.OBJECTION.value, DrillRound.objection_id.is_not(None))
-        .group_by(DrillSession.trainee_id, DrillRound.objection_id)
+        .join(DrillSession, col(DrillSession.id) == col(DrillRound.session_id))
+        .where(col(DrillRound.kind) == RoundKind.OBJECTION.value, col(DrillRound.objection_id).is_not(None))
+        .group_by(col(DrillSession.trainee_id), col(DrillRound.objection_id))
     )
     primary = (
         _primary_rounds()
-        .add_columns(DrillSession.trainee_id.label("trainee_id"))
-        .join(DrillSession, DrillSession.id == DrillRound.session_id)
-        .where(DrillRound.kind == RoundKind.OBJECTION.value, DrillRound.objection_id.is_not(None))
+        .add_columns(col(DrillSession.trainee_id).label("trainee_id"))
+        .join(DrillSession, col(DrillSession.id) == col(DrillRound.session_id))
+        .where(col(DrillRound.kind) == RoundKind.OBJECTION.value, col(DrillRound.objection_id).is_not(None))
     )
     for query_filter in (
-        (DrillSession.trainee_id == trainee_id) if trainee_id is not None else None,
-        DrillSession.trainee_id.in_(list(trainee_ids)) if trainee_ids else None,
-        (DrillRound.prompted_at >= since) if since is not None else None,
-        (DrillRound.prompted_at < until) if until is not None else None,
+        (col(DrillSession.trainee_id) == trainee_id) if trainee_id is not None else None,
+        col(DrillSession.trainee_id).in_(list(trainee_ids)) if trainee_ids else None,
+        (col(DrillRound.prompted_at) >= since) if since is not None else None,
+        (col(DrillRound.prompted_at) < until) if until is not None else None,
     ):
         if query_filter is not None:
             score_q = score_q.where(query_filter)
             primary = primary.where(query_filter)
     p = primary.subquery()
     answer_q = (
-        select(
+        sa.select(
             p.c.trainee_id,
             p.c.objection_id,
             sa.func.count().label("prompts"),
@@ -831,18 +834,18 @@ def drill_progress(
         .where(p.c.rn == 1)
         .group_by(p.c.trainee_id, p.c.objection_id)
     )
-    answers = {(r[0], r[1]): r for r in session.exec(answer_q).all()}
-    scores = {(r[0], r[1]): r for r in session.exec(score_q).all()}
+    answers = {(r[0], r[1]): r for r in session.execute(answer_q).all()}
+    scores = {(r[0], r[1]): r for r in session.execute(score_q).all()}
     live = live_objection_stats(session, trainee_id, since, until, trainee_ids)
     keys = sorted(set(answers) | set(scores) | (set(live) if include_live else set()))
     if not keys:
         return []
     names = dict(
-        session.exec(select(Rep.id, Rep.name).where(Rep.id.in_({k[0] for k in keys}))).all()
+        session.exec(select(col(Rep.id), col(Rep.name)).where(col(Rep.id).in_({k[0] for k in keys}))).all()
     )
     objections = {
         o.id: o
-        for o in session.exec(select(Objection).where(Objection.id.in_({k[1] for k in keys})))
+        for o in session.exec(select(Objection).where(col(Objection.id).in_({k[1] for k in keys})))
     }
     boxes: dict[int, dict[int, int]] = {}
     rows: list[DrillProgressRow] = []
@@ -911,9 +914,9 @@ def drill_score_history(session: Session, trainee_id: int) -> list[ScorePoint]:
         day = sa.func.to_char(sa.func.timezone("UTC", DrillRound.scored_at), "YYYY-MM-DD")
     rows = session.exec(
         select(day.label("day"), Objection.key, sa.func.count(), sa.func.avg(DrillRound.overall))
-        .join(DrillSession, DrillSession.id == DrillRound.session_id)
-        .join(Objection, Objection.id == DrillRound.objection_id)
-        .where(DrillSession.trainee_id == trainee_id, DrillRound.overall.is_not(None))
+        .join(DrillSession, col(DrillSession.id) == col(DrillRound.session_id))
+        .join(Objection, col(Objection.id) == col(DrillRound.objection_id))
+        .where(col(DrillSession.trainee_id) == trainee_id, col(DrillRound.overall).is_not(None))
         .group_by(day, Objection.key)
         .order_by(day, Objection.key)
     ).all()
@@ -922,7 +925,5 @@ def drill_score_history(session: Session, trainee_id: int) -> list[ScorePoint]:
 
 def resolve_rep(session: Session, name: str, role: str) -> Rep:
     """A rep by name, created with ``role`` when new (trainees and trainers alike)."""
-    from callcoach.core.reps import get_or_create_rep
-
-    rep = _rep_by_name(session, name)
+    rep = find_rep(session, name)
     return rep if rep is not None else get_or_create_rep(session, name, role)

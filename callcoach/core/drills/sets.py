@@ -20,15 +20,17 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from callcoach.errors import CallcoachError
+from callcoach.files import read_user_text
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
     DrillRound,
@@ -189,15 +191,21 @@ def parse_drill_sets(raw: str, source: str) -> list[DrillSetSpec]:
     return specs
 
 
-def _track_items(session: Session, track_id: int) -> list[tuple[str, str | None]]:
+def _track_items(session: Session, track: TalkTrack) -> list[tuple[str, str | None]]:
+    """The track's objection keys in order, each with the track's rebuttal override."""
     rows = session.exec(
         select(Objection.key, TalkTrackObjection.rebuttal_override)
         .select_from(TalkTrackObjection)
-        .join(Objection, Objection.id == TalkTrackObjection.objection_id)
-        .where(TalkTrackObjection.talk_track_id == track_id)
-        .order_by(TalkTrackObjection.position, Objection.position, Objection.id)
+        .join(Objection, col(Objection.id) == col(TalkTrackObjection.objection_id))
+        .where(TalkTrackObjection.talk_track_id == track.id)
+        .order_by(col(TalkTrackObjection.position), col(Objection.position), col(Objection.id))
     ).all()
     return [(key, override) for key, override in rows]
+
+
+def _objection_ids(session: Session) -> dict[str, int]:
+    """Every objection's id by its key."""
+    return {o.key: o.id for o in session.exec(select(Objection)) if o.id is not None}
 
 
 def _find_track(session: Session, name: str) -> TalkTrack | None:
@@ -211,7 +219,7 @@ def _save_set(
     name: str,
     description: str,
     track: TalkTrack | None,
-    items: list[tuple[int, str | None]],
+    items: Sequence[tuple[int, str | None]],
 ) -> tuple[DrillSet, bool]:
     drill_set = session.exec(
         select(DrillSet).where(sa.func.lower(DrillSet.name) == name.lower())
@@ -223,7 +231,8 @@ def _save_set(
     drill_set.talk_track_id = track.id if track else None
     session.add(drill_set)
     session.flush()
-    session.exec(delete(DrillSetItem).where(DrillSetItem.drill_set_id == drill_set.id))
+    assert drill_set.id is not None  # flushed
+    session.exec(delete(DrillSetItem).where(col(DrillSetItem.drill_set_id) == drill_set.id))
     for position, (objection_id, override) in enumerate(items, start=1):
         session.add(
             DrillSetItem(
@@ -239,18 +248,11 @@ def _save_set(
 def load_drill_sets_file(db: Database, path: Path) -> DrillLoadSummary:
     """Insert or update every ``[[drill_set]]`` of ``path`` in one transaction."""
     source = str(path)
-    try:
-        raw = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise DrillSetError(f"{source}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise DrillSetError(f"{source}: not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise DrillSetError(f"{source}: cannot read ({exc.strerror})") from None
+    raw = read_user_text(path, DrillSetError, "TOML")
     specs = parse_drill_sets(raw, source)
     summary = DrillLoadSummary(source=source)
     with db.transaction() as session:
-        library = {o.key: o.id for o in session.exec(select(Objection))}
+        library = _objection_ids(session)
         for spec in specs:
             track = None
             keys: list[str] = []
@@ -263,7 +265,7 @@ def load_drill_sets_file(db: Database, path: Path) -> DrillLoadSummary:
                         f"{source}:{line}: drill_set {spec.name!r}: no talk track named "
                         f"{spec.track!r} (load it first with: callcoach tracks load FILE)"
                     )
-                for key, override in _track_items(session, track.id):
+                for key, override in _track_items(session, track):
                     keys.append(key)
                     overrides[key] = override
             for key in spec.objections:
@@ -305,8 +307,8 @@ def drill_set_from_track(db: Database, track_name: str, name: str | None = None)
             raise DrillSetError(
                 f"no talk track named {track_name!r} (known: {names or 'none loaded yet'})"
             )
-        library = {o.key: o.id for o in session.exec(select(Objection))}
-        items = [(library[k], None) for k, _ in _track_items(session, track.id)]
+        library = _objection_ids(session)
+        items = [(library[k], None) for k, _ in _track_items(session, track)]
         if not items:
             raise DrillSetError(f"talk track {track.name!r} lists no likely objections")
         set_name = (name or f"Track: {track.name}").strip()[:120]
@@ -321,7 +323,7 @@ def list_drill_sets(session: Session) -> list[DrillSetSummary]:
     """Every drill set with its track, objection count, sessions and last use."""
     items = (
         select(DrillSetItem.drill_set_id, sa.func.count().label("n"))
-        .group_by(DrillSetItem.drill_set_id)
+        .group_by(col(DrillSetItem.drill_set_id))
         .subquery()
     )
     used = (
@@ -330,23 +332,23 @@ def list_drill_sets(session: Session) -> list[DrillSetSummary]:
             sa.func.count().label("sessions"),
             sa.func.max(DrillSession.started_at).label("last"),
         )
-        .group_by(DrillSession.drill_set_id)
+        .group_by(col(DrillSession.drill_set_id))
         .subquery()
     )
-    rows = session.exec(
-        select(
-            DrillSet.id,
-            DrillSet.name,
-            DrillSet.description,
-            TalkTrack.name,
+    rows = session.execute(
+        sa.select(
+            col(DrillSet.id),
+            col(DrillSet.name),
+            col(DrillSet.description),
+            col(TalkTrack.name),
             sa.func.coalesce(items.c.n, 0),
             sa.func.coalesce(used.c.sessions, 0),
             used.c.last,
         )
-        .outerjoin(TalkTrack, TalkTrack.id == DrillSet.talk_track_id)
-        .outerjoin(items, items.c.drill_set_id == DrillSet.id)
-        .outerjoin(used, used.c.drill_set_id == DrillSet.id)
-        .order_by(DrillSet.name)
+        .outerjoin(TalkTrack, col(TalkTrack.id) == col(DrillSet.talk_track_id))
+        .outerjoin(items, items.c.drill_set_id == col(DrillSet.id))
+        .outerjoin(used, used.c.drill_set_id == col(DrillSet.id))
+        .order_by(col(DrillSet.name))
     ).all()
     return [DrillSetSummary(*row) for row in rows]
 
@@ -372,7 +374,7 @@ def drill_cards(session: Session, drill_set_id: int | None) -> list[DrillCard]:
     if drill_set_id is None:
         rows = session.exec(
             select(Objection.id, Objection.key, Objection.text, Objection.rebuttal).order_by(
-                Objection.position, Objection.id
+                col(Objection.position), col(Objection.id)
             )
         ).all()
         return [DrillCard(*row) for row in rows]
@@ -387,14 +389,17 @@ def drill_cards(session: Session, drill_set_id: int | None) -> list[DrillCard]:
             ),
         )
         .select_from(DrillSetItem)
-        .join(Objection, Objection.id == DrillSetItem.objection_id)
-        .join(DrillSet, DrillSet.id == DrillSetItem.drill_set_id)
+        .join(Objection, col(Objection.id) == col(DrillSetItem.objection_id))
+        .join(DrillSet, col(DrillSet.id) == col(DrillSetItem.drill_set_id))
         .outerjoin(
             tto,
-            sa.and_(tto.talk_track_id == DrillSet.talk_track_id, tto.objection_id == Objection.id),
+            sa.and_(
+                col(tto.talk_track_id) == col(DrillSet.talk_track_id),
+                col(tto.objection_id) == col(Objection.id),
+            ),
         )
         .where(DrillSetItem.drill_set_id == drill_set_id)
-        .order_by(DrillSetItem.position, Objection.id)
+        .order_by(col(DrillSetItem.position), col(Objection.id))
     ).all()
     return [DrillCard(*row) for row in rows]
 
@@ -410,7 +415,7 @@ def drill_set_track(session: Session, drill_set_id: int | None) -> TalkTrack | N
         return None
     return session.exec(
         select(TalkTrack)
-        .join(DrillSet, DrillSet.talk_track_id == TalkTrack.id)
+        .join(DrillSet, col(DrillSet.talk_track_id) == col(TalkTrack.id))
         .where(DrillSet.id == drill_set_id)
     ).first()
 
@@ -421,7 +426,7 @@ def drill_set_round_count(session: Session, drill_set_id: int) -> int:
         session.exec(
             select(sa.func.count())
             .select_from(DrillRound)
-            .join(DrillSession, DrillSession.id == DrillRound.session_id)
+            .join(DrillSession, col(DrillSession.id) == col(DrillRound.session_id))
             .where(DrillSession.drill_set_id == drill_set_id)
         ).one()
     )

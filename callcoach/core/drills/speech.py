@@ -313,9 +313,10 @@ class Player(Protocol):
 
 
 class _ProcessPlayback:
-    def __init__(self, proc: subprocess.Popen[bytes], stderr: IO[bytes]) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], stderr: IO[bytes], name: str) -> None:
         self.proc = proc
         self.stderr = stderr
+        self.name = name  # the player's program name, as its messages start with it
         self.stopped = False
 
     def stop(self) -> None:
@@ -332,9 +333,8 @@ class _ProcessPlayback:
         if self.stopped or code == 0:
             return True, ""
         message = lines[-1] if lines else "no message"
-        name = Path(str(self.proc.args[0])).name
-        if message.startswith(name + ":"):
-            message = message[len(name) + 1 :].strip()
+        if message.startswith(self.name + ":"):
+            message = message[len(self.name) + 1 :].strip()
         return False, f"{message} (exit status {code})"
 
 
@@ -355,7 +355,7 @@ class CommandPlayer:
             stderr=err,
             start_new_session=True,  # a Ctrl+C in the TUI is not the player's business
         )
-        return _ProcessPlayback(proc, err)
+        return _ProcessPlayback(proc, err, self.name)
 
 
 def find_player() -> CommandPlayer | None:
@@ -466,7 +466,7 @@ class Speaker:
         if self.on_event is not None:
             try:
                 self.on_event(event, detail)
-            except Exception:  # noqa: BLE001 - a listener must not kill the speaker thread
+            except Exception:  # a listener must not kill the speaker thread
                 pass
 
     def speak(self, text: str) -> None:

@@ -28,14 +28,14 @@ def _reply(out: TextIO, payload: dict[str, Any]) -> None:
 _KNOWN_VOICES: set[str] = set()
 
 
-def _known_voices(engine: Any) -> set[str]:  # noqa: ANN401
+def _known_voices(engine: Any) -> set[str]:
     if not _KNOWN_VOICES:
         for v in engine.getProperty("voices"):
             _KNOWN_VOICES.update({v.id, v.name})
     return _KNOWN_VOICES
 
 
-def _synth(engine: Any, request: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN401
+def _synth(engine: Any, request: dict[str, Any]) -> dict[str, Any]:
     text = str(request.get("text") or "").strip()
     path = str(request["path"])
     if not text:
@@ -81,7 +81,7 @@ def main() -> int:
         import pyttsx3
 
         engine = pyttsx3.init()
-    except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
+    except Exception as exc:  # reported to the parent as one line
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         _reply(out, {"ready": False, "error": f"{type(exc).__name__}: {detail}"})
         return 1
@@ -100,7 +100,7 @@ def main() -> int:
                 _reply(out, {"ok": True, "voices": voices})
             else:
                 _reply(out, {"ok": False, "error": f"unknown op {op!r}"})
-        except Exception as exc:  # noqa: BLE001 - one bad request must not kill the worker
+        except Exception as exc:  # one bad request must not kill the worker
             _reply(out, {"ok": False, "error": f"{type(exc).__name__}: {exc}"})
     return 0
 

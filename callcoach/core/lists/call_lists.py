@@ -10,11 +10,11 @@ local clock once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from callcoach.catalog.outcomes import ContactStatus
 from callcoach.config import CallingWindow
@@ -109,32 +109,32 @@ def list_summaries(session: Session, now: datetime, window: CallingWindow) -> li
     callable_ = callable_condition(now, None if all_open else zones)
     counts = (
         sa.select(
-            Contact.list_id.label("list_id"),
+            col(Contact.list_id).label("list_id"),
             sa.func.count().label("contacts"),
             sa.func.sum(sa.case((callable_, 1), else_=0)).label("callable_now"),
         )
-        .group_by(Contact.list_id)
+        .group_by(col(Contact.list_id))
         .subquery()
     )
     last_block = (
-        sa.select(CallBlock.list_id, sa.func.max(CallBlock.started_at).label("last_at"))
-        .group_by(CallBlock.list_id)
+        sa.select(col(CallBlock.list_id), sa.func.max(col(CallBlock.started_at)).label("last_at"))
+        .group_by(col(CallBlock.list_id))
         .subquery()
     )
     rows = session.execute(
         sa.select(
-            CallList.id,
-            CallList.name,
-            CallList.cluster_dimension,
-            CallList.cluster_value,
+            col(CallList.id),
+            col(CallList.name),
+            col(CallList.cluster_dimension),
+            col(CallList.cluster_value),
             sa.func.coalesce(counts.c.contacts, 0),
             sa.func.coalesce(counts.c.callable_now, 0),
             last_block.c.last_at,
         )
-        .outerjoin(counts, counts.c.list_id == CallList.id)
-        .outerjoin(last_block, last_block.c.list_id == CallList.id)
-        .where(CallList.archived.is_(False))
-        .order_by(CallList.name)
+        .outerjoin(counts, counts.c.list_id == col(CallList.id))
+        .outerjoin(last_block, last_block.c.list_id == col(CallList.id))
+        .where(col(CallList.archived).is_(False))
+        .order_by(col(CallList.name))
     ).all()
     result = []
     for row in rows:
@@ -142,8 +142,6 @@ def list_summaries(session: Session, now: datetime, window: CallingWindow) -> li
         if isinstance(last_at, str):  # SQLite returns max() of a datetime column as text
             last_at = datetime.fromisoformat(last_at)
         if last_at is not None and last_at.tzinfo is None:
-            from datetime import UTC
-
             last_at = last_at.replace(tzinfo=UTC)
         result.append(
             ListSummary(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from callcoach.errors import CallcoachError
+from callcoach.files import read_user_bytes
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -98,14 +99,7 @@ def sniff_delimiter(text: str) -> str:
 
 def read_csv_file(path: Path) -> DecodedFile:
     """Read and decode ``path``; raise CsvFileError with one line for unusable files."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CsvFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CsvFileError(f"{path}: is a directory, not a CSV file") from None
-    except OSError as exc:
-        raise CsvFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    raw = read_user_bytes(path, CsvFileError, "CSV")
     if not raw.strip():
         raise CsvFileError(f"{path}: empty file, nothing to import")
     text, encoding = _decode(path, raw)

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlmodel import Session, col, select
 
 from callcoach.catalog.outcomes import ContactStatus
 from callcoach.clock import Clock
@@ -29,7 +30,7 @@ from callcoach.core.lists.phones import InvalidPhone, PhoneNormalizer, pick_zone
 from callcoach.core.lists.regions import country_code, country_display, normalize_region
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
-from callcoach.storage.models import CallList, ClusterDimension, Contact, DoNotCall, TalkTrack
+from callcoach.storage.models import CallList, ClusterDimension, Contact, DoNotCall, TalkTrack, table_of
 
 CLUSTER_DIMENSIONS = ("vertical", "region", "size", "role")
 _CHUNK = 500  # phones per IN (...) query
@@ -506,7 +507,7 @@ def _chunks(items: list[str], size: int = _CHUNK) -> Iterable[list[str]]:
         yield items[start : start + size]
 
 
-def _existing(session: Session, column: sa.ColumnElement, phones: list[str], query: sa.Select,
+def _existing(session: Session, column: SQLCoreOperations[str], phones: list[str], query: sa.Select,
               total: int) -> list[sa.Row]:
     """Rows of ``query`` for ``phones``: one scan for small tables, chunked IN lists else."""
     if total == 0:
@@ -523,11 +524,11 @@ def _drop_database_duplicates(session: Session, rows: list[_Row], report: Import
     """Remove rows whose phone (and extension) is already a contact; count them."""
     total = session.execute(sa.select(sa.func.count()).select_from(Contact)).scalar_one()
     phones = sorted({r.values[_PHONE] for r in rows})
-    query = sa.select(Contact.phone, Contact.extension, CallList.name).join(
-        CallList, CallList.id == Contact.list_id
+    query = sa.select(col(Contact.phone), col(Contact.extension), col(CallList.name)).join(
+        CallList, col(CallList.id) == col(Contact.list_id)
     )
     existing: dict[tuple[str, str], str] = {}
-    for phone, ext, list_name in _existing(session, Contact.phone, phones, query, total):
+    for phone, ext, list_name in _existing(session, col(Contact.phone), phones, query, total):
         existing.setdefault((phone, ext), list_name)
     if not existing:
         return rows
@@ -632,10 +633,10 @@ def _register_duplicate_dnc(session: Session, path: Path, clock: Clock, report: 
     phones = sorted(report.dnc_from_duplicates)
     registered: set[str] = set()
     for chunk in _chunks(phones):
-        registered.update(session.exec(select(DoNotCall.phone).where(DoNotCall.phone.in_(chunk))))
+        registered.update(session.exec(select(DoNotCall.phone).where(col(DoNotCall.phone).in_(chunk))))
         session.execute(
             sa.update(Contact)
-            .where(Contact.phone.in_(chunk))
+            .where(col(Contact.phone).in_(chunk))
             .values(do_not_call=True, status=ContactStatus.DO_NOT_CALL.value)
         )
     new = [p for p in phones if p not in registered]
@@ -677,7 +678,7 @@ def _write(
         existing_values = [
             name[len(start):]
             for name in session.exec(
-                select(CallList.name).where(CallList.name.startswith(start, autoescape=True))
+                select(CallList.name).where(col(CallList.name).startswith(start, autoescape=True))
             )
         ]
         mapping = clustering.assign_clusters(raw_values, options.min_cluster_size, existing_values)
@@ -687,10 +688,10 @@ def _write(
         targets = [""] * len(rows)
         names = {"": prefix}
 
-    tracks = {}
+    tracks: dict[str, TalkTrack] = {}
     if options.cluster_by:
-        for track in session.exec(select(TalkTrack).where(TalkTrack.cluster_dimension == dimension)):
-            tracks.setdefault((track.cluster_value or "").strip().lower(), track)
+        for candidate in session.exec(select(TalkTrack).where(TalkTrack.cluster_dimension == dimension)):
+            tracks.setdefault((candidate.cluster_value or "").strip().lower(), candidate)
 
     list_ids: dict[str, int] = {}
     results: dict[str, ListResult] = {}
@@ -715,20 +716,23 @@ def _write(
                 found.talk_track_id = track.id
             attached = session.get(TalkTrack, found.talk_track_id) if found.talk_track_id else None
             results[value] = ListResult(name, 0, False, attached.name if attached else None)
+        assert found.id is not None  # flushed
         list_ids[value] = found.id
 
     total_dnc = session.execute(sa.select(sa.func.count()).select_from(DoNotCall)).scalar_one()
     phones = sorted({r.values[_PHONE] for r in rows})
     registered = {
         row[0]
-        for row in _existing(session, DoNotCall.phone, phones, sa.select(DoNotCall.phone), total_dnc)
+        for row in _existing(
+            session, col(DoNotCall.phone), phones, sa.select(col(DoNotCall.phone)), total_dnc
+        )
     }
 
     # Values bound once with the column types' own processors (same result as SQLAlchemy's
     # per-row processing, which would cost more than the insert itself).
     dialect = session.get_bind().dialect
     prebind = dialect.paramstyle in _DRIVER_MARKERS
-    table = Contact.__table__
+    table = table_of(Contact)
     bound_now = _bind(table, "created_at", now, dialect) if prebind else now
     bound_dnc = {f: _bind(table, "do_not_call", f, dialect) if prebind else f for f in (True, False)}
     new_dnc: dict[str, str] = {}
@@ -758,7 +762,7 @@ def _write(
     if new_dnc:
         _bulk_insert(
             session,
-            DoNotCall.__table__,
+            table_of(DoNotCall),
             ("phone", "added_at", "source"),
             [[p, now, s] for p, s in new_dnc.items()],
         )

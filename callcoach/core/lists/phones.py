@@ -17,16 +17,15 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import phonenumbers
-from phonenumbers import PhoneNumber, PhoneNumberFormat, phonenumberutil
+from phonenumbers import PhoneMetadata, PhoneNumber, PhoneNumberDesc, PhoneNumberFormat, phonenumberutil
 from phonenumbers import timezone as pn_timezone
 from phonenumbers.re_util import enable_pattern_cache
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
-from callcoach.core.lists.regions import COUNTRY_MAIN_ZONE, region_zone
+from callcoach.core.lists.regions import COUNTRY_MAIN_ZONE, SUPPORTED_REGIONS, region_zone
 
 #: Regions sharing the +1 country code (the North American Numbering Plan).
 NANP_REGIONS = frozenset(phonenumberutil.COUNTRY_CODE_TO_REGION_CODE[1])
-SUPPORTED_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 UNKNOWN_ZONE = "Etc/Unknown"
 #: Zones of a non-geographic +1 number (toll-free, premium...): the whole plan's.
 _NANP_COUNTRY_ZONES = tuple(TIMEZONE_DATA.get("1", (UNKNOWN_ZONE,)))
@@ -136,7 +135,7 @@ class PhoneNormalizer:
         if not phonenumbers.is_valid_number(number):
             reason = _REASONS.get(phonenumbers.is_possible_number_with_reason(number))
             if reason is None:
-                country = phonenumbers.region_code_for_country_code(number.country_code)
+                country = phonenumbers.region_code_for_country_code(number.country_code or 0)
                 reason = f"not a valid {country} number" if country != "ZZ" else "not a valid number"
             raise InvalidPhone(reason)
         e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
@@ -162,10 +161,12 @@ def _ten_digit_validator(region: str) -> Callable[[str], int]:
     following ``_number_type_helper`` and ``is_number_type_geographical`` with a few
     precompiled full matches instead of a dozen pattern look-ups per number.
     """
-    metadata = phonenumberutil.PhoneMetadata.metadata_for_region(region)
+    metadata = PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        raise ValueError(f"no phone number metadata for region {region!r}")
     country = metadata.country_code
 
-    def usable(desc: object) -> re.Pattern[str] | None:
+    def usable(desc: PhoneNumberDesc | None) -> re.Pattern[str] | None:
         if desc is None or not desc.national_number_pattern:
             return None
         lengths = desc.possible_length

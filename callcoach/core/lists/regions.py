@@ -7,6 +7,11 @@ Australia, toll-free numbers).
 
 from __future__ import annotations
 
+import phonenumbers
+
+# The regions phonenumbers knows numbers of: the country codes a country column may hold
+SUPPORTED_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
+
 # code: (name, main IANA zone)
 US_STATES: dict[str, tuple[str, str]] = {
     "AL": ("Alabama", "America/Chicago"),
@@ -181,8 +186,6 @@ def country_code(value: str) -> str | None:
     if upper == "UK":
         return "GB"
     if len(upper) == 2 and upper.isalpha():
-        from callcoach.core.lists.phones import SUPPORTED_REGIONS
-
         return upper if upper in SUPPORTED_REGIONS else None
     return _COUNTRY_ALIASES.get(text.lower())
 

@@ -33,10 +33,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from callcoach.clock import Clock, SystemClock
 from callcoach.errors import CallcoachError
+from callcoach.files import read_user_text
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
     CallList,
@@ -170,13 +171,13 @@ def track_objections(session: Session, track_id: int | None) -> list[tuple[Objec
     if track_id is not None:
         for link, objection in session.exec(
             select(TalkTrackObjection, Objection)
-            .join(Objection, Objection.id == TalkTrackObjection.objection_id)
+            .join(Objection, col(Objection.id) == col(TalkTrackObjection.objection_id))
             .where(TalkTrackObjection.talk_track_id == track_id)
-            .order_by(TalkTrackObjection.position, Objection.position)
+            .order_by(col(TalkTrackObjection.position), col(Objection.position))
         ):
             rows.append((objection, link.rebuttal_override or objection.rebuttal))
     if not rows:
-        rows = [(o, o.rebuttal) for o in session.exec(select(Objection).order_by(Objection.position))]
+        rows = [(o, o.rebuttal) for o in session.exec(select(Objection).order_by(col(Objection.position)))]
     return rows
 
 
@@ -367,16 +368,7 @@ def _parse(path: Path, text: str, known_keys: set[str]) -> tuple[list[dict], lis
 def load_tracks_file(db: Database, path: Path, clock: Clock | None = None) -> LoadSummary:
     """Upsert the file's objections (by key) and talk tracks (by name) in one transaction."""
     clock = clock or SystemClock()
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise TracksFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise TracksFileError(f"{path}: is a directory, not a TOML file") from None
-    except UnicodeDecodeError as exc:
-        raise TracksFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise TracksFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    text = read_user_text(path, TracksFileError, "TOML")
     summary = LoadSummary(path=path)
     try:
         with db.transaction() as session:
@@ -407,41 +399,46 @@ def _store(
             summary.objections_updated.append(item["key"])
         by_key[item["key"]] = found
     session.flush()
+    objection_ids = {key: o.id for key, o in by_key.items() if o.id is not None}
 
     now = clock.now()
     for item in tracks:
-        found = session.exec(
+        track = session.exec(
             select(TalkTrack).where(sa.func.lower(TalkTrack.name) == item["name"].lower())
         ).first()
         fields = {k: item[k] for k in (*TEXT_FIELDS, "cluster_dimension", "cluster_value")}
-        if found is None:
-            found = TalkTrack(name=item["name"], updated_at=now, **fields)
-            session.add(found)
+        if track is None:
+            track = TalkTrack(name=item["name"], updated_at=now, **fields)
+            session.add(track)
             summary.tracks_new.append(item["name"])
         else:
             for key, value in fields.items():
-                setattr(found, key, value)
-            found.updated_at = now
-            summary.tracks_updated.append(found.name)
+                setattr(track, key, value)
+            track.updated_at = now
+            summary.tracks_updated.append(track.name)
         session.flush()
-        session.execute(sa.delete(TalkTrackObjection).where(TalkTrackObjection.talk_track_id == found.id))
+        track_id = track.id
+        assert track_id is not None  # flushed
+        session.execute(
+            sa.delete(TalkTrackObjection).where(col(TalkTrackObjection.talk_track_id) == track_id)
+        )
         for position, key in enumerate(item["objections"], 1):
             session.add(
                 TalkTrackObjection(
-                    talk_track_id=found.id,
-                    objection_id=by_key[key].id,
+                    talk_track_id=track_id,
+                    objection_id=objection_ids[key],
                     rebuttal_override=item["rebuttals"].get(key),
                     position=position,
                 )
             )
-        if found.cluster_dimension and found.cluster_value:
+        if track.cluster_dimension and track.cluster_value:
             for call_list in session.exec(
                 select(CallList).where(
-                    CallList.talk_track_id.is_(None),
-                    CallList.cluster_dimension == found.cluster_dimension,
-                    sa.func.lower(CallList.cluster_value) == found.cluster_value.lower(),
+                    col(CallList.talk_track_id).is_(None),
+                    CallList.cluster_dimension == track.cluster_dimension,
+                    sa.func.lower(CallList.cluster_value) == track.cluster_value.lower(),
                 )
             ):
-                call_list.talk_track_id = found.id
+                call_list.talk_track_id = track_id
                 summary.lists_linked.append(call_list.name)
     session.flush()

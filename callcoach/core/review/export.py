@@ -15,6 +15,7 @@ from typing import Any
 
 from callcoach.core.review.metrics import DEFINITIONS, Ratio
 from callcoach.core.review.reports import Column, ReportTable
+from callcoach.text_table import column_widths, table_row, table_rule
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,19 +47,13 @@ def render_text(table: ReportTable) -> str:
     if table.totals:
         body.append([cell_text(table.totals.get(c.key), c.kind) if c.key in table.totals
                      else "" for c in table.columns])
-    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
-
-    def line(cells: list[str]) -> str:
-        out = []
-        for c, w, col in zip(cells, widths, table.columns, strict=True):
-            out.append(c.ljust(w) if col.kind == "text" else c.rjust(w))
-        return "  ".join(out).rstrip()
-
-    lines = [f"{table.title}: {f.describe()}; {f.scope()}", "", line(header)]
-    lines.append("  ".join("-" * w for w in widths))
-    rows = [line(r) for r in body]
+    widths = column_widths(header, body)
+    numbers = {i for i, col in enumerate(table.columns) if col.kind != "text"}
+    lines = [f"{table.title}: {f.describe()}; {f.scope()}", "", table_row(header, widths, numbers)]
+    lines.append(table_rule(widths))
+    rows = [table_row(r, widths, numbers) for r in body]
     if table.totals and rows:
-        lines += rows[:-1] + ["  ".join("-" * w for w in widths), rows[-1]]
+        lines += rows[:-1] + [table_rule(widths), rows[-1]]
     else:
         lines += rows
     if not table.rows:

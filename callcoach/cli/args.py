@@ -1,0 +1,44 @@
+"""Reading the command line: one-line errors, numbers from flags, the database and settings
+the global options name."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from callcoach.errors import CallcoachError
+
+if TYPE_CHECKING:
+    from callcoach.config import Settings
+    from callcoach.storage.db import Database
+
+
+class UserError(CallcoachError):
+    """A problem with the command line itself; printed as one line."""
+
+
+def open_db(args: argparse.Namespace) -> Database:
+    """The database ``--db`` names (else the environment's, else the default SQLite file)."""
+    from callcoach.storage.db import open_database
+
+    return open_database(args.db)
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    """The settings from ``--config`` (else the user's config file, else the defaults)."""
+    from callcoach.config import load_settings
+
+    return load_settings(Path(args.config) if args.config else None)
+
+
+def number(text: str, flag: str, whole: bool = False) -> float:
+    """A number from a flag's text, or a one-line error naming flag and value."""
+    try:
+        value = float(text.replace(",", "").replace("_", "")) if not whole else int(text)
+    except ValueError:
+        kind = "a whole number" if whole else "a number"
+        raise UserError(f"{flag} {text!r}: expected {kind}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise UserError(f"{flag} {text!r}: expected a finite number")
+    return value

@@ -1,0 +1,238 @@
+"""``callcoach meetings`` and ``callbacks``: list them by scope; record meetings held or
+not; release or reassign callbacks."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+
+from callcoach.cli.args import UserError, number, open_db
+from callcoach.cli.output import print_table
+
+
+def cmd_meetings_list(args: argparse.Namespace) -> int:
+    """Print meetings: upcoming (default), past, unrecorded or all, with held/no-show."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.calling.meetings import list_meetings
+    from callcoach.core.lists.phones import display_phone
+    from callcoach.core.review.reports import parse_zone, resolve_rep_ids
+
+    zone = parse_zone(args.tz)
+    scope = args.scope
+    db = open_db(args)
+    with db.session() as session:
+        rep_ids = resolve_rep_ids(session, args.meeting_rep or [])
+        rows = list_meetings(session, SystemClock().now(), scope, rep_ids)
+    if not rows:
+        print(f"No {scope} meetings." if scope != "all" else "No meetings yet.")
+        return 0
+    table = [
+        (
+            str(r.id),
+            r.starts_at.astimezone(zone).strftime("%a %Y-%m-%d %H:%M"),
+            r.kind.replace("_", " "),
+            r.rep,
+            r.contact,
+            r.company,
+            r.email or display_phone(r.phone),
+            r.status,
+            "; ".join(r.agenda) or "-",
+        )
+        for r in rows
+    ]
+    print(f"{scope.capitalize()} meetings ({zone.key})")
+    print_table(
+        ("ID", "When", "Kind", "Rep", "Contact", "Company", "Email/phone", "Held", "Agenda"), table
+    )
+    if scope in ("past", "unrecorded"):
+        print("Record them: callcoach meetings held ID... / callcoach meetings no-show ID...")
+    return 0
+
+
+def _record_meetings(args: argparse.Namespace, held: bool | None, word: str) -> int:
+    from callcoach.clock import SystemClock
+    from callcoach.core.calling.meetings import record_held
+
+    ids = [int(number(v, "meeting id", whole=True)) for v in args.ids]
+    db = open_db(args)
+    with db.session() as session:
+        done = record_held(session, ids, held, SystemClock().now())
+    print(f"{len(done)} meeting{'s' if len(done) != 1 else ''} marked {word}: "
+          + ", ".join(str(m.id) for m in done))
+    return 0
+
+
+def cmd_meetings_held(args: argparse.Namespace) -> int:
+    """Mark meetings as held."""
+    return _record_meetings(args, True, "held")
+
+
+def cmd_meetings_no_show(args: argparse.Namespace) -> int:
+    """Mark meetings as not held (no-show)."""
+    return _record_meetings(args, False, "no-show")
+
+
+def cmd_meetings_clear(args: argparse.Namespace) -> int:
+    """Forget whether meetings were held (unknown again)."""
+    return _record_meetings(args, None, "unknown")
+
+
+def cmd_callbacks_list(args: argparse.Namespace) -> int:
+    """Print callbacks: open (default), due or all, with who holds each."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.calling.callbacks import list_callbacks
+    from callcoach.core.lists.phones import display_phone
+    from callcoach.core.review.reports import parse_zone, resolve_rep_ids
+
+    zone = parse_zone(args.tz)
+    scope = args.scope
+    now = SystemClock().now()
+    db = open_db(args)
+    with db.session() as session:
+        rep_ids = resolve_rep_ids(session, args.cb_rep or [])
+        rows = list_callbacks(session, now, scope, rep_ids)
+    if not rows:
+        print(f"No {scope} callbacks." if scope != "all" else "No callbacks yet.")
+        return 0
+    table = [
+        (
+            str(r.id),
+            r.due_at.astimezone(zone).strftime("%a %Y-%m-%d %H:%M"),
+            r.status(now),
+            r.rep,
+            r.held_by,
+            r.contact,
+            r.company,
+            display_phone(r.phone),
+            r.list_name,
+        )
+        for r in rows
+    ]
+    print(f"{scope.capitalize()} callbacks ({zone.key})")
+    print_table(
+        ("ID", "Due", "Status", "Rep", "Served to", "Contact", "Company", "Phone", "List"),
+        table,
+    )
+    if scope != "all":
+        print("Hand them on: callcoach callbacks release ID... / "
+              "callcoach callbacks assign ID... --to NAME")
+    return 0
+
+
+def _callback_targets(args: argparse.Namespace, session: object) -> tuple[list[int], tuple]:
+    from callcoach.core.review.reports import resolve_rep_ids
+
+    ids = [int(number(v, "callback id", whole=True)) for v in args.ids]
+    return ids, resolve_rep_ids(session, args.cb_from or [])
+
+
+def _said(callbacks: list, word: str) -> None:
+    n = len(callbacks)
+    if not n:
+        print(f"No open callbacks to {word}.")
+        return
+    print(f"{n} callback{'s' if n != 1 else ''} {word}: " + ", ".join(str(c.id) for c in callbacks))
+
+
+def cmd_callbacks_release(args: argparse.Namespace) -> int:
+    """Release callbacks to the team: any rep working the list is served them when due."""
+    from callcoach.core.calling.callbacks import release_callbacks
+
+    db = open_db(args)
+    with db.session() as session:
+        ids, from_reps = _callback_targets(args, session)
+        done = release_callbacks(session, ids, from_reps)
+    _said(done, "released to the team")
+    return 0
+
+
+def cmd_callbacks_assign(args: argparse.Namespace) -> int:
+    """Give callbacks to another rep."""
+    from callcoach.core.calling.callbacks import assign_callbacks
+    from callcoach.core.review.reports import ReportError, resolve_rep_ids
+
+    db = open_db(args)
+    with db.session() as session:
+        ids, from_reps = _callback_targets(args, session)
+        try:
+            (to,) = resolve_rep_ids(session, [args.to])
+        except ReportError:
+            raise UserError(f"--to {args.to!r}: no such rep (see: callcoach reps)") from None
+        done = assign_callbacks(session, to, ids, from_reps)
+    _said(done, f"assigned to {args.to}")
+    return 0
+
+
+def _listing_with_scopes(
+    p: argparse.ArgumentParser,
+    noun: str,
+    handler: Callable[[argparse.Namespace], int],
+    rep_dest: str,
+    rep_help: str,
+    scopes: Sequence[tuple[str, str]],
+) -> argparse._SubParsersAction:
+    """A listing command (``callcoach meetings``, ``callbacks``): ``--rep`` and ``--tz``,
+    the first scope by default and one action per scope; returns the actions, for more."""
+
+    def listing_options(parser: argparse.ArgumentParser, default: object) -> None:
+        # SUPPRESS on the actions: options given before the action are not reset by it
+        parser.add_argument("--rep", dest=rep_dest, action="append", metavar="NAME",
+                            default=default, help=rep_help)
+        parser.add_argument("--tz", metavar="ZONE", default=default,
+                            help="display time zone (default: this machine's)")
+
+    listing_options(p, None)
+    p.set_defaults(handler=handler, scope=scopes[0][0])
+    actions = p.add_subparsers(title=f"{noun} commands", metavar="ACTION")
+    for scope, text in scopes:
+        q = actions.add_parser(scope, help=text)
+        listing_options(q, argparse.SUPPRESS)
+        q.set_defaults(handler=handler, scope=scope)
+    return actions
+
+
+def add_meetings(sub: argparse._SubParsersAction) -> None:
+    """``meetings [upcoming|past|unrecorded|all]``, ``meetings held|no-show|clear ID...``."""
+    p = sub.add_parser("meetings", help="meetings booked on calls; record whether each was held")
+
+    msub = _listing_with_scopes(
+        p, "meetings", cmd_meetings_list, "meeting_rep", "only this rep's meetings (repeatable)",
+        (("upcoming", "meetings still to come, soonest first (the default)"),
+         ("past", "meetings that have started, latest first"),
+         ("unrecorded", "past meetings nobody has marked held or no-show"),
+         ("all", "every meeting, latest first")),
+    )
+    for action, handler, text in (
+        ("held", cmd_meetings_held, "mark past meetings as held"),
+        ("no-show", cmd_meetings_no_show, "mark past meetings as not held"),
+        ("clear", cmd_meetings_clear, "forget whether meetings were held"),
+    ):
+        q = msub.add_parser(action, help=text)
+        q.add_argument("ids", nargs="+", metavar="ID")
+        q.set_defaults(handler=handler)
+
+
+def add_callbacks(sub: argparse._SubParsersAction) -> None:
+    """``callbacks [open|due|all]``, ``callbacks release|assign ID...``."""
+    p = sub.add_parser(
+        "callbacks", help="callbacks prospects asked for: who holds them; release or reassign"
+    )
+
+    csub = _listing_with_scopes(
+        p, "callbacks", cmd_callbacks_list, "cb_rep", "only callbacks this rep took (repeatable)",
+        (("open", "callbacks not called back yet, soonest first (the default)"),
+         ("due", "open callbacks that are due now"),
+         ("all", "every callback, latest due first")),
+    )
+    for action, handler, text in (
+        ("release", cmd_callbacks_release,
+         "release callbacks to the team: any rep on the list is served them when due"),
+        ("assign", cmd_callbacks_assign, "give callbacks to another rep"),
+    ):
+        q = csub.add_parser(action, help=text)
+        q.add_argument("ids", nargs="*", metavar="ID")
+        q.add_argument("--rep", dest="cb_from", action="append", metavar="NAME",
+                       help="every open callback this rep took (repeatable)")
+        if action == "assign":
+            q.add_argument("--to", required=True, metavar="NAME", help="the rep who takes them")
+        q.set_defaults(handler=handler)
