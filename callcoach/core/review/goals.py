@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from callcoach.core.review.filters import ReportFilter
+from callcoach.core.review.slices import by_rep
 from callcoach.errors import CallcoachError
 from callcoach.storage.models import Rep, WeeklyGoal
 
@@ -109,8 +111,6 @@ def goal_progress(
     session: Session, week: date, zone: str, rep_ids: Sequence[int] = ()
 ) -> list[GoalProgress]:
     """Progress of each rep (with a goal or with calls that week) against the week's goal."""
-    from callcoach.core.review.reports import ReportFilter, by_rep
-
     monday = monday_of(week)
     f = ReportFilter(monday, monday + timedelta(days=6), zone, tuple(rep_ids))
     actual = {s.key: s for s in by_rep(session, f)}

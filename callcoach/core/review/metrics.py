@@ -160,22 +160,8 @@ def sync_flags(session: Session) -> int:
 # Time: epoch seconds, display-zone offsets, buckets.
 
 
-def epoch_seconds(column: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
-    """Whole seconds since 1970-01-01 UTC (the floor) of a stored instant, on either engine.
-
-    Reports read the same value stored per call (``logged_epoch``, ``dialed_slot``); this
-    form is for the rare query that needs a dial's own second.
-    """
-    if dialect == "sqlite":
-        # Stored as naive-UTC text. SQLite's date functions round a fraction to the
-        # millisecond (59.9996 s reads as the next second): give them whole seconds only.
-        return sa.cast(sa.func.strftime("%s", sa.func.substr(column, 1, 19)), sa.Integer)
-    return sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
-
-
-def floor_div(expr: sa.ColumnElement, divisor: int, dialect: str) -> sa.ColumnElement[int]:
+def floor_div(expr: sa.ColumnElement, divisor: int) -> sa.ColumnElement[int]:
     """Integer division (``//`` renders integer ``/`` on both engines; inputs are >= 0)."""
-    del dialect  # same SQL on both engines; kept so callers stay explicit about it
     return expr // divisor
 
 
@@ -236,19 +222,19 @@ _EPOCH_WEEKDAY_SHIFT = 3
 WEEK_ORIGIN = date(1969, 12, 29)
 
 
-def hour_bucket(local: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
+def hour_bucket(local: sa.ColumnElement) -> sa.ColumnElement[int]:
     """Hour of day 0-23 of a local epoch expression."""
-    return floor_div(local, 3600, dialect) % 24
+    return floor_div(local, 3600) % 24
 
 
-def weekday_bucket(local: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
+def weekday_bucket(local: sa.ColumnElement) -> sa.ColumnElement[int]:
     """Weekday 0 (Monday) - 6 (Sunday) of a local epoch expression."""
-    return (floor_div(local, 86400, dialect) + _EPOCH_WEEKDAY_SHIFT) % 7
+    return (floor_div(local, 86400) + _EPOCH_WEEKDAY_SHIFT) % 7
 
 
-def week_bucket(local: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
+def week_bucket(local: sa.ColumnElement) -> sa.ColumnElement[int]:
     """Week number counted from :data:`WEEK_ORIGIN` (weeks start on Monday)."""
-    return floor_div(floor_div(local, 86400, dialect) + _EPOCH_WEEKDAY_SHIFT, 7, dialect)
+    return floor_div(floor_div(local, 86400) + _EPOCH_WEEKDAY_SHIFT, 7)
 
 
 def week_start_of(number: int) -> date:

@@ -13,22 +13,15 @@ from html import escape
 
 from sqlmodel import Session
 
+from callcoach.core.review.breakdowns import FunnelBreakdown, funnel_report, get_breakdown
+from callcoach.core.review.comparisons import month_over_month
 from callcoach.core.review.export import cell_text
+from callcoach.core.review.filters import ReportFilter
+from callcoach.core.review.funnels import Funnel, funnel, funnels
 from callcoach.core.review.goals import goals_by_week
 from callcoach.core.review.metrics import DEFINITIONS, Ratio
-from callcoach.core.review.reports import (
-    FUNNEL_BREAKDOWNS,
-    Funnel,
-    ReportFilter,
-    ReportTable,
-    build_report,
-    by_week,
-    funnel,
-    funnel_report,
-    funnels,
-    month_over_month,
-    week_slices,
-)
+from callcoach.core.review.slices import by_week, week_slices
+from callcoach.core.review.tables import ReportTable
 
 CSS = """
 :root { --ink:#1d2433; --muted:#5b6577; --accent:#2f6fdf; --good:#1f8a4c; --bad:#c0392b;
@@ -211,20 +204,22 @@ def build_scorecard(session: Session, by: str, f: ReportFilter, now: datetime) -
     """The whole scorecard page for ``--by`` over the filter."""
     tf = trend_filter(f)
     own_weeks = tf.since == f.since  # the trend is the period's own weeks
-    if by in FUNNEL_BREAKDOWNS and own_weeks:
+    breakdown = get_breakdown(by)
+    by_funnel = isinstance(breakdown, FunnelBreakdown)
+    if by_funnel and own_weeks:
         # Table, total and weeks in one statement.
         table, rows = funnel_report(session, by, f, also=("week",))
         weeks = week_slices(tf, rows["week"])
         fu = table.total
-    elif by in FUNNEL_BREAKDOWNS:
+    elif by_funnel:
         table, _ = funnel_report(session, by, f)
         weeks, fu = by_week(session, tf), table.total
     elif own_weeks:
-        table = build_report(session, by, f)
+        table = breakdown.table(session, f)
         rows, fu = funnels(session, f, ("week",))  # total and weeks in one statement
         weeks = week_slices(tf, rows["week"])
     else:
-        table = build_report(session, by, f)
+        table = breakdown.table(session, f)
         weeks, fu = by_week(session, tf), funnel(session, f)
     (this_m, fm), (prev_m, fp) = month_over_month(session, f)
     goals = goals_by_week(session, tf.since, tf.until, f.rep_ids)
@@ -261,8 +256,8 @@ def build_scorecard(session: Session, by: str, f: ReportFilter, now: datetime) -
         svg_bars("Conversations per week", labels, [w.funnel.conversations for w in weeks]),
         svg_bars("Blocks run per week", labels, [w.funnel.blocks for w in weeks]),
     ]
-    if by in ("hour", "weekday"):
-        key = by
+    if isinstance(breakdown, FunnelBreakdown) and breakdown.rate_chart:
+        key = table.columns[0].key
         charts.insert(0, svg_bars(
             f"Connect rate by {by} (%)", [str(r[key]) for r in table.rows],
             [r["connect_rate"].pct or 0 for r in table.rows], suffix="%"))
