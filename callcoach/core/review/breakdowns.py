@@ -95,11 +95,19 @@ class FunnelBreakdown(Breakdown):
 
     def table(self, session: Session, f: ReportFilter) -> ReportTable:
         """The breakdown's table over the filter."""
-        rows, total = funnels(session, f, (self.grouping,))
-        return self.table_from(session, f, rows[self.grouping.name], total)
+        return self.counted(session, f)[0]
+
+    def counted(
+        self, session: Session, f: ReportFilter, also: Sequence[str | Grouping] = ()
+    ) -> tuple[ReportTable, dict[str, Rows], Funnel]:
+        """The table, the funnels of the groupings in ``also`` counted in the same statement
+        (e.g. the HTML scorecard's weeks), and the whole filter's funnel."""
+        extra = [g for g in also if (g if isinstance(g, str) else g.name) != self.grouping.name]
+        rows, total = funnels(session, f, (self.grouping, *extra))
+        return self.table_from(session, f, rows[self.grouping.name], total), rows, total
 
     def table_from(self, session: Session, f: ReportFilter, rows: Rows, total: Funnel) -> ReportTable:
-        """The table from the grouping's funnels already counted (see :func:`funnel_report`)."""
+        """The table from the grouping's funnels already counted."""
         first = self.first(f) if callable(self.first) else self.first
         table = slice_table(self.name, self.title, f, first, self.slices(session, f, rows),
                             total, self.funnel_columns)
@@ -286,16 +294,3 @@ def get_breakdown(by: str) -> Breakdown:
 def build_report(session: Session, by: str, f: ReportFilter) -> ReportTable:
     """The table for ``--by``; a one-line error for an unknown breakdown."""
     return get_breakdown(by).table(session, f)
-
-
-def funnel_report(
-    session: Session, by: str, f: ReportFilter, also: Sequence[str | Grouping] = ()
-) -> tuple[ReportTable, dict[str, Rows]]:
-    """The table of a funnel breakdown (rows and total from one statement), and the rows of
-    the groupings in ``also`` from that same statement (e.g. the HTML scorecard's weeks)."""
-    bd = get_breakdown(by)
-    if not isinstance(bd, FunnelBreakdown):
-        raise ReportError(f"--by {by!r}: not a funnel breakdown")
-    extra = [g for g in also if (g if isinstance(g, str) else g.name) != bd.grouping.name]
-    rows, total = funnels(session, f, (bd.grouping, *extra))
-    return bd.table_from(session, f, rows[bd.grouping.name], total), rows

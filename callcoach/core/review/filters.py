@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from callcoach.core.review import metrics as m
 from callcoach.errors import CallcoachError
@@ -148,18 +149,21 @@ def make_filter(
         start, end = period_dates(period, today)
         label = period.replace("-", " ")
     else:
-        start = parse_date(since, "--since") if isinstance(since, str) else since
-        end = parse_date(until, "--until") if isinstance(until, str) else until
-        if start is None and end is None:
+        given_start = parse_date(since, "--since") if isinstance(since, str) else since
+        given_end = parse_date(until, "--until") if isinstance(until, str) else until
+        if given_start is None and given_end is None:
             start, end = period_dates("this-week", today)
             label = "this week"
-        elif start is None:
-            start = end - timedelta(days=27)  # type: ignore[operator]
-        elif end is None:
-            end = max(today, start)
+        elif given_start is None:
+            assert given_end is not None
+            start, end = given_end - timedelta(days=27), given_end
+        elif given_end is None:
+            start, end = given_start, max(today, given_start)
+        else:
+            start, end = given_start, given_end
     return ReportFilter(
-        since=start,  # type: ignore[arg-type]
-        until=end,  # type: ignore[arg-type]
+        since=start,
+        until=end,
         zone=tz.key,
         rep_ids=tuple(rep_ids),
         list_ids=tuple(list_ids),
@@ -172,7 +176,7 @@ def resolve_rep_ids(session: Session, names: Sequence[str]) -> tuple[int, ...]:
     ids = []
     for name in names:
         rep = session.execute(
-            sa.select(Rep.id).where(sa.func.lower(Rep.name) == name.strip().lower())
+            sa.select(col(Rep.id)).where(sa.func.lower(col(Rep.name)) == name.strip().lower())
         ).scalar()
         if rep is None:
             raise ReportError(f"--rep {name!r}: no such rep")
@@ -185,7 +189,8 @@ def resolve_list_ids(session: Session, names: Sequence[str]) -> tuple[int, ...]:
     ids = []
     for name in names:
         found = session.execute(
-            sa.select(CallList.id).where(sa.func.lower(CallList.name) == name.strip().lower())
+            sa.select(col(CallList.id))
+            .where(sa.func.lower(col(CallList.name)) == name.strip().lower())
         ).scalar()
         if found is None:
             raise ReportError(f"--list {name!r}: no such call list")
@@ -207,11 +212,9 @@ def resolve_filter(
     f = make_filter(now, zone, period, since, until)
     rep_ids = resolve_rep_ids(session, reps)
     list_ids = resolve_list_ids(session, lists)
-    rep_names = tuple(
-        session.get(Rep, i).name for i in rep_ids  # type: ignore[union-attr]
-    )
+    rep_names = tuple(rep.name for i in rep_ids if (rep := session.get(Rep, i)) is not None)
     list_names = tuple(
-        session.get(CallList, i).name for i in list_ids  # type: ignore[union-attr]
+        cl.name for i in list_ids if (cl := session.get(CallList, i)) is not None
     )
     return replace(f, rep_ids=rep_ids, list_ids=list_ids, rep_names=rep_names,
                    list_names=list_names)
@@ -219,13 +222,17 @@ def resolve_filter(
 
 def rep_choices(session: Session) -> list[tuple[str, int]]:
     """(name, id) of every rep, by name: the dashboard's rep filter."""
-    rows = session.execute(sa.select(Rep.name, Rep.id).order_by(Rep.name)).all()
+    rows = session.execute(
+        sa.select(col(Rep.name), col(Rep.id)).order_by(col(Rep.name))
+    ).all()
     return [(r.name, int(r.id)) for r in rows]
 
 
 def list_choices(session: Session) -> list[tuple[str, int]]:
     """(name, id) of every call list, by name: the dashboard's list filter."""
-    rows = session.execute(sa.select(CallList.name, CallList.id).order_by(CallList.name)).all()
+    rows = session.execute(
+        sa.select(col(CallList.name), col(CallList.id)).order_by(col(CallList.name))
+    ).all()
     return [(r.name, int(r.id)) for r in rows]
 
 
@@ -244,7 +251,6 @@ def with_scope(
     )
 
 
-
 def reads_whole_history(session: Session, f: ReportFilter) -> bool:
     """True when SQLite should read every call in index order for this filter (see
     :data:`callcoach.storage.sql.reports.LONG_SHARE`)."""
@@ -258,23 +264,23 @@ def epoch_bounds(f: ReportFilter) -> tuple[int, int]:
 
 def attempt_conditions(
     f: ReportFilter, attempt: type[CallAttempt] = CallAttempt, long: bool = False
-) -> list:
+) -> list[sa.ColumnElement[bool]]:
     """WHERE conditions for attempts inside the filter (logged, in period, reps, lists).
 
     ``long`` (see :func:`reads_whole_history`) writes the period so that SQLite cannot read
     it through the logged_at index.
     """
-    logged_at: sa.ColumnElement = attempt.logged_at
+    logged_at: sa.SQLColumnExpression[Any] = col(attempt.logged_at)
     if long:
         # Same value, but not indexable: SQLite then scans instead of index-then-lookup.
-        logged_at = sa.func.coalesce(attempt.logged_at, attempt.logged_at)
+        logged_at = sa.func.coalesce(col(attempt.logged_at), col(attempt.logged_at))
     conds = [
         m.logged(attempt),
         logged_at >= f.start_utc,
         logged_at < f.end_utc,
     ]
     if f.rep_ids:
-        conds.append(attempt.rep_id.in_(f.rep_ids))
+        conds.append(col(attempt.rep_id).in_(f.rep_ids))
     if f.list_ids:
-        conds.append(attempt.list_id.in_(f.list_ids))
+        conds.append(col(attempt.list_id).in_(f.list_ids))
     return conds

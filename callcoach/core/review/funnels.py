@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -30,6 +30,8 @@ from callcoach.storage.models import SLOT_SECONDS, CallAttempt, CallList, Meetin
 from callcoach.storage.sql import reports as report_sql
 
 MEETING = Outcome.MEETING.value
+#: The call attempts table, for statements that alias it.
+ATTEMPTS: sa.FromClause = sa.inspect(CallAttempt).local_table
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ _ANSWERED_FIELDS = tuple(x for x in _FUNNEL_FIELDS if x not in _DIAL_FIELDS)
 
 
 def _funnel_from(row: Any) -> Funnel:
-    values = {}
+    values: dict[str, Any] = {}
     for name in _FUNNEL_FIELDS:
         v = getattr(row, name)
         values[name] = float(v or 0) if name.endswith("seconds") else int(v or 0)
@@ -277,7 +279,7 @@ def _dial_conditions(f: ReportFilter, a: sa.FromClause, long: bool) -> list[sa.C
     long ones do not, so SQLite reads ``ix_attempt_report`` in block order and never sorts.
     """
     start, end = epoch_bounds(f)
-    conds = [a.c.logged_epoch >= start, a.c.logged_epoch < end]
+    conds: list[sa.ColumnElement[bool]] = [a.c.logged_epoch >= start, a.c.logged_epoch < end]
     if not long:
         conds += [a.c.logged_at >= f.start_utc, a.c.logged_at < f.end_utc]
     return conds + _scope(f, a)
@@ -285,7 +287,7 @@ def _dial_conditions(f: ReportFilter, a: sa.FromClause, long: bool) -> list[sa.C
 
 def _scope(f: ReportFilter, a: sa.FromClause) -> list[sa.ColumnElement[bool]]:
     """The filter's reps and lists on an attempt table."""
-    conds = []
+    conds: list[sa.ColumnElement[bool]] = []
     if f.rep_ids:
         conds.append(a.c.rep_id.in_(f.rep_ids))
     if f.list_ids:
@@ -377,7 +379,7 @@ def funnels(
     chosen = [_grouping(g) for g in groupings]
     names = [g.name for g in chosen]
     long = reads_whole_history(session, f)
-    table = cast(sa.Table, CallAttempt.__table__)
+    table = ATTEMPTS
     a = table.alias("a")
     dial_where = _dial_conditions(f, a, long)
     start, end = epoch_bounds(f)
@@ -422,18 +424,18 @@ def funnels(
     slot = None
     slot_keys: dict[str, sa.ColumnElement] = {}
     if timed:
-        if aligned:
-            inner = [a.c.dialed_slot]
-        else:
-            inner = [dial_key(g, a).label(f"k_{g.name}") for g in timed]
+        inner: list[sa.ColumnElement[Any]] = (
+            [a.c.dialed_slot] if aligned
+            else [dial_key(t, a).label(f"k_{t.name}") for t in timed]
+        )
         slot = (
             sa.select(*block_key, *inner, *per_dial, *span)
             .where(*dial_where)
             .group_by(*block_key, *inner)
             .cte("slot")
         )
-        for g in timed:
-            slot_keys[g.name] = dial_time(g, slot) if aligned else slot.c[f"k_{g.name}"]
+        for t in timed:
+            slot_keys[t.name] = dial_time(t, slot) if aligned else slot.c[f"k_{t.name}"]
     # Per block (and rep and list): block and logged-instant groupings and the total. From
     # the per-quarter-hour rows when there are some (a few rows per block), else from the
     # calls themselves.

@@ -15,7 +15,7 @@ from callcoach.core.review.filters import (
     epoch_bounds,
     reads_whole_history,
 )
-from callcoach.core.review.funnels import MEETING, answered
+from callcoach.core.review.funnels import ATTEMPTS, MEETING, answered
 from callcoach.storage.models import AttemptObjection, CallAttempt, Objection
 
 
@@ -78,10 +78,10 @@ def objection_analysis(
     long = reads_whole_history(session, f)
     raised = (
         sa.select(
-            ao.attempt_id, ao.objection_id, ao.overcome,
-            sa.case((a.outcome == MEETING, 1), else_=0).label("won"),
+            col(ao.attempt_id), col(ao.objection_id), col(ao.overcome),
+            sa.case((col(a.outcome) == MEETING, 1), else_=0).label("won"),
         )
-        .join(a, a.id == ao.attempt_id)
+        .join(a, col(a.id) == col(ao.attempt_id))
         .where(*attempt_conditions(f, long=long))
         .cte("raised")
     )
@@ -106,7 +106,7 @@ def objection_analysis(
     ).group_by(bucket)
     # Meetings set with no objection: meetings are answered calls, counted from
     # ix_attempt_answered rather than from every call.
-    t = CallAttempt.__table__.alias("a")
+    t = ATTEMPTS.alias("a")
     start, end = epoch_bounds(f)
     scope = [t.c.rep_id.in_(f.rep_ids)] if f.rep_ids else []
     scope += [t.c.list_id.in_(f.list_ids)] if f.list_ids else []
@@ -116,7 +116,7 @@ def objection_analysis(
     ).select_from(t).where(
         answered(t), t.c.logged_epoch >= start, t.c.logged_epoch < end, *scope,
         t.c.outcome == sa.literal_column(f"'{MEETING}'"),
-        ~sa.select(sa.literal(1)).where(ao.attempt_id == t.c.id).exists(),
+        ~sa.select(sa.literal(1)).where(col(ao.attempt_id) == t.c.id).exists(),
     )
     rows = session.execute(sa.union_all(stats, orders, plain)).all()
     by_part: dict[int, list] = {0: [], 1: [], 2: []}

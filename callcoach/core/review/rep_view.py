@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from callcoach.core.review import metrics as m
 from callcoach.core.review.slices import Slice
@@ -30,9 +30,9 @@ def last_blocks(session: Session, rep_id: int, limit: int = 5) -> list[BlockSumm
     """The rep's most recent blocks with their dials, conversations and meetings."""
     a, b = CallAttempt, CallBlock
     recent = (
-        sa.select(b.id, b.started_at, b.status, b.list_id)
-        .where(b.rep_id == rep_id)
-        .order_by(b.started_at.desc(), b.id.desc())
+        sa.select(col(b.id), col(b.started_at), col(b.status), col(b.list_id))
+        .where(col(b.rep_id) == rep_id)
+        .order_by(col(b.started_at).desc(), col(b.id).desc())
         .limit(limit)
         .subquery()
     )
@@ -41,15 +41,15 @@ def last_blocks(session: Session, rep_id: int, limit: int = 5) -> list[BlockSumm
             recent.c.id,
             recent.c.started_at,
             recent.c.status,
-            CallList.name,
-            sa.func.count(a.id).label("dials"),
+            col(CallList.name),
+            sa.func.count(col(a.id)).label("dials"),
             sa.func.coalesce(sa.func.sum(m.conversation_flag(a)), 0).label("conversations"),
             sa.func.coalesce(sa.func.sum(m.meeting_flag(a)), 0).label("meetings"),
         )
         .select_from(recent)
-        .join(CallList, CallList.id == recent.c.list_id)
-        .outerjoin(a, sa.and_(a.block_id == recent.c.id, m.logged(a)))
-        .group_by(recent.c.id, recent.c.started_at, recent.c.status, CallList.name)
+        .join(CallList, col(CallList.id) == recent.c.list_id)
+        .outerjoin(a, sa.and_(col(a.block_id) == recent.c.id, m.logged(a)))
+        .group_by(recent.c.id, recent.c.started_at, recent.c.status, col(CallList.name))
         .order_by(recent.c.started_at.desc(), recent.c.id.desc())
     )
     out = []

@@ -25,7 +25,6 @@ from callcoach.core.review.breakdowns import (
     breakdown_help,
     breakdown_names,
     build_report,
-    funnel_report,
     get_breakdown,
     registry,
 )
@@ -93,7 +92,7 @@ __all__ = [
     "ObjectionStat", "OrderStat", "ReportError", "ReportFilter", "ReportTable", "Rows", "Slice",
     "attempt_conditions", "best_and_worst_lists", "breakdown_help", "breakdown_names",
     "build_report", "by_cluster", "by_hour", "by_list", "by_rep", "by_week", "by_weekday",
-    "cluster_label", "cluster_slices", "funnel", "funnel_report", "funnel_values", "funnels",
+    "cluster_label", "cluster_slices", "funnel", "funnel_values", "funnels",
     "get_breakdown", "grouped_funnels", "hour_slices", "last_blocks", "list_choices",
     "list_slices", "lists_and_clusters", "local_zone_name", "make_filter",
     "meetings_by_objection_order", "month_over_month", "month_slices", "objection_analysis",

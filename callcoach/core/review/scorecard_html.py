@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlmodel import Session
 
-from callcoach.core.review.breakdowns import FunnelBreakdown, funnel_report, get_breakdown
+from callcoach.core.review.breakdowns import FunnelBreakdown, get_breakdown
 from callcoach.core.review.comparisons import month_over_month
 from callcoach.core.review.export import cell_text
 from callcoach.core.review.filters import ReportFilter
@@ -133,15 +133,13 @@ def build_scorecard(session: Session, by: str, f: ReportFilter, now: datetime) -
     tf = trend_filter(f)
     own_weeks = tf.since == f.since  # the trend is the period's own weeks
     breakdown = get_breakdown(by)
-    by_funnel = isinstance(breakdown, FunnelBreakdown)
-    if by_funnel and own_weeks:
+    if isinstance(breakdown, FunnelBreakdown) and own_weeks:
         # Table, total and weeks in one statement.
-        table, rows = funnel_report(session, by, f, also=("week",))
+        table, rows, fu = breakdown.counted(session, f, also=("week",))
         weeks = week_slices(tf, rows["week"])
-        fu = table.total
-    elif by_funnel:
-        table, _ = funnel_report(session, by, f)
-        weeks, fu = by_week(session, tf), table.total
+    elif isinstance(breakdown, FunnelBreakdown):
+        table, _, fu = breakdown.counted(session, f)
+        weeks = by_week(session, tf)
     elif own_weeks:
         table = breakdown.table(session, f)
         rows, fu = funnels(session, f, ("week",))  # total and weeks in one statement
