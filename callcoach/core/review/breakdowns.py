@@ -76,10 +76,10 @@ class FunnelBreakdown(Breakdown):
     """A breakdown whose rows are the funnels of one grouping, from one SQL statement.
 
     ``first`` are the leading columns (the row label, then any extras the slices carry), or
-    a function of the filter giving them;
-    ``slices`` labels and orders the grouping's funnels; ``extend`` may add columns to the
-    finished table (the week's goals); ``rate_chart`` asks the HTML scorecard for a chart
-    of the connect rate per row.
+    a function of the filter giving them; ``slices`` labels and orders the grouping's
+    funnels; ``extend`` may add columns to the finished table (the week's goals);
+    ``rate_chart`` asks the HTML scorecard for a chart of the connect rate per row.
+    ``build`` is :meth:`table` (set here, not given).
     """
 
     build: Builder = field(init=False, repr=False, compare=False)
