@@ -16,7 +16,7 @@ A new grouping of one of these kinds is a new object in :data:`GROUPINGS` (or pa
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -153,6 +153,31 @@ class KeyLookup(Protocol):
         ...
 
 
+@dataclass
+class FunnelQuery:
+    """What the parts of one :func:`funnels` statement share: the filter, how the calls are
+    read, the per-report key lookups, and the per-block rows the dial parts count from."""
+
+    session: Session
+    f: ReportFilter
+    long: bool  # read the whole history in index order (see filters.reads_whole_history)
+    aligned: bool  # quarter hours decide local hours (see slots_align)
+    lookups: dict[str, KeyLookup]
+    blk: sa.CTE | None = None  # dials and dead time per block (and rep and list)
+    slot: sa.CTE | None = None  # the same per block and quarter hour of the dial
+    slot_keys: dict[str, sa.ColumnElement[Any]] = field(default_factory=dict)
+
+    def dial_where(self, a: sa.FromClause) -> list[sa.ColumnElement[bool]]:
+        """Dials in the filter on an alias of the attempts table."""
+        return _dial_conditions(self.f, a, self.long)
+
+    def dial_epoch(self, src: sa.FromClause) -> sa.ColumnElement[Any]:
+        """A dial's epoch seconds: its quarter hour when that decides its local time."""
+        if self.aligned:
+            return src.c.dialed_slot * SLOT_SECONDS
+        return report_sql.epoch_seconds(self.session, src.c.dialed_at)
+
+
 @dataclass(frozen=True)
 class BlockGrouping:
     """Calls grouped by a column of the attempt that a block run's rows share (rep, list).
@@ -165,6 +190,24 @@ class BlockGrouping:
     column: str
     lookup: Callable[[Session], KeyLookup] | None = None
 
+    def key(self, q: FunnelQuery, src: sa.FromClause, mapped: bool = True) -> sa.ColumnElement:
+        """The grouping key of a row of ``src`` (the column, or its lookup's key)."""
+        column = src.c[self.column]
+        lookup = q.lookups.get(self.name)
+        return lookup(column) if mapped and lookup is not None else column
+
+    def dial_part(self, q: FunnelQuery) -> sa.Select:
+        """Dials, dead time and blocks run per key, from the per-block rows."""
+        blk = q.blk
+        assert blk is not None
+        k = self.key(q, blk).label("k")
+        return sa.select(
+            k, sa.func.sum(blk.c.dials).label("dials"), sa.func.sum(blk.c.dead).label("dead"),
+            # Distinct: a block that switched lists has a row per list (for a cluster,
+            # maybe two rows in one cluster: still one block run).
+            sa.func.count(sa.distinct(blk.c.block_id)).label("blocks"),
+        ).group_by(k)
+
 
 @dataclass(frozen=True)
 class LoggedGrouping:
@@ -172,7 +215,38 @@ class LoggedGrouping:
     zone: week, month. A block whose calls fall under two keys is counted call by call."""
 
     name: str
-    key: Callable[[sa.ColumnElement, ReportFilter], sa.ColumnElement]
+    epoch_key: Callable[[sa.ColumnElement, ReportFilter], sa.ColumnElement]
+
+    def key(self, q: FunnelQuery, src: sa.FromClause, epoch: str = "logged_epoch") -> sa.ColumnElement:
+        """The grouping key of the logged instant in column ``epoch`` of ``src``."""
+        return self.epoch_key(src.c[epoch], q.f)
+
+    def dial_part(self, q: FunnelQuery) -> sa.Select:
+        """Dials, dead time and blocks run per key: whole blocks by their one key (from
+        their first and last logged call), the rest call by call."""
+        blk = q.blk
+        assert blk is not None
+        lo_key, hi_key = self.key(q, blk, "lo"), self.key(q, blk, "hi")
+        whole = sa.select(
+            lo_key.label("k"), blk.c.block_id, blk.c.dials, blk.c.dead
+        ).where(blk.c.block_id.is_not(None), lo_key == hi_key)
+        a2 = ATTEMPTS.alias("a2")
+        split = sa.select(blk.c.block_id, blk.c.rep_id, blk.c.list_id).where(lo_key != hi_key)
+        row_cols = [
+            self.key(q, a2).label("k"), a2.c.block_id, sa.literal(1).label("dials"),
+            a2.c.gap_seconds.label("dead"),
+        ]
+        a2_where = q.dial_where(a2)
+        straddling = sa.select(*row_cols).where(
+            *a2_where, sa.tuple_(a2.c.block_id, a2.c.rep_id, a2.c.list_id).in_(split)
+        )
+        blockless = sa.select(*row_cols).where(*a2_where, a2.c.block_id.is_(None))
+        parts = sa.union_all(whole, straddling, blockless).subquery(f"parts_{self.name}")
+        return sa.select(
+            parts.c.k, sa.func.sum(parts.c.dials).label("dials"),
+            sa.func.sum(parts.c.dead).label("dead"),
+            sa.func.count(sa.distinct(parts.c.block_id)).label("blocks"),
+        ).group_by(parts.c.k)
 
 
 @dataclass(frozen=True)
@@ -184,6 +258,24 @@ class DialTimeGrouping:
 
     name: str
     bucket: Callable[[sa.ColumnElement], sa.ColumnElement]
+
+    def key(self, q: FunnelQuery, src: sa.FromClause) -> sa.ColumnElement:
+        """The bucket of the local time of the dial of a row of ``src``."""
+        # Dials can start a little before the period's first logged outcome: widen the range.
+        f = q.f
+        return self.bucket(
+            m.local_epoch(q.dial_epoch(src), f.tz, f.start_utc - timedelta(days=1), f.end_utc)
+        )
+
+    def dial_part(self, q: FunnelQuery) -> sa.Select:
+        """Dials and dead time per key, from the per-quarter-hour rows (no blocks run)."""
+        slot = q.slot
+        assert slot is not None
+        k = q.slot_keys[self.name].label("k")
+        return sa.select(
+            k, sa.func.sum(slot.c.dials).label("dials"),
+            sa.func.sum(slot.c.dead).label("dead"), sa.literal(0).label("blocks"),
+        ).group_by(k)
 
 
 Grouping = BlockGrouping | LoggedGrouping | DialTimeGrouping
@@ -378,129 +470,68 @@ def funnels(
     """
     chosen = [_grouping(g) for g in groupings]
     names = [g.name for g in chosen]
-    long = reads_whole_history(session, f)
-    table = ATTEMPTS
-    a = table.alias("a")
-    dial_where = _dial_conditions(f, a, long)
+    timed = [g for g in chosen if isinstance(g, DialTimeGrouping)]
+    by_block = [g for g in chosen if not isinstance(g, DialTimeGrouping)]
+    q = FunnelQuery(
+        session, f,
+        long=reads_whole_history(session, f),
+        aligned=not timed or slots_align(f),
+        lookups={
+            g.name: g.lookup(session)
+            for g in chosen
+            if isinstance(g, BlockGrouping) and g.lookup is not None
+        },
+    )
+    a = ATTEMPTS.alias("a")
+    dial_where = q.dial_where(a)
     start, end = epoch_bounds(f)
     answered_where = [answered(a), a.c.logged_epoch >= start, a.c.logged_epoch < end,
                       *_scope(f, a)]
-    lookups = {
-        g.name: g.lookup(session)
-        for g in chosen
-        if isinstance(g, BlockGrouping) and g.lookup is not None
-    }
     per_dial = [sa.func.count().label("dials"), sa.func.sum(a.c.gap_seconds).label("dead")]
     block_key = [a.c.block_id, a.c.rep_id, a.c.list_id]
 
-    timed = [g for g in chosen if isinstance(g, DialTimeGrouping)]
-    by_block = [g for g in chosen if not isinstance(g, DialTimeGrouping)]
-    aligned = not timed or slots_align(f)
-
-    def dial_time(g: DialTimeGrouping, src: sa.FromClause) -> sa.ColumnElement:
-        """The grouping's bucket of a dial's local time (its quarter hour when aligned)."""
-        if aligned:
-            epoch = src.c.dialed_slot * SLOT_SECONDS
-        else:
-            epoch = report_sql.epoch_seconds(session, src.c.dialed_at)
-        # Dials can start a little before the period's first logged outcome: widen the range.
-        return g.bucket(m.local_epoch(epoch, f.tz, f.start_utc - timedelta(days=1), f.end_utc))
-
-    def dial_key(g: Grouping, src: sa.FromClause, epoch_col: str = "logged_epoch",
-                 mapped: bool = True) -> sa.ColumnElement:
-        if isinstance(g, BlockGrouping):
-            column = src.c[g.column]
-            return lookups[g.name](column) if mapped and g.name in lookups else column
-        if isinstance(g, LoggedGrouping):
-            return g.key(src.c[epoch_col], f)
-        return dial_time(g, src)
-
-    logged = any(isinstance(g, LoggedGrouping) for g in by_block)
     span = []  # each block's first and last logged call, for logged-instant groupings
-    if logged:
+    if any(isinstance(g, LoggedGrouping) for g in by_block):
         span = [sa.func.min(a.c.logged_epoch).label("lo"),
                 sa.func.max(a.c.logged_epoch).label("hi")]
     # Per block and quarter hour of the dial (or the dial's own bucket): dial-time groupings.
-    slot = None
-    slot_keys: dict[str, sa.ColumnElement] = {}
     if timed:
         inner: list[sa.ColumnElement[Any]] = (
-            [a.c.dialed_slot] if aligned
-            else [dial_key(t, a).label(f"k_{t.name}") for t in timed]
+            [a.c.dialed_slot] if q.aligned
+            else [t.key(q, a).label(f"k_{t.name}") for t in timed]
         )
-        slot = (
+        q.slot = slot = (
             sa.select(*block_key, *inner, *per_dial, *span)
             .where(*dial_where)
             .group_by(*block_key, *inner)
             .cte("slot")
         )
         for t in timed:
-            slot_keys[t.name] = dial_time(t, slot) if aligned else slot.c[f"k_{t.name}"]
+            q.slot_keys[t.name] = t.key(q, slot) if q.aligned else slot.c[f"k_{t.name}"]
     # Per block (and rep and list): block and logged-instant groupings and the total. From
     # the per-quarter-hour rows when there are some (a few rows per block), else from the
     # calls themselves.
-    blk = None
     if by_block or not timed:
-        if slot is not None:
+        if q.slot is not None:
+            slot = q.slot
             blk_span = [sa.func.min(slot.c.lo).label("lo"),
                         sa.func.max(slot.c.hi).label("hi")] if span else []
             slot_block = [slot.c.block_id, slot.c.rep_id, slot.c.list_id]
-            blk = (
+            q.blk = (
                 sa.select(*slot_block, sa.func.sum(slot.c.dials).label("dials"),
                           sa.func.sum(slot.c.dead).label("dead"), *blk_span)
                 .group_by(*slot_block)
                 .cte("blk")
             )
         else:
-            blk = (
+            q.blk = (
                 sa.select(*block_key, *per_dial, *span)
                 .where(*dial_where)
                 .group_by(*block_key)
                 .cte("blk")
             )
 
-    def dial_part(g: Grouping) -> sa.Select:
-        """Dials, dead time and blocks run per key of one grouping."""
-        if isinstance(g, DialTimeGrouping):
-            assert slot is not None
-            k = slot_keys[g.name].label("k")
-            return sa.select(
-                k, sa.func.sum(slot.c.dials).label("dials"),
-                sa.func.sum(slot.c.dead).label("dead"), sa.literal(0).label("blocks"),
-            ).group_by(k)
-        assert blk is not None
-        if isinstance(g, BlockGrouping):
-            k = dial_key(g, blk).label("k")
-            return sa.select(
-                k, sa.func.sum(blk.c.dials).label("dials"), sa.func.sum(blk.c.dead).label("dead"),
-                # Distinct: a block that switched lists has a row per list (for a cluster,
-                # maybe two rows in one cluster: still one block run).
-                sa.func.count(sa.distinct(blk.c.block_id)).label("blocks"),
-            ).group_by(k)
-        # Logged instant: whole blocks by their one key, the rest call by call.
-        lo_key, hi_key = dial_key(g, blk, "lo"), dial_key(g, blk, "hi")
-        whole = sa.select(
-            lo_key.label("k"), blk.c.block_id, blk.c.dials, blk.c.dead
-        ).where(blk.c.block_id.is_not(None), lo_key == hi_key)
-        a2 = table.alias("a2")
-        split = sa.select(blk.c.block_id, blk.c.rep_id, blk.c.list_id).where(lo_key != hi_key)
-        row_cols = [
-            dial_key(g, a2).label("k"), a2.c.block_id, sa.literal(1).label("dials"),
-            a2.c.gap_seconds.label("dead"),
-        ]
-        a2_where = _dial_conditions(f, a2, long)
-        straddling = sa.select(*row_cols).where(
-            *a2_where, sa.tuple_(a2.c.block_id, a2.c.rep_id, a2.c.list_id).in_(split)
-        )
-        blockless = sa.select(*row_cols).where(*a2_where, a2.c.block_id.is_(None))
-        parts = sa.union_all(whole, straddling, blockless).subquery(f"parts_{g.name}")
-        return sa.select(
-            parts.c.k, sa.func.sum(parts.c.dials).label("dials"),
-            sa.func.sum(parts.c.dead).label("dead"),
-            sa.func.count(sa.distinct(parts.c.block_id)).label("blocks"),
-        ).group_by(parts.c.k)
-
-    src = blk if blk is not None else slot
+    src = q.blk if q.blk is not None else q.slot
     assert src is not None
     dial_total = sa.select(
         sa.func.sum(src.c.dials).label("dials"), sa.func.sum(src.c.dead).label("dead"),
@@ -517,18 +548,18 @@ def funnels(
 
     answered_by: dict[str, sa.CTE] = {}
     for g in chosen:
-        if g.name not in lookups:
-            answered_by[g.name] = answered_part(g.name, dial_key(g, a))
+        if g.name not in q.lookups:
+            answered_by[g.name] = answered_part(g.name, g.key(q, a))
     for g in chosen:
-        if g.name in lookups:
+        if g.name in q.lookups:
             # A mapped grouping's answered counts are its column's keys' summed (a call has
             # one list): the few per-list rows, not the answered calls read a second time.
             assert isinstance(g, BlockGrouping)
             plain = next((p.name for p in chosen if isinstance(p, BlockGrouping)
-                          and p.column == g.column and p.name not in lookups), None)
+                          and p.column == g.column and p.name not in q.lookups), None)
             per_key = (answered_by[plain] if plain is not None
-                       else answered_part(g.column, dial_key(g, a, mapped=False)))
-            k = lookups[g.name](per_key.c.k).label("k")
+                       else answered_part(g.column, g.key(q, a, mapped=False)))
+            k = q.lookups[g.name](per_key.c.k).label("k")
             answered_by[g.name] = (
                 sa.select(k, *[sa.func.sum(per_key.c[n]).label(n) for n in _ANSWERED_FIELDS])
                 .group_by(k)
@@ -547,7 +578,7 @@ def funnels(
 
     selects = []
     for i, g in enumerate(chosen):
-        d = dial_part(g).cte(f"dials_{g.name}")
+        d = g.dial_part(q).cte(f"dials_{g.name}")
         ans = answered_by[g.name]
         selects.append(
             sa.select(
@@ -571,7 +602,7 @@ def funnels(
             total = _funnel_from(row)
         else:
             out[names[row.part]].append((row.k, _funnel_from(row)))
-    for name, lookup in lookups.items():
+    for name, lookup in q.lookups.items():
         out[name] = [(lookup.label(k), fu) for k, fu in out[name]]
     return out, total
 
