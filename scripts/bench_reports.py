@@ -1,6 +1,6 @@
 """Benchmark the manager review on 1,000,000 call attempts (50 reps x 1 year) in SQLite.
 
-    /work/main/.venv/bin/python scripts/bench_reports.py [--db FILE] [--attempts N] [--keep]
+    .venv/bin/python scripts/bench_reports.py [--db FILE] [--attempts N] [--keep]
 
 1. Generates the history straight into a migrated SQLite file with ``sqlite3.executemany``.
 2. Times every dashboard query (through the core functions, as the dashboard's panels call
@@ -40,7 +40,13 @@ from sqlalchemy.engine import Engine  # noqa: E402
 from callcoach import cli  # noqa: E402
 from callcoach.clock import FakeClock  # noqa: E402
 from callcoach.core.review import goals as goals_mod  # noqa: E402
-from callcoach.core.review import reports as rp  # noqa: E402
+from callcoach.core.review.breakdowns import breakdown_names  # noqa: E402
+from callcoach.core.review.filters import ReportFilter, make_filter  # noqa: E402
+from callcoach.core.review.funnels import funnel, funnels  # noqa: E402
+from callcoach.core.review.objections import objection_analysis  # noqa: E402
+from callcoach.core.review.rep_view import last_blocks  # noqa: E402
+from callcoach.core.review.scorecard_html import trend_filter  # noqa: E402
+from callcoach.core.review.slices import by_rep, by_week, lists_and_clusters  # noqa: E402
 from callcoach.storage.db import open_database  # noqa: E402
 from callcoach.storage.models import attempt_epochs  # noqa: E402
 
@@ -217,25 +223,23 @@ def best_of(fn, repeat: int) -> float:
     return min(times)
 
 
-def dashboard_queries(f: rp.ReportFilter):
+def dashboard_queries(f: ReportFilter):
     """The queries the dashboard runs for one filter, by panel (as DashboardScreen calls
     them; the rep view as RepViewScreen does for Rep 01)."""
-    from callcoach.core.review.scorecard_html import trend_filter
-
     tf = trend_filter(f)
     rep = replace(f, rep_ids=(1,), rep_names=("Rep 01",))
     return [
-        ("overview: funnel", lambda s: rp.funnel(s, f)),
+        ("overview: funnel", lambda s: funnel(s, f)),
         ("overview: goal progress", lambda s: goals_mod.goal_progress(s, f.until, f.zone)),
-        ("reps: leaderboard", lambda s: rp.by_rep(s, f)),
-        ("trends: 8+ weeks", lambda s: rp.by_week(s, tf)),
+        ("reps: leaderboard", lambda s: by_rep(s, f)),
+        ("trends: 8+ weeks", lambda s: by_week(s, tf)),
         ("trends: weekly goals", lambda s: goals_mod.goals_by_week(s, tf.since, tf.until)),
-        ("prime time: hour + weekday", lambda s: rp.funnels(s, f, ("hour", "weekday"))),
-        ("lists: lists + clusters", lambda s: rp.lists_and_clusters(s, f)),
-        ("objections: frequency + wins by order", lambda s: rp.objection_analysis(s, f)),
-        ("rep view: funnel + lists", lambda s: rp.funnels(s, rep, ("list",))),
-        ("rep view: 8+ weeks", lambda s: rp.by_week(s, trend_filter(rep))),
-        ("rep view: last blocks", lambda s: rp.last_blocks(s, 1)),
+        ("prime time: hour + weekday", lambda s: funnels(s, f, ("hour", "weekday"))),
+        ("lists: lists + clusters", lambda s: lists_and_clusters(s, f)),
+        ("objections: frequency + wins by order", lambda s: objection_analysis(s, f)),
+        ("rep view: funnel + lists", lambda s: funnels(s, rep, ("list",))),
+        ("rep view: 8+ weeks", lambda s: by_week(s, trend_filter(rep))),
+        ("rep view: last blocks", lambda s: last_blocks(s, 1)),
     ]
 
 
@@ -287,9 +291,9 @@ def main() -> int:
     rec = Recorder()
     # The history ends just before NOW (Monday morning): "last week" is the dashboard's
     # typical Monday view, "last month" a monthly review, "whole year" the worst case.
-    week = rp.make_filter(NOW, ZONE, "last-week")
-    month = rp.make_filter(NOW, ZONE, "last-month")
-    year = rp.make_filter(NOW, ZONE, None, since=(NOW - timedelta(weeks=52)).date(),
+    week = make_filter(NOW, ZONE, "last-week")
+    month = make_filter(NOW, ZONE, "last-month")
+    year = make_filter(NOW, ZONE, None, since=(NOW - timedelta(weeks=52)).date(),
                           until=NOW.date())
     con = sqlite3.connect(path)
     t0 = time.perf_counter()
@@ -315,7 +319,7 @@ def main() -> int:
                                            for fmt in ("table", "csv", "json", "html")]
     out = Path(tempfile.mkdtemp(prefix="bench-reports-out-"))
     for label, f, fmt in runs:
-        for by in rp.breakdown_names():
+        for by in breakdown_names():
             argv = ["--db", f"sqlite:///{path}", "report", "--by", by, "--since",
                     f.since.isoformat(), "--until", f.until.isoformat(), "--tz", ZONE,
                     "--format", fmt]

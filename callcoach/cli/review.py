@@ -139,13 +139,22 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
+class _BreakdownChoices:
+    """The ``--by`` values from the breakdown registry, read only when help is shown (building
+    the parser must not import the report modules: ``callcoach --help`` stays fast)."""
+
+    def __str__(self) -> str:
+        from callcoach.core.review.breakdowns import breakdown_help
+
+        return breakdown_help()
+
+
 def add_report(sub: argparse._SubParsersAction) -> None:
     """``report [--by WHAT] [--period NAME] ... [--format FMT] [--output FILE]``."""
-    p = sub.add_parser("report", help="scorecard by rep, list, cluster, week, hour, weekday, "
-                       "objection (table, csv, json, html)")
-    p.add_argument("--by", default="rep", metavar="WHAT",
-                   help="rep | list | cluster | week | hour | weekday | objection | drill "
-                   "(default rep)")
+    p = sub.add_parser("report", help="scorecard by rep, list, week or another breakdown "
+                       "(table, csv, json, html)")
+    by = p.add_argument("--by", default="rep", metavar="WHAT", help="%(breakdowns)s (default rep)")
+    by.breakdowns = _BreakdownChoices()  # type: ignore[attr-defined]  # read on --help only
     p.add_argument("--period", default="this-week", metavar="NAME",
                    help="this-week | last-week | this-month | last-month (default this-week; "
                    "--since/--until win)")

@@ -15,7 +15,6 @@ import pytest
 from callcoach import cli
 from callcoach.core.review import export
 from callcoach.core.review import reports as r
-from callcoach.core.review.metrics import Ratio
 from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, Rep
 from tests.support import report_fixture as fx
 from tests.support.helpers import count_rows
@@ -269,16 +268,96 @@ def test_html_month_over_month_and_goal_line(db, history, capsys, clock):
     assert "Week (Mon)" in html and "@media print" in html
 
 
-def test_a_registered_breakdown_plugs_into_every_format(db, history, capsys, monkeypatch):
-    def drill_table(session, f):
-        return r.ReportTable("drill", "Drills", f, [r.Column("drill", "Drill", "text"),
-                                                    r.Column("score", "Score", "ratio")],
-                             [{"drill": "=evil", "score": Ratio(3, 4)}])
+PLUGIN = """
+from datetime import date, timedelta
 
-    monkeypatch.setitem(r.BREAKDOWNS, "drill", r.Breakdown("drill", "Drills", drill_table))
-    code, out, _ = run(db, capsys, "report", "--by", "drill", *LAST_WEEK, "--format", "csv")
+from callcoach.core.review import metrics as m
+from callcoach.core.review.breakdowns import Breakdown, FunnelBreakdown
+from callcoach.core.review.funnels import LoggedGrouping
+from callcoach.core.review.slices import Slice
+from callcoach.core.review.tables import Column, ReportTable
+
+
+def score_table(session, f):
+    return ReportTable("score", "Drill scores", f, [Column("drill", "Drill", "text"),
+                                                    Column("score", "Score", "ratio")],
+                       [{"drill": "=evil", "score": m.Ratio(3, 4)}])
+
+
+def day_key(epoch, f):
+    return m.floor_div(m.local_epoch(epoch, f.tz, f.start_utc, f.end_utc), 86400)
+
+
+SCORE = Breakdown("score", "Drill scores", score_table)
+DAY = FunnelBreakdown(
+    "day", "By day", grouping=LoggedGrouping("day", day_key),
+    first=(Column("day", "Day", "text"),),
+    slices=lambda s, f, rows: [
+        Slice(k, (date(1970, 1, 1) + timedelta(days=int(k))).isoformat(), fu) for k, fu in rows],
+)
+"""
+
+
+@pytest.fixture
+def plugins(tmp_path, monkeypatch):
+    """A package installed on sys.path whose dist-info declares three breakdowns in the
+    ``callcoach.breakdowns`` entry-point group: ``score``, ``day`` and a broken one."""
+    from callcoach.core.review import breakdowns
+
+    site = tmp_path / "site"
+    info = site / "callcoach_test_plugin-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: callcoach-test-plugin\n"
+                                   "Version: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[callcoach.breakdowns]\nscore = callcoach_test_plugin:SCORE\n"
+        "day = callcoach_test_plugin:DAY\nbroken = callcoach_no_such_module:THING\n")
+    (site / "callcoach_test_plugin.py").write_text(PLUGIN)
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setattr(breakdowns, "_registry", None)  # read the entry points again
+    return site
+
+
+def test_a_plugin_breakdown_works_in_every_format(db, history, capsys, tmp_path, plugins):
+    """A brand-new --by name from an entry point: table, CSV, JSON, HTML and the help."""
+    code, out, _ = run(db, capsys, "report", "--by", "score", *LAST_WEEK, "--format", "csv")
     assert code == 0 and out.splitlines() == ["Drill,Score %", "'=evil,75.0"]
-    code, out, _ = run(db, capsys, "report", "--by", "drill", *LAST_WEEK)
-    assert "=evil  3/4 (75%)" in out
-    data = report_json(db, capsys, "--by", "drill", *LAST_WEEK)
+    code, out, _ = run(db, capsys, "report", "--by", "score", *LAST_WEEK)
+    assert code == 0 and "=evil  3/4 (75%)" in out
+    data = report_json(db, capsys, "--by", "score", *LAST_WEEK)
+    assert data["report"] == "score" and data["title"] == "Drill scores"
     assert data["rows"] == [{"drill": "=evil", "score": {"num": 3, "den": 4, "pct": 75.0}}]
+    page = tmp_path / "score.html"
+    code, _, err = run(db, capsys, "report", "--by", "score", *LAST_WEEK, "--format", "html",
+                       "--output", str(page))
+    html = page.read_text()
+    assert code == 0, err
+    assert "<h1>Scorecard: Drill scores</h1>" in html
+    assert ">=evil</td>" in html and ">3/4 (75%)</td>" in html
+    with pytest.raises(SystemExit):
+        cli.main(["report", "--help"])
+    out, _ = capsys.readouterr()
+    assert "objection | drill | broken | day | score (default rep)" in " ".join(out.split())
+
+
+def test_a_plugin_funnel_breakdown_counts_like_the_built_in_ones(db, history, capsys, plugins):
+    """A plug-in grouping (local day of the logged call) is counted in the same statement
+    shape as the built-in ones: its days add up to the report's total."""
+    data = report_json(db, capsys, "--by", "day", *LAST_WEEK)
+    by_rep = report_json(db, capsys, "--by", "rep", *LAST_WEEK)
+    days = [row["day"] for row in data["rows"]]
+    assert days == sorted(days) and all("2026-11-16" <= d <= "2026-11-22" for d in days)
+    for key in ("dials", "connects", "conversations", "meetings"):
+        assert sum(row[key] for row in data["rows"]) == data["totals"][key] == by_rep["totals"][key]
+    assert data["totals"]["dials"] > 0
+
+
+def test_a_broken_plugin_gives_one_line_naming_it(db, history, capsys, plugins):
+    """A plug-in that fails to load: one line naming it, no traceback; the rest still work."""
+    code, out, err = run(db, capsys, "report", "--by", "broken", *LAST_WEEK)
+    assert code != 0 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "breakdown plug-in 'broken' (callcoach_no_such_module:THING)" in err
+    assert "ModuleNotFoundError" in err
+    code, out, _ = run(db, capsys, "report", "--by", "rep", *LAST_WEEK)
+    assert code == 0 and "Leaderboard by rep" in out

@@ -95,7 +95,7 @@ async def test_dashboard_command_opens_once_and_home_fills_when_shown(
 ):
     """``callcoach dashboard``: the overview's queries run once (the filters reporting their
     first values reload nothing) and home, under it, counts its lists only when shown."""
-    from callcoach.core.review import reports as rp
+    from callcoach.core.review import funnels as rp
     from callcoach.tui.screens.dashboard import make_dashboard_app
     from callcoach.tui.screens.home import HomeScreen
 

@@ -1,9 +1,10 @@
 """``callcoach report --by drill``: drill progress per trainee and objection.
 
-Registered with the manager reports' breakdown registry, so every report format (table,
-CSV, JSON, HTML) shows it. The figures come from :func:`callcoach.core.drills.run.drill_progress`
-(aggregated in SQL); ``--rep`` picks trainees, the period bounds both drill prompts and
-the live calls the overcome rate is taken from.
+One of the built-in breakdowns (:data:`callcoach.core.review.breakdowns.BUILT_IN`), so
+every report format (table, CSV, JSON, HTML) shows it. The figures come from
+:func:`callcoach.core.drills.run.drill_progress` (aggregated in SQL); ``--rep`` picks
+trainees, the period bounds both drill prompts and the live calls the overcome rate is
+taken from.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from callcoach.core.drills.run import drill_progress
+from callcoach.core.review.filters import ReportFilter
 from callcoach.core.review.metrics import Ratio
-from callcoach.core.review.reports import Column, ReportFilter, ReportTable, register_breakdown
+from callcoach.core.review.tables import Column, ReportTable
 
 TITLE = "Drill progress by trainee and objection"
 
@@ -21,7 +23,6 @@ def _r1(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-@register_breakdown("drill", TITLE)
 def drill_table(session: Session, f: ReportFilter) -> ReportTable:
     """Drill scores, answer times and Leitner box beside the live-call overcome rate."""
     rows = drill_progress(
@@ -67,3 +68,4 @@ def drill_table(session: Session, f: ReportFilter) -> ReportTable:
     if f.list_ids:
         notes.append("Drills are not tied to call lists: --list only narrows the live calls.")
     return ReportTable("drill", TITLE, f, columns, out, None, notes)
+

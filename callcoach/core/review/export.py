@@ -1,4 +1,4 @@
-"""Render a :class:`~callcoach.core.review.reports.ReportTable` as a text table, CSV or JSON.
+"""Render a :class:`~callcoach.core.review.tables.ReportTable` as a text table, CSV or JSON.
 
 All formats show the same figures: a rate appears as ``num/den (pct%)`` in text, as the
 same ``pct`` number beside its counts in CSV, and as ``{"num", "den", "pct"}`` in JSON.
@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from callcoach.core.review.metrics import DEFINITIONS, Ratio
-from callcoach.core.review.reports import Column, ReportTable
+from callcoach.core.review.tables import Column, ReportTable
 from callcoach.text_table import column_widths, table_row, table_rule
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from callcoach.core.review.filters import ReportFilter
+from callcoach.core.review.slices import by_rep
 from callcoach.errors import CallcoachError
 from callcoach.storage.models import Rep, WeeklyGoal
 
@@ -40,7 +42,9 @@ def set_goal(
             raise GoalError(f"{name} {value}: expected a whole number from 0 to 100000")
     monday = monday_of(week)
     goal = session.execute(
-        sa.select(WeeklyGoal).where(WeeklyGoal.rep_id == rep_id, WeeklyGoal.week_start == monday)
+        sa.select(WeeklyGoal).where(
+            col(WeeklyGoal.rep_id) == rep_id, col(WeeklyGoal.week_start) == monday
+        )
     ).scalar_one_or_none()
     if goal is None:
         goal = WeeklyGoal(rep_id=rep_id, week_start=monday)
@@ -54,7 +58,7 @@ def set_goal(
 def goals_for_week(session: Session, week: date) -> dict[int, Goal]:
     """Every rep's goal for the week holding ``week``, by rep id."""
     rows = session.execute(
-        sa.select(WeeklyGoal).where(WeeklyGoal.week_start == monday_of(week))
+        sa.select(WeeklyGoal).where(col(WeeklyGoal.week_start) == monday_of(week))
     ).scalars()
     return {g.rep_id: Goal(g.blocks, g.dials, g.meetings) for g in rows}
 
@@ -63,19 +67,19 @@ def goals_by_week(
     session: Session, since: date, until: date, rep_ids: Sequence[int] = ()
 ) -> dict[date, Goal]:
     """Goals summed over reps (all, or ``rep_ids``) for each week starting in the range."""
-    g = WeeklyGoal
+    week_start = col(WeeklyGoal.week_start)
     stmt = (
         sa.select(
-            g.week_start,
-            sa.func.sum(g.blocks).label("blocks"),
-            sa.func.sum(g.dials).label("dials"),
-            sa.func.sum(g.meetings).label("meetings"),
+            week_start,
+            sa.func.sum(col(WeeklyGoal.blocks)).label("blocks"),
+            sa.func.sum(col(WeeklyGoal.dials)).label("dials"),
+            sa.func.sum(col(WeeklyGoal.meetings)).label("meetings"),
         )
-        .where(g.week_start >= monday_of(since), g.week_start <= until)
-        .group_by(g.week_start)
+        .where(week_start >= monday_of(since), week_start <= until)
+        .group_by(week_start)
     )
     if rep_ids:
-        stmt = stmt.where(g.rep_id.in_(list(rep_ids)))
+        stmt = stmt.where(col(WeeklyGoal.rep_id).in_(list(rep_ids)))
     out = {}
     for r in session.execute(stmt):
         week = r.week_start if isinstance(r.week_start, date) else date.fromisoformat(r.week_start)
@@ -109,8 +113,6 @@ def goal_progress(
     session: Session, week: date, zone: str, rep_ids: Sequence[int] = ()
 ) -> list[GoalProgress]:
     """Progress of each rep (with a goal or with calls that week) against the week's goal."""
-    from callcoach.core.review.reports import ReportFilter, by_rep
-
     monday = monday_of(week)
     f = ReportFilter(monday, monday + timedelta(days=6), zone, tuple(rep_ids))
     actual = {s.key: s for s in by_rep(session, f)}
@@ -119,7 +121,8 @@ def goal_progress(
         goals = {k: v for k, v in goals.items() if k in rep_ids}
     ids = sorted(set(actual) | set(goals))
     names = {
-        r.id: r.name for r in session.execute(sa.select(Rep).where(Rep.id.in_(ids))).scalars()
+        r.id: r.name
+        for r in session.execute(sa.select(Rep).where(col(Rep.id).in_(ids))).scalars()
     }
     out = []
     for rid in ids:

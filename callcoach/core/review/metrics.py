@@ -38,10 +38,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from callcoach.catalog.outcomes import (
     ASKED_OUTCOMES,
@@ -74,16 +75,16 @@ DEFINITIONS: dict[str, str] = {
 }
 
 
-def logged(attempt: type[CallAttempt] | sa.Table = CallAttempt) -> sa.ColumnElement[bool]:
+def logged(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[bool]:
     """Condition for an attempt that counts as a dial (its outcome is logged)."""
-    return attempt.outcome.is_not(None)
+    return col(attempt.outcome).is_not(None)
 
 
 def has_objection(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[bool]:
     """True when at least one objection was logged on the attempt."""
     return (
         sa.select(sa.literal(1))
-        .where(AttemptObjection.attempt_id == attempt.id)
+        .where(col(AttemptObjection.attempt_id) == col(attempt.id))
         .exists()
     )
 
@@ -91,7 +92,7 @@ def has_objection(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[
 def derived_connect_flag(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[int]:
     """The connect rule in SQL: 1 for outcomes 5-8 or any attempt with an objection."""
     return sa.case(
-        (attempt.outcome.in_(CONNECT_OUTCOME_VALUES), 1),
+        (col(attempt.outcome).in_(CONNECT_OUTCOME_VALUES), 1),
         (has_objection(attempt), 1),
         else_=0,
     )
@@ -100,7 +101,7 @@ def derived_connect_flag(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnE
 def derived_conversation_flag(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[int]:
     """The conversation rule in SQL: an objection logged or a meeting/callback asked for."""
     return sa.case(
-        (attempt.outcome.in_(ASKED_OUTCOME_VALUES), 1),
+        (col(attempt.outcome).in_(ASKED_OUTCOME_VALUES), 1),
         (has_objection(attempt), 1),
         else_=0,
     )
@@ -108,17 +109,17 @@ def derived_conversation_flag(attempt: type[CallAttempt] = CallAttempt) -> sa.Co
 
 def connect_flag(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[int]:
     """1 for a connect, else 0: the stored flag (kept equal to the rule, see module doc)."""
-    return sa.case((attempt.connected.is_(True), 1), else_=0)
+    return sa.case((col(attempt.connected).is_(True), 1), else_=0)
 
 
 def conversation_flag(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[int]:
     """1 for a conversation, else 0: the stored flag (kept equal to the rule)."""
-    return sa.case((attempt.conversation.is_(True), 1), else_=0)
+    return sa.case((col(attempt.conversation).is_(True), 1), else_=0)
 
 
 def meeting_flag(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[int]:
     """1 for a meeting set (outcome 7), else 0."""
-    return sa.case((attempt.outcome == Outcome.MEETING.value, 1), else_=0)
+    return sa.case((col(attempt.outcome) == Outcome.MEETING.value, 1), else_=0)
 
 
 def _mismatch(attempt: type[CallAttempt] = CallAttempt) -> sa.ColumnElement[bool]:
@@ -143,7 +144,7 @@ def flag_mismatches(session: Session) -> int:
 def sync_flags(session: Session) -> int:
     """Rewrite disagreeing flags from the rules in one UPDATE; commits; returns rows fixed."""
     a = CallAttempt
-    result = session.execute(
+    result = cast("sa.CursorResult[Any]", session.execute(
         sa.update(a)
         .where(_mismatch(a))
         .values(
@@ -151,7 +152,7 @@ def sync_flags(session: Session) -> int:
             conversation=sa.case((derived_conversation_flag(a) == 1, True), else_=False),
         )
         .execution_options(synchronize_session=False)
-    )
+    ))
     session.commit()
     return int(result.rowcount or 0)
 
@@ -160,22 +161,8 @@ def sync_flags(session: Session) -> int:
 # Time: epoch seconds, display-zone offsets, buckets.
 
 
-def epoch_seconds(column: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
-    """Whole seconds since 1970-01-01 UTC (the floor) of a stored instant, on either engine.
-
-    Reports read the same value stored per call (``logged_epoch``, ``dialed_slot``); this
-    form is for the rare query that needs a dial's own second.
-    """
-    if dialect == "sqlite":
-        # Stored as naive-UTC text. SQLite's date functions round a fraction to the
-        # millisecond (59.9996 s reads as the next second): give them whole seconds only.
-        return sa.cast(sa.func.strftime("%s", sa.func.substr(column, 1, 19)), sa.Integer)
-    return sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
-
-
-def floor_div(expr: sa.ColumnElement, divisor: int, dialect: str) -> sa.ColumnElement[int]:
+def floor_div(expr: sa.ColumnElement, divisor: int) -> sa.ColumnElement[int]:
     """Integer division (``//`` renders integer ``/`` on both engines; inputs are >= 0)."""
-    del dialect  # same SQL on both engines; kept so callers stay explicit about it
     return expr // divisor
 
 
@@ -236,19 +223,19 @@ _EPOCH_WEEKDAY_SHIFT = 3
 WEEK_ORIGIN = date(1969, 12, 29)
 
 
-def hour_bucket(local: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
+def hour_bucket(local: sa.ColumnElement) -> sa.ColumnElement[int]:
     """Hour of day 0-23 of a local epoch expression."""
-    return floor_div(local, 3600, dialect) % 24
+    return floor_div(local, 3600) % 24
 
 
-def weekday_bucket(local: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
+def weekday_bucket(local: sa.ColumnElement) -> sa.ColumnElement[int]:
     """Weekday 0 (Monday) - 6 (Sunday) of a local epoch expression."""
-    return (floor_div(local, 86400, dialect) + _EPOCH_WEEKDAY_SHIFT) % 7
+    return (floor_div(local, 86400) + _EPOCH_WEEKDAY_SHIFT) % 7
 
 
-def week_bucket(local: sa.ColumnElement, dialect: str) -> sa.ColumnElement[int]:
+def week_bucket(local: sa.ColumnElement) -> sa.ColumnElement[int]:
     """Week number counted from :data:`WEEK_ORIGIN` (weeks start on Monday)."""
-    return floor_div(floor_div(local, 86400, dialect) + _EPOCH_WEEKDAY_SHIFT, 7, dialect)
+    return floor_div(floor_div(local, 86400) + _EPOCH_WEEKDAY_SHIFT, 7)
 
 
 def week_start_of(number: int) -> date:

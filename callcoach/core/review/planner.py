@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col
 
-from callcoach.core.review.reports import Funnel, ReportError, ReportFilter, funnel
+from callcoach.core.review.filters import ReportError, ReportFilter, attempt_conditions
+from callcoach.core.review.funnels import Funnel, funnel
+from callcoach.storage.models import CallAttempt
 
 #: Outside figures (METHOD.md) used when the database has too few calls.
 FALLBACK_DIALS_PER_BLOCK = 18.0  # 15-30 dials an hour, a 52-minute block: a dozen to two dozen
@@ -223,20 +226,13 @@ def make_plan(
 
 
 def _first_call_day(session: Session, f: ReportFilter) -> date | None:
-    import sqlalchemy as sa
-
-    from callcoach.core.review.reports import attempt_conditions
-    from callcoach.storage.models import CallAttempt
-
     first = session.execute(
-        sa.select(sa.func.min(CallAttempt.logged_at)).where(*attempt_conditions(f))
+        sa.select(sa.func.min(col(CallAttempt.logged_at))).where(*attempt_conditions(f))
     ).scalar()
     if first is None:
         return None
     if isinstance(first, str):
         first = datetime.fromisoformat(first)
     if first.tzinfo is None:
-        from datetime import UTC
-
         first = first.replace(tzinfo=UTC)
     return max(first.astimezone(f.tz).date(), f.since)

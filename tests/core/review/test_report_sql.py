@@ -19,6 +19,7 @@ from callcoach.storage.models import (
     Rep,
     attempt_epochs,
 )
+from callcoach.storage.sql import reports as report_sql
 
 NY = ZoneInfo("America/New_York")
 
@@ -63,9 +64,9 @@ def _history(db, calls):
 def _both_ways(db, monkeypatch, fn):
     """``fn()`` with SQLite reading the whole history in index order, then through
     logged_at; asserts both give the same and returns it."""
-    monkeypatch.setattr(r, "LONG_SHARE", 0.0)
+    monkeypatch.setattr(report_sql, "LONG_SHARE", 0.0)
     whole = fn()
-    monkeypatch.setattr(r, "LONG_SHARE", 1e9)
+    monkeypatch.setattr(report_sql, "LONG_SHARE", 1e9)
     assert fn() == whole
     return whole
 

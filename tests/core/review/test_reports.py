@@ -11,6 +11,7 @@ from callcoach.core.review import goals as goals_mod
 from callcoach.core.review import metrics as m
 from callcoach.core.review import planner
 from callcoach.core.review import reports as r
+from callcoach.storage.sql import reports as report_sql
 from tests.support import report_fixture as fx
 
 LAST_WEEK = dict(period="last-week", zone=fx.ZONE)
@@ -342,10 +343,10 @@ def test_whole_history_reading_counts_the_same(db, history, clock, monkeypatch, 
     ways give the same figures (PostgreSQL has one way: the same figures again)."""
     f = r.make_filter(clock.now(), since=since, until=until, zone=fx.ZONE)
     with db.session() as s:
-        monkeypatch.setattr(r, "LONG_SHARE", 0.0)  # always whole
+        monkeypatch.setattr(report_sql, "LONG_SHARE", 0.0)  # always whole
         whole = _everything(s, f)
         assert r.reads_whole_history(s, f) == db.is_sqlite
-        monkeypatch.setattr(r, "LONG_SHARE", 1e9)  # never
+        monkeypatch.setattr(report_sql, "LONG_SHARE", 1e9)  # never
         assert not r.reads_whole_history(s, f)
         assert _everything(s, f) == whole
     # Every grouping at once (one statement, shared per-block sums) = each on its own.
@@ -421,7 +422,7 @@ def test_a_block_across_two_lists_of_one_cluster_is_one_block_run(db, clock, set
         lists = r.by_list(s, f)
         clusters = r.by_cluster(s, f)
         total = r.funnel(s, f)
-        table = r.cluster_table(s, f)
+        table = r.build_report(s, "cluster", f)
         rows, _ = r.funnels(s, f, ("list", "cluster", "week"))
     assert [(x.label, x.funnel.dials, x.funnel.blocks) for x in lists] == [
         ("Dental East", 1, 1), ("Dental West", 1, 1)]

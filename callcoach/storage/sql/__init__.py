@@ -1,0 +1,1 @@
+"""Engine-specific SQL behind functions with plain inputs and outputs."""
