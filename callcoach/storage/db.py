@@ -553,9 +553,27 @@ class Database:
         """True for the embedded SQLite engine."""
         return self.engine.dialect.name == "sqlite"
 
+    @property
+    def writes_in_one_statement(self) -> bool:
+        """True when a call's writes can run as one atomic statement on a connection without
+        BEGIN and COMMIT round trips (PostgreSQL: data-modifying CTEs, :meth:`autocommit`)."""
+        return not self.is_sqlite
+
     def session(self) -> Session:
         """A new session; objects stay usable after commit."""
         return self._factory()
+
+    def begin_write(self, session: Session) -> None:
+        """Begin ``session``'s next transaction as a write transaction.
+
+        On SQLite that is ``BEGIN IMMEDIATE``: the write lock is taken up front (waiting up
+        to the busy timeout), so a transaction that reads and then writes never fails with
+        "database is locked" because another process wrote in between. Elsewhere the
+        transaction begins as usual. Call it before the session's first statement (again
+        after each commit).
+        """
+        if self.is_sqlite:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -567,8 +585,7 @@ class Database:
         on one file every read-then-write must start this way.
         """
         with self.session() as session:
-            if self.is_sqlite:
-                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            self.begin_write(session)
             try:
                 yield session
                 session.commit()

@@ -35,8 +35,10 @@ import sqlalchemy as sa
 from callcoach import paths
 from callcoach.clock import Clock, FakeClock
 from callcoach.config import Settings
+from callcoach.core.calling import lifecycle, outcomes, serving
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database, DatabaseError, describe_connect_error, safe_url
+from callcoach.storage.sql import calls as calls_sql
 
 try:  # POSIX: serialise appends and replays of several callcoach processes on one machine
     import fcntl
@@ -93,9 +95,13 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).astimezone(UTC) if value else None
 
 
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(UTC)
+
+
 @dataclass(frozen=True)
 class JournalEntry:
-    """One outcome waiting to be written: everything ``block.log_outcome`` needs."""
+    """One outcome waiting to be written: everything ``outcomes.log_outcome`` needs."""
 
     client_uuid: str
     database: str  # URL without password, so an entry is only replayed where it belongs
@@ -130,7 +136,7 @@ class JournalEntry:
             block_id=int(data["block_id"]),
             contact_id=None if data.get("contact_id") is None else int(data["contact_id"]),
             outcome=str(data["outcome"]),
-            logged_at=_dt(data["logged_at"]),
+            logged_at=_instant(data["logged_at"]),
             note=str(data.get("note") or ""),
             callback_at=_dt(data.get("callback_at")),
             meeting=data.get("meeting"),
@@ -278,13 +284,11 @@ class ReplayReport:
         return "; ".join(parts)
 
 
-def _meeting_details(data: dict[str, Any] | None):  # noqa: ANN202 - block.MeetingDetails
-    from callcoach.core.calling.block import MeetingDetails
-
+def _meeting_details(data: dict[str, Any] | None) -> outcomes.MeetingDetails | None:
     if data is None:
         return None
-    return MeetingDetails(
-        starts_at=_dt(data["starts_at"]),
+    return outcomes.MeetingDetails(
+        starts_at=_instant(data["starts_at"]),
         kind=data.get("kind", "web"),
         email=data.get("email", ""),
         parked_questions=tuple(data.get("parked_questions", ())),
@@ -305,20 +309,13 @@ def _meeting_data(meeting: Any) -> dict[str, Any] | None:  # noqa: ANN401 - Meet
 
 
 def _already_stored(db: Database, client_uuid: str) -> bool:
-    from callcoach.storage.models import CallAttempt
-
     with db.session() as session:
-        found = session.execute(
-            sa.select(CallAttempt.id).where(CallAttempt.client_uuid == client_uuid)
-        ).first()
-    return found is not None
+        return calls_sql.is_stored(session, client_uuid)
 
 
 def _open_call_contact(db: Database, block_id: int) -> int | None:
-    from callcoach.core.calling.block import open_attempt
-
     with db.session() as session:
-        attempt = open_attempt(session, block_id)
+        attempt = lifecycle.open_attempt(session, block_id)
         return attempt.contact_id if attempt is not None else None
 
 
@@ -327,8 +324,6 @@ def _write_entry(db: Database, settings: Settings, entry: JournalEntry) -> bool:
 
     Raises connection errors as they come, CallcoachError when it can never be written.
     """
-    from callcoach.core.calling.block import log_outcome
-
     if _already_stored(db, entry.client_uuid):
         return False
     if entry.contact_id is not None and not entry.dial_if_needed:
@@ -339,7 +334,7 @@ def _write_entry(db: Database, settings: Settings, entry: JournalEntry) -> bool:
                 f"outcome {entry.outcome} for contact {entry.contact_id} was not applied"
             )
     try:
-        result = log_outcome(
+        result = outcomes.log_outcome(
             db,
             FakeClock(entry.logged_at),
             settings,
@@ -410,7 +405,7 @@ class DurableOutcome:
     """What :func:`log_outcome_durably` did with an outcome."""
 
     client_uuid: str
-    result: Any = None  # block.OutcomeResult when written to the server now, else None
+    result: Any = None  # outcomes.OutcomeResult when written to the server now, else None
     journaled: bool = False  # kept on this machine until the server is back
     replay: ReplayReport = field(default_factory=ReplayReport)  # earlier outcomes written first
     message: str = ""  # one line for the rep ("" when all went normally)
@@ -455,7 +450,7 @@ def log_outcome_durably(
     contact_id: int | None = None,
     note: str = "",
     callback_at: datetime | None = None,
-    meeting: Any = None,  # noqa: ANN401 - block.MeetingDetails
+    meeting: Any = None,  # noqa: ANN401 - outcomes.MeetingDetails
     client_uuid: str | None = None,
     dial_if_needed: bool = False,
     serve: bool = False,
@@ -463,7 +458,7 @@ def log_outcome_durably(
     retry_delays: tuple[float, ...] | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> DurableOutcome:
-    """Log an outcome like ``block.log_outcome``, but never lose it to a dropped connection.
+    """Log an outcome like ``outcomes.log_outcome``, but never lose it to a dropped connection.
 
     Earlier journaled outcomes are written first. On a connection error the write is
     retried after each of ``retry_delays`` (default :data:`DEFAULT_RETRY_DELAYS`); if the
@@ -472,8 +467,6 @@ def log_outcome_durably(
     usual: the rep fixes and retries. With ``serve`` the next contact is reserved too
     (``result.next_contact``), also when a retry finds the outcome already stored.
     """
-    from callcoach.core.calling.block import log_outcome
-
     retry_delays = DEFAULT_RETRY_DELAYS if retry_delays is None else retry_delays
     sleep = sleep or time.sleep
     client_uuid = client_uuid or str(uuid.uuid4())
@@ -481,7 +474,7 @@ def log_outcome_durably(
     done = DurableOutcome(client_uuid=client_uuid)
 
     def write() -> Any:  # noqa: ANN401
-        result = log_outcome(
+        result = outcomes.log_outcome(
             db,
             FakeClock(logged_at),
             settings,
@@ -541,11 +534,9 @@ def _serve_block(
     block_id: int,
     zone_cache: Any,  # noqa: ANN401
 ) -> Any:  # noqa: ANN401
-    from callcoach.core.calling.block import get_block, serve_next
-
     with db.session() as session:
-        block = get_block(session, block_id)
-    return serve_next(db, clock, settings, block, zone_cache=zone_cache)
+        block = lifecycle.get_block(session, block_id)
+    return serving.serve_next(db, clock, settings, block, zone_cache=zone_cache)
 
 
 def _replay_or_raise(db: Database, settings: Settings, journal: OutcomeJournal) -> ReplayReport:
@@ -591,8 +582,6 @@ def serve_next_durably(
     Returns (contact or None, one line about replayed outcomes or ""); raises
     :class:`ServerUnavailable` when the server cannot be reached.
     """
-    from callcoach.core.calling.block import serve_next
-
     message = ""
     if journal.has_pending():
         report = call_or_unavailable(db, lambda: replay_journal(db, settings, journal))
@@ -600,6 +589,6 @@ def serve_next_durably(
             raise ServerUnavailable(report.error)
         message = report.message
     contact = call_or_unavailable(
-        db, lambda: serve_next(db, clock, settings, block, zone_cache=zone_cache)
+        db, lambda: serving.serve_next(db, clock, settings, block, zone_cache=zone_cache)
     )
     return contact, message

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from callcoach.catalog.outcomes import Outcome
 from callcoach.config import CallPhases
@@ -91,11 +91,11 @@ def block_figures(session: Session, block_ids: list[int], phases: CallPhases) ->
     ).one()
     blocks = session.execute(
         sa.select(
-            CallBlock.planned_seconds,
-            CallBlock.started_at,
-            CallBlock.ended_at,
-            CallBlock.paused_seconds,
-        ).where(CallBlock.id.in_(block_ids))
+            col(CallBlock.planned_seconds),
+            col(CallBlock.started_at),
+            col(CallBlock.ended_at),
+            col(CallBlock.paused_seconds),
+        ).where(col(CallBlock.id).in_(block_ids))
     ).all()
     active = 0.0
     for planned, started, ended, paused in blocks:
@@ -104,12 +104,12 @@ def block_figures(session: Session, block_ids: list[int], phases: CallPhases) ->
     ao = AttemptObjection
     overcome_count = sa.func.coalesce(sa.func.sum(sa.case((ao.overcome.is_(True), 1), else_=0)), 0)
     by_type = session.execute(
-        sa.select(Objection.key, sa.func.count(), overcome_count)
-        .join(ao, ao.objection_id == Objection.id)
+        sa.select(col(Objection.key), sa.func.count(), overcome_count)
+        .join(ao, ao.objection_id == col(Objection.id))
         .join(a, a.id == ao.attempt_id)
         .where(in_blocks)
-        .group_by(Objection.key)
-        .order_by(sa.func.count().desc(), Objection.key)
+        .group_by(col(Objection.key))
+        .order_by(sa.func.count().desc(), col(Objection.key))
     ).all()
     order = sa.case((ao.position >= 4, 4), else_=ao.position)
     by_order = session.execute(
@@ -145,14 +145,14 @@ def previous_block_ids(session: Session, block: CallBlock, limit: int = 5) -> li
     """The rep's ``limit`` closed blocks that started before ``block``, newest first."""
     return list(
         session.execute(
-            sa.select(CallBlock.id)
+            sa.select(col(CallBlock.id))
             .where(
-                CallBlock.rep_id == block.rep_id,
-                CallBlock.id != block.id,
-                CallBlock.started_at < block.started_at,
-                CallBlock.status.in_((BlockStatus.FINISHED.value, BlockStatus.ABANDONED.value)),
+                col(CallBlock.rep_id) == block.rep_id,
+                col(CallBlock.id) != block.id,
+                col(CallBlock.started_at) < block.started_at,
+                col(CallBlock.status).in_((BlockStatus.FINISHED.value, BlockStatus.ABANDONED.value)),
             )
-            .order_by(CallBlock.started_at.desc())
+            .order_by(col(CallBlock.started_at).desc())
             .limit(limit)
         ).scalars()
     )

@@ -115,12 +115,12 @@ def test_damaged_line_is_set_aside_once_while_others_wait(
     .rejected at the first replay only."""
     import sqlalchemy as sa
 
-    from callcoach.core.calling import block as blk
+    from callcoach.core.calling import outcomes
 
     def log_outcome(*args, **kwargs):
         raise sa.exc.OperationalError("UPDATE", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(blk, "log_outcome", log_outcome)
+    monkeypatch.setattr(outcomes, "log_outcome", log_outcome)
     journal = OutcomeJournal.for_database(sqlite_db.url, tmp_path)
     journal.path.parent.mkdir(parents=True)
     journal.path.write_text("garbage\n" + _entry(journal).to_json() + "\n")
