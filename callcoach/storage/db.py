@@ -22,7 +22,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session
 
 from callcoach import paths
@@ -442,12 +444,12 @@ class RawStatement:
     compile time.
     """
 
-    def __init__(self, statement: sa.Executable | Callable[[], sa.Executable]) -> None:
+    def __init__(self, statement: sa.Select[Any] | Callable[[], sa.Select[Any]]) -> None:
         self._statement = statement  # or a function building it, called on first use
         self._compiled: tuple | None = None
 
     @property
-    def statement(self) -> sa.Executable:
+    def statement(self) -> sa.Select[Any]:
         """The SQLAlchemy statement (built now if it was given as a function)."""
         if callable(self._statement):
             self._statement = self._statement()
@@ -459,12 +461,15 @@ class RawStatement:
             self._compile(dialect)
 
     def _compile(self, dialect: sa.Dialect) -> tuple:
+        assert isinstance(dialect, DefaultDialect)
         positional = type(dialect)(paramstyle="numeric_dollar")
         compiled = self.statement.compile(dialect=positional)
+        assert isinstance(compiled, SQLCompiler)
         binds = compiled.binds
         variable = {name for name, bind in binds.items() if bind.required}
         state = compiled.construct_expanded_state(dict.fromkeys(variable))
-        order = []
+        order: list[tuple[str | None, Any, Callable[[Any], Any] | None]] = []
+        assert state.positiontup is not None  # a positional paramstyle
         for name in state.positiontup:
             bind = binds.get(name)
             process = None
@@ -489,6 +494,7 @@ class RawStatement:
             process = kind.result_processor(self._dialect, described.type_code)
             if process is not None:
                 processed.append((i, process))
+        assert self._compiled is not None  # compiled before its first run
         sql, order, _ = self._compiled
         self._compiled = (sql, order, processed)
         return processed
@@ -506,6 +512,7 @@ class RawStatement:
                     value = process(value)
             values.append(value)
         raw = conn.connection.driver_connection
+        assert raw is not None  # a live pooled connection
         try:
             with RawCursor(raw) as cursor:
                 # Prepared at the first run on this connection: the server parses and
@@ -606,6 +613,7 @@ class Database:
             raise DatabaseError("autocommit connections are for PostgreSQL")
         with self.engine.connect() as conn:
             raw = conn.connection.driver_connection
+            assert raw is not None  # a live pooled connection
             raw.autocommit = True
             try:
                 yield conn

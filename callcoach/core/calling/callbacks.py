@@ -121,7 +121,7 @@ def _open_callbacks(
             raise CallbackError(f"callback {callback_id} does not exist (see: callcoach callbacks)")
         if cb.done:
             raise CallbackError(f"callback {callback_id} has been called back already")
-        found[cb.id] = cb
+        found[callback_id] = cb
     if rep_ids:
         for cb in session.execute(
             sa.select(Callback)

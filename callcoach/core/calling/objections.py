@@ -87,6 +87,7 @@ def log_objection(db: Database, clock: Clock, block_id: int, objection_id: int) 
         attempt = open_attempt(session, block_id)
         if attempt is None:
             raise BlockError("no call in progress: press d to dial first")
+        assert attempt.id is not None  # a stored row
         choice = next(
             (c for c in objection_choices(session, attempt.list_id) if c.id == objection_id), None
         )
@@ -106,6 +107,7 @@ def log_objection(db: Database, clock: Clock, block_id: int, objection_id: int) 
         )
         session.flush()
         session.refresh(row)
+    assert row.id is not None  # flushed
     return LoggedObjection(
         row.id, position, objection_id, choice.key, choice.text, choice.rebuttal, None
     )
@@ -135,6 +137,7 @@ def call_objections(session: Session, attempt_id: int) -> list[LoggedObjection]:
     out = []
     for r in rows:
         c = rebuttals.get(r.objection_id)
+        assert r.id is not None  # a stored row
         out.append(
             LoggedObjection(
                 r.id,

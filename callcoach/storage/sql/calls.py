@@ -245,8 +245,9 @@ def insert_attempt(session: Session, values: Mapping[str, Any], now: datetime) -
     """Add a call attempt with ``values`` and mark its block active at ``now``; its id."""
     conn = session.connection()
     attempt_id = conn.execute(_DIAL_INSERT, dict(values)).scalar_one()
+    assert attempt_id is not None  # RETURNING the new row's key
     conn.execute(_TOUCH_BLOCK, {"b_id": values["block_id"], "b_now": now})
-    return int(attempt_id)
+    return attempt_id
 
 
 # ---------------------------------------------------------------- the open call
@@ -260,7 +261,7 @@ def _open_call() -> sa.Select[Any]:
         .where(col(AttemptObjection.attempt_id) == col(CallAttempt.id))
         .scalar_subquery()
     )
-    stored = sa.exists().where(_STORED.client_uuid == sa.bindparam("u", type_=sa.String()))
+    stored = sa.exists().where(col(_STORED.client_uuid) == sa.bindparam("u", type_=sa.String()))
     return (
         sa.select(*_ATTEMPT_COLUMNS, *_CONTACT_COLUMNS, objection_count, stored)
         .join_from(CallAttempt, Contact, col(Contact.id) == col(CallAttempt.contact_id))
@@ -476,7 +477,7 @@ def _outcome_statement(
         open_call += [
             ~sa.exists().where(col(AttemptObjection.attempt_id) == col(CallAttempt.id)),
             ~sa.exists().where(
-                _STORED.client_uuid == sa.bindparam("a_client_uuid", type_=sa.String())
+                col(_STORED.client_uuid) == sa.bindparam("a_client_uuid", type_=sa.String())
             ),
             sa.exists().where(
                 col(Contact.id) == c_id,

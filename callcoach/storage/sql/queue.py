@@ -32,7 +32,7 @@ def _candidates(
     now: sa.BindParameter[datetime],
     zones: list[str] | None,
     stale_before: sa.BindParameter[datetime],
-) -> list[sa.Select[tuple[int | None]]]:
+) -> list[sa.Select[Any]]:
     """The three queue tiers as index-friendly ``SELECT id ... LIMIT 1`` statements."""
     base = callable_condition(now, zones, stale_before)
     order = (col(Contact.next_call_at), col(Contact.id))
@@ -140,7 +140,7 @@ def reserve_contact(
     zones: list[str] | None,
     now: datetime,
     stale_before: datetime,
-) -> Mapping[str, Any] | None:
+) -> Mapping[Any, Any] | None:
     """Reserve the first servable contact of the list for the block, in the caller's write
     transaction; the contact's row as written, or None when nothing is callable."""
     conn = session.connection()
