@@ -17,7 +17,7 @@ from callcoach.clock import Clock
 from callcoach.core.calling.lifecycle import LIVE_STATUSES, BlockError, open_attempt
 from callcoach.storage.db import Database
 from callcoach.storage.models import CallAttempt, CallBlock, from_row
-from callcoach.storage.sql import calls as calls_sql
+from callcoach.storage.sql import dials as dials_sql
 
 
 def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAttempt:
@@ -27,11 +27,11 @@ def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAtte
     """
     now = clock.now()
     if db.writes_in_one_statement:
-        call = calls_sql.dial_at_once(db, block_id, contact_id, now)
+        call = dials_sql.dial_at_once(db, block_id, contact_id, now)
         if call is not None:  # dialled in one round trip, committed
             return from_row(CallAttempt, call.attempt)
     with db.transaction() as session:
-        check = calls_sql.dial_check(session, block_id, contact_id, now)
+        check = dials_sql.dial_check(session, block_id, contact_id, now)
         if check is None:
             raise BlockError(f"call block {block_id} does not exist")
         if check.status not in LIVE_STATUSES:
@@ -55,7 +55,7 @@ def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAtte
             dialed_at=now,
             gap_seconds=_gap_from(session, block_id, check.paused_seconds, check.last_logged_at, now),
         )
-        attempt_id = calls_sql.insert_attempt(session, values, now)
+        attempt_id = dials_sql.insert_attempt(session, values, now)
     attempt = CallAttempt(id=attempt_id, **values)
     make_transient_to_detached(attempt)
     return attempt
@@ -73,7 +73,7 @@ def _gap_from(
         return None
     paused = 0.0
     if paused_seconds > 0:
-        for start, end in calls_sql.pauses_since(session, block_id, last):
+        for start, end in dials_sql.pauses_since(session, block_id, last):
             lo = max(start, last)
             hi = min(end or now, now)
             paused += max(0.0, (hi - lo).total_seconds())

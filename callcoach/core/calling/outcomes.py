@@ -40,6 +40,7 @@ from callcoach.storage.models import (
     from_row,
 )
 from callcoach.storage.sql import calls as calls_sql
+from callcoach.storage.sql import dials as dials_sql
 from callcoach.storage.sql import queue as queue_sql
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -349,7 +350,7 @@ def _log_outcome_at_once(db: Database, req: _OutcomeRequest) -> OutcomeResult | 
     the next contact's reservation - is written by one statement, which commits atomically
     before it returns.
 
-    After a dial in this process the open call is known (``calls_sql.take_dialed``): one
+    After a dial in this process the open call is known (``dials_sql.take_dialed``): one
     round trip, the statement checking that the call still is what the dial left (else it
     writes nothing, and the call is read). Otherwise the open call is read first: two.
 
@@ -357,7 +358,7 @@ def _log_outcome_at_once(db: Database, req: _OutcomeRequest) -> OutcomeResult | 
     call, a replayed ``client_uuid``, objections to settle, a meeting (not handled here),
     a contact that would be callable again at once, or a call logged meanwhile.
     """
-    dialed = calls_sql.take_dialed(db, req.block_id)
+    dialed = dials_sql.take_dialed(db, req.block_id)
     with db.autocommit() as conn:
         if dialed is not None:
             result = _write_outcome_at_once(conn, req, dialed, guarded=True)
