@@ -30,10 +30,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from callcoach.clock import FakeClock  # noqa: E402
 from callcoach.config import Settings  # noqa: E402
-from callcoach.core.calling import (
-    lifecycle,  # noqa: E402
-    queue,  # noqa: E402
-)
+from callcoach.core.calling import lifecycle, queue  # noqa: E402
 from callcoach.core.calling import outcomes as outcome_rules  # noqa: E402
 from callcoach.storage.db import open_database  # noqa: E402
 from callcoach.storage.models import (  # noqa: E402
@@ -45,6 +42,7 @@ from callcoach.storage.models import (  # noqa: E402
     Rep,
     TalkTrack,
 )
+from callcoach.storage.sql import queue as queue_sql  # noqa: E402
 
 # Monday 17:00 UTC: 12:00 New York ... 09:00 Los Angeles, every US zone inside 08-18.
 START = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
@@ -143,7 +141,7 @@ def query_plans(db, list_id: int, rep_id: int) -> list[str]:
     """EXPLAIN QUERY PLAN of the three queue tiers (must search ix_contact_queue)."""
     plans = []
     now = START
-    for stmt in queue._candidates(list_id, rep_id, now, None, now - timedelta(minutes=10)):
+    for stmt in queue_sql._candidates(list_id, rep_id, now, None, now - timedelta(minutes=10)):
         compiled = stmt.limit(1).compile(db.engine, compile_kwargs={"literal_binds": True})
         with db.engine.connect() as conn:
             rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()

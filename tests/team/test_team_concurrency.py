@@ -315,9 +315,9 @@ def test_connection_dead_unseen_at_checkout_fails_one_statement_then_recovers(
     backend is gone without the check seeing it fails the statement using it (the one-
     statement outcome after a dial, or a dial): the outcome is retried on a fresh
     connection and stored once with the next contact served; a dial fails once, then works."""
-    import callcoach.storage.db as storage
+    import callcoach.storage.engine as storage_engine
 
-    monkeypatch.setattr(storage, "_has_news", lambda _conn: False)  # the check sees nothing
+    monkeypatch.setattr(storage_engine, "_has_news", lambda _conn: False)  # the check sees nothing
     db = pg_db
     rep_ids, list_id = _seed(db, clock, reps=1, contacts=5)
     journal = OutcomeJournal.for_database(db.url, tmp_path)

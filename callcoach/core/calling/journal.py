@@ -35,10 +35,13 @@ import sqlalchemy as sa
 from callcoach import paths
 from callcoach.clock import Clock, FakeClock
 from callcoach.config import Settings
-from callcoach.core.calling import lifecycle, outcomes, serving
+from callcoach.core.calling import lifecycle, outcomes, queue, serving
 from callcoach.errors import CallcoachError
-from callcoach.storage.db import Database, DatabaseError, describe_connect_error, safe_url
+from callcoach.storage.db import Database
+from callcoach.storage.errors import DatabaseError
+from callcoach.storage.models import CallBlock, Contact
 from callcoach.storage.sql import calls as calls_sql
+from callcoach.storage.urls import describe_connect_error, safe_url
 
 try:  # POSIX: serialise appends and replays of several callcoach processes on one machine
     import fcntl
@@ -296,7 +299,7 @@ def _meeting_details(data: dict[str, Any] | None) -> outcomes.MeetingDetails | N
     )
 
 
-def _meeting_data(meeting: Any) -> dict[str, Any] | None:  # noqa: ANN401 - MeetingDetails
+def _meeting_data(meeting: outcomes.MeetingDetails | None) -> dict[str, Any] | None:
     if meeting is None:
         return None
     return {
@@ -405,7 +408,7 @@ class DurableOutcome:
     """What :func:`log_outcome_durably` did with an outcome."""
 
     client_uuid: str
-    result: Any = None  # outcomes.OutcomeResult when written to the server now, else None
+    result: outcomes.OutcomeResult | None = None  # when written to the server now
     journaled: bool = False  # kept on this machine until the server is back
     replay: ReplayReport = field(default_factory=ReplayReport)  # earlier outcomes written first
     message: str = ""  # one line for the rep ("" when all went normally)
@@ -450,11 +453,11 @@ def log_outcome_durably(
     contact_id: int | None = None,
     note: str = "",
     callback_at: datetime | None = None,
-    meeting: Any = None,  # noqa: ANN401 - outcomes.MeetingDetails
+    meeting: outcomes.MeetingDetails | None = None,
     client_uuid: str | None = None,
     dial_if_needed: bool = False,
     serve: bool = False,
-    zone_cache: Any = None,  # noqa: ANN401 - queue.ZoneCache
+    zone_cache: queue.ZoneCache | None = None,
     retry_delays: tuple[float, ...] | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> DurableOutcome:
@@ -473,7 +476,7 @@ def log_outcome_durably(
     logged_at = clock.now()
     done = DurableOutcome(client_uuid=client_uuid)
 
-    def write() -> Any:  # noqa: ANN401
+    def write() -> outcomes.OutcomeResult:
         result = outcomes.log_outcome(
             db,
             FakeClock(logged_at),
@@ -532,8 +535,8 @@ def _serve_block(
     clock: Clock,
     settings: Settings,
     block_id: int,
-    zone_cache: Any,  # noqa: ANN401
-) -> Any:  # noqa: ANN401
+    zone_cache: queue.ZoneCache | None,
+) -> Contact | None:
     with db.session() as session:
         block = lifecycle.get_block(session, block_id)
     return serving.serve_next(db, clock, settings, block, zone_cache=zone_cache)
@@ -574,9 +577,9 @@ def serve_next_durably(
     clock: Clock,
     settings: Settings,
     journal: OutcomeJournal,
-    block: Any,  # noqa: ANN401 - storage.models.CallBlock
-    zone_cache: Any = None,  # noqa: ANN401 - queue.ZoneCache
-) -> tuple[Any, str]:
+    block: CallBlock,
+    zone_cache: queue.ZoneCache | None = None,
+) -> tuple[Contact | None, str]:
     """Write any journaled outcomes, then reserve the block's next contact.
 
     Returns (contact or None, one line about replayed outcomes or ""); raises

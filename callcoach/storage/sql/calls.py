@@ -27,7 +27,7 @@ from callcoach.catalog.calls import (
     OutcomeWrite,
     OutcomeWritten,
 )
-from callcoach.storage.db import Database, RawStatement
+from callcoach.storage.db import Database
 from callcoach.storage.models import (
     AttemptObjection,
     CallAttempt,
@@ -38,6 +38,7 @@ from callcoach.storage.models import (
     UTCDateTime,
     table_of,
 )
+from callcoach.storage.raw import RawStatement
 from callcoach.storage.sql.dials import DIAL_AT_ONCE, TOUCH_BLOCK
 from callcoach.storage.sql.queue import reserve_statement
 

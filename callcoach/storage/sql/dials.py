@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from callcoach.catalog.calls import CONTACT_INPUTS, DialCheck, OpenCall
-from callcoach.storage.db import Database, RawStatement
+from callcoach.storage.db import Database
 from callcoach.storage.models import (
     BlockPause,
     BlockStatus,
@@ -28,6 +28,7 @@ from callcoach.storage.models import (
     UTCDateTime,
     table_of,
 )
+from callcoach.storage.raw import RawStatement
 
 
 def _dial_lookup(block: str = "block_id", contact: str = "contact_id") -> sa.Select[Any]:

@@ -29,9 +29,9 @@ def skips_locked_rows(conn: sa.Connection) -> bool:
 def _candidates(
     list_id: int,
     rep_id: int,
-    now: sa.BindParameter[datetime],
+    now: datetime | sa.BindParameter[datetime],
     zones: list[str] | None,
-    stale_before: sa.BindParameter[datetime],
+    stale_before: datetime | sa.BindParameter[datetime],
 ) -> list[sa.Select[Any]]:
     """The three queue tiers as index-friendly ``SELECT id ... LIMIT 1`` statements."""
     base = callable_condition(now, zones, stale_before)

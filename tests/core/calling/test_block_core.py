@@ -434,7 +434,7 @@ def test_first_call_of_a_block_builds_no_statement(pg_db, clock, settings, monke
     """PostgreSQL: serving the block's first contact builds the dial and outcome statements,
     so the rep's first dial and outcome only run them (as every later call does)."""
     from callcoach.core.calling import queue
-    from callcoach.storage.db import RawStatement
+    from callcoach.storage.raw import RawStatement
 
     db = pg_db
     _, _, list_id, ids, b = _setup(db, clock, n=3)
