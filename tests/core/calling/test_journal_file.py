@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
-from callcoach.core.calling.journal import JournalEntry, OutcomeJournal, journal_path, replay_journal
+from callcoach.core.calling.journal import replay_journal
+from callcoach.core.calling.journal_file import JournalEntry, OutcomeJournal, journal_path
 
 WHEN = datetime(2026, 11, 23, 14, 5, 7, 123456, tzinfo=UTC)
 
