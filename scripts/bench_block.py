@@ -30,8 +30,8 @@ import sqlalchemy as sa  # noqa: E402
 
 from callcoach.clock import FakeClock  # noqa: E402
 from callcoach.config import Settings  # noqa: E402
-from callcoach.core.calling import block as blk  # noqa: E402
-from callcoach.core.calling import queue  # noqa: E402
+from callcoach.core.calling import lifecycle, queue  # noqa: E402
+from callcoach.core.calling import outcomes as outcome_rules  # noqa: E402
 from callcoach.storage.db import open_database  # noqa: E402
 from callcoach.storage.models import (  # noqa: E402
     CallAttempt,
@@ -42,6 +42,7 @@ from callcoach.storage.models import (  # noqa: E402
     Rep,
     TalkTrack,
 )
+from callcoach.storage.sql import queue as queue_sql  # noqa: E402
 
 # Monday 17:00 UTC: 12:00 New York ... 09:00 Los Angeles, every US zone inside 08-18.
 START = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
@@ -140,7 +141,7 @@ def query_plans(db, list_id: int, rep_id: int) -> list[str]:
     """EXPLAIN QUERY PLAN of the three queue tiers (must search ix_contact_queue)."""
     plans = []
     now = START
-    for stmt in queue._candidates(list_id, rep_id, now, None, now - timedelta(minutes=10)):
+    for stmt in queue_sql._candidates(list_id, rep_id, now, None, now - timedelta(minutes=10)):
         compiled = stmt.limit(1).compile(db.engine, compile_kwargs={"literal_binds": True})
         with db.engine.connect() as conn:
             rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
@@ -159,7 +160,7 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
     samples: dict[str, list[float]] = {
         "key_to_render": [], "cpu_key_to_render": [], "log_outcome": [], "serve_next": []
     }
-    real_log, real_serve = blk.log_outcome, queue.reserve_next
+    real_log, real_serve = outcome_rules.log_outcome, queue.reserve_next
 
     def timed_log(*a, **kw):
         t = time.perf_counter()
@@ -175,7 +176,7 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
         finally:
             samples["serve_next"].append((time.perf_counter() - t) * 1000)
 
-    blk.log_outcome, queue.reserve_next = timed_log, timed_serve
+    outcome_rules.log_outcome, queue.reserve_next = timed_log, timed_serve
     rendered = asyncio.Event()
     cpu_at = [0.0]
     real_mark = BlockScreen._mark_rendered
@@ -187,7 +188,7 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
 
     BlockScreen._mark_rendered = mark
     app = make_app(db, settings, clock, rep_name="Bench Rep")
-    block = blk.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=240)
+    block = lifecycle.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=240)
     keys = ["1", "2", "3", "4", "5"]
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -222,7 +223,7 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
                                  .values(last_outcome="no_answer"))
                 bare.append((time.perf_counter() - t) * 1000)
         samples["bare_update_commit"] = bare
-    blk.log_outcome, queue.reserve_next = real_log, real_serve
+    outcome_rules.log_outcome, queue.reserve_next = real_log, real_serve
     BlockScreen._mark_rendered = real_mark
     with db.session() as s:
         logged = s.execute(sa.select(sa.func.count()).where(

@@ -79,7 +79,8 @@ def rep_process(url: str, rep_id: int, list_id: int, outcomes: int, ics_dir: str
 
     from callcoach.clock import SystemClock
     from callcoach.config import Settings
-    from callcoach.core.calling import block as blk
+    from callcoach.core.calling import dialling, lifecycle, serving
+    from callcoach.core.calling import outcomes as outcome_rules
     from callcoach.core.calling import queue as cq
     from callcoach.storage.db import open_database
 
@@ -88,7 +89,7 @@ def rep_process(url: str, rep_id: int, list_id: int, outcomes: int, ics_dir: str
         db = open_database(url)
         clock = SystemClock()
         settings = Settings(ics_dir=Path(ics_dir))
-        block = blk.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=240)
+        block = lifecycle.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=240)
         cache = cq.ZoneCache(list_id, settings.window)  # as the block screen keeps one
         # This rep's backend, to read its CPU time when the server runs on this machine.
         with db.autocommit() as conn:
@@ -99,20 +100,20 @@ def rep_process(url: str, rep_id: int, list_id: int, outcomes: int, ics_dir: str
         result.started = time.perf_counter()
         cpu0 = time.process_time()
         server0 = process_cpu(backend)
-        contact = blk.serve_next(db, clock, settings, block, zone_cache=cache)
+        contact = serving.serve_next(db, clock, settings, block, zone_cache=cache)
         for n in range(outcomes):
             if contact is None:
                 result.error = f"list ran dry after {n} outcomes"
                 break
             result.served.append(contact.id)
-            blk.dial(db, clock, block.id, contact.id)
+            dialling.dial(db, clock, block.id, contact.id)
             outcome = CYCLE[(rep_id + n) % len(CYCLE)]
             callback_at = clock.now() + timedelta(days=1) if outcome == "callback" else None
             client_uuid = str(uuid.uuid4())
             t0 = time.perf_counter()
             # As the block screen does: the outcome, then the next contact reserved on the
             # same connection.
-            logged = blk.log_outcome(
+            logged = outcome_rules.log_outcome(
                 db, clock, settings, block_id=block.id, outcome=outcome,
                 callback_at=callback_at, client_uuid=client_uuid, serve=True, zone_cache=cache,
             )
@@ -124,7 +125,7 @@ def rep_process(url: str, rep_id: int, list_id: int, outcomes: int, ics_dir: str
         server1 = process_cpu(backend)
         if server0 is not None and server1 is not None:
             result.server_cpu = server1 - server0
-        blk.end_block(db, clock, block.id)
+        lifecycle.end_block(db, clock, block.id)
         db.dispose()
     except Exception as exc:  # noqa: BLE001 - reported by the parent
         result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"

@@ -351,7 +351,7 @@ def attempt_epochs(
 # and quarter hours since 1970 UTC of dialed_at. Plain columns (not generated ones: SQLite
 # 3.40 never reads an index holding a generated column without the table). Table columns
 # only, not model attributes: loading an attempt never reads them.
-_attempt = CallAttempt.__table__
+_attempt = table_of(CallAttempt)
 _attempt.append_column(sa.Column("logged_epoch", sa.BigInteger, nullable=True))
 _attempt.append_column(sa.Column("dialed_slot", sa.BigInteger, nullable=True))
 #: Covers every dial of a block together (all columns the reports read per dial), so a

@@ -14,17 +14,18 @@ from alembic.script import ScriptDirectory
 from sqlmodel import select
 
 from callcoach.cli import main
-from callcoach.storage import db as storage_db
+from callcoach.storage import schema as storage_schema
 from callcoach.storage.db import (
+    Database,
     DatabaseError,
     current_revision,
     default_database_url,
     head_revision,
     make_engine,
     open_database,
-    upgrade,
 )
 from callcoach.storage.models import CallAttempt, Contact, Rep
+from callcoach.storage.schema import upgrade
 
 FUTURE = "9999"
 WHEN = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
@@ -36,23 +37,23 @@ def future_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     revision, so databases at today's head are *older* than it expects. Returns the head
     it had before."""
     old_head = head_revision()
-    old_heads = tuple(ScriptDirectory(str(storage_db.MIGRATIONS_DIR)).get_heads())
+    old_heads = tuple(ScriptDirectory(str(storage_schema.MIGRATIONS_DIR)).get_heads())
     copy = tmp_path / "migrations"
-    shutil.copytree(storage_db.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(storage_schema.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     down = repr(old_heads[0] if len(old_heads) == 1 else old_heads)
     (copy / "versions" / f"{FUTURE}_future.py").write_text(
         f'"""a later release"""\nrevision = "{FUTURE}"\ndown_revision = {down}\n'
         "branch_labels = None\ndepends_on = None\n\n\n"
         "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n"
     )
-    monkeypatch.setattr(storage_db, "MIGRATIONS_DIR", copy)
-    monkeypatch.setattr(storage_db, "SCHEMA_HEAD", (FUTURE,))
+    monkeypatch.setattr(storage_schema, "MIGRATIONS_DIR", copy)
+    monkeypatch.setattr(storage_schema, "SCHEMA_HEAD", (FUTURE,))
     assert head_revision() == FUTURE
     return old_head
 
 
 def _first_revision() -> str:
-    return ScriptDirectory(str(storage_db.MIGRATIONS_DIR)).get_base()
+    return ScriptDirectory(str(storage_schema.MIGRATIONS_DIR)).get_base()
 
 
 def _ts(engine: sa.Engine) -> datetime | str:
@@ -104,7 +105,7 @@ def _insert_first_revision_rows(engine: sa.Engine) -> None:
                 )
 
 
-def _assert_first_rows_intact(db: storage_db.Database) -> None:
+def _assert_first_rows_intact(db: Database) -> None:
     with db.session() as s:
         assert [r.name for r in s.exec(select(Rep).order_by(Rep.id))] == ["Ana", "Max"]
         contact = s.exec(select(Contact)).one()
@@ -226,13 +227,13 @@ def test_embedded_default_is_created_and_upgraded_without_setup(tmp_path, monkey
     db.dispose()
 
     copy = tmp_path / "migrations"
-    shutil.copytree(storage_db.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(storage_schema.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     (copy / "versions" / f"{FUTURE}_future.py").write_text(
         f'revision = "{FUTURE}"\ndown_revision = "{today}"\nbranch_labels = None\n'
         "depends_on = None\n\n\ndef upgrade() -> None:\n    pass\n"
     )
-    monkeypatch.setattr(storage_db, "MIGRATIONS_DIR", copy)
-    monkeypatch.setattr(storage_db, "SCHEMA_HEAD", (FUTURE,))
+    monkeypatch.setattr(storage_schema, "MIGRATIONS_DIR", copy)
+    monkeypatch.setattr(storage_schema, "SCHEMA_HEAD", (FUTURE,))
     explicit = f"sqlite:///{tmp_path / 'data' / 'copy.db'}"
     shutil.copyfile(tmp_path / "data" / "callcoach.db", tmp_path / "data" / "copy.db")
     with pytest.raises(DatabaseError, match=f"schema version {today}, older than"):

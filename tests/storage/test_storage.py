@@ -102,7 +102,7 @@ def test_unreachable_server_is_one_line_without_password():
 
 def test_fast_schema_check_constant_is_the_migrations_head():
     """SCHEMA_HEAD (start-up's one-SELECT check) names exactly Alembic's head revision(s)."""
-    from callcoach.storage.db import SCHEMA_HEAD, expected_revisions
+    from callcoach.storage.schema import SCHEMA_HEAD, expected_revisions
 
     assert SCHEMA_HEAD == expected_revisions()
 
@@ -144,7 +144,7 @@ def test_unusable_database_urls_are_one_line(url, expected, capsys):
 def test_postgresql_connections_give_up_on_a_silent_server(pg_database_url):
     """A server that stops acknowledging (host gone, network cut) fails the connection after
     PG_TCP_USER_TIMEOUT_MS, instead of holding a query while TCP retransmits for minutes."""
-    from callcoach.storage.db import PG_TCP_USER_TIMEOUT_MS
+    from callcoach.storage.engine import PG_TCP_USER_TIMEOUT_MS
 
     db = open_database(pg_database_url)
     try:
@@ -222,9 +222,9 @@ def test_a_stalled_server_fails_a_watched_thread_instead_of_holding_it(
 
     from sqlalchemy.engine import make_url
 
-    from callcoach.storage import db as storage
+    from callcoach.storage import stall
 
-    monkeypatch.setattr(storage, "PG_STALL_SECONDS", 0.5)
+    monkeypatch.setattr(stall, "PG_STALL_SECONDS", 0.5)
     target = make_url(pg_database_url)
     proxy = _StallingProxy(target.host, target.port or 5432)
     db = open_database(target.set(host="127.0.0.1", port=proxy.port).render_as_string(False))

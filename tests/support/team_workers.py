@@ -51,14 +51,14 @@ def run_rep(
     """Serve, dial and log outcomes on one list until it runs dry or ``limit`` is reached."""
     from callcoach.clock import FakeClock
     from callcoach.config import Settings
-    from callcoach.core.calling import block as blk
+    from callcoach.core.calling import dialling, lifecycle, outcomes, serving
     from callcoach.storage.db import open_database
     from callcoach.storage.models import Contact
 
     db = open_database(url)
     clock = FakeClock(start)
     settings = Settings(ics_dir=Path(ics_dir))
-    block = blk.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=52)
+    block = lifecycle.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=52)
     run = RepRun(rep_id=rep_id, block_id=block.id)
     cache = None
     if barrier is not None:
@@ -67,7 +67,7 @@ def run_rep(
     # does), the other half serve separately: both paths race each other.
     combined = rep_id % 2 == 0
     try:
-        contact = blk.serve_next(db, clock, settings, block, zone_cache=cache)
+        contact = serving.serve_next(db, clock, settings, block, zone_cache=cache)
         for n in range(limit):
             if contact is None:
                 break
@@ -76,12 +76,12 @@ def run_rep(
                 if s.get(Contact, contact.id).reserved_by_block_id != block.id:
                     run.not_mine.append(contact.id)
             clock.advance(1)
-            blk.dial(db, clock, block.id, contact.id)
+            dialling.dial(db, clock, block.id, contact.id)
             clock.advance(5)
             outcome = CYCLE[(rep_id + n) % len(CYCLE)]
             client_uuid = str(uuid.uuid4())
             callback_at = clock.now() + timedelta(days=1) if outcome == "callback" else None
-            logged = blk.log_outcome(
+            logged = outcomes.log_outcome(
                 db, clock, settings, block_id=block.id, outcome=outcome,
                 callback_at=callback_at, client_uuid=client_uuid, serve=combined,
             )
@@ -90,8 +90,8 @@ def run_rep(
             if combined:
                 contact = logged.next_contact
             else:
-                contact = blk.serve_next(db, clock, settings, block, zone_cache=cache)
-        blk.end_block(db, clock, block.id)
+                contact = serving.serve_next(db, clock, settings, block, zone_cache=cache)
+        lifecycle.end_block(db, clock, block.id)
     finally:
         db.dispose()
     return run
@@ -111,14 +111,14 @@ def reserve_and_hang(url: str, rep_id: int, list_id: int, start: datetime, conn)
     """Reserve one contact, report it through ``conn``, then wait to be killed."""
     from callcoach.clock import FakeClock
     from callcoach.config import Settings
-    from callcoach.core.calling import block as blk
+    from callcoach.core.calling import lifecycle, serving
     from callcoach.storage.db import open_database
 
     db = open_database(url)
     clock = FakeClock(start)
     settings = Settings()
-    block = blk.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=52)
-    contact = blk.serve_next(db, clock, settings, block)
+    block = lifecycle.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=52)
+    contact = serving.serve_next(db, clock, settings, block)
     conn.send((os.getpid(), block.id, contact.id if contact else None))
     while True:  # the test SIGKILLs us here: no end_block, no release
         time.sleep(0.05)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from callcoach.config import Settings
-from callcoach.core.calling import block as blk
+from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.core.calling.journal import (
     OutcomeJournal,
     ServerUnavailable,
@@ -143,16 +143,16 @@ def test_killed_rep_reservation_is_released_after_expiry(db, clock):
 
     settings = Settings(reservation_minutes=10)
     clock.advance(60)
-    block = blk.start_block(db, clock, rep_id=rep_ids[1], list_id=list_id)
-    other = blk.serve_next(db, clock, settings, block)
+    block = lifecycle.start_block(db, clock, rep_id=rep_ids[1], list_id=list_id)
+    other = serving.serve_next(db, clock, settings, block)
     assert other is not None and other.id != held
-    blk.dial(db, clock, block.id, other.id)
-    blk.log_outcome(db, clock, settings, block_id=block.id, outcome="not_interested")
+    dialling.dial(db, clock, block.id, other.id)
+    outcomes.log_outcome(db, clock, settings, block_id=block.id, outcome="not_interested")
 
     clock.set(start + timedelta(minutes=9, seconds=59))
-    assert blk.serve_next(db, clock, settings, block) is None  # still held by the dead block
+    assert serving.serve_next(db, clock, settings, block) is None  # still held by the dead block
     clock.set(start + timedelta(minutes=10, seconds=1))
-    freed = blk.serve_next(db, clock, settings, block)
+    freed = serving.serve_next(db, clock, settings, block)
     assert freed is not None and freed.id == held
     with db.session() as s:
         assert s.get(Contact, held).reserved_by_block_id == block.id
@@ -228,11 +228,11 @@ def test_connection_loss_mid_block_loses_nothing_and_duplicates_nothing(
     outage = _Outage(db.url)
     logged: dict[str, int] = {}
     try:
-        block = blk.start_block(db, clock, rep_id=rep_ids[0], list_id=list_id)
+        block = lifecycle.start_block(db, clock, rep_id=rep_ids[0], list_id=list_id)
 
         # 1. The backend dies between calls: the retry reconnects, nothing is journaled.
         c1, _ = serve_next_durably(db, clock, settings, journal, block)
-        blk.dial(db, clock, block.id, c1.id)
+        dialling.dial(db, clock, block.id, c1.id)
         outage.terminate_only()
         clock.advance(30)
         done = log_outcome_durably(
@@ -244,7 +244,7 @@ def test_connection_loss_mid_block_loses_nothing_and_duplicates_nothing(
 
         # 2. The server stays away: the outcome goes to the journal and the rep is told.
         c2, _ = serve_next_durably(db, clock, settings, journal, block)
-        blk.dial(db, clock, block.id, c2.id)
+        dialling.dial(db, clock, block.id, c2.id)
         outage.start()
         clock.advance(40)
         offline_at = clock.now()
@@ -279,7 +279,7 @@ def test_connection_loss_mid_block_loses_nothing_and_duplicates_nothing(
 
         # 4. Down again, and callcoach is closed before the server returns: the journal is
         #    written when it next starts.
-        blk.dial(db, clock, block.id, c3.id)
+        dialling.dial(db, clock, block.id, c3.id)
         outage.start()
         done = log_outcome_durably(
             db, clock, settings, journal, block_id=block.id, outcome="not_interested",
@@ -315,18 +315,18 @@ def test_connection_dead_unseen_at_checkout_fails_one_statement_then_recovers(
     backend is gone without the check seeing it fails the statement using it (the one-
     statement outcome after a dial, or a dial): the outcome is retried on a fresh
     connection and stored once with the next contact served; a dial fails once, then works."""
-    import callcoach.storage.db as storage
+    import callcoach.storage.engine as storage_engine
 
-    monkeypatch.setattr(storage, "_has_news", lambda _conn: False)  # the check sees nothing
+    monkeypatch.setattr(storage_engine, "_has_news", lambda _conn: False)  # the check sees nothing
     db = pg_db
     rep_ids, list_id = _seed(db, clock, reps=1, contacts=5)
     journal = OutcomeJournal.for_database(db.url, tmp_path)
     outage = _Outage(db.url)
     logged: dict[str, int] = {}
     try:
-        block = blk.start_block(db, clock, rep_id=rep_ids[0], list_id=list_id)
+        block = lifecycle.start_block(db, clock, rep_id=rep_ids[0], list_id=list_id)
         c1, _ = serve_next_durably(db, clock, settings, journal, block)
-        blk.dial(db, clock, block.id, c1.id)
+        dialling.dial(db, clock, block.id, c1.id)
         outage.terminate_only()
         clock.advance(30)
         slept: list[float] = []
@@ -342,9 +342,9 @@ def test_connection_dead_unseen_at_checkout_fails_one_statement_then_recovers(
 
         outage.terminate_only()
         with pytest.raises(sa.exc.OperationalError) as err:
-            blk.dial(db, clock, block.id, c2.id)
+            dialling.dial(db, clock, block.id, c2.id)
         assert err.value.connection_invalidated
-        blk.dial(db, clock, block.id, c2.id)  # the next try gets a new connection
+        dialling.dial(db, clock, block.id, c2.id)  # the next try gets a new connection
         done = log_outcome_durably(
             db, clock, settings, journal, block_id=block.id, outcome="voicemail",
             contact_id=c2.id, serve=True, sleep=_no_sleep,
@@ -368,12 +368,12 @@ def test_connection_closed_by_the_server_is_replaced_at_checkout(pg_db, clock, s
     rep_ids, list_id = _seed(db, clock, reps=1, contacts=3)
     outage = _Outage(db.url)
     try:
-        block = blk.start_block(db, clock, rep_id=rep_ids[0], list_id=list_id)
-        c1 = blk.serve_next(db, clock, settings, block)
+        block = lifecycle.start_block(db, clock, rep_id=rep_ids[0], list_id=list_id)
+        c1 = serving.serve_next(db, clock, settings, block)
         outage.terminate_only()
-        blk.dial(db, clock, block.id, c1.id)
+        dialling.dial(db, clock, block.id, c1.id)
         outage.terminate_only()
-        res = blk.log_outcome(
+        res = outcomes.log_outcome(
             db, clock, settings, block_id=block.id, outcome="gatekeeper", serve=True
         )
         outage.terminate_only()

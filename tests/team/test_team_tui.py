@@ -7,8 +7,9 @@ import sqlalchemy as sa
 from sqlmodel import select
 from textual.widgets import Static
 
-from callcoach.core.calling import block as blk
+from callcoach.core.calling import dialling, lifecycle, serving
 from callcoach.core.calling import journal as jr
+from callcoach.core.calling import outcomes as outcome_rules
 from callcoach.storage.models import CallAttempt, CallBlock
 from callcoach.tui.app import make_app
 from callcoach.tui.screens.block import BlockScreen
@@ -37,9 +38,9 @@ class Server:
 
     def __init__(self, monkeypatch) -> None:
         self.up = True
-        for name in ("log_outcome", "serve_next"):
-            real = getattr(blk, name)
-            monkeypatch.setattr(blk, name, self._guard(real))
+        for module, name in ((outcome_rules, "log_outcome"), (serving, "serve_next")):
+            real = getattr(module, name)
+            monkeypatch.setattr(module, name, self._guard(real))
         monkeypatch.setattr(jr, "DEFAULT_RETRY_DELAYS", (0.0, 0.0))
 
     def _guard(self, real):
@@ -62,7 +63,7 @@ async def test_outcome_kept_offline_and_written_when_server_returns(
     rep = make_rep(db)
     seed_library(db)
     list_id, ids = make_list(db, contacts=[{"first_name": n} for n in ("Ada", "Ben", "Cy")])
-    block = blk.start_block(db, clock, rep_id=rep, list_id=list_id)
+    block = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
     server = Server(monkeypatch)
     app = make_app(db, settings, clock, rep_name="Sam")
     async with app.run_test(size=SIZE) as pilot:
@@ -113,9 +114,9 @@ async def test_outcomes_saved_offline_are_written_at_start(sqlite_db, clock, set
     db = sqlite_db
     rep = make_rep(db)
     list_id, _ = make_list(db, contacts=[{}, {}])
-    block = blk.start_block(db, clock, rep_id=rep, list_id=list_id)
-    contact = blk.serve_next(db, clock, settings, block)
-    blk.dial(db, clock, block.id, contact.id)
+    block = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
+    contact = serving.serve_next(db, clock, settings, block)
+    dialling.dial(db, clock, block.id, contact.id)
     journal = jr.OutcomeJournal.for_database(db.url)
     journal.append(
         jr.JournalEntry(
@@ -141,8 +142,8 @@ async def test_key_action_losing_the_server_is_one_line_not_a_crash(
     db = sqlite_db
     rep = make_rep(db)
     list_id, _ = make_list(db, contacts=[{}, {}])
-    block = blk.start_block(db, clock, rep_id=rep, list_id=list_id)
-    real_pause = blk.pause_block
+    block = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
+    real_pause = lifecycle.pause_block
     down = {"on": True}
 
     def pause_block(*args, **kwargs):
@@ -150,7 +151,7 @@ async def test_key_action_losing_the_server_is_one_line_not_a_crash(
             raise sa.exc.OperationalError("UPDATE", {}, Exception("server closed the connection"))
         return real_pause(*args, **kwargs)
 
-    monkeypatch.setattr(blk, "pause_block", pause_block)
+    monkeypatch.setattr(lifecycle, "pause_block", pause_block)
     app = make_app(db, settings, clock, rep_name="Sam")
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(BlockScreen(block.id))

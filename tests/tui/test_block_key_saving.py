@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import threading
 from contextlib import asynccontextmanager
+from types import ModuleType
 
 import sqlalchemy as sa
 from sqlmodel import select
 from textual import events
 
-from callcoach.core.calling import block as blk
+from callcoach.core.calling import dialling, lifecycle, objections, outcomes, serving
 from callcoach.storage.models import AttemptObjection, CallBlock
 from callcoach.tui.app import make_app
 from callcoach.tui.screens import block as block_screen
@@ -39,8 +40,17 @@ def lost_connection() -> sa.exc.OperationalError:
     return sa.exc.OperationalError("UPDATE", {}, Exception("server closed the connection"))
 
 
+#: The core modules whose functions the block screen calls.
+CORE = (lifecycle, serving, dialling, objections, outcomes)
+
+
+def core_module(name: str) -> ModuleType:
+    """The core module that defines the function ``name`` (where the screen looks it up)."""
+    return next(m for m in CORE if getattr(getattr(m, name, None), "__module__", "") == m.__name__)
+
+
 class Held:
-    """A core function of ``callcoach.core.calling.block`` held until the test releases it, as a
+    """A core function of ``callcoach.core.calling`` held until the test releases it, as a
     silent server would hold it; then it runs for real, or raises ``fail``."""
 
     def __init__(self, monkeypatch, name: str, fail: Exception | None = None) -> None:
@@ -48,8 +58,9 @@ class Held:
         self.fail = fail
         self.on_ui_thread: list[bool] = []
         self.waited_out = False
-        self.real = getattr(blk, name)
-        monkeypatch.setattr(blk, name, self._call)
+        module = core_module(name)
+        self.real = getattr(module, name)
+        monkeypatch.setattr(module, name, self._call)
 
     def _call(self, *args, **kwargs):
         self.on_ui_thread.append(threading.current_thread() is threading.main_thread())
@@ -65,13 +76,14 @@ class Spy:
 
     def __init__(self, monkeypatch, name: str) -> None:
         self.calls = 0
-        real = getattr(blk, name)
+        module = core_module(name)
+        real = getattr(module, name)
 
         def call(*args, **kwargs):
             self.calls += 1
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(blk, name, call)
+        monkeypatch.setattr(module, name, call)
 
 
 def start_block(db, clock) -> int:
@@ -79,7 +91,7 @@ def start_block(db, clock) -> int:
     rep = make_rep(db)
     seed_library(db)
     list_id, _ = make_list(db, contacts=[{"first_name": n} for n in ("Ada", "Ben", "Cy")])
-    return blk.start_block(db, clock, rep_id=rep, list_id=list_id).id
+    return lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id).id
 
 
 @asynccontextmanager
@@ -183,7 +195,7 @@ async def test_failing_dial_is_one_line_and_keys_work_again(
 ):
     db = sqlite_db
     async with running_block(db, clock, settings) as (app, pilot, screen):
-        held = Held(monkeypatch, "dial", fail=blk.BlockError("Ada is not callable right now"))
+        held = Held(monkeypatch, "dial", fail=lifecycle.BlockError("Ada is not callable right now"))
         await pilot.press("d")
         await pilot.pause()
         assert screen.saving is not None
@@ -286,7 +298,7 @@ async def test_held_note_is_saved_after_the_wait_and_a_failing_one_is_one_line(
         assert attempts(db)[0].notes == "asked for a brochure"
 
         held.release.clear()
-        held.fail = blk.BlockError("no call in progress: the note will go with the next outcome")
+        held.fail = lifecycle.BlockError("no call in progress: the note will go with the next outcome")
         await pilot.press("n", *"second", "enter")
         await pilot.pause()
         assert screen.saving is not None

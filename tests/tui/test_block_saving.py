@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlmodel import select
 from textual.widgets import Static
 
-from callcoach.core.calling import block as blk
 from callcoach.core.calling import journal as jr
+from callcoach.core.calling import lifecycle, outcomes
 from callcoach.storage.models import CallAttempt
 from callcoach.tui.app import make_app
 from callcoach.tui.screens.block import BlockScreen
@@ -50,8 +50,8 @@ class StalledServer:
         self.fail = fail
         self.calls: list[bool] = []  # True when the call ran on the UI (main) thread
         self.waited_out = False
-        self.real = blk.log_outcome
-        monkeypatch.setattr(blk, "log_outcome", self._log)
+        self.real = outcomes.log_outcome
+        monkeypatch.setattr(outcomes, "log_outcome", self._log)
         monkeypatch.setattr(jr, "DEFAULT_RETRY_DELAYS", (0.0,))
 
     def _log(self, *args, **kwargs):
@@ -72,7 +72,7 @@ async def test_stalled_save_keeps_the_screen_live_and_stores_the_outcome_once(
     rep = make_rep(db)
     seed_library(db)
     list_id, ids = make_list(db, contacts=[{"first_name": n} for n in ("Ada", "Ben", "Cy")])
-    block = blk.start_block(db, clock, rep_id=rep, list_id=list_id)
+    block = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
     server = StalledServer(monkeypatch)
     app = make_app(db, settings, clock, rep_name="Sam")
     async with app.run_test(size=SIZE) as pilot:
@@ -130,7 +130,7 @@ async def test_stalled_save_that_loses_the_server_is_kept_here_and_written_once(
     rep = make_rep(db)
     seed_library(db)
     list_id, ids = make_list(db, contacts=[{"first_name": n} for n in ("Ada", "Ben")])
-    block = blk.start_block(db, clock, rep_id=rep, list_id=list_id)
+    block = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
     server = StalledServer(monkeypatch, fail=True)
     app = make_app(db, settings, clock, rep_name="Sam")
     async with app.run_test(size=SIZE) as pilot:

@@ -10,8 +10,8 @@ from icalendar import Calendar
 from sqlmodel import select
 from textual.widgets import Input, Static, TextArea
 
-from callcoach.core.calling import block as blk
-from callcoach.storage.models import Callback, CallBlock, Contact, Meeting
+from callcoach.core.calling import dialling, lifecycle, serving
+from callcoach.storage.models import AttemptObjection, Callback, CallBlock, Contact, Meeting
 from callcoach.tui.app import make_app
 from callcoach.tui.screens.block import BlockScreen
 from callcoach.tui.screens.block_dialogs import (
@@ -137,7 +137,7 @@ async def test_whole_block_with_phases_pause_and_end_at_zero(world, clock, setti
         with db.session() as s:
             b = s.exec(select(CallBlock)).one()
         assert b.status == "finished" and b.paused_seconds == 600
-        assert blk.remaining_seconds(b, clock.now()) == 0
+        assert lifecycle.remaining_seconds(b, clock.now()) == 0
         assert count_rows(db, "call_attempt") == 4
         await pilot.press("enter")
         assert app.screen.__class__.__name__ == "HomeScreen"
@@ -199,7 +199,7 @@ async def test_objections_and_meeting_form_write_invite(world, clock, settings):
         with db.session() as s:
             m = s.exec(select(Meeting)).one()
             rows = s.exec(
-                select(blk.AttemptObjection).order_by(blk.AttemptObjection.position)
+                select(AttemptObjection).order_by(AttemptObjection.position)
             ).all()
         assert m.starts_at == datetime(2026, 11, 25, 15, 30, tzinfo=UTC)  # 10:30 New York
         assert m.kind == "phone" and m.email == "ada@molar.example"
@@ -240,12 +240,12 @@ async def test_callback_quick_pick_note_and_dnc_confirm(world, clock, settings):
 
 async def test_resume_after_crash_offers_block_and_logs_open_call(world, clock, settings):
     db = world["db"]
-    b = blk.start_block(db, clock, rep_id=world["rep"], list_id=world["list_id"])
-    c = blk.serve_next(db, clock, settings, b)
+    b = lifecycle.start_block(db, clock, rep_id=world["rep"], list_id=world["list_id"])
+    c = serving.serve_next(db, clock, settings, b)
     clock.advance(300)
-    blk.dial(db, clock, b.id, c.id)
+    dialling.dial(db, clock, b.id, c.id)
     clock.advance(40)
-    blk.touch_block(db, clock, b.id)
+    lifecycle.touch_block(db, clock, b.id)
     clock.advance(3600)  # the process was killed; an hour later callcoach starts again
     app = make_app(db, settings, clock, rep_name="Sam")
     async with app.run_test(size=SIZE) as pilot:

@@ -54,7 +54,7 @@ def test_failed_start_turns_the_collector_back_on(capsys, gc_restored):
 async def test_block_screen_defers_collections_and_gives_the_settings_back(
     sqlite_db, settings, clock, gc_restored
 ):
-    from callcoach.core.calling import block as blk
+    from callcoach.core.calling import lifecycle
     from callcoach.tui.screens.block import GC_YOUNG_THRESHOLD, BlockScreen
     from callcoach.tui.screens.block_summary import SummaryScreen
     from tests.support.blockkit import make_list, make_rep
@@ -62,7 +62,7 @@ async def test_block_screen_defers_collections_and_gives_the_settings_back(
     before = gc.get_threshold()
     rep = make_rep(sqlite_db)
     list_id, _ = make_list(sqlite_db, contacts=[{}, {}])
-    block = blk.start_block(sqlite_db, clock, rep_id=rep, list_id=list_id)
+    block = lifecycle.start_block(sqlite_db, clock, rep_id=rep, list_id=list_id)
     app = make_app(sqlite_db, settings, clock, rep_name="Sam")
     async with app.run_test(size=(120, 40)) as pilot:
         app.push_screen(BlockScreen(block.id))

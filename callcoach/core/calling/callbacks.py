@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from callcoach.catalog.outcomes import ContactStatus
 from callcoach.errors import CallcoachError
@@ -60,20 +60,20 @@ def list_callbacks(
     if scope not in SCOPES:
         raise CallbackError(f"callbacks {scope!r}: expected one of {', '.join(SCOPES)}")
     query = (
-        sa.select(Callback, Rep.name, Contact, CallList.name)
-        .outerjoin(Rep, Rep.id == Callback.rep_id)
-        .join(Contact, Contact.id == Callback.contact_id)
-        .join(CallList, CallList.id == Contact.list_id)
+        sa.select(Callback, col(Rep.name), Contact, col(CallList.name))
+        .outerjoin(Rep, col(Rep.id) == col(Callback.rep_id))
+        .join(Contact, col(Contact.id) == col(Callback.contact_id))
+        .join(CallList, col(CallList.id) == col(Contact.list_id))
     )
     if rep_ids:
-        query = query.where(Callback.rep_id.in_(list(rep_ids)))
+        query = query.where(col(Callback.rep_id).in_(list(rep_ids)))
     if scope == "all":
-        query = query.order_by(Callback.due_at.desc(), Callback.id.desc())
+        query = query.order_by(col(Callback.due_at).desc(), col(Callback.id).desc())
     else:
-        query = query.where(Callback.done.is_(False))
+        query = query.where(col(Callback.done).is_(False))
         if scope == "due":
-            query = query.where(Callback.due_at <= now)
-        query = query.order_by(Callback.due_at, Callback.id)
+            query = query.where(col(Callback.due_at) <= now)
+        query = query.order_by(col(Callback.due_at), col(Callback.id))
     rows = session.execute(query.limit(limit)).all()
     out = []
     for cb, rep, c, list_name in rows:
@@ -98,10 +98,10 @@ def callback_counts(session: Session, rep_id: int, now: datetime) -> tuple[int, 
     """(due now, open) callbacks ``rep_id`` holds - not the released ones (anyone's)."""
     row = session.execute(
         sa.select(
-            sa.func.count().filter(Callback.due_at <= now),
+            sa.func.count().filter(col(Callback.due_at) <= now),
             sa.func.count(),
         ).where(
-            Callback.rep_id == rep_id, Callback.done.is_(False), Callback.released.is_(False)
+            col(Callback.rep_id) == rep_id, col(Callback.done).is_(False), col(Callback.released).is_(False)
         )
     ).one()
     return int(row[0]), int(row[1])
@@ -121,12 +121,12 @@ def _open_callbacks(
             raise CallbackError(f"callback {callback_id} does not exist (see: callcoach callbacks)")
         if cb.done:
             raise CallbackError(f"callback {callback_id} has been called back already")
-        found[cb.id] = cb
+        found[callback_id] = cb
     if rep_ids:
         for cb in session.execute(
             sa.select(Callback)
-            .where(Callback.rep_id.in_(list(rep_ids)), Callback.done.is_(False))
-            .order_by(Callback.due_at, Callback.id)
+            .where(col(Callback.rep_id).in_(list(rep_ids)), col(Callback.done).is_(False))
+            .order_by(col(Callback.due_at), col(Callback.id))
         ).scalars():
             found.setdefault(cb.id, cb)
     return list(found.values())
@@ -139,7 +139,7 @@ def _hold(session: Session, callbacks: list[Callback], rep_id: int | None) -> No
         session.execute(
             sa.update(Contact)
             .where(
-                Contact.id.in_(contact_ids), Contact.status == ContactStatus.CALLBACK.value
+                col(Contact.id).in_(contact_ids), col(Contact.status) == ContactStatus.CALLBACK.value
             )
             .values(callback_rep_id=rep_id)
         )

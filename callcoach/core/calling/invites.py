@@ -57,11 +57,11 @@ def build_invite(meeting: Meeting, contact: Contact, rep: Rep, stamp: datetime) 
         attendee.params["cn"] = vText(who)
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["rsvp"] = vText("TRUE")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     if rep.email:
         organizer = vCalAddress(f"mailto:{rep.email}")
         organizer.params["cn"] = vText(rep.name)
-        event.add("organizer", organizer, encode=0)
+        event.add("organizer", organizer, encode=False)
     cal.add_component(event)
     return cal.to_ical()
 

@@ -18,32 +18,30 @@ that can no longer be written (the call was meanwhile logged differently) move t
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from callcoach import paths
 from callcoach.clock import Clock, FakeClock
 from callcoach.config import Settings
+from callcoach.core.calling import lifecycle, outcomes, queue, serving
+from callcoach.core.calling.journal_file import (
+    JournalEntry,
+    OutcomeJournal,
+    iso_utc,
+    utc_instant,
+)
 from callcoach.errors import CallcoachError
-from callcoach.storage.db import Database, DatabaseError, describe_connect_error, safe_url
-
-try:  # POSIX: serialise appends and replays of several callcoach processes on one machine
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: one process per journal is assumed
-    fcntl = None  # type: ignore[assignment]
-
-JOURNAL_VERSION = 1
+from callcoach.storage.db import Database
+from callcoach.storage.errors import DatabaseError
+from callcoach.storage.models import CallBlock, Contact
+from callcoach.storage.sql import calls as calls_sql
+from callcoach.storage.urls import describe_connect_error
 
 #: Pauses between the attempts to reach the server before an outcome goes to the journal.
 DEFAULT_RETRY_DELAYS: tuple[float, ...] = (0.1, 0.3, 0.6)
@@ -85,174 +83,6 @@ def connection_trouble(url: str, exc: BaseException) -> str | None:
     return describe_connect_error(url, exc)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value is not None else None
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value).astimezone(UTC) if value else None
-
-
-@dataclass(frozen=True)
-class JournalEntry:
-    """One outcome waiting to be written: everything ``block.log_outcome`` needs."""
-
-    client_uuid: str
-    database: str  # URL without password, so an entry is only replayed where it belongs
-    block_id: int
-    contact_id: int | None
-    outcome: str
-    logged_at: datetime  # when the rep logged it: replay writes this instant, not the later one
-    note: str = ""
-    callback_at: datetime | None = None
-    meeting: dict[str, Any] | None = None  # MeetingDetails fields (starts_at as ISO text)
-    dial_if_needed: bool = False
-
-    def to_json(self) -> str:
-        """One JSON line (no newline)."""
-        data = asdict(self)
-        data["v"] = JOURNAL_VERSION
-        data["logged_at"] = _iso(self.logged_at)
-        data["callback_at"] = _iso(self.callback_at)
-        return json.dumps(data, sort_keys=True, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, line: str) -> JournalEntry:
-        """Parse one journal line; ValueError/KeyError/TypeError when it is not one."""
-        data = json.loads(line)
-        if not isinstance(data, dict):
-            raise ValueError(f"not a journal entry: {data!r}")
-        if data.get("v") != JOURNAL_VERSION:
-            raise ValueError(f"unknown journal format version {data.get('v')!r}")
-        return cls(
-            client_uuid=str(data["client_uuid"]),
-            database=str(data["database"]),
-            block_id=int(data["block_id"]),
-            contact_id=None if data.get("contact_id") is None else int(data["contact_id"]),
-            outcome=str(data["outcome"]),
-            logged_at=_dt(data["logged_at"]),
-            note=str(data.get("note") or ""),
-            callback_at=_dt(data.get("callback_at")),
-            meeting=data.get("meeting"),
-            dial_if_needed=bool(data.get("dial_if_needed", False)),
-        )
-
-
-def journal_path(url: str, data_dir: Path | None = None) -> Path:
-    """The journal file for the database at ``url`` (one per database, in the data dir)."""
-    key = hashlib.sha256(safe_url(url).encode()).hexdigest()[:16]
-    return (data_dir or paths.data_dir()) / "journal" / f"outcomes-{key}.jsonl"
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - some platforms cannot open directories
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-class OutcomeJournal:
-    """The on-disk journal of outcomes not yet written to the server (fsync'd JSON lines)."""
-
-    def __init__(self, path: Path, database: str) -> None:
-        self.path = Path(path)
-        self.database = safe_url(database)
-        self.rejected_path = self.path.with_suffix(".rejected.jsonl")
-        self._lock_path = self.path.with_suffix(".lock")
-
-    @classmethod
-    def for_database(cls, url: str, data_dir: Path | None = None) -> OutcomeJournal:
-        """The journal of the database at ``url`` in the (given or user) data dir."""
-        return cls(journal_path(url, data_dir), url)
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the journal's lock file (other callcoach processes on this machine wait)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self._lock_path, "a+b") as lock:
-            if fcntl is not None:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                if fcntl is not None:
-                    fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
-
-    def has_pending(self) -> bool:
-        """Cheap check (one stat) for entries waiting."""
-        try:
-            return self.path.stat().st_size > 0
-        except FileNotFoundError:
-            return False
-
-    def append(self, entry: JournalEntry) -> None:
-        """Append one entry and make it durable (flush + fsync) before returning."""
-        with self.locked():
-            self._append_unlocked(self.path, entry.to_json())
-
-    def _append_unlocked(self, path: Path, line: str) -> None:
-        new = not path.exists()
-        with open(path, "ab") as fh:
-            fh.write(line.encode() + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        if new:
-            _fsync_dir(path.parent)
-
-    def _read_unlocked(self) -> tuple[list[JournalEntry], list[tuple[str, str]]]:
-        """Entries in order, plus (line, reason) for lines that are not entries."""
-        if not self.path.exists():
-            return [], []
-        raw = self.path.read_bytes()
-        lines = raw.split(b"\n")
-        entries: list[JournalEntry] = []
-        bad: list[tuple[str, str]] = []
-        for number, chunk in enumerate(lines, start=1):
-            if not chunk.strip():
-                continue
-            text = chunk.decode("utf-8", errors="replace")
-            torn_tail = number == len(lines) and not raw.endswith(b"\n")
-            try:
-                entries.append(JournalEntry.from_json(text))
-            except (ValueError, KeyError, TypeError) as exc:
-                if torn_tail:
-                    # A write cut short by a crash: it was never confirmed to the rep.
-                    continue
-                bad.append((text, f"{self.path}:{number}: unreadable journal line ({exc})"))
-        return entries, bad
-
-    def pending(self) -> list[JournalEntry]:
-        """Every entry still waiting, oldest first."""
-        with self.locked():
-            return self._read_unlocked()[0]
-
-    def _rewrite_unlocked(self, entries: list[JournalEntry]) -> None:
-        """Atomically replace the journal with ``entries`` (temp file, fsync, rename)."""
-        if not entries:
-            if self.path.exists():
-                self.path.unlink()
-                _fsync_dir(self.path.parent)
-            return
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            for entry in entries:
-                fh.write(entry.to_json().encode() + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
-        _fsync_dir(self.path.parent)
-
-    def _reject_unlocked(self, line: str, reason: str) -> None:
-        record = json.dumps({"reason": reason, "entry": line}, separators=(",", ":"))
-        self._append_unlocked(self.rejected_path, record)
-
-
 @dataclass
 class ReplayReport:
     """What a journal replay did."""
@@ -278,13 +108,11 @@ class ReplayReport:
         return "; ".join(parts)
 
 
-def _meeting_details(data: dict[str, Any] | None):  # noqa: ANN202 - block.MeetingDetails
-    from callcoach.core.calling.block import MeetingDetails
-
+def _meeting_details(data: dict[str, Any] | None) -> outcomes.MeetingDetails | None:
     if data is None:
         return None
-    return MeetingDetails(
-        starts_at=_dt(data["starts_at"]),
+    return outcomes.MeetingDetails(
+        starts_at=utc_instant(data["starts_at"]),
         kind=data.get("kind", "web"),
         email=data.get("email", ""),
         parked_questions=tuple(data.get("parked_questions", ())),
@@ -292,11 +120,11 @@ def _meeting_details(data: dict[str, Any] | None):  # noqa: ANN202 - block.Meeti
     )
 
 
-def _meeting_data(meeting: Any) -> dict[str, Any] | None:  # noqa: ANN401 - MeetingDetails
+def _meeting_data(meeting: outcomes.MeetingDetails | None) -> dict[str, Any] | None:
     if meeting is None:
         return None
     return {
-        "starts_at": _iso(meeting.starts_at),
+        "starts_at": iso_utc(meeting.starts_at),
         "kind": meeting.kind,
         "email": meeting.email,
         "parked_questions": list(meeting.parked_questions),
@@ -305,20 +133,13 @@ def _meeting_data(meeting: Any) -> dict[str, Any] | None:  # noqa: ANN401 - Meet
 
 
 def _already_stored(db: Database, client_uuid: str) -> bool:
-    from callcoach.storage.models import CallAttempt
-
     with db.session() as session:
-        found = session.execute(
-            sa.select(CallAttempt.id).where(CallAttempt.client_uuid == client_uuid)
-        ).first()
-    return found is not None
+        return calls_sql.is_stored(session, client_uuid)
 
 
 def _open_call_contact(db: Database, block_id: int) -> int | None:
-    from callcoach.core.calling.block import open_attempt
-
     with db.session() as session:
-        attempt = open_attempt(session, block_id)
+        attempt = lifecycle.open_attempt(session, block_id)
         return attempt.contact_id if attempt is not None else None
 
 
@@ -327,8 +148,6 @@ def _write_entry(db: Database, settings: Settings, entry: JournalEntry) -> bool:
 
     Raises connection errors as they come, CallcoachError when it can never be written.
     """
-    from callcoach.core.calling.block import log_outcome
-
     if _already_stored(db, entry.client_uuid):
         return False
     if entry.contact_id is not None and not entry.dial_if_needed:
@@ -339,7 +158,7 @@ def _write_entry(db: Database, settings: Settings, entry: JournalEntry) -> bool:
                 f"outcome {entry.outcome} for contact {entry.contact_id} was not applied"
             )
     try:
-        result = log_outcome(
+        result = outcomes.log_outcome(
             db,
             FakeClock(entry.logged_at),
             settings,
@@ -410,7 +229,7 @@ class DurableOutcome:
     """What :func:`log_outcome_durably` did with an outcome."""
 
     client_uuid: str
-    result: Any = None  # block.OutcomeResult when written to the server now, else None
+    result: outcomes.OutcomeResult | None = None  # when written to the server now
     journaled: bool = False  # kept on this machine until the server is back
     replay: ReplayReport = field(default_factory=ReplayReport)  # earlier outcomes written first
     message: str = ""  # one line for the rep ("" when all went normally)
@@ -455,15 +274,15 @@ def log_outcome_durably(
     contact_id: int | None = None,
     note: str = "",
     callback_at: datetime | None = None,
-    meeting: Any = None,  # noqa: ANN401 - block.MeetingDetails
+    meeting: outcomes.MeetingDetails | None = None,
     client_uuid: str | None = None,
     dial_if_needed: bool = False,
     serve: bool = False,
-    zone_cache: Any = None,  # noqa: ANN401 - queue.ZoneCache
+    zone_cache: queue.ZoneCache | None = None,
     retry_delays: tuple[float, ...] | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> DurableOutcome:
-    """Log an outcome like ``block.log_outcome``, but never lose it to a dropped connection.
+    """Log an outcome like ``outcomes.log_outcome``, but never lose it to a dropped connection.
 
     Earlier journaled outcomes are written first. On a connection error the write is
     retried after each of ``retry_delays`` (default :data:`DEFAULT_RETRY_DELAYS`); if the
@@ -472,16 +291,14 @@ def log_outcome_durably(
     usual: the rep fixes and retries. With ``serve`` the next contact is reserved too
     (``result.next_contact``), also when a retry finds the outcome already stored.
     """
-    from callcoach.core.calling.block import log_outcome
-
     retry_delays = DEFAULT_RETRY_DELAYS if retry_delays is None else retry_delays
     sleep = sleep or time.sleep
     client_uuid = client_uuid or str(uuid.uuid4())
     logged_at = clock.now()
     done = DurableOutcome(client_uuid=client_uuid)
 
-    def write() -> Any:  # noqa: ANN401
-        result = log_outcome(
+    def write() -> outcomes.OutcomeResult:
+        result = outcomes.log_outcome(
             db,
             FakeClock(logged_at),
             settings,
@@ -539,13 +356,11 @@ def _serve_block(
     clock: Clock,
     settings: Settings,
     block_id: int,
-    zone_cache: Any,  # noqa: ANN401
-) -> Any:  # noqa: ANN401
-    from callcoach.core.calling.block import get_block, serve_next
-
+    zone_cache: queue.ZoneCache | None,
+) -> Contact | None:
     with db.session() as session:
-        block = get_block(session, block_id)
-    return serve_next(db, clock, settings, block, zone_cache=zone_cache)
+        block = lifecycle.get_block(session, block_id)
+    return serving.serve_next(db, clock, settings, block, zone_cache=zone_cache)
 
 
 def _replay_or_raise(db: Database, settings: Settings, journal: OutcomeJournal) -> ReplayReport:
@@ -583,16 +398,14 @@ def serve_next_durably(
     clock: Clock,
     settings: Settings,
     journal: OutcomeJournal,
-    block: Any,  # noqa: ANN401 - storage.models.CallBlock
-    zone_cache: Any = None,  # noqa: ANN401 - queue.ZoneCache
-) -> tuple[Any, str]:
+    block: CallBlock,
+    zone_cache: queue.ZoneCache | None = None,
+) -> tuple[Contact | None, str]:
     """Write any journaled outcomes, then reserve the block's next contact.
 
     Returns (contact or None, one line about replayed outcomes or ""); raises
     :class:`ServerUnavailable` when the server cannot be reached.
     """
-    from callcoach.core.calling.block import serve_next
-
     message = ""
     if journal.has_pending():
         report = call_or_unavailable(db, lambda: replay_journal(db, settings, journal))
@@ -600,6 +413,6 @@ def serve_next_durably(
             raise ServerUnavailable(report.error)
         message = report.message
     contact = call_or_unavailable(
-        db, lambda: serve_next(db, clock, settings, block, zone_cache=zone_cache)
+        db, lambda: serving.serve_next(db, clock, settings, block, zone_cache=zone_cache)
     )
     return contact, message

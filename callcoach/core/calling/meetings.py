@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from callcoach.errors import CallcoachError
 from callcoach.storage.models import Contact, Meeting, Rep
@@ -57,20 +57,20 @@ def list_meetings(
     if scope not in SCOPES:
         raise MeetingError(f"meetings {scope!r}: expected one of {', '.join(SCOPES)}")
     query = (
-        sa.select(Meeting, Rep.name, Contact)
-        .join(Rep, Rep.id == Meeting.rep_id)
-        .join(Contact, Contact.id == Meeting.contact_id)
+        sa.select(Meeting, col(Rep.name), Contact)
+        .join(Rep, col(Rep.id) == col(Meeting.rep_id))
+        .join(Contact, col(Contact.id) == col(Meeting.contact_id))
     )
     if rep_ids:
-        query = query.where(Meeting.rep_id.in_(list(rep_ids)))
+        query = query.where(col(Meeting.rep_id).in_(list(rep_ids)))
     if scope == "upcoming":
-        query = query.where(Meeting.starts_at >= now).order_by(Meeting.starts_at, Meeting.id)
+        query = query.where(col(Meeting.starts_at) >= now).order_by(col(Meeting.starts_at), col(Meeting.id))
     else:
         if scope in ("past", "unrecorded"):
-            query = query.where(Meeting.starts_at < now)
+            query = query.where(col(Meeting.starts_at) < now)
         if scope == "unrecorded":
-            query = query.where(Meeting.held.is_(None))
-        query = query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+            query = query.where(col(Meeting.held).is_(None))
+        query = query.order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
     rows = session.execute(query.limit(limit)).all()
     return [
         MeetingRow(

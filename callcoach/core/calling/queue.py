@@ -4,8 +4,8 @@ Order: callbacks that are due (the rep's own, or released ones), then never-call
 contacts, then contacts due for a retry. Never served: do-not-call (the global register by
 phone, or the contact's flag), wrong numbers, meetings already set, exhausted or
 not-interested contacts, contacts outside their local calling window, and contacts held by
-another live block. Serving *reserves* the contact for the block atomically
-(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite).
+another live block. Serving *reserves* the contact for the block atomically, in one
+write transaction; the statement itself lives in :mod:`callcoach.storage.sql.queue`.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from callcoach.catalog.outcomes import BY_OUTCOME, ContactStatus, Outcome
 from callcoach.config import CallingWindow, RetryRules, Settings
-from callcoach.core.lists.call_lists import callable_condition, zone_is_open
+from callcoach.core.lists.call_lists import zone_is_open
 from callcoach.storage.db import Database
-from callcoach.storage.models import Contact, UTCDateTime, from_row
+from callcoach.storage.models import Contact, from_row
+from callcoach.storage.sql import queue as queue_sql
 
 #: Seconds a cached list of a list's time zones stays fresh (new imports show up after this).
 ZONE_CACHE_SECONDS = 600.0
@@ -87,11 +88,7 @@ class ZoneCache:
     def open_zones(self, session: Session | sa.Connection, now: datetime) -> list[str] | None:
         """Zones inside the window at ``now``; None when every zone is open (no filter)."""
         if self.read_at is None or abs((now - self.read_at).total_seconds()) > ZONE_CACHE_SECONDS:
-            self.zones = list(
-                session.execute(
-                    sa.select(Contact.timezone).where(Contact.list_id == self.list_id).distinct()
-                ).scalars()
-            )
+            self.zones = queue_sql.list_zones(session, self.list_id)
             self.read_at = now
         return self.opened(now)
 
@@ -99,44 +96,6 @@ class ZoneCache:
         """:meth:`open_zones` from the zones as last read, without reading them again."""
         opened = [z for z in self.zones if zone_is_open(z, now, self.window)]
         return None if len(opened) == len(self.zones) else opened
-
-
-def _candidates(
-    list_id: int,
-    rep_id: int,
-    now: datetime | sa.BindParameter,
-    zones: list[str] | None,
-    stale_before: datetime | sa.BindParameter,
-) -> list[sa.Select]:
-    """The three queue tiers as index-friendly ``SELECT id ... LIMIT 1`` statements."""
-    base = callable_condition(now, zones, stale_before)
-    callbacks = (
-        sa.select(Contact.id)
-        .where(
-            Contact.list_id == list_id,
-            Contact.status == ContactStatus.CALLBACK.value,
-            Contact.next_call_at <= now,
-            sa.or_(Contact.callback_rep_id.is_(None), Contact.callback_rep_id == rep_id),
-            base,
-        )
-        .order_by(Contact.next_call_at, Contact.id)
-    )
-    fresh = (
-        sa.select(Contact.id)
-        .where(Contact.list_id == list_id, Contact.status == ContactStatus.NEW.value, base)
-        .order_by(Contact.next_call_at, Contact.id)
-    )
-    retries = (
-        sa.select(Contact.id)
-        .where(
-            Contact.list_id == list_id,
-            Contact.status == ContactStatus.RETRY.value,
-            Contact.next_call_at <= now,
-            base,
-        )
-        .order_by(Contact.next_call_at, Contact.id)
-    )
-    return [callbacks, fresh, retries]
 
 
 def next_contact(
@@ -153,31 +112,21 @@ def next_contact(
     """Reserve and return the next contact for ``block_id``; None when nothing is callable.
 
     The choice and the reservation are one ``UPDATE ... WHERE id = COALESCE((SELECT ...
-    LIMIT 1), ...) RETURNING`` over the tiers in order, inside one transaction (``BEGIN
-    IMMEDIATE`` on SQLite, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so two blocks never
-    get the same contact. With ``release`` any contact the block still held is released
-    first.
+    LIMIT 1), ...) RETURNING`` over the tiers in order, inside one write transaction, so two
+    blocks never get the same contact. With ``release`` any contact the block still held is
+    released first.
     """
-    with db.session() as session:
-        try:
-            if db.is_sqlite:
-                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-            contact = reserve_next(
-                session,
-                block_id=block_id,
-                list_id=list_id,
-                rep_id=rep_id,
-                now=now,
-                settings=settings,
-                zone_cache=zone_cache,
-                release=release,
-                skip_locked=not db.is_sqlite,
-            )
-            session.commit()
-            return contact
-        except BaseException:
-            session.rollback()
-            raise
+    with db.transaction() as session:
+        return reserve_next(
+            session,
+            block_id=block_id,
+            list_id=list_id,
+            rep_id=rep_id,
+            now=now,
+            settings=settings,
+            zone_cache=zone_cache,
+            release=release,
+        )
 
 
 def reserve_next(
@@ -190,107 +139,24 @@ def reserve_next(
     settings: Settings,
     zone_cache: ZoneCache | None = None,
     release: bool = True,
-    skip_locked: bool = False,
 ) -> Contact | None:
-    """:func:`next_contact` inside the caller's transaction (the caller commits)."""
+    """:func:`next_contact` inside the caller's write transaction (the caller commits)."""
     stale_before = now - timedelta(minutes=settings.reservation_minutes)
     cache = zone_cache or ZoneCache(list_id, settings.window)
     if release:
-        release_block(session, block_id)
-    zones = cache.open_zones(session, now)
-    params = {"now": now, "stale_before": stale_before, "r_block": block_id}
-    conn = session.connection()
-    for stmt in _reserve_statements(list_id, rep_id, zones, skip_locked):
-        row = conn.execute(stmt, params).first()
-        if row is not None:
-            # Built from the RETURNING row on the Core connection: the ORM's UPDATE
-            # machinery costs more than the statement itself on this hot path.
-            return from_row(Contact, row._mapping)
-    return None
-
-
-_RESERVE_CACHE: dict[tuple, list[sa.Update]] = {}
-
-
-def _reserve_statements(
-    list_id: int, rep_id: int, zones: list[str] | None, skip_locked: bool
-) -> list[sa.Update]:
-    """The three tiers as one ``UPDATE ... WHERE id = COALESCE(tier1, tier2, tier3)
-    RETURNING`` statement (in a list), built once and reused.
-
-    Times and the block id are bind parameters, so a block's hot path only executes
-    prepared expression trees (building them costs more than running them).
-    """
-    key = (list_id, rep_id, tuple(zones) if zones is not None else None, skip_locked)
-    cached = _RESERVE_CACHE.get(key)
-    if cached is not None:
-        return cached
-    statements = [reserve_statement(list_id, rep_id, zones, skip_locked)]
-    if len(_RESERVE_CACHE) > 256:
-        _RESERVE_CACHE.clear()
-    _RESERVE_CACHE[key] = statements
-    return statements
-
-
-def reserve_statement(
-    list_id: int,
-    rep_id: int,
-    zones: list[str] | None,
-    skip_locked: bool,
-    exclude: bool = False,
-    where: sa.ColumnElement[bool] | None = None,
-) -> sa.Update:
-    """The three tiers as one ``UPDATE ... WHERE id = COALESCE(tier1, tier2, tier3)
-    RETURNING`` statement; binds ``now``, ``stale_before`` and ``r_block`` (the block;
-    not ``block_id``, which a DML statement would take for a column to SET).
-
-    ``exclude`` adds binds ``x_id`` (a contact not to serve) and ``x_phone`` (a number not
-    to serve; NULL excludes none), for a statement whose snapshot cannot see a change
-    written beside it in the same statement; ``where`` is one more condition on the UPDATE.
-    """
-    now = sa.bindparam("now", type_=UTCDateTime())
-    stale_before = sa.bindparam("stale_before", type_=UTCDateTime())
-    block_id = sa.bindparam("r_block", type_=sa.Integer())
-    tiers = []
-    for select_id in _candidates(list_id, rep_id, now, zones, stale_before):
-        if exclude:
-            select_id = select_id.where(
-                Contact.id != sa.bindparam("x_id", type_=sa.Integer()),
-                Contact.phone.is_distinct_from(sa.bindparam("x_phone", type_=sa.String())),
-            )
-        select_id = select_id.limit(1)
-        if skip_locked:
-            select_id = select_id.with_for_update(skip_locked=True, of=Contact.__table__)
-        tiers.append(select_id.scalar_subquery())
-    # One statement, one round trip: COALESCE evaluates the tiers in order and stops at the
-    # first that finds a contact (both engines evaluate these subqueries lazily), so a
-    # later tier is neither read nor locked when an earlier one serves.
-    condition = Contact.id == sa.func.coalesce(*tiers)
-    if where is not None:
-        condition = sa.and_(condition, where)
-    return (
-        sa.update(Contact)
-        .where(condition)
-        .values(reserved_by_block_id=block_id, reserved_at=now)
-        .returning(*Contact.__table__.c)
+        queue_sql.release_block(session, block_id)
+    row = queue_sql.reserve_contact(
+        session,
+        block_id=block_id,
+        list_id=list_id,
+        rep_id=rep_id,
+        zones=cache.open_zones(session, now),
+        now=now,
+        stale_before=stale_before,
     )
-
-
-def release_block(session: Session, block_id: int) -> int:
-    """Free every contact held by ``block_id`` (caller commits); returns how many."""
-    result = session.execute(
-        sa.update(Contact)
-        .where(Contact.reserved_by_block_id == block_id)
-        .values(reserved_by_block_id=None, reserved_at=None)
-    )
-    return int(result.rowcount or 0)
-
-
-def held_contact(session: Session, block_id: int) -> Contact | None:
-    """The contact ``block_id`` currently holds, if any."""
-    return session.exec(
-        select(Contact).where(Contact.reserved_by_block_id == block_id).order_by(Contact.id)
-    ).first()
+    # Built from the RETURNING row: the ORM's UPDATE machinery costs more than the
+    # statement itself on this hot path.
+    return None if row is None else from_row(Contact, row)
 
 
 @dataclass(frozen=True)
@@ -303,24 +169,5 @@ class QueueOutlook:
 
 def queue_outlook(session: Session, list_id: int, now: datetime) -> QueueOutlook:
     """Counts explaining an empty queue: how many contacts remain and when the next is due."""
-    servable_statuses = (
-        ContactStatus.NEW.value,
-        ContactStatus.RETRY.value,
-        ContactStatus.CALLBACK.value,
-    )
-    row = session.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.min(sa.case((Contact.next_call_at > now, Contact.next_call_at))),
-        ).where(
-            Contact.list_id == list_id,
-            Contact.status.in_(servable_statuses),
-            Contact.do_not_call.is_(False),
-        )
-    ).one()
-    due = row[1]
-    if isinstance(due, str):  # SQLite returns min() of a datetime expression as text
-        due = datetime.fromisoformat(due)
-    if due is not None and due.tzinfo is None:
-        due = due.replace(tzinfo=now.tzinfo)
-    return QueueOutlook(servable=int(row[0]), next_due_at=due)
+    servable, due = queue_sql.servable_outlook(session, list_id, now)
+    return QueueOutlook(servable=servable, next_due_at=due)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from callcoach.catalog.outcomes import Outcome
 from callcoach.config import CallPhases
@@ -68,8 +68,8 @@ def block_figures(session: Session, block_ids: list[int], phases: CallPhases) ->
     if not block_ids:
         return BlockFigures(0, 0.0, 0, 0, 0, 0, 0, None, None, 0, 0, 0.0, None)
     a = CallAttempt
-    in_blocks = sa.and_(a.block_id.in_(block_ids), a.outcome.is_not(None))
-    connected = a.connected.is_(True)
+    in_blocks = sa.and_(col(a.block_id).in_(block_ids), col(a.outcome).is_not(None))
+    connected = col(a.connected).is_(True)
 
     def count_if(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
@@ -78,43 +78,43 @@ def block_figures(session: Session, block_ids: list[int], phases: CallPhases) ->
         sa.select(
             sa.func.count(),
             count_if(connected),
-            count_if(a.conversation.is_(True)),
-            count_if(a.outcome == Outcome.MEETING.value),
-            count_if(a.outcome == Outcome.CALLBACK.value),
-            sa.func.avg(sa.case((connected, a.duration_seconds))),
-            sa.func.max(sa.case((connected, a.duration_seconds))),
-            count_if(sa.and_(connected, a.duration_seconds <= phases.target)),
-            count_if(sa.and_(connected, a.duration_seconds > phases.stop_at)),
-            sa.func.coalesce(sa.func.sum(a.gap_seconds), 0.0),
-            sa.func.avg(a.gap_seconds),
+            count_if(col(a.conversation).is_(True)),
+            count_if(col(a.outcome) == Outcome.MEETING.value),
+            count_if(col(a.outcome) == Outcome.CALLBACK.value),
+            sa.func.avg(sa.case((connected, col(a.duration_seconds)))),
+            sa.func.max(sa.case((connected, col(a.duration_seconds)))),
+            count_if(sa.and_(connected, col(a.duration_seconds) <= phases.target)),
+            count_if(sa.and_(connected, col(a.duration_seconds) > phases.stop_at)),
+            sa.func.coalesce(sa.func.sum(col(a.gap_seconds)), 0.0),
+            sa.func.avg(col(a.gap_seconds)),
         ).where(in_blocks)
     ).one()
     blocks = session.execute(
         sa.select(
-            CallBlock.planned_seconds,
-            CallBlock.started_at,
-            CallBlock.ended_at,
-            CallBlock.paused_seconds,
-        ).where(CallBlock.id.in_(block_ids))
+            col(CallBlock.planned_seconds),
+            col(CallBlock.started_at),
+            col(CallBlock.ended_at),
+            col(CallBlock.paused_seconds),
+        ).where(col(CallBlock.id).in_(block_ids))
     ).all()
     active = 0.0
     for planned, started, ended, paused in blocks:
         if ended is not None:
             active += min(float(planned), max(0.0, (ended - started).total_seconds() - paused))
     ao = AttemptObjection
-    overcome_count = sa.func.coalesce(sa.func.sum(sa.case((ao.overcome.is_(True), 1), else_=0)), 0)
+    overcome_count = sa.func.coalesce(sa.func.sum(sa.case((col(ao.overcome).is_(True), 1), else_=0)), 0)
     by_type = session.execute(
-        sa.select(Objection.key, sa.func.count(), overcome_count)
-        .join(ao, ao.objection_id == Objection.id)
-        .join(a, a.id == ao.attempt_id)
+        sa.select(col(Objection.key), sa.func.count(), overcome_count)
+        .join(ao, col(ao.objection_id) == col(Objection.id))
+        .join(a, col(a.id) == col(ao.attempt_id))
         .where(in_blocks)
-        .group_by(Objection.key)
-        .order_by(sa.func.count().desc(), Objection.key)
+        .group_by(col(Objection.key))
+        .order_by(sa.func.count().desc(), col(Objection.key))
     ).all()
-    order = sa.case((ao.position >= 4, 4), else_=ao.position)
+    order = sa.case((col(ao.position) >= 4, 4), else_=col(ao.position))
     by_order = session.execute(
         sa.select(order, sa.func.count(), overcome_count)
-        .join(a, a.id == ao.attempt_id)
+        .join(a, col(a.id) == col(ao.attempt_id))
         .where(in_blocks)
         .group_by(order)
         .order_by(order)
@@ -145,14 +145,14 @@ def previous_block_ids(session: Session, block: CallBlock, limit: int = 5) -> li
     """The rep's ``limit`` closed blocks that started before ``block``, newest first."""
     return list(
         session.execute(
-            sa.select(CallBlock.id)
+            sa.select(col(CallBlock.id))
             .where(
-                CallBlock.rep_id == block.rep_id,
-                CallBlock.id != block.id,
-                CallBlock.started_at < block.started_at,
-                CallBlock.status.in_((BlockStatus.FINISHED.value, BlockStatus.ABANDONED.value)),
+                col(CallBlock.rep_id) == block.rep_id,
+                col(CallBlock.id) != block.id,
+                col(CallBlock.started_at) < block.started_at,
+                col(CallBlock.status).in_((BlockStatus.FINISHED.value, BlockStatus.ABANDONED.value)),
             )
-            .order_by(CallBlock.started_at.desc())
+            .order_by(col(CallBlock.started_at).desc())
             .limit(limit)
         ).scalars()
     )
@@ -176,11 +176,11 @@ def block_tally(session: Session, block_id: int) -> tuple[int, int, int, int]:
     row = session.execute(
         sa.select(
             sa.func.count(),
-            sa.func.coalesce(sa.func.sum(sa.case((a.connected.is_(True), 1), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((a.conversation.is_(True), 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((col(a.connected).is_(True), 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((col(a.conversation).is_(True), 1), else_=0)), 0),
             sa.func.coalesce(
-                sa.func.sum(sa.case((a.outcome == Outcome.MEETING.value, 1), else_=0)), 0
+                sa.func.sum(sa.case((col(a.outcome) == Outcome.MEETING.value, 1), else_=0)), 0
             ),
-        ).where(a.block_id == block_id, a.outcome.is_not(None))
+        ).where(col(a.block_id) == block_id, col(a.outcome).is_not(None))
     ).one()
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])

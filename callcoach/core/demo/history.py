@@ -31,7 +31,8 @@ from sqlmodel import col
 from callcoach.catalog.outcomes import Outcome
 from callcoach.clock import Clock, FakeClock
 from callcoach.config import Settings
-from callcoach.core.calling import block as blk
+from callcoach.core.calling import dialling, lifecycle, outcomes, serving
+from callcoach.core.calling import objections as objection_rules
 from callcoach.core.drills.run import DrillRun
 from callcoach.core.drills.sets import DrillCard, drill_cards
 from callcoach.core.reps import get_or_create_rep
@@ -198,22 +199,22 @@ def _run_block(
     list_order: list[int],
     stats: DemoHistory,
 ) -> None:
-    block = blk.start_block(db, clock, rep_id=rep_id, list_id=list_order[0], minutes=52)
+    block = lifecycle.start_block(db, clock, rep_id=rep_id, list_id=list_order[0], minutes=52)
     ends = clock.now() + timedelta(minutes=52)
     remaining_lists = list_order[1:]
-    contact = blk.serve_next(db, clock, settings, block)
+    contact = serving.serve_next(db, clock, settings, block)
     with db.session() as session:
-        choices = [c.id for c in blk.objection_choices(session, block.list_id)]
+        choices = [c.id for c in objection_rules.objection_choices(session, block.list_id)]
     while clock.now() < ends:
         if contact is None:
             if not remaining_lists:
                 break
-            block = blk.switch_list(db, clock, block.id, remaining_lists.pop(0))
+            block = lifecycle.switch_list(db, clock, block.id, remaining_lists.pop(0))
             with db.session() as session:
-                choices = [c.id for c in blk.objection_choices(session, block.list_id)]
-            contact = blk.serve_next(db, clock, settings, block)
+                choices = [c.id for c in objection_rules.objection_choices(session, block.list_id)]
+            contact = serving.serve_next(db, clock, settings, block)
             continue
-        blk.dial(db, clock, block.id, contact.id)
+        dialling.dial(db, clock, block.id, contact.id)
         stats.dials += 1
         outcome = _outcome(rnd, rep, clock.now().astimezone(ZONE).hour)
         raised = 0
@@ -222,29 +223,29 @@ def _run_block(
         call = _call_seconds(rnd, outcome, raised)
         for n, objection_id in enumerate(rnd.sample(choices, min(raised, len(choices)))):
             clock.advance(call / (raised + 1))
-            logged = blk.log_objection(db, clock, block.id, objection_id)
+            logged = objection_rules.log_objection(db, clock, block.id, objection_id)
             last = n == raised - 1
             won = outcome is Outcome.MEETING or (not last and rnd.random() < 0.6 * rep.book)
-            blk.set_overcome(db, logged.id, won)
+            objection_rules.set_overcome(db, logged.id, won)
         clock.advance(call / (raised + 1))
         now = clock.now()
         kwargs: dict = {}
         if outcome is Outcome.CALLBACK:
             kwargs["callback_at"] = _next_weekday_at(now, rnd.randint(1, 3), rnd.choice((9, 10, 15)))
         elif outcome is Outcome.MEETING:
-            kwargs["meeting"] = blk.MeetingDetails(
+            kwargs["meeting"] = outcomes.MeetingDetails(
                 starts_at=_next_weekday_at(now, rnd.randint(2, 6), rnd.choice((10, 11, 14, 15))),
                 kind=rnd.choice([k.value for k in MeetingKind]),
                 parked_questions=tuple(rnd.sample(PARKED, rnd.randint(0, 2))),
             )
-        result = blk.log_outcome(
+        result = outcomes.log_outcome(
             db, clock, settings, block_id=block.id, outcome=outcome, serve=True, **kwargs
         )
         stats.meetings += outcome is Outcome.MEETING
         stats.callbacks += outcome is Outcome.CALLBACK
         contact = result.next_contact
         clock.advance(rnd.uniform(10, 45))  # notes, a breath, dialling the next number
-    blk.end_block(db, clock, block.id)
+    lifecycle.end_block(db, clock, block.id)
     stats.blocks += 1
 
 

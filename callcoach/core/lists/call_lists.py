@@ -16,12 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from callcoach.catalog.outcomes import ContactStatus
 from callcoach.config import CallingWindow
-from callcoach.storage.models import CallBlock, CallList, Contact, DoNotCall
-
-#: Statuses that can ever be served again.
-SERVABLE_STATUSES = (ContactStatus.NEW.value, ContactStatus.RETRY.value, ContactStatus.CALLBACK.value)
+from callcoach.storage.models import CallBlock, CallList, Contact
+from callcoach.storage.sql.contacts import callable_condition
 
 
 @dataclass(frozen=True)
@@ -60,47 +57,6 @@ def open_zones(session: Session, now: datetime, window: CallingWindow) -> tuple[
     zones = session.exec(select(Contact.timezone).distinct()).all()
     opened = [z for z in zones if zone_is_open(z, now, window)]
     return opened, len(opened) == len(zones)
-
-
-def reservation_free(stale_before: datetime | None) -> sa.ColumnElement[bool]:
-    """SQL condition: the contact is held by no live block.
-
-    With ``stale_before`` a reservation also counts as free when it was taken before that
-    instant and its block has shown no activity since (a crashed or abandoned block).
-    """
-    unreserved = Contact.reserved_by_block_id.is_(None)
-    if stale_before is None:
-        return unreserved
-    live_block = (
-        sa.select(CallBlock.id)
-        .where(
-            CallBlock.id == Contact.reserved_by_block_id,
-            CallBlock.status.in_(("running", "paused")),
-            sa.func.coalesce(CallBlock.last_activity_at, CallBlock.started_at) >= stale_before,
-        )
-        .exists()
-    )
-    return sa.or_(unreserved, sa.and_(Contact.reserved_at < stale_before, ~live_block))
-
-
-def callable_condition(
-    now: datetime, zones: list[str] | None, stale_before: datetime | None = None
-) -> sa.ColumnElement[bool]:
-    """SQL condition for a contact that may be served at ``now`` (zones: None = all open).
-
-    ``stale_before``: see :func:`reservation_free` (None: any reservation holds).
-    """
-    dnc = sa.select(DoNotCall.phone).where(DoNotCall.phone == Contact.phone).exists()
-    cond = sa.and_(
-        Contact.status.in_(SERVABLE_STATUSES),
-        Contact.do_not_call.is_(False),
-        sa.or_(Contact.next_call_at.is_(None), Contact.next_call_at <= now),
-        reservation_free(stale_before),
-        ~dnc,
-    )
-    if zones is not None:
-        cond = sa.and_(cond, Contact.timezone.in_(zones))
-    return cond
 
 
 def list_summaries(session: Session, now: datetime, window: CallingWindow) -> list[ListSummary]:

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run on the engine callcoach opened (see storage.db)."""
+"""Alembic environment: migrations run on the engine callcoach opened (see storage.schema)."""
 
 from alembic import context
 from sqlmodel import SQLModel
@@ -21,7 +21,7 @@ def _run(connection) -> None:  # noqa: ANN001
 
 
 def run_migrations_online() -> None:
-    """Run migrations on the connection (or engine) storage.db passes in ``config.attributes``."""
+    """Run migrations on the connection (or engine) storage.schema passes in ``config.attributes``."""
     connection = context.config.attributes.get("connection")
     if connection is not None:
         _run(connection)

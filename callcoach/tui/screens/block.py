@@ -1,6 +1,6 @@
 """The call block screen: countdown, contact card, call timer, talk track, objections, outcomes.
 
-Thin: every action is one call into :mod:`callcoach.core.calling.block` (which commits at once) and a
+Thin: every action is one call into :mod:`callcoach.core.calling` (which commits at once) and a
 re-render. Those calls run on the screen's save thread, one at a time in key order, never on
 the UI thread: a database that keeps a write waiting never freezes the screen. Timers are
 recomputed from instants read from ``app.clock`` on each tick, so the screen never
@@ -34,7 +34,8 @@ from callcoach.catalog.outcomes import KEY_RANGE, OUTCOME_KEYS, OUTCOMES, Outcom
 from callcoach.catalog.outcomes import label as outcome_label
 from callcoach.clock import Clock, FakeClock
 from callcoach.config import CallingWindow, Settings
-from callcoach.core.calling import block as blk
+from callcoach.core.calling import dialling, lifecycle, outcomes, serving
+from callcoach.core.calling import objections as objection_rules
 from callcoach.core.calling.calltimer import clock_text, ordinal
 from callcoach.core.calling.journal import (
     OutcomeJournal,
@@ -128,7 +129,7 @@ class _ListData:
 
     call_list: CallList | None
     track: TalkTrack | None
-    choices: list[blk.ObjectionChoice]
+    choices: list[objection_rules.ObjectionChoice]
     zone_cache: ZoneCache
 
 
@@ -140,20 +141,20 @@ def _read_list(db: Database, list_id: int, window: CallingWindow) -> _ListData:
             if call_list and call_list.talk_track_id
             else None
         )
-        choices = blk.objection_choices(s, list_id)
+        choices = objection_rules.objection_choices(s, list_id)
     return _ListData(call_list, track, choices, ZoneCache(list_id, window))
 
 
 def _read_details(
     db: Database, contact: Contact | None, attempt: CallAttempt | None
-) -> tuple[blk.ContactHistory | None, list[blk.LoggedObjection]]:
+) -> tuple[serving.ContactHistory | None, list[objection_rules.LoggedObjection]]:
     """The contact's recent calls and the open call's objections."""
     if attempt is None and contact is not None and not contact.attempts:
         # Never called: nothing to read (the common case, kept off the database).
-        return blk.ContactHistory(0, None, None, []), []
+        return serving.ContactHistory(0, None, None, []), []
     with db.session() as s:
-        history = blk.contact_history(s, contact.id) if contact else None
-        objections = blk.call_objections(s, attempt.id) if attempt is not None else []
+        history = serving.contact_history(s, contact.id) if contact else None
+        objections = objection_rules.call_objections(s, attempt.id) if attempt is not None else []
     return history, objections
 
 
@@ -163,8 +164,8 @@ class _Next:
 
     contact: Contact | None
     replayed: str = ""  # a line about outcomes saved offline that were just written
-    history: blk.ContactHistory | None = None
-    objections: list[blk.LoggedObjection] = field(default_factory=list)
+    history: serving.ContactHistory | None = None
+    objections: list[objection_rules.LoggedObjection] = field(default_factory=list)
     outlook: QueueOutlook | None = None  # no contact: why the list has nothing now
     tally: list[int] | None = None  # re-read when outcomes saved offline landed
     unavailable: str | None = None  # the server is away: this line, and go offline
@@ -213,13 +214,13 @@ def _dial_with_note(
 ) -> tuple[CallAttempt, str | None]:
     """Dial, then save the note kept for this contact; returns the call and, if the note
     could not be saved (it then goes with the outcome), why."""
-    attempt = blk.dial(db, clock, block_id, contact_id)
+    attempt = dialling.dial(db, clock, block_id, contact_id)
     if not note:
         return attempt, None
     try:
-        blk.add_note(db, clock, block_id, note)
+        dialling.add_note(db, clock, block_id, note)
     except Exception as exc:
-        if isinstance(exc, blk.BlockError):
+        if isinstance(exc, lifecycle.BlockError):
             return attempt, str(exc)
         trouble = connection_trouble(db.url, exc)
         if trouble is None:
@@ -230,8 +231,8 @@ def _dial_with_note(
 
 def _note_and_details(
     db: Database, clock: Clock, block_id: int, text: str, contact: Contact, attempt: CallAttempt
-) -> tuple[blk.ContactHistory | None, list[blk.LoggedObjection]]:
-    blk.add_note(db, clock, block_id, text)
+) -> tuple[serving.ContactHistory | None, list[objection_rules.LoggedObjection]]:
+    dialling.add_note(db, clock, block_id, text)
     return _read_details(db, contact, attempt)
 
 
@@ -243,7 +244,7 @@ def _switch_and_serve(
     block_id: int,
     list_id: int,
 ) -> tuple[CallBlock, _ListData, _Next]:
-    block = blk.switch_list(db, clock, block_id, list_id)
+    block = lifecycle.switch_list(db, clock, block_id, list_id)
     data = _read_list(db, block.list_id, settings.window)
     return block, data, _fetch_next(db, clock, settings, journal, block, data.zone_cache)
 
@@ -291,10 +292,10 @@ class BlockScreen(Screen):
         self.call_list: CallList | None = None
         self.track: TalkTrack | None = None
         self.contact: Contact | None = None
-        self.history: blk.ContactHistory | None = None
+        self.history: serving.ContactHistory | None = None
         self.attempt: CallAttempt | None = None
-        self.objections: list[blk.LoggedObjection] = []
-        self.choices: list[blk.ObjectionChoice] = []
+        self.objections: list[objection_rules.LoggedObjection] = []
+        self.choices: list[objection_rules.ObjectionChoice] = []
         self.pending_note = ""
         self.ending = False  # time is up or the rep chose to end: close after this call
         self.finished = False
@@ -350,8 +351,8 @@ class BlockScreen(Screen):
         self.journal = OutcomeJournal.for_database(app.db.url)
         with app.db.session() as s:
             self.block = s.get(CallBlock, self.block_id)
-            self.attempt = blk.open_attempt(s, self.block_id)
-            self.contact = blk.current_contact(s, self.block_id)
+            self.attempt = lifecycle.open_attempt(s, self.block_id)
+            self.contact = serving.current_contact(s, self.block_id)
             self.tally = list(block_tally(s, self.block_id))
         self._load_list()
         if self.contact is None:
@@ -440,7 +441,7 @@ class BlockScreen(Screen):
         if self.finished or self.block is None:
             return
         now = self.app.clock.now()
-        remaining = blk.remaining_seconds(self.block, now)
+        remaining = lifecycle.remaining_seconds(self.block, now)
         paused = self.block.paused_at is not None
         elapsed = None
         interrupted = False
@@ -479,7 +480,7 @@ class BlockScreen(Screen):
             if _time.monotonic() - self.offline_retry_at >= OFFLINE_RETRY_SECONDS:
                 self.retry_server()
             return
-        if heartbeat and _time.monotonic() - self._last_beat >= blk.HEARTBEAT_SECONDS:
+        if heartbeat and _time.monotonic() - self._last_beat >= lifecycle.HEARTBEAT_SECONDS:
             self._last_beat = _time.monotonic()
             self._heartbeat()
 
@@ -489,7 +490,7 @@ class BlockScreen(Screen):
         freeze the screen)."""
         app = self.app
         try:
-            call_or_unavailable(app.db, lambda: blk.touch_block(app.db, app.clock, self.block_id))
+            call_or_unavailable(app.db, lambda: lifecycle.touch_block(app.db, app.clock, self.block_id))
         except ServerUnavailable as exc:
             # Keep the call on screen: its outcome goes to the journal if need be.
             app.call_from_thread(
@@ -638,7 +639,7 @@ class BlockScreen(Screen):
         try:
             result = future.result()
         except Exception as exc:
-            if isinstance(exc, blk.BlockError):
+            if isinstance(exc, lifecycle.BlockError):
                 self.say(str(exc), "error")
             else:
                 trouble = connection_trouble(self.app.db.url, exc)
@@ -716,7 +717,7 @@ class BlockScreen(Screen):
 
     @work(thread=True, exclusive=True, group="dial")
     def _run_dial_command(self, command: str, phone: str) -> None:
-        error = blk.run_dial_command(command, phone)
+        error = dialling.run_dial_command(command, phone)
         if error:
             self.app.call_from_thread(self.say, error, "error")
 
@@ -735,7 +736,7 @@ class BlockScreen(Screen):
         now = self.app.clock.now()
         tz = contact_zone(self.contact.timezone)
         if outcome is Outcome.CALLBACK:
-            picks = blk.quick_callback_times(now, self.contact.timezone)
+            picks = outcomes.quick_callback_times(now, self.contact.timezone)
             self.app.push_screen(
                 CallbackDialog(picks, tz, now),
                 lambda when: self._log(outcome, callback_at=when) if when else None,
@@ -764,7 +765,7 @@ class BlockScreen(Screen):
             return
         app = self.app
         clock = self._press_clock()  # logged at the key press, however long the save takes
-        done = self.ending or blk.remaining_seconds(self.block, clock.now()) <= 0
+        done = self.ending or lifecycle.remaining_seconds(self.block, clock.now()) <= 0
         db, settings, journal = app.db, app.settings, self.journal
         block, zone_cache = self.block, self.zone_cache
         contact_id, note = self.contact.id, self.pending_note
@@ -844,11 +845,11 @@ class BlockScreen(Screen):
         if objection_id is None or self.attempt is None or self.finished or self._busy():
             return
         job = partial(
-            blk.log_objection, self.app.db, self._press_clock(), self.block_id, objection_id
+            objection_rules.log_objection, self.app.db, self._press_clock(), self.block_id, objection_id
         )
         self._submit(job, self._objection_logged, "objection", "the objection")
 
-    def _objection_logged(self, logged: blk.LoggedObjection) -> None:
+    def _objection_logged(self, logged: objection_rules.LoggedObjection) -> None:
         self.objections.append(logged)
         self.say(f"{ordinal(logged.position)} objection logged: {logged.text}  (y overcome / x not)")
         self.render_all()
@@ -861,17 +862,17 @@ class BlockScreen(Screen):
             self.say("No objection on this call yet (o logs one).")
             return
         target = next((o for o in self.objections if o.overcome is None), self.objections[-1])
-        job = partial(blk.set_overcome, self.app.db, target.id, overcome)
+        job = partial(objection_rules.set_overcome, self.app.db, target.id, overcome)
         shown = "objection overcome" if overcome else "objection not overcome"
         self._submit(
             job, lambda _: self._marked(target, overcome), shown, "the objection"
         )
 
-    def _marked(self, target: blk.LoggedObjection, overcome: bool) -> None:
+    def _marked(self, target: objection_rules.LoggedObjection, overcome: bool) -> None:
         if target not in self.objections:
             return  # the call is over meanwhile
         i = self.objections.index(target)
-        self.objections[i] = blk.LoggedObjection(
+        self.objections[i] = objection_rules.LoggedObjection(
             target.id,
             target.position,
             target.objection_id,
@@ -920,7 +921,7 @@ class BlockScreen(Screen):
         self._submit(job, self._noted, "note", "the note")
 
     def _noted(
-        self, details: tuple[blk.ContactHistory | None, list[blk.LoggedObjection]]
+        self, details: tuple[serving.ContactHistory | None, list[objection_rules.LoggedObjection]]
     ) -> None:
         self.history, self.objections = details
         self.say("Note saved.")
@@ -932,10 +933,10 @@ class BlockScreen(Screen):
             return
         app = self.app
         if self.block.paused_at is None:
-            job = partial(blk.pause_block, app.db, self._press_clock(), self.block_id)
+            job = partial(lifecycle.pause_block, app.db, self._press_clock(), self.block_id)
             self._submit(job, self._paused, "pause", "the pause")
         else:
-            job = partial(blk.resume_block, app.db, self._press_clock(), self.block_id)
+            job = partial(lifecycle.resume_block, app.db, self._press_clock(), self.block_id)
             self._submit(job, self._paused, "resume", "the resume")
 
     def _paused(self, block: CallBlock) -> None:
@@ -961,7 +962,7 @@ class BlockScreen(Screen):
             self.ending = True
             self.say(f"The block ends after this call: log its outcome ({KEY_RANGE}).", "warn")
             return
-        left = clock_text(blk.remaining_seconds(self.block, self.app.clock.now()))
+        left = clock_text(lifecycle.remaining_seconds(self.block, self.app.clock.now()))
         self.app.push_screen(
             ConfirmDialog(f"End the block now? {left} left."),
             lambda yes: self.finish() if yes else None,
@@ -1031,7 +1032,7 @@ class BlockScreen(Screen):
             return
         self.finished = True
         self._end_failed = False
-        job = partial(blk.end_block, self.app.db, self._press_clock(), self.block_id)
+        job = partial(lifecycle.end_block, self.app.db, self._press_clock(), self.block_id)
         self._submit(
             job,
             lambda _: self._show_summary(),
@@ -1058,7 +1059,7 @@ def start_block_flow(app: object, list_id: int, minutes: float | None = None) ->
 
     db, clock, settings, rep = app.db, app.clock, app.settings, app.rep
     with db.session() as s:
-        open_block = blk.unfinished_block(s, rep.id)
+        open_block = lifecycle.unfinished_block(s, rep.id)
         call_list = s.get(CallList, list_id)
         track = s.get(TalkTrack, call_list.talk_track_id) if call_list.talk_track_id else None
     if open_block is not None:
@@ -1083,8 +1084,8 @@ def start_block_flow(app: object, list_id: int, minutes: float | None = None) ->
         if chosen is None:
             return
         try:
-            b = blk.start_block(db, clock, rep_id=rep.id, list_id=list_id, minutes=chosen)
-        except blk.BlockError as exc:
+            b = lifecycle.start_block(db, clock, rep_id=rep.id, list_id=list_id, minutes=chosen)
+        except lifecycle.BlockError as exc:
             app.notify(str(exc), severity="error")
             return
         app.push_screen(BlockScreen(b.id))
@@ -1104,21 +1105,21 @@ def offer_resume(
     db, clock = app.db, app.clock
     with db.session() as s:
         name = s.get(CallList, open_block.list_id).name
-        in_call = blk.open_attempt(s, open_block.id) is not None
+        in_call = lifecycle.open_attempt(s, open_block.id) is not None
     last = open_block.last_activity_at or open_block.started_at
-    left = blk.remaining_seconds(open_block, last)
+    left = lifecycle.remaining_seconds(open_block, last)
     body = f"{name}: started {open_block.started_at:%a %H:%M} UTC, {clock_text(left)} left" + (
         ", a call was in progress." if in_call else "."
     )
 
     def chosen(choice: str | None) -> None:
         if choice == "resume":
-            b = blk.recover_block(db, clock, open_block.id)
+            b = lifecycle.recover_block(db, clock, open_block.id)
             app.push_screen(BlockScreen(b.id))
         elif choice == "end":
             # Time since the last sign of life was not calling time: count it as a pause.
-            blk.recover_block(db, clock, open_block.id)
-            blk.end_block(db, clock, open_block.id)
+            lifecycle.recover_block(db, clock, open_block.id)
+            lifecycle.end_block(db, clock, open_block.id)
             from callcoach.tui.screens.block_summary import SummaryScreen
 
             if then is not None:

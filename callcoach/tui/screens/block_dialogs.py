@@ -24,7 +24,9 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from callcoach.core.calling.block import BlockError, MeetingDetails, ObjectionChoice, validate_meeting
+from callcoach.core.calling.lifecycle import BlockError
+from callcoach.core.calling.objections import ObjectionChoice
+from callcoach.core.calling.outcomes import MeetingDetails, validate_meeting
 from callcoach.storage.models import MeetingKind
 
 

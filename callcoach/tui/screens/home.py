@@ -55,7 +55,7 @@ class HomeScreen(Screen):
 
     def _block_on_start(self) -> None:
         """Start the block asked for on the command line, else offer an unfinished one."""
-        from callcoach.core.calling.block import unfinished_block
+        from callcoach.core.calling.lifecycle import unfinished_block
 
         request = getattr(self.app, "block_request", None)
         if request is not None:

@@ -11,10 +11,17 @@ from sqlmodel import select
 
 from callcoach.catalog.outcomes import Outcome
 from callcoach.config import CallPhases
-from callcoach.core.calling import block as blk
-from callcoach.core.calling import calltimer
+from callcoach.core.calling import calltimer, dialling, lifecycle, objections, outcomes, serving
 from callcoach.core.calling.summary import block_summary
-from callcoach.storage.models import AttemptObjection, CallAttempt, Callback, CallBlock, Contact, Meeting
+from callcoach.storage.models import (
+    AttemptObjection,
+    BlockPause,
+    CallAttempt,
+    Callback,
+    CallBlock,
+    Contact,
+    Meeting,
+)
 from tests.support.blockkit import make_list, make_rep, seed_library
 from tests.support.helpers import count_rows
 
@@ -23,7 +30,7 @@ def _setup(db, clock, n=3, **kw):
     rep = make_rep(db)
     lib = seed_library(db)
     list_id, ids = make_list(db, contacts=[{} for _ in range(n)], **kw)
-    b = blk.start_block(db, clock, rep_id=rep, list_id=list_id, minutes=52)
+    b = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id, minutes=52)
     return rep, lib, list_id, ids, b
 
 
@@ -34,20 +41,20 @@ def _attempt(db, attempt_id):
 
 def test_remaining_time_excludes_pauses(db, clock):
     _, _, _, _, b = _setup(db, clock)
-    assert blk.remaining_seconds(b, clock.now()) == 52 * 60
+    assert lifecycle.remaining_seconds(b, clock.now()) == 52 * 60
     clock.advance(600)
-    b = blk.pause_block(db, clock, b.id)
+    b = lifecycle.pause_block(db, clock, b.id)
     clock.advance(300)
-    assert blk.remaining_seconds(b, clock.now()) == 42 * 60
-    b = blk.pause_block(db, clock, b.id)  # second pause press: no-op
-    b = blk.resume_block(db, clock, b.id)
+    assert lifecycle.remaining_seconds(b, clock.now()) == 42 * 60
+    b = lifecycle.pause_block(db, clock, b.id)  # second pause press: no-op
+    b = lifecycle.resume_block(db, clock, b.id)
     assert b.status == "running" and b.paused_seconds == 300
     clock.advance(60)
-    assert blk.remaining_seconds(b, clock.now()) == 41 * 60
+    assert lifecycle.remaining_seconds(b, clock.now()) == 41 * 60
     clock.advance(50 * 60)
-    assert blk.remaining_seconds(b, clock.now()) == 0
+    assert lifecycle.remaining_seconds(b, clock.now()) == 0
     with db.session() as s:
-        pauses = s.exec(select(blk.BlockPause)).all()
+        pauses = s.exec(select(BlockPause)).all()
     assert len(pauses) == 1 and pauses[0].ended_at is not None
 
 
@@ -64,13 +71,13 @@ def test_remaining_time_excludes_pauses(db, clock):
 )
 def test_simple_outcomes_commit_everything(db, clock, settings, outcome, status):
     _, _, _, ids, b = _setup(db, clock)
-    c = blk.serve_next(db, clock, settings, b)
+    c = serving.serve_next(db, clock, settings, b)
     assert c.id == ids[0]
-    a = blk.dial(db, clock, b.id, c.id)
+    a = dialling.dial(db, clock, b.id, c.id)
     assert a.outcome is None and a.gap_seconds is None and a.attempt_number == 1
-    assert blk.dial(db, clock, b.id, c.id).id == a.id  # double press: same call
+    assert dialling.dial(db, clock, b.id, c.id).id == a.id  # double press: same call
     clock.advance(37)
-    res = blk.log_outcome(db, clock, settings, block_id=b.id, outcome=outcome, note="spoke to Jo")
+    res = outcomes.log_outcome(db, clock, settings, block_id=b.id, outcome=outcome, note="spoke to Jo")
     a = _attempt(db, a.id)
     assert a.outcome == outcome.value and a.duration_seconds == 37 and a.notes == "spoke to Jo"
     assert len(a.client_uuid) == 36 and a.logged_at == clock.now()
@@ -81,11 +88,11 @@ def test_simple_outcomes_commit_everything(db, clock, settings, outcome, status)
     assert c.status == status and c.attempts == 1 and c.last_outcome == outcome.value
     assert c.reserved_by_block_id is None
     assert (count_rows(db, "do_not_call") == 1) is (outcome is Outcome.DO_NOT_CALL)
-    with pytest.raises(blk.BlockError, match="dial first"):
-        blk.log_outcome(db, clock, settings, block_id=b.id, outcome=outcome)  # double press
+    with pytest.raises(lifecycle.BlockError, match="dial first"):
+        outcomes.log_outcome(db, clock, settings, block_id=b.id, outcome=outcome)  # double press
     assert count_rows(db, "call_attempt") == 1
     # replaying the same client_uuid stores nothing new
-    again = blk.log_outcome(
+    again = outcomes.log_outcome(
         db, clock, settings, block_id=b.id, outcome=outcome, client_uuid=res.attempt.client_uuid
     )
     assert again.replayed and count_rows(db, "call_attempt") == 1
@@ -93,27 +100,27 @@ def test_simple_outcomes_commit_everything(db, clock, settings, outcome, status)
 
 def test_objections_callback_and_gap(db, clock, settings):
     _, lib, list_id, ids, b = _setup(db, clock)
-    c = blk.serve_next(db, clock, settings, b)
-    blk.dial(db, clock, b.id, c.id)
+    c = serving.serve_next(db, clock, settings, b)
+    dialling.dial(db, clock, b.id, c.id)
     clock.advance(30)
-    blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NO_ANSWER)
-    c2 = blk.serve_next(db, clock, settings, b)
+    outcomes.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NO_ANSWER)
+    c2 = serving.serve_next(db, clock, settings, b)
     clock.advance(4)
-    blk.pause_block(db, clock, b.id)
+    lifecycle.pause_block(db, clock, b.id)
     clock.advance(100)
-    blk.resume_block(db, clock, b.id)
+    lifecycle.resume_block(db, clock, b.id)
     clock.advance(3)
-    a = blk.dial(db, clock, b.id, c2.id)
+    a = dialling.dial(db, clock, b.id, c2.id)
     assert a.gap_seconds == 7  # dead time excludes the pause
-    with pytest.raises(blk.BlockError):
-        blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.CALLBACK)
-    o1 = blk.log_objection(db, clock, b.id, lib["send_info"])
-    o2 = blk.log_objection(db, clock, b.id, lib["call_back_later"])
+    with pytest.raises(lifecycle.BlockError):
+        outcomes.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.CALLBACK)
+    o1 = objections.log_objection(db, clock, b.id, lib["send_info"])
+    o2 = objections.log_objection(db, clock, b.id, lib["call_back_later"])
     assert (o1.position, o2.position) == (1, 2)
-    blk.set_overcome(db, o1.id, False)
+    objections.set_overcome(db, o1.id, False)
     due = clock.now() + timedelta(days=1)
     clock.advance(80)
-    res = blk.log_outcome(
+    res = outcomes.log_outcome(
         db, clock, settings, block_id=b.id, outcome=Outcome.CALLBACK, callback_at=due
     )
     a = _attempt(db, a.id)
@@ -132,20 +139,20 @@ def test_dead_time_between_calls_is_exact(db, clock, settings):
     """The gap from one outcome to the next dial, to the microsecond, on both engines (no
     pause: PostgreSQL computes it inside the dial's single statement)."""
     _, _, _, ids, b = _setup(db, clock)
-    c1 = blk.serve_next(db, clock, settings, b)
-    a1 = blk.dial(db, clock, b.id, c1.id)
+    c1 = serving.serve_next(db, clock, settings, b)
+    a1 = dialling.dial(db, clock, b.id, c1.id)
     assert a1.gap_seconds is None and a1.attempt_number == 1
     clock.advance(41)
-    res = blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NO_ANSWER, serve=True)
+    res = outcomes.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NO_ANSWER, serve=True)
     clock.advance(7, microseconds=250_001)
-    a2 = blk.dial(db, clock, b.id, res.next_contact.id)
+    a2 = dialling.dial(db, clock, b.id, res.next_contact.id)
     assert a2.gap_seconds == 7.250001 == _attempt(db, a2.id).gap_seconds
     assert (a2.contact_id, a2.list_id, a2.rep_id) == (res.next_contact.id, b.list_id, b.rep_id)
     clock.advance(3, hours=26)
-    blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.VOICEMAIL)
-    c3 = blk.serve_next(db, clock, settings, b)
+    outcomes.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.VOICEMAIL)
+    c3 = serving.serve_next(db, clock, settings, b)
     clock.advance(0.5)
-    assert blk.dial(db, clock, b.id, c3.id).gap_seconds == 0.5
+    assert dialling.dial(db, clock, b.id, c3.id).gap_seconds == 0.5
     with db.session() as s:
         block = s.get(CallBlock, b.id)
     assert block.last_activity_at == clock.now()
@@ -155,31 +162,31 @@ def test_outcome_sees_what_changed_since_the_dial(db, clock, settings):
     """A note, or another process editing the contact, between the dial and the outcome:
     the outcome builds on the current rows, not on what the dial saw."""
     _, lib, _, ids, b = _setup(db, clock)
-    c1 = blk.serve_next(db, clock, settings, b)
-    blk.dial(db, clock, b.id, c1.id)
-    blk.add_note(db, clock, b.id, "asked for Jo")
-    res = blk.log_outcome(
+    c1 = serving.serve_next(db, clock, settings, b)
+    dialling.dial(db, clock, b.id, c1.id)
+    dialling.add_note(db, clock, b.id, "asked for Jo")
+    res = outcomes.log_outcome(
         db, clock, settings, block_id=b.id, outcome=Outcome.NO_ANSWER, note="try mornings",
         serve=True,
     )
     assert res.attempt.notes == "asked for Jo\ntry mornings" == _attempt(db, res.attempt.id).notes
     c2 = res.next_contact
-    a2 = blk.dial(db, clock, b.id, c2.id)
+    a2 = dialling.dial(db, clock, b.id, c2.id)
     with db.transaction() as s:  # meanwhile, elsewhere: the number is flagged, email fixed
         row = s.get(Contact, c2.id)
         row.do_not_call, row.email = True, "jo@example.com"
         s.add(row)
     clock.advance(20)
-    res = blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.VOICEMAIL)
+    res = outcomes.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.VOICEMAIL)
     with db.session() as s:
         stored = s.get(Contact, c2.id)
     assert (stored.do_not_call, stored.email, stored.status) == (True, "jo@example.com", "retry")
     assert (res.contact.do_not_call, res.contact.email) == (True, "jo@example.com")
     assert res.attempt.id == a2.id and res.attempt.duration_seconds == 20
-    c3 = blk.serve_next(db, clock, settings, b)
-    blk.dial(db, clock, b.id, c3.id)
-    o = blk.log_objection(db, clock, b.id, lib["send_info"])
-    res = blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NOT_INTERESTED)
+    c3 = serving.serve_next(db, clock, settings, b)
+    dialling.dial(db, clock, b.id, c3.id)
+    o = objections.log_objection(db, clock, b.id, lib["send_info"])
+    res = outcomes.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NOT_INTERESTED)
     assert res.attempt.connected and res.attempt.conversation  # the objection counts
     with db.session() as s:
         assert s.get(AttemptObjection, o.id).overcome is False  # the last one won
@@ -190,52 +197,52 @@ def test_rebuttal_override_from_track(db, clock, settings):
     lib = seed_library(db)
     list_id, ids = make_list(db, overrides={lib["no_budget"]: "Dental-specific answer"})
     with db.session() as s:
-        choices = blk.objection_choices(s, list_id)
+        choices = objections.objection_choices(s, list_id)
     assert choices[0].key == "no_budget" and choices[0].likely
     assert choices[0].rebuttal == "Dental-specific answer"
     assert {c.key for c in choices} >= {"send_info", "talk_to_someone_else"}
-    b = blk.start_block(db, clock, rep_id=rep, list_id=list_id)
-    c = blk.serve_next(db, clock, settings, b)
-    blk.dial(db, clock, b.id, c.id)
-    logged = blk.log_objection(db, clock, b.id, lib["no_budget"])
+    b = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
+    c = serving.serve_next(db, clock, settings, b)
+    dialling.dial(db, clock, b.id, c.id)
+    logged = objections.log_objection(db, clock, b.id, lib["no_budget"])
     assert logged.rebuttal == "Dental-specific answer"
-    logged = blk.log_objection(db, clock, b.id, lib["in_house"])
+    logged = objections.log_objection(db, clock, b.id, lib["in_house"])
     assert logged.rebuttal.startswith("Many of our clients")
 
 
 def test_meeting_writes_row_and_invite(db, clock, settings):
     _, lib, _, ids, b = _setup(db, clock)
-    c = blk.serve_next(db, clock, settings, b)
-    a = blk.dial(db, clock, b.id, c.id)
-    blk.log_objection(db, clock, b.id, lib["send_info"])
+    c = serving.serve_next(db, clock, settings, b)
+    a = dialling.dial(db, clock, b.id, c.id)
+    objections.log_objection(db, clock, b.id, lib["send_info"])
     clock.advance(95)
     starts = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
-    with pytest.raises(blk.BlockError, match="look like"):
-        blk.log_outcome(
+    with pytest.raises(lifecycle.BlockError, match="look like"):
+        outcomes.log_outcome(
             db,
             clock,
             settings,
             block_id=b.id,
             outcome=Outcome.MEETING,
-            meeting=blk.MeetingDetails(starts, "web", "not-an-email"),
+            meeting=outcomes.MeetingDetails(starts, "web", "not-an-email"),
         )
-    with pytest.raises(blk.BlockError, match="past"):
-        blk.log_outcome(
+    with pytest.raises(lifecycle.BlockError, match="past"):
+        outcomes.log_outcome(
             db,
             clock,
             settings,
             block_id=b.id,
             outcome=Outcome.MEETING,
-            meeting=blk.MeetingDetails(clock.now() - timedelta(hours=1)),
+            meeting=outcomes.MeetingDetails(clock.now() - timedelta(hours=1)),
         )
     assert count_rows(db, "meeting") == 0 and _attempt(db, a.id).outcome is None
-    res = blk.log_outcome(
+    res = outcomes.log_outcome(
         db,
         clock,
         settings,
         block_id=b.id,
         outcome=Outcome.MEETING,
-        meeting=blk.MeetingDetails(
+        meeting=outcomes.MeetingDetails(
             starts,
             "phone",
             "pat@smile.example",
@@ -269,15 +276,15 @@ def test_invite_folder_unwritable_keeps_meeting(db, clock, settings, tmp_path):
     blocker.write_text("x")
     bad = replace(settings, ics_dir=blocker / "sub")
     _, _, _, _, b = _setup(db, clock)
-    c = blk.serve_next(db, clock, bad, b)
-    blk.dial(db, clock, b.id, c.id)
-    res = blk.log_outcome(
+    c = serving.serve_next(db, clock, bad, b)
+    dialling.dial(db, clock, b.id, c.id)
+    res = outcomes.log_outcome(
         db,
         clock,
         bad,
         block_id=b.id,
         outcome=Outcome.MEETING,
-        meeting=blk.MeetingDetails(clock.now() + timedelta(days=2)),
+        meeting=outcomes.MeetingDetails(clock.now() + timedelta(days=2)),
     )
     assert res.ics_error and "cannot write invite" in res.ics_error
     assert count_rows(db, "meeting") == 1
@@ -285,24 +292,24 @@ def test_invite_folder_unwritable_keeps_meeting(db, clock, settings, tmp_path):
 
 def test_crash_resume_keeps_remaining_time_and_open_call(db, clock, settings):
     _, lib, _, ids, b = _setup(db, clock)
-    c = blk.serve_next(db, clock, settings, b)
+    c = serving.serve_next(db, clock, settings, b)
     clock.advance(120)
-    a = blk.dial(db, clock, b.id, c.id)
+    a = dialling.dial(db, clock, b.id, c.id)
     clock.advance(50)
-    blk.touch_block(db, clock, b.id)  # last heartbeat: 170 s into the block
+    lifecycle.touch_block(db, clock, b.id)  # last heartbeat: 170 s into the block
     clock.advance(8)
     # -- process killed here; 20 minutes later callcoach starts again --
     clock.advance(20 * 60)
     with db.session() as s:
-        found = blk.unfinished_block(s, b.rep_id)
+        found = lifecycle.unfinished_block(s, b.rep_id)
     assert found.id == b.id
-    b = blk.recover_block(db, clock, b.id)
-    assert blk.remaining_seconds(b, clock.now()) == 52 * 60 - 170
+    b = lifecycle.recover_block(db, clock, b.id)
+    assert lifecycle.remaining_seconds(b, clock.now()) == 52 * 60 - 170
     with db.session() as s:
-        assert blk.open_attempt(s, b.id).id == a.id
-        assert blk.current_contact(s, b.id).id == c.id
+        assert lifecycle.open_attempt(s, b.id).id == a.id
+        assert serving.current_contact(s, b.id).id == c.id
     clock.advance(5)
-    blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NOT_INTERESTED)
+    outcomes.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NOT_INTERESTED)
     assert _attempt(db, a.id).duration_seconds == 50  # ended at the last sign of life
 
 
@@ -310,13 +317,13 @@ def test_dial_command_runs_without_shell(tmp_path):
     out = tmp_path / "dialled.txt"
     code = "import sys; open(sys.argv[1],'w').write(sys.argv[2]); print('noise')"
     script = f'{sys.executable} -c "{code}"'
-    err = blk.run_dial_command(f"{script} {out} tel:{{phone}}", "+12125550100; rm -rf /")
+    err = dialling.run_dial_command(f"{script} {out} tel:{{phone}}", "+12125550100; rm -rf /")
     assert err is None and out.read_text() == "tel:+12125550100; rm -rf /"
-    assert blk.run_dial_command("definitely-not-a-command {phone}", "1").startswith(
+    assert dialling.run_dial_command("definitely-not-a-command {phone}", "1").startswith(
         "dial command not found"
     )
-    assert "failed" in blk.run_dial_command(f"{sys.executable} -c 'import sys; sys.exit(3)'", "1")
-    assert "dial_command" in blk.run_dial_command("'unterminated {phone}", "1")
+    assert "failed" in dialling.run_dial_command(f"{sys.executable} -c 'import sys; sys.exit(3)'", "1")
+    assert "dial_command" in dialling.run_dial_command("'unterminated {phone}", "1")
 
 
 def test_call_phases_follow_configuration():
@@ -352,23 +359,23 @@ def test_summary_figures_and_previous_blocks(db, clock, settings):
         for outcome, secs, objs in steps:
             with db.session() as s:
                 block = s.get(CallBlock, block.id)
-            c = blk.serve_next(db, clock, settings, block)
+            c = serving.serve_next(db, clock, settings, block)
             clock.advance(gap)
-            blk.dial(db, clock, block.id, c.id)
+            dialling.dial(db, clock, block.id, c.id)
             for k in objs:
-                blk.log_objection(db, clock, block.id, lib[k])
+                objections.log_objection(db, clock, block.id, lib[k])
             clock.advance(secs)
             kw = {}
             if outcome is Outcome.MEETING:
-                kw["meeting"] = blk.MeetingDetails(clock.now() + timedelta(days=3))
+                kw["meeting"] = outcomes.MeetingDetails(clock.now() + timedelta(days=3))
             if outcome is Outcome.CALLBACK:
                 kw["callback_at"] = clock.now() + timedelta(days=1)
-            blk.log_outcome(db, clock, settings, block_id=block.id, outcome=outcome, **kw)
+            outcomes.log_outcome(db, clock, settings, block_id=block.id, outcome=outcome, **kw)
 
     run(b, script)
-    blk.end_block(db, clock, b.id)
+    lifecycle.end_block(db, clock, b.id)
     clock.advance(3600)
-    b2 = blk.start_block(db, clock, rep_id=rep, list_id=list_id)
+    b2 = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
     run(
         b2,
         [
@@ -384,7 +391,7 @@ def test_summary_figures_and_previous_blocks(db, clock, settings):
         ],
         gap=6,
     )
-    blk.end_block(db, clock, b2.id)
+    lifecycle.end_block(db, clock, b2.id)
     with db.session() as s:
         summary = block_summary(s, b2.id, settings.phases)
     t = summary.this
@@ -405,9 +412,9 @@ def test_summary_figures_and_previous_blocks(db, clock, settings):
 
 def test_outcome_serves_next_contact_in_the_same_flow(db, clock, settings):
     _, _, _, ids, b = _setup(db, clock, n=2)
-    c = blk.serve_next(db, clock, settings, b)
-    blk.dial(db, clock, b.id, c.id)
-    res = blk.log_outcome(
+    c = serving.serve_next(db, clock, settings, b)
+    dialling.dial(db, clock, b.id, c.id)
+    res = outcomes.log_outcome(
         db, clock, settings, block_id=b.id, outcome=Outcome.GATEKEEPER, serve=True
     )
     assert res.next_contact is not None and res.next_contact.id == ids[1]
@@ -415,8 +422,8 @@ def test_outcome_serves_next_contact_in_the_same_flow(db, clock, settings):
         nxt = s.get(Contact, ids[1])
         done = s.get(Contact, ids[0])
     assert nxt.reserved_by_block_id == b.id and done.reserved_by_block_id is None
-    blk.dial(db, clock, b.id, ids[1])
-    res = blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NO_ANSWER, serve=True)
+    dialling.dial(db, clock, b.id, ids[1])
+    res = outcomes.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NO_ANSWER, serve=True)
     assert res.next_contact is None  # the list ran out
     with db.session() as s:
         assert s.get(CallBlock, b.id).last_activity_at == clock.now()
@@ -427,20 +434,20 @@ def test_first_call_of_a_block_builds_no_statement(pg_db, clock, settings, monke
     """PostgreSQL: serving the block's first contact builds the dial and outcome statements,
     so the rep's first dial and outcome only run them (as every later call does)."""
     from callcoach.core.calling import queue
-    from callcoach.storage.db import RawStatement
+    from callcoach.storage.raw import RawStatement
 
     db = pg_db
     _, _, list_id, ids, b = _setup(db, clock, n=3)
     cache = queue.ZoneCache(list_id, settings.window)
-    c = blk.serve_next(db, clock, settings, b, zone_cache=cache)
+    c = serving.serve_next(db, clock, settings, b, zone_cache=cache)
     built = []
     real = RawStatement._compile
     monkeypatch.setattr(
         RawStatement, "_compile", lambda self, dialect: built.append(self) or real(self, dialect)
     )
     for outcome in (Outcome.NO_ANSWER, Outcome.VOICEMAIL):
-        blk.dial(db, clock, b.id, c.id)
-        res = blk.log_outcome(
+        dialling.dial(db, clock, b.id, c.id)
+        res = outcomes.log_outcome(
             db, clock, settings, block_id=b.id, outcome=outcome, serve=True, zone_cache=cache
         )
         c = res.next_contact

@@ -9,7 +9,7 @@ import pytest
 
 from callcoach.catalog.outcomes import Outcome
 from callcoach.cli import main
-from callcoach.core.calling import block as blk
+from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.core.calling.callbacks import (
     CallbackError,
     assign_callbacks,
@@ -24,26 +24,26 @@ def _take_callbacks(db, clock, settings, n: int = 2):
     """Ana takes ``n`` callbacks (due 1..n hours ahead) on a list that has nothing else."""
     ana, ben, cy = (make_rep(db, name) for name in ("Ana", "Ben", "Cy"))
     list_id, contacts = make_list(db, contacts=[{} for _ in range(n)])
-    b = blk.start_block(db, clock, rep_id=ana, list_id=list_id, minutes=52)
+    b = lifecycle.start_block(db, clock, rep_id=ana, list_id=list_id, minutes=52)
     ids = []
     for i in range(n):
-        contact = blk.serve_next(db, clock, settings, b)
-        blk.dial(db, clock, b.id, contact.id)
+        contact = serving.serve_next(db, clock, settings, b)
+        dialling.dial(db, clock, b.id, contact.id)
         clock.advance(30)
-        res = blk.log_outcome(
+        res = outcomes.log_outcome(
             db, clock, settings, block_id=b.id, outcome=Outcome.CALLBACK,
             callback_at=clock.now() + timedelta(hours=i + 1),
         )
         ids.append(res.callback.id)
-    blk.end_block(db, clock, b.id)
+    lifecycle.end_block(db, clock, b.id)
     return {"Ana": ana, "Ben": ben, "Cy": cy}, list_id, contacts, ids
 
 
 def _served(db, clock, settings, rep_id, list_id):
     """The contact a new block of ``rep_id`` is served first (the block then ends)."""
-    b = blk.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=52)
-    contact = blk.serve_next(db, clock, settings, b)
-    blk.end_block(db, clock, b.id)
+    b = lifecycle.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=52)
+    contact = serving.serve_next(db, clock, settings, b)
+    lifecycle.end_block(db, clock, b.id)
     return None if contact is None else contact.id
 
 
@@ -81,11 +81,11 @@ def test_listing_scopes_and_reps(db, clock, settings):
         with pytest.raises(CallbackError, match="expected one of open, due, all"):
             list_callbacks(s, clock.now(), "later")
     # Called back: done, out of the open list, still in all.
-    b = blk.start_block(db, clock, rep_id=reps["Ana"], list_id=list_id, minutes=52)
-    contact = blk.serve_next(db, clock, settings, b)
+    b = lifecycle.start_block(db, clock, rep_id=reps["Ana"], list_id=list_id, minutes=52)
+    contact = serving.serve_next(db, clock, settings, b)
     assert contact.id == contacts[0]
-    blk.dial(db, clock, b.id, contact.id)
-    blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NOT_INTERESTED)
+    dialling.dial(db, clock, b.id, contact.id)
+    outcomes.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.NOT_INTERESTED)
     with db.session() as s:
         assert [r.id for r in list_callbacks(s, clock.now())] == [ids[1]]
         assert [(r.id, r.done) for r in list_callbacks(s, clock.now(), "all")] == [

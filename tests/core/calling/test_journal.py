@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from callcoach.core.calling import block as blk
-from callcoach.core.calling.block import BlockError, MeetingDetails
+from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.core.calling.journal import (
     JournalEntry,
     OutcomeJournal,
@@ -18,6 +17,8 @@ from callcoach.core.calling.journal import (
     replay_journal,
     serve_next_durably,
 )
+from callcoach.core.calling.lifecycle import BlockError
+from callcoach.core.calling.outcomes import MeetingDetails
 from callcoach.storage.models import CallAttempt, Contact, Meeting
 from tests.support.blockkit import make_list, make_rep
 from tests.support.helpers import count_rows
@@ -31,8 +32,8 @@ def _dropped() -> sa.exc.OperationalError:
 
 @pytest.fixture
 def flaky(monkeypatch):
-    """Make block.log_outcome fail with a dropped connection the next ``n`` times."""
-    real = blk.log_outcome
+    """Make outcomes.log_outcome fail with a dropped connection the next ``n`` times."""
+    real = outcomes.log_outcome
     state = {"fail": 0, "calls": 0}
 
     def log_outcome(*args, **kwargs):
@@ -42,16 +43,16 @@ def flaky(monkeypatch):
             raise _dropped()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(blk, "log_outcome", log_outcome)
+    monkeypatch.setattr(outcomes, "log_outcome", log_outcome)
     return state
 
 
 def _on_call(db, clock, settings, journal, n=3):
     rep = make_rep(db)
     list_id, _ = make_list(db, contacts=[{} for _ in range(n)])
-    block = blk.start_block(db, clock, rep_id=rep, list_id=list_id)
+    block = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
     contact, _ = serve_next_durably(db, clock, settings, journal, block)
-    blk.dial(db, clock, block.id, contact.id)
+    dialling.dial(db, clock, block.id, contact.id)
     return block, contact
 
 
@@ -188,7 +189,7 @@ def test_serve_while_server_away_is_one_line(db, clock, settings, tmp_path, monk
     def serve_next(*args, **kwargs):
         raise _dropped()
 
-    monkeypatch.setattr(blk, "serve_next", serve_next)
+    monkeypatch.setattr(serving, "serve_next", serve_next)
     with pytest.raises(ServerUnavailable) as err:
         serve_next_durably(db, clock, settings, journal, block)
     assert str(err.value).startswith("cannot connect to ")
@@ -203,7 +204,7 @@ def test_ack_lost_after_commit_is_not_written_twice_and_next_contact_served(
     serves the next contact."""
     journal = OutcomeJournal.for_database(db.url, tmp_path)
     block, contact = _on_call(db, clock, settings, journal)
-    real = blk.log_outcome
+    real = outcomes.log_outcome
     calls = []
 
     def log_outcome(*args, **kwargs):
@@ -213,7 +214,7 @@ def test_ack_lost_after_commit_is_not_written_twice_and_next_contact_served(
             raise _dropped()  # committed, but the rep never heard back
         return result
 
-    monkeypatch.setattr(blk, "log_outcome", log_outcome)
+    monkeypatch.setattr(outcomes, "log_outcome", log_outcome)
     done = log_outcome_durably(
         db, clock, settings, journal, block_id=block.id, outcome="gatekeeper",
         contact_id=contact.id, serve=True, sleep=lambda s: None,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
-from callcoach.core.calling.journal import JournalEntry, OutcomeJournal, journal_path, replay_journal
+from callcoach.core.calling.journal import replay_journal
+from callcoach.core.calling.journal_file import JournalEntry, OutcomeJournal, journal_path
 
 WHEN = datetime(2026, 11, 23, 14, 5, 7, 123456, tzinfo=UTC)
 
@@ -115,12 +116,12 @@ def test_damaged_line_is_set_aside_once_while_others_wait(
     .rejected at the first replay only."""
     import sqlalchemy as sa
 
-    from callcoach.core.calling import block as blk
+    from callcoach.core.calling import outcomes
 
     def log_outcome(*args, **kwargs):
         raise sa.exc.OperationalError("UPDATE", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(blk, "log_outcome", log_outcome)
+    monkeypatch.setattr(outcomes, "log_outcome", log_outcome)
     journal = OutcomeJournal.for_database(sqlite_db.url, tmp_path)
     journal.path.parent.mkdir(parents=True)
     journal.path.write_text("garbage\n" + _entry(journal).to_json() + "\n")

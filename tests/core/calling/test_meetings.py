@@ -8,7 +8,7 @@ import pytest
 
 from callcoach.catalog.outcomes import Outcome
 from callcoach.cli import main
-from callcoach.core.calling import block as blk
+from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.core.calling.meetings import MeetingError, list_meetings, record_held
 from callcoach.core.review import reports as rp
 from callcoach.storage.models import Meeting
@@ -19,21 +19,21 @@ def _book(db, clock, settings, n: int = 3) -> list[int]:
     """A block that books ``n`` meetings, 1..n days ahead, each with a parked question."""
     rep = make_rep(db)
     list_id, _ = make_list(db, contacts=[{} for _ in range(n)])
-    b = blk.start_block(db, clock, rep_id=rep, list_id=list_id, minutes=52)
+    b = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id, minutes=52)
     ids = []
     for i in range(n):
-        contact = blk.serve_next(db, clock, settings, b)
-        blk.dial(db, clock, b.id, contact.id)
+        contact = serving.serve_next(db, clock, settings, b)
+        dialling.dial(db, clock, b.id, contact.id)
         clock.advance(60)
-        res = blk.log_outcome(
+        res = outcomes.log_outcome(
             db, clock, settings, block_id=b.id, outcome=Outcome.MEETING,
-            meeting=blk.MeetingDetails(
+            meeting=outcomes.MeetingDetails(
                 clock.now() + timedelta(days=i + 1), "web", "",
                 parked_questions=(f"Question {i}",),
             ),
         )
         ids.append(res.meeting.id)
-    blk.end_block(db, clock, b.id)
+    lifecycle.end_block(db, clock, b.id)
     return ids
 
 

@@ -8,8 +8,7 @@ import pytest
 
 from callcoach.catalog.outcomes import Outcome
 from callcoach.config import RetryRules, Settings
-from callcoach.core.calling import block as blk
-from callcoach.core.calling import queue
+from callcoach.core.calling import dialling, lifecycle, outcomes, queue, serving
 from callcoach.storage.models import CallBlock, Contact, DoNotCall
 from tests.support.blockkit import make_list, make_rep
 
@@ -17,11 +16,11 @@ NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 09:00 New York, 06:00 Los Ang
 
 
 def _start(db, clock, rep_id, list_id):
-    return blk.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=52)
+    return lifecycle.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=52)
 
 
 def _serve(db, clock, settings, block):
-    c = blk.serve_next(db, clock, settings, block)
+    c = serving.serve_next(db, clock, settings, block)
     return c.id if c else None
 
 
@@ -110,11 +109,11 @@ def test_never_served_statuses_and_dnc_across_lists(db, clock, settings):
     )
     b = _start(db, clock, rep, list_a)
     assert _serve(db, clock, settings, b) == a_ids[0]
-    blk.dial(db, clock, b.id, a_ids[0])
-    blk.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.DO_NOT_CALL)
+    dialling.dial(db, clock, b.id, a_ids[0])
+    outcomes.log_outcome(db, clock, settings, block_id=b.id, outcome=Outcome.DO_NOT_CALL)
     with db.session() as s:
         assert s.get(DoNotCall, "+12125550100") is not None
-    blk.switch_list(db, clock, b.id, list_b)
+    lifecycle.switch_list(db, clock, b.id, list_b)
     with db.session() as s:
         b = s.get(CallBlock, b.id)
     assert _serve(db, clock, settings, b) == b_ids[6]
@@ -173,9 +172,9 @@ def test_a_contact_is_served_to_one_block_at_a_time(db, clock, settings):
     b2 = _start(db, clock, rep2, list_id)
     assert _serve(db, clock, settings, b1) == ids[0]
     assert _serve(db, clock, settings, b2) == ids[1]
-    ended = blk.end_block(db, clock, b2.id)
-    with pytest.raises(blk.BlockError):
-        blk.serve_next(db, clock, settings, ended)
+    ended = lifecycle.end_block(db, clock, b2.id)
+    with pytest.raises(lifecycle.BlockError):
+        serving.serve_next(db, clock, settings, ended)
     # b1's reservation is fresh: a third block gets nothing while b1 lives.
     rep3 = make_rep(db, "Kim")
     b3 = _start(db, clock, rep3, list_id)
@@ -183,7 +182,7 @@ def test_a_contact_is_served_to_one_block_at_a_time(db, clock, settings):
     assert got == ids[1]  # released by b2's end, ids[0] still held by b1
     # b1 goes silent for longer than reservation_minutes: its contact is free again.
     clock.advance(minutes=settings.reservation_minutes + 1)
-    blk.touch_block(db, clock, b3.id)
+    lifecycle.touch_block(db, clock, b3.id)
     with db.transaction() as s:
         s.get(Contact, ids[1]).status = "meeting"
     assert _serve(db, clock, settings, b3) == ids[0]
@@ -193,9 +192,9 @@ def test_rep_runs_one_block_at_a_time(db, clock, settings):
     rep = make_rep(db)
     list_id, _ = make_list(db)
     b = _start(db, clock, rep, list_id)
-    with pytest.raises(blk.BlockError, match="still open"):
+    with pytest.raises(lifecycle.BlockError, match="still open"):
         _start(db, clock, rep, list_id)
-    blk.end_block(db, clock, b.id)
+    lifecycle.end_block(db, clock, b.id)
     assert _start(db, clock, rep, list_id).id != b.id
 
 
@@ -211,9 +210,9 @@ def test_retry_then_cap_through_outcomes(db, clock, settings):
             b = s.get(CallBlock, b.id)
         cid = _serve(db, clock, settings, b)
         assert cid == ids[0], f"attempt {n} not served"
-        blk.dial(db, clock, b.id, cid)
+        dialling.dial(db, clock, b.id, cid)
         clock.advance(20)
-        blk.log_outcome(
+        outcomes.log_outcome(
             db,
             clock,
             settings,
@@ -251,4 +250,4 @@ def test_zone_cache_reads_zones_once(db, clock, settings, monkeypatch):
         assert cache.open_zones(s, clock.now() + timedelta(minutes=5)) == ["America/New_York"]
         assert cache.read_at == first
     b = _start(db, clock, rep, list_id)
-    assert blk.serve_next(db, clock, settings, b, zone_cache=cache).id == ids[0]
+    assert serving.serve_next(db, clock, settings, b, zone_cache=cache).id == ids[0]

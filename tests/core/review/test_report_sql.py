@@ -236,7 +236,7 @@ def test_migration_0007_backfills_and_downgrades_without_loss(db, clock):
     not change), and going back to 0006 keeps every call, objection and meeting."""
     from alembic import command
 
-    from callcoach.storage import db as storage
+    from callcoach.storage import schema as storage
     from tests.support import report_fixture as fx
 
     fx.build(db)

@@ -403,20 +403,20 @@ def test_a_block_across_two_lists_of_one_cluster_is_one_block_run(db, clock, set
     """A rep switches lists mid-block between two lists of the same cluster: each list ran
     that block, but the cluster ran it once (its funnel is then the whole one)."""
     from callcoach.catalog.outcomes import Outcome
-    from callcoach.core.calling import block as blk
+    from callcoach.core.calling import dialling, lifecycle, outcomes, serving
     from tests.support.blockkit import make_list, make_rep
 
     rep = make_rep(db)
     east, _ = make_list(db, "Dental East", contacts=[{}])
     west, _ = make_list(db, "Dental West", contacts=[{}])
-    block = blk.start_block(db, clock, rep_id=rep, list_id=east, minutes=52)
+    block = lifecycle.start_block(db, clock, rep_id=rep, list_id=east, minutes=52)
     for list_id in (east, west):
         if list_id != block.list_id:
-            block = blk.switch_list(db, clock, block.id, list_id)
-        contact = blk.serve_next(db, clock, settings, block)
-        blk.dial(db, clock, block.id, contact.id)
+            block = lifecycle.switch_list(db, clock, block.id, list_id)
+        contact = serving.serve_next(db, clock, settings, block)
+        dialling.dial(db, clock, block.id, contact.id)
         clock.advance(30)
-        blk.log_outcome(db, clock, settings, block_id=block.id, outcome=Outcome.NO_ANSWER)
+        outcomes.log_outcome(db, clock, settings, block_id=block.id, outcome=Outcome.NO_ANSWER)
     f = r.make_filter(clock.now(), period="this-week", zone="UTC")
     with db.session() as s:
         lists = r.by_list(s, f)
