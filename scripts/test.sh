@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 .venv/bin/ruff check callcoach scripts tests
 .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
+.venv/bin/mypy
 .venv/bin/mkdocs build --strict >/dev/null 2>&1 || .venv/bin/mkdocs build --strict
 exec .venv/bin/python -m pytest -q "$@"

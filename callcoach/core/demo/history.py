@@ -200,6 +200,8 @@ def _run_block(
     stats: DemoHistory,
 ) -> None:
     block = lifecycle.start_block(db, clock, rep_id=rep_id, list_id=list_order[0], minutes=52)
+    assert block.id is not None  # a stored block has its id
+    block_id = block.id
     ends = clock.now() + timedelta(minutes=52)
     remaining_lists = list_order[1:]
     contact = serving.serve_next(db, clock, settings, block)
@@ -209,12 +211,13 @@ def _run_block(
         if contact is None:
             if not remaining_lists:
                 break
-            block = lifecycle.switch_list(db, clock, block.id, remaining_lists.pop(0))
+            block = lifecycle.switch_list(db, clock, block_id, remaining_lists.pop(0))
             with db.session() as session:
                 choices = [c.id for c in objection_rules.objection_choices(session, block.list_id)]
             contact = serving.serve_next(db, clock, settings, block)
             continue
-        dialling.dial(db, clock, block.id, contact.id)
+        assert contact.id is not None  # a served contact is a stored row
+        dialling.dial(db, clock, block_id, contact.id)
         stats.dials += 1
         outcome = _outcome(rnd, rep, clock.now().astimezone(ZONE).hour)
         raised = 0
@@ -223,7 +226,7 @@ def _run_block(
         call = _call_seconds(rnd, outcome, raised)
         for n, objection_id in enumerate(rnd.sample(choices, min(raised, len(choices)))):
             clock.advance(call / (raised + 1))
-            logged = objection_rules.log_objection(db, clock, block.id, objection_id)
+            logged = objection_rules.log_objection(db, clock, block_id, objection_id)
             last = n == raised - 1
             won = outcome is Outcome.MEETING or (not last and rnd.random() < 0.6 * rep.book)
             objection_rules.set_overcome(db, logged.id, won)
@@ -239,13 +242,13 @@ def _run_block(
                 parked_questions=tuple(rnd.sample(PARKED, rnd.randint(0, 2))),
             )
         result = outcomes.log_outcome(
-            db, clock, settings, block_id=block.id, outcome=outcome, serve=True, **kwargs
+            db, clock, settings, block_id=block_id, outcome=outcome, serve=True, **kwargs
         )
         stats.meetings += outcome is Outcome.MEETING
         stats.callbacks += outcome is Outcome.CALLBACK
         contact = result.next_contact
         clock.advance(rnd.uniform(10, 45))  # notes, a breath, dialling the next number
-    lifecycle.end_block(db, clock, block.id)
+    lifecycle.end_block(db, clock, block_id)
     stats.blocks += 1
 
 
