@@ -84,9 +84,12 @@ def cmd_block(args: argparse.Namespace) -> int:
 
 
 def _run_block(args: argparse.Namespace) -> int:
+    from functools import partial
+
     from callcoach.clock import SystemClock
     from callcoach.core.lists.call_lists import find_list
     from callcoach.tui.app import make_app
+    from callcoach.tui.screens.block_start import start_block_flow
 
     if args.minutes is not None and not 1 <= args.minutes <= 240:
         raise UserError(f"--minutes {args.minutes:g}: expected 1 to 240")
@@ -101,8 +104,8 @@ def _run_block(args: argparse.Namespace) -> int:
             known = ", ".join(names[:8]) + (" ..." if len(names) > 8 else "")
             raise UserError(f"--list {args.list!r}: no such call list (known: {known or 'none'})")
     rep_name = args.block_rep or args.rep or settings.rep
-    app = make_app(db=db, settings=settings, clock=SystemClock(), rep_name=rep_name)
-    app.block_request = (found.id, args.minutes)
+    start = partial(start_block_flow, list_id=found.id, minutes=args.minutes)
+    app = make_app(db=db, settings=settings, clock=SystemClock(), rep_name=rep_name, start=start)
     app.run()
     return app.return_code or 0
 
@@ -190,7 +193,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
             raise UserError(f"--voice {voice!r}: no such voice (see callcoach drill --list-voices)")
     from callcoach.clock import SystemClock
     from callcoach.core.drills.sets import find_drill_set
-    from callcoach.tui.screens.drills import DrillsScreen, make_drill_app
+    from callcoach.tui.app import make_app
+    from callcoach.tui.screens.drills import DrillsScreen
 
     if args.rounds is not None and not 1 <= args.rounds <= 100:
         raise UserError(f"--rounds {args.rounds}: expected 1 to 100")
@@ -208,9 +212,9 @@ def cmd_drill(args: argparse.Namespace) -> int:
         autostart=bool(set_name),
         rounds=args.rounds,
     )
-    app = make_drill_app(db, settings, SystemClock(), args.rep or settings.rep, speaker, screen)
+    app = make_app(db, settings, SystemClock(), args.rep or settings.rep, screen, speaker)
     try:
-        app.run()  # type: ignore[attr-defined]
+        app.run()
     finally:
         speaker.close()
     return app.return_code or 0  # type: ignore[attr-defined]
@@ -730,12 +734,13 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     with _gc_paused_until_first_screen():
         from callcoach.clock import SystemClock
         from callcoach.core.review.reports import parse_zone
-        from callcoach.tui.screens.dashboard import make_dashboard_app
+        from callcoach.tui.app import make_app
+        from callcoach.tui.screens.dashboard import DashboardScreen
 
         zone = parse_zone(args.tz).key
         settings = _settings(args)
         db = _open(args)
-        app = make_dashboard_app(db, settings, SystemClock(), args.rep or settings.rep, zone)
+        app = make_app(db, settings, SystemClock(), args.rep or settings.rep, DashboardScreen(zone))
         app.run()
     return app.return_code or 0
 

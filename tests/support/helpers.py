@@ -39,3 +39,11 @@ async def wait_for_save(pilot, screen) -> None:  # noqa: ANN001 - Pilot, BlockSc
             return
         await pilot.pause(0.02)
     raise AssertionError("the save never finished")
+
+
+async def wait_for_workers(app, group: str) -> None:  # noqa: ANN001 - App
+    """Until the app's workers of ``group`` are done (not all workers: the block screen's
+    save worker runs for as long as the screen)."""
+    workers = [w for w in app.workers if w.group == group]
+    if workers:
+        await app.workers.wait_for_complete(workers)

@@ -20,7 +20,7 @@ from textual import events
 from callcoach.core.calling import block as blk
 from callcoach.storage.models import AttemptObjection, CallBlock
 from callcoach.tui.app import make_app
-from callcoach.tui.screens import block as block_screen
+from callcoach.tui.screens import block_saving
 from callcoach.tui.screens.block import BlockScreen
 from callcoach.tui.screens.block_dialogs import ChoiceDialog, ObjectionPicker
 from callcoach.tui.screens.block_summary import SummaryScreen
@@ -162,7 +162,7 @@ async def test_outcome_pressed_right_after_dial_logs_that_dial(
 ):
     """d and 2 at once: the dial is done (inline) before the 2 is read, so the outcome
     goes to that dial - never "no call in progress", never a second attempt."""
-    monkeypatch.setattr(block_screen, "SAVE_INLINE_SECONDS", 10.0)  # a loaded machine
+    monkeypatch.setattr(block_saving, "SAVE_INLINE_SECONDS", 10.0)  # a loaded machine
     db = sqlite_db
     async with running_block(db, clock, settings) as (app, pilot, screen):
         ada = screen.contact.id
