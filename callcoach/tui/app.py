@@ -14,7 +14,7 @@ from callcoach.config import Settings
 from callcoach.core.service import CoachService, Database
 
 if TYPE_CHECKING:
-    from callcoach.core.drills.speech import Speaker
+    from callcoach.core.service.drills import Speaker
     from callcoach.storage.models import Rep
 
 #: What a command opens on, over home: a screen, or a flow started once home is up (e.g.

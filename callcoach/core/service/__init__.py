@@ -81,4 +81,4 @@ class CoachService:
 
 #: The handle the App is built on (``make_app(db, ...)``), named here so the TUI needs no
 #: import from storage.
-__all__ = ["CoachService", "Database"]
+__all__ = ["CoachService", "Database", "ListSummary"]

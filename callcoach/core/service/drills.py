@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from callcoach.clock import Clock
 from callcoach.config import Settings
 from callcoach.core.drills.run import (
+    RUBRIC_LABELS,
     DrillError,
     DrillMode,
     DrillProgressRow,
     DrillRun,
+    Phase,
     ScorePoint,
+    ScorerRole,
     drill_progress,
     drill_score_history,
     resolve_rep,
@@ -25,10 +28,28 @@ from callcoach.core.drills.sets import (
     list_drill_sets,
     talk_track_names,
 )
+from callcoach.core.drills.speech import Speaker, SpeechState, make_speaker
 from callcoach.core.reps import find_rep
 from callcoach.core.service.rows import stored_id
 from callcoach.storage.db import Database
 from callcoach.storage.models import RepRole
+
+# The drills screens' one door into the core (see :mod:`callcoach.core.service.block`).
+__all__ = [
+    "RUBRIC_LABELS",
+    "DrillCatalogue",
+    "DrillError",
+    "DrillMode",
+    "DrillRun",
+    "DrillService",
+    "Phase",
+    "ScorerRole",
+    "Speaker",
+    "SpeechState",
+    "StartedDrill",
+    "TraineeProgress",
+    "make_speaker",
+]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import time as _time
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from concurrent.futures import Future
 from functools import partial
 from typing import Any
 
@@ -29,9 +29,6 @@ from textual.widgets import Footer, Header
 from callcoach.catalog.outcomes import KEY_RANGE, OUTCOME_KEYS, OUTCOMES, Outcome
 from callcoach.catalog.outcomes import label as outcome_label
 from callcoach.clock import FakeClock
-from callcoach.core.calling.calltimer import clock_text, ordinal
-from callcoach.core.calling.queue import contact_zone
-from callcoach.core.lists.tracks import render_track_text
 from callcoach.core.service.block import (
     HEARTBEAT_SECONDS,
     BlockError,
@@ -42,7 +39,13 @@ from callcoach.core.service.block import (
     LoggedObjection,
     NextContact,
     ObjectionChoice,
+    OutcomeJournal,
     ServerUnavailable,
+    ZoneCache,
+    clock_text,
+    contact_zone,
+    ordinal,
+    render_track_text,
 )
 from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, TalkTrack
 from callcoach.tui.screens.block_dialogs import (
@@ -116,11 +119,11 @@ class BlockScreen(Screen):
         self.ending = False  # time is up or the rep chose to end: close after this call
         self.finished = False
         self.empty_text = ""
-        self.zone_cache = None  # the list's ZoneCache, from ListData
+        self.zone_cache: ZoneCache | None = None
         self._last_beat = 0.0
         self._shown: tuple = ()
         self.tally = [0, 0, 0, 0]  # dials, connects, conversations, meetings (this block)
-        self.journal = None  # the OutcomeJournal, set at mount
+        self.journal: OutcomeJournal | None = None
         #: monotonic time of the last attempt to reach the server while it is away, else None
         self.offline_retry_at: float | None = None
         #: perf_counter() when the screen last finished rendering after an outcome (benchmark).
@@ -131,7 +134,7 @@ class BlockScreen(Screen):
             self,
             say=self.say,
             trouble=lambda exc: self.service.connection_trouble(exc),
-            watched=self._watched,
+            watched=lambda: self.service.watched(),
             expected=(BlockError,),
             finished=lambda: self.finished,
         )
@@ -144,12 +147,9 @@ class BlockScreen(Screen):
         return self.app.service.block
 
     @property
-    def saving(self) -> object | None:
+    def saving(self) -> Future | None:
         """The job still running after SAVE_INLINE_SECONDS, else None."""
         return self._saves.saving
-
-    def _watched(self) -> AbstractContextManager:
-        return self.service.watched()
 
     # ------------------------------------------------------------ layout
 

@@ -9,8 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from callcoach.core.calling.calltimer import clock_text
-from callcoach.core.calling.summary import BlockFigures, BlockSummary
+from callcoach.core.service.block import BlockFigures, BlockSummary, clock_text
 
 
 def _time(seconds: float | None) -> str:

@@ -6,9 +6,7 @@ from datetime import datetime
 
 from rich.markup import escape
 
-from callcoach.core.calling.calltimer import clock_text
-from callcoach.core.lists.tracks import render_track_text
-from callcoach.core.service.block import OutcomeResult, QueueOutlook
+from callcoach.core.service.block import OutcomeResult, QueueOutlook, clock_text, render_track_text
 from callcoach.storage.models import TalkTrack
 
 #: While the team server is unreachable, how often the screen tries to reach it again.

@@ -15,8 +15,17 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from callcoach.core.drills.run import RUBRIC_LABELS, DrillError, DrillMode, DrillRun, Phase, ScorerRole
-from callcoach.core.drills.speech import Speaker, SpeechState, make_speaker
+from callcoach.core.service.drills import (
+    RUBRIC_LABELS,
+    DrillError,
+    DrillMode,
+    DrillRun,
+    Phase,
+    ScorerRole,
+    Speaker,
+    SpeechState,
+    make_speaker,
+)
 from callcoach.errors import CallcoachError
 
 

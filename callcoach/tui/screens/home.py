@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from callcoach.core.lists.call_lists import ListSummary
+from callcoach.core.service import ListSummary
 
 
 class HomeScreen(Screen):
