@@ -32,7 +32,7 @@ def screen_text(app) -> str:  # noqa: ANN001 - a running Textual app
 
 
 async def wait_for_save(pilot, screen) -> None:  # noqa: ANN001 - Pilot, BlockScreen
-    """Until the block screen's save thread has nothing pending (at most 4 s)."""
+    """Until the block screen's save worker has nothing pending (at most 4 s)."""
     for _ in range(200):
         if screen.saving is None:
             await pilot.pause()

@@ -1,11 +1,11 @@
 """Every key of the block screen reaches the database off the UI thread, in order.
 
 Dial, objection, overcome, note, pause/resume, list switch and ending run on the block's
-save thread, after the outcome saves before them, like an outcome does: a database that
-keeps the write waiting (a silent team server, a SQLite file locked by another process)
-never freezes the screen. After SAVE_INLINE_SECONDS the screen says what it is saving,
-keeps its clock running and holds the keys; when the write is done the screen shows it,
-and a failed write is one line.
+save worker (a Textual thread worker), after the outcome saves before them, like an
+outcome does: a database that keeps the write waiting (a silent team server, a SQLite
+file locked by another process) never freezes the screen. After SAVE_INLINE_SECONDS the
+screen says what it is saving, keeps its clock running and holds the keys; when the write
+is done the screen shows it, and a failed write is one line.
 """
 
 from __future__ import annotations

@@ -107,6 +107,8 @@ class BlockScreen(Screen):
     def __init__(self, block_id: int) -> None:
         super().__init__()
         self.block_id = block_id
+        #: the App's block service (set at mount): every read and write goes through it
+        self.service: BlockService
         self.block: CallBlock | None = None
         self.call_list: CallList | None = None
         self.track: TalkTrack | None = None
@@ -142,11 +144,6 @@ class BlockScreen(Screen):
         self._end_failed = False
 
     @property
-    def service(self) -> BlockService:
-        """The App's block service: every read and write of this screen goes through it."""
-        return self.app.service.block
-
-    @property
     def saving(self) -> Future | None:
         """The job still running after SAVE_INLINE_SECONDS, else None."""
         return self._saves.saving
@@ -179,6 +176,7 @@ class BlockScreen(Screen):
 
     def on_mount(self) -> None:
         """Load the block, put the current (or next) contact on screen, start ticking."""
+        self.service = self.app.service.block
         self.journal = self.service.journal()
         state = self.service.open_state(self.block_id)
         self.block, self.attempt, self.contact = state.block, state.attempt, state.contact

@@ -128,6 +128,8 @@ class SavePipeline:
         SAVE_INLINE_SECONDS; past that it shows "Saving: ``shown`` ...", goes on, and holds
         the keys (telling the rep it is saving ``what``) until the job is done. Errors are
         one line (a lost connection as the app shows it for any key), then ``failed()``."""
+        if self._worker is None:
+            self.start()  # stopped (the screen was unmounted) and asked again: a new worker
         future: Future = Future()
         self._jobs.put((job, future))
         if wait_for([future], timeout=SAVE_INLINE_SECONDS).done:
