@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import gc
 import time as _time
-from collections.abc import Callable
 from concurrent.futures import Future
 from functools import partial
-from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -401,18 +399,6 @@ class BlockScreen(Screen):
 
     # ------------------------------------------------------------ the save pipeline
 
-    def _submit(
-        self,
-        job: Callable[[], object],
-        then: Callable[[Any], None],
-        shown: str,
-        what: str,
-        failed: Callable[[], None] | None = None,
-        always: bool = False,
-    ) -> None:
-        """Run ``job`` on the save worker (see :meth:`SavePipeline.submit`)."""
-        self._saves.submit(job, then, shown, what, failed, always)
-
     def on_save_done(self, message: SaveDone) -> None:
         """A job that outlasted SAVE_INLINE_SECONDS is done: carry on from it."""
         self._saves.done(message)
@@ -453,7 +439,7 @@ class BlockScreen(Screen):
         job = partial(
             self.service.dial, self._press_clock(), self.block_id, contact.id, self.pending_note
         )
-        self._submit(job, self._dialled, f"dial - {contact.full_name}", "the dial")
+        self._saves.submit(job, self._dialled, f"dial - {contact.full_name}", "the dial")
 
     def _dialled(self, result: tuple[CallAttempt, str | None]) -> None:
         self.attempt, note_trouble = result
@@ -534,7 +520,7 @@ class BlockScreen(Screen):
         )
 
         who = self.contact.full_name
-        self._submit(
+        self._saves.submit(
             job,
             partial(self._saved, outcome, done),
             f"{outcome_label(outcome)} - {who}",
@@ -584,7 +570,7 @@ class BlockScreen(Screen):
         if objection_id is None or self.attempt is None or self.finished or self._busy():
             return
         job = partial(self.service.log_objection, self._press_clock(), self.block_id, objection_id)
-        self._submit(job, self._objection_logged, "objection", "the objection")
+        self._saves.submit(job, self._objection_logged, "objection", "the objection")
 
     def _objection_logged(self, logged: LoggedObjection) -> None:
         self.objections.append(logged)
@@ -601,7 +587,7 @@ class BlockScreen(Screen):
         target = next((o for o in self.objections if o.overcome is None), self.objections[-1])
         job = partial(self.service.set_overcome, target.id, overcome)
         shown = "objection overcome" if overcome else "objection not overcome"
-        self._submit(
+        self._saves.submit(
             job, lambda _: self._marked(target, overcome), shown, "the objection"
         )
 
@@ -649,7 +635,7 @@ class BlockScreen(Screen):
         job = partial(
             self.service.add_note, self._press_clock(), self.block_id, text, self.contact, self.attempt
         )
-        self._submit(job, self._noted, "note", "the note")
+        self._saves.submit(job, self._noted, "note", "the note")
 
     def _noted(self, details: tuple[ContactHistory | None, list[LoggedObjection]]) -> None:
         self.history, self.objections = details
@@ -662,10 +648,10 @@ class BlockScreen(Screen):
             return
         if self.block.paused_at is None:
             job = partial(self.service.pause_block, self._press_clock(), self.block_id)
-            self._submit(job, self._paused, "pause", "the pause")
+            self._saves.submit(job, self._paused, "pause", "the pause")
         else:
             job = partial(self.service.resume_block, self._press_clock(), self.block_id)
-            self._submit(job, self._paused, "resume", "the resume")
+            self._saves.submit(job, self._paused, "resume", "the resume")
 
     def _paused(self, block: CallBlock) -> None:
         self.block = block
@@ -704,7 +690,7 @@ class BlockScreen(Screen):
             self.say("Log this call's outcome before switching lists.", "warn")
             return
         job = partial(self.service.list_summaries, self.app.clock.now())
-        self._submit(job, self._offer_lists, "reading the lists", "the lists")
+        self._saves.submit(job, self._offer_lists, "reading the lists", "the lists")
 
     def _offer_lists(self, rows: list) -> None:
         options = [
@@ -730,7 +716,7 @@ class BlockScreen(Screen):
         job = partial(
             self.service.switch_list, self._press_clock(), self.journal, self.block_id, int(choice)
         )
-        self._submit(job, self._switched, "switching lists", "the list switch")
+        self._saves.submit(job, self._switched, "switching lists", "the list switch")
 
     def _switched(self, result: tuple[CallBlock, ListData, NextContact]) -> None:
         self.block, data, nxt = result
@@ -748,7 +734,7 @@ class BlockScreen(Screen):
         self.finished = True
         self._end_failed = False
         job = partial(self.service.end_block, self._press_clock(), self.block_id)
-        self._submit(
+        self._saves.submit(
             job,
             lambda _: self._show_summary(),
             "ending the block",
