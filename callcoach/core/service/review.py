@@ -20,7 +20,6 @@ from callcoach.core.review.goals import (
     set_goal,
 )
 from callcoach.core.review.planner import Plan, PlanInput, make_plan
-from callcoach.core.review.scorecard_html import trend_filter
 from callcoach.storage.db import Database
 
 
@@ -82,6 +81,8 @@ class ReviewService:
 
     def trends(self, f: rp.ReportFilter) -> tuple[list[rp.Slice], dict[date, Goal]]:
         """At least the 8 weeks up to the period's end, with each week's goals."""
+        from callcoach.core.review.scorecard_html import trend_filter  # the scorecard's, on use
+
         tf = trend_filter(f)
         with self._db.session() as s:
             return rp.by_week(s, tf), goals_by_week(s, tf.since, tf.until, f.rep_ids)
@@ -106,6 +107,8 @@ class ReviewService:
 
     def rep_view(self, base: rp.ReportFilter, rep_id: int) -> RepView:
         """One rep's funnel and lists for ``base``'s period, their 8 weeks, last blocks."""
+        from callcoach.core.review.scorecard_html import trend_filter  # the scorecard's, on use
+
         with self._db.session() as s:
             f = rp.with_scope(s, base, (rep_id,), base.list_ids)
             rows, fu = rp.funnels(s, f, ("list",))  # the funnel and the lists together
