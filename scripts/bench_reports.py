@@ -246,13 +246,14 @@ def dashboard_queries(f: ReportFilter):
 def first_render(path: Path, rec: Recorder | None = None) -> float:
     """Seconds from building ``callcoach dashboard``'s app to the overview's figures on
     screen (headless); its SQL goes to ``rec``."""
-    from callcoach.tui.screens.dashboard import DashboardScreen, make_dashboard_app
+    from callcoach.tui.app import make_app
+    from callcoach.tui.screens.dashboard import DashboardScreen
 
     async def run() -> float:
         db = open_database(f"sqlite:///{path}")
         with rec.recording() if rec else contextlib.nullcontext():
             t0 = time.perf_counter()
-            app = make_dashboard_app(db, None, FakeClock(NOW), "Rep 01", ZONE)
+            app = make_app(db, None, FakeClock(NOW), "Rep 01", start=DashboardScreen(zone=ZONE))
             async with app.run_test(size=(120, 40)) as pilot:
                 while not (isinstance(app.screen, DashboardScreen) and app.screen.filter):
                     await pilot.pause(0.005)

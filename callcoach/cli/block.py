@@ -15,9 +15,12 @@ def cmd_block(args: argparse.Namespace) -> int:
 
 
 def _run_block(args: argparse.Namespace) -> int:
+    from functools import partial
+
     from callcoach.clock import SystemClock
     from callcoach.core.lists.call_lists import find_list
     from callcoach.tui.app import make_app
+    from callcoach.tui.screens.block_start import start_block_flow
 
     if args.minutes is not None and not 1 <= args.minutes <= 240:
         raise UserError(f"--minutes {args.minutes:g}: expected 1 to 240")
@@ -32,8 +35,8 @@ def _run_block(args: argparse.Namespace) -> int:
             known = ", ".join(names[:8]) + (" ..." if len(names) > 8 else "")
             raise UserError(f"--list {args.list!r}: no such call list (known: {known or 'none'})")
     rep_name = args.block_rep or args.rep or settings.rep
-    app = make_app(db=db, settings=settings, clock=SystemClock(), rep_name=rep_name)
-    app.block_request = (found.id, args.minutes)
+    start = partial(start_block_flow, list_id=found.id, minutes=args.minutes)
+    app = make_app(db=db, settings=settings, clock=SystemClock(), rep_name=rep_name, start=start)
     app.run()
     return app.return_code or 0
 

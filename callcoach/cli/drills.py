@@ -38,7 +38,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
             raise UserError(f"--voice {voice!r}: no such voice (see callcoach drill --list-voices)")
     from callcoach.clock import SystemClock
     from callcoach.core.drills.sets import find_drill_set
-    from callcoach.tui.screens.drills import DrillsScreen, make_drill_app
+    from callcoach.tui.app import make_app
+    from callcoach.tui.screens.drills import DrillsScreen
 
     if args.rounds is not None and not 1 <= args.rounds <= 100:
         raise UserError(f"--rounds {args.rounds}: expected 1 to 100")
@@ -56,12 +57,12 @@ def cmd_drill(args: argparse.Namespace) -> int:
         autostart=bool(set_name),
         rounds=args.rounds,
     )
-    app = make_drill_app(db, settings, SystemClock(), args.rep or settings.rep, speaker, screen)
+    app = make_app(db, settings, SystemClock(), args.rep or settings.rep, screen, speaker)
     try:
-        app.run()  # type: ignore[attr-defined]
+        app.run()
     finally:
         speaker.close()
-    return app.return_code or 0  # type: ignore[attr-defined]
+    return app.return_code or 0
 
 
 def cmd_drill_load(args: argparse.Namespace) -> int:

@@ -129,12 +129,13 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     with gc_paused_until_first_screen():
         from callcoach.clock import SystemClock
         from callcoach.core.review.reports import parse_zone
-        from callcoach.tui.screens.dashboard import make_dashboard_app
+        from callcoach.tui.app import make_app
+        from callcoach.tui.screens.dashboard import DashboardScreen
 
         zone = parse_zone(args.tz).key
         settings = settings_of(args)
         db = open_db(args)
-        app = make_dashboard_app(db, settings, SystemClock(), args.rep or settings.rep, zone)
+        app = make_app(db, settings, SystemClock(), args.rep or settings.rep, DashboardScreen(zone))
         app.run()
     return app.return_code or 0
 

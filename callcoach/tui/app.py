@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from callcoach.clock import Clock, SystemClock
 from callcoach.config import Settings
-from callcoach.core.reps import default_rep
-from callcoach.storage.db import Database
-from callcoach.storage.models import Rep
+from callcoach.core.service import CoachService, Database
+
+if TYPE_CHECKING:
+    from callcoach.core.service.drills import Speaker
+    from callcoach.storage.models import Rep
+
+#: What a command opens on, over home: a screen, or a flow started once home is up (e.g.
+#: ``callcoach block``: the start dialog, or the offer to resume an unfinished block).
+StartFlow = Callable[["CallcoachApp"], object]
+Start = Screen | StartFlow | None
 
 
 class CallcoachApp(App[int]):
@@ -22,40 +33,52 @@ class CallcoachApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, db: Database, settings: Settings, clock: Clock, rep: Rep) -> None:
+    def __init__(
+        self,
+        service: CoachService,
+        settings: Settings,
+        clock: Clock,
+        rep: Rep,
+        start: Start = None,
+        speaker: Speaker | None = None,
+    ) -> None:
         super().__init__()
-        self.db = db
+        #: the screens' only way to the core and the database
+        self.service = service
         self.settings = settings
         self.clock = clock
         self.rep = rep
-        #: (list_id, minutes) to start a call block on at launch (``callcoach block``).
-        self.block_request: tuple[int, float | None] | None = None
+        self.start = start
+        #: the drills' speaker, made on first use from the settings unless given
+        self.drill_speaker = speaker
         self.sub_title = f"{rep.name} ({rep.role})"
 
     def on_mount(self) -> None:
-        """Write outcomes a previous run saved offline, then open on the home screen."""
-        from callcoach.core.calling.journal import OutcomeJournal, replay_at_start
+        """Write outcomes a previous run saved offline, then open on home (and the start
+        screen over it, in the same step: home never shows before it)."""
         from callcoach.tui.screens.home import HomeScreen
 
-        replayed = replay_at_start(self.db, self.settings, OutcomeJournal.for_database(self.db.url))
+        replayed = self.service.replay_offline_outcomes()
         if replayed:
             self.notify(replayed, title="Offline outcomes", timeout=10)
         self.push_screen(HomeScreen())
-        self.push_start_screen()
+        if isinstance(self.start, Screen):
+            self.push_screen(self.start)
+            self.start = None
         self.call_after_refresh(_resume_gc)
 
-    def push_start_screen(self) -> None:
-        """Push the screen a command opens on, over home (none: home itself)."""
+    def take_start_flow(self) -> StartFlow | None:
+        """The flow the command asked for, once (home runs it when it is up)."""
+        flow, self.start = self.start, None
+        return flow if callable(flow) else None
 
     async def run_action(self, action: str, default_namespace: object = None) -> bool:
         """Run a key's action; a database connection lost meanwhile becomes one line and
         the app carries on (the block screen keeps outcomes in the journal)."""
-        from callcoach.core.calling.journal import connection_trouble
-
         try:
             return await super().run_action(action, default_namespace)
         except Exception as exc:
-            message = connection_trouble(self.db.url, exc)
+            message = self.service.connection_trouble(exc)
             if message is None:
                 raise
             self.notify(message, title="Database unreachable", severity="error", timeout=10)
@@ -84,9 +107,19 @@ def make_app(
     settings: Settings | None = None,
     clock: Clock | None = None,
     rep_name: str | None = None,
+    start: Start = None,
+    speaker: Speaker | None = None,
 ) -> CallcoachApp:
-    """Build the app on an opened database; the one constructor for CLI and tests."""
+    """Build the app on an opened database, opening on home with ``start`` over it (a
+    screen, or a flow run once home is up); the one constructor for CLI and tests."""
     settings = settings or Settings()
-    with db.session() as session:
-        rep = default_rep(session, rep_name)
-    return CallcoachApp(db=db, settings=settings, clock=clock or SystemClock(), rep=rep)
+    clock = clock or SystemClock()
+    service = CoachService(db, settings, clock)
+    return CallcoachApp(
+        service=service,
+        settings=settings,
+        clock=clock,
+        rep=service.rep(rep_name),
+        start=start,
+        speaker=speaker,
+    )

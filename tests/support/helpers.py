@@ -32,10 +32,18 @@ def screen_text(app) -> str:  # noqa: ANN001 - a running Textual app
 
 
 async def wait_for_save(pilot, screen) -> None:  # noqa: ANN001 - Pilot, BlockScreen
-    """Until the block screen's save thread has nothing pending (at most 4 s)."""
+    """Until the block screen's save worker has nothing pending (at most 4 s)."""
     for _ in range(200):
         if screen.saving is None:
             await pilot.pause()
             return
         await pilot.pause(0.02)
     raise AssertionError("the save never finished")
+
+
+async def wait_for_workers(app, group: str) -> None:  # noqa: ANN001 - App
+    """Until the app's workers of ``group`` are done (not all workers: the block screen's
+    save worker runs for as long as the screen)."""
+    workers = [w for w in app.workers if w.group == group]
+    if workers:
+        await app.workers.wait_for_complete(workers)

@@ -14,6 +14,7 @@ from callcoach.storage.models import CallAttempt, CallBlock
 from callcoach.tui.app import make_app
 from callcoach.tui.screens.block import BlockScreen
 from tests.support.blockkit import make_list, make_rep, seed_library
+from tests.support.helpers import wait_for_workers
 
 SIZE = (120, 40)
 
@@ -89,14 +90,14 @@ async def test_outcome_kept_offline_and_written_when_server_returns(
         assert "your outcomes are safe on this machine" in text_of(app)
 
         screen.retry_server()  # still away: stays offline
-        await app.workers.wait_for_complete()
+        await wait_for_workers(app, "reconnect")
         await pilot.pause()
         assert screen.offline_retry_at is not None and screen.contact is None
         assert "Connection refused" in text_of(app)
 
         server.up = True
         screen.retry_server()
-        await app.workers.wait_for_complete()
+        await wait_for_workers(app, "reconnect")
         await pilot.pause()
         shown = text_of(app)
         assert "1 outcome(s) saved offline are now on the server" in shown

@@ -1,11 +1,11 @@
 """Every key of the block screen reaches the database off the UI thread, in order.
 
 Dial, objection, overcome, note, pause/resume, list switch and ending run on the block's
-save thread, after the outcome saves before them, like an outcome does: a database that
-keeps the write waiting (a silent team server, a SQLite file locked by another process)
-never freezes the screen. After SAVE_INLINE_SECONDS the screen says what it is saving,
-keeps its clock running and holds the keys; when the write is done the screen shows it,
-and a failed write is one line.
+save worker (a Textual thread worker), after the outcome saves before them, like an
+outcome does: a database that keeps the write waiting (a silent team server, a SQLite
+file locked by another process) never freezes the screen. After SAVE_INLINE_SECONDS the
+screen says what it is saving, keeps its clock running and holds the keys; when the write
+is done the screen shows it, and a failed write is one line.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from textual import events
 from callcoach.core.calling import dialling, lifecycle, objections, outcomes, serving
 from callcoach.storage.models import AttemptObjection, CallBlock
 from callcoach.tui.app import make_app
-from callcoach.tui.screens import block as block_screen
+from callcoach.tui.screens import block_saving
 from callcoach.tui.screens.block import BlockScreen
 from callcoach.tui.screens.block_dialogs import ChoiceDialog, ObjectionPicker
 from callcoach.tui.screens.block_summary import SummaryScreen
@@ -174,7 +174,7 @@ async def test_outcome_pressed_right_after_dial_logs_that_dial(
 ):
     """d and 2 at once: the dial is done (inline) before the 2 is read, so the outcome
     goes to that dial - never "no call in progress", never a second attempt."""
-    monkeypatch.setattr(block_screen, "SAVE_INLINE_SECONDS", 10.0)  # a loaded machine
+    monkeypatch.setattr(block_saving, "SAVE_INLINE_SECONDS", 10.0)  # a loaded machine
     db = sqlite_db
     async with running_block(db, clock, settings) as (app, pilot, screen):
         ada = screen.contact.id

@@ -21,7 +21,7 @@ from callcoach.storage.models import CallAttempt
 from callcoach.tui.app import make_app
 from callcoach.tui.screens.block import BlockScreen
 from tests.support.blockkit import make_list, make_rep, seed_library
-from tests.support.helpers import wait_for_save
+from tests.support.helpers import wait_for_save, wait_for_workers
 
 SIZE = (120, 40)
 #: Longest a stalled save may wait for the test to answer it. If the save ran on the UI
@@ -155,7 +155,7 @@ async def test_stalled_save_that_loses_the_server_is_kept_here_and_written_once(
 
         server.fail = False
         screen.retry_server()
-        await app.workers.wait_for_complete()
+        await wait_for_workers(app, "reconnect")
         await pilot.pause()
         stored = attempts(db)
         assert len(stored) == 1 and stored[0][:2] == (first, "gatekeeper")

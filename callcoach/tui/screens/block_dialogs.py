@@ -24,9 +24,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from callcoach.core.calling.lifecycle import BlockError
-from callcoach.core.calling.objections import ObjectionChoice
-from callcoach.core.calling.outcomes import MeetingDetails, validate_meeting
+from callcoach.core.service.block import BlockError, BlockService, MeetingDetails, ObjectionChoice
 from callcoach.storage.models import MeetingKind
 
 
@@ -268,7 +266,7 @@ class MeetingForm(ModalScreen[MeetingDetails | None]):
             parked_questions=questions,
             duration_minutes=int(minutes_text) if minutes_text.isdigit() else -1,
         )
-        validate_meeting(details, self.now)
+        BlockService.validate_meeting(details, self.now)
         return details
 
     def action_save(self) -> None:

@@ -9,9 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from callcoach.core.calling.calltimer import clock_text
-from callcoach.core.calling.summary import BlockFigures, BlockSummary, block_summary
-from callcoach.storage.models import CallBlock, CallList
+from callcoach.core.service.block import BlockFigures, BlockSummary, clock_text
 
 
 def _time(seconds: float | None) -> str:
@@ -73,15 +71,12 @@ class SummaryScreen(Screen):
 
     def on_mount(self) -> None:
         """Aggregate and render."""
-        app = self.app
-        with app.db.session() as s:
-            summary = block_summary(s, self.block_id, app.settings.phases)
-            block = s.get(CallBlock, self.block_id)
-            name = s.get(CallList, block.list_id).name
+        data = self.app.service.block.summary(self.block_id)
+        summary = data.summary
         used = clock_text(summary.this.active_seconds)
         self.query_one("#summary-title", Static).update(
-            f"[b]Block summary[/b] - {escape(name)}, {used} of calling "
-            f"({clock_text(block.planned_seconds)} planned)"
+            f"[b]Block summary[/b] - {escape(data.list_name)}, {used} of calling "
+            f"({clock_text(data.planned_seconds)} planned)"
         )
         prev = summary.previous.blocks
         head = f"previous {prev}" if prev else "no previous"

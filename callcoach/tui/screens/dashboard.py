@@ -6,11 +6,9 @@ A thin screen: every figure comes from :mod:`callcoach.core.review.reports` (the
 
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -28,14 +26,10 @@ from textual.widgets import (
 )
 from textual_plotext import PlotextPlot
 
-from callcoach.clock import Clock
-from callcoach.config import Settings
 from callcoach.core.review import reports as rp
 from callcoach.core.review.export import cell_text, seconds_text
-from callcoach.core.review.goals import goal_progress
 from callcoach.core.review.metrics import Ratio
 from callcoach.errors import CallcoachError
-from callcoach.storage.db import Database
 
 PERIOD_OPTIONS = [
     ("This week", "this-week"),
@@ -124,10 +118,9 @@ class DashboardScreen(Screen):
 
     def compose(self) -> ComposeResult:
         """Filters on top, tabs of panels below."""
-        app = self.app
-        with app.db.session() as s:
-            reps = rp.rep_choices(s)
-            lists = rp.list_choices(s)
+        review = self.app.service.review
+        reps = review.rep_choices()
+        lists = review.list_choices()
         yield Header()
         with Horizontal(id="dash-filters"):
             yield Select(PERIOD_OPTIONS, value="this-week", allow_blank=False, id="period",
@@ -202,8 +195,7 @@ class DashboardScreen(Screen):
         f = rp.make_filter(self.app.clock.now(), self.zone, str(period), since, until)
         rep_ids = () if rep == ALL else (int(rep),)
         list_ids = () if lst == ALL else (int(lst),)
-        with self.app.db.session() as s:
-            return rp.with_scope(s, f, rep_ids, list_ids)
+        return self.app.service.review.scoped(f, rep_ids, list_ids)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         """A filter change reloads the panels (not the selects reporting their first value)."""
@@ -313,28 +305,20 @@ class DashboardScreen(Screen):
         if f is None or tab not in self._stale:
             return
         self._stale.discard(tab)
-        with self.app.db.session() as s:
-            if tab == "tab-overview":
-                today = self.app.clock.now().astimezone(f.tz).date()
-                week = min(f.until, today)
-                self._show_overview(rp.funnel(s, f), goal_progress(s, week, f.zone, f.rep_ids),
-                                    week)
-            elif tab == "tab-reps":
-                self._show_leaderboard(rp.by_rep(s, f))
-            elif tab == "tab-trends":
-                from callcoach.core.review.goals import goals_by_week
-                from callcoach.core.review.scorecard_html import trend_filter
-
-                tf = trend_filter(f)  # at least the 8 weeks up to the period's end
-                self._show_trends(rp.by_week(s, tf),
-                                  goals_by_week(s, tf.since, tf.until, f.rep_ids))
-            elif tab == "tab-time":
-                rows, _ = rp.funnels(s, f, ("hour", "weekday"))  # one statement for both
-                self._show_time(rp.hour_slices(rows["hour"]), rp.weekday_slices(rows["weekday"]))
-            elif tab == "tab-lists":
-                self._show_lists(*rp.lists_and_clusters(s, f))
-            elif tab == "tab-objections":
-                self._show_objections(*rp.objection_analysis(s, f))
+        review = self.app.service.review
+        if tab == "tab-overview":
+            o = review.overview(f)
+            self._show_overview(o.funnel, o.progress, o.week)
+        elif tab == "tab-reps":
+            self._show_leaderboard(review.leaderboard(f))
+        elif tab == "tab-trends":
+            self._show_trends(*review.trends(f))
+        elif tab == "tab-time":
+            self._show_time(*review.time_of_day(f))
+        elif tab == "tab-lists":
+            self._show_lists(*review.lists_and_clusters(f))
+        elif tab == "tab-objections":
+            self._show_objections(*review.objection_analysis(f))
 
     def _show_overview(self, fu: rp.Funnel, progress: list, week: date) -> None:
         self.query_one("#funnel", Static).update("\n".join(funnel_lines(fu)))
@@ -467,15 +451,8 @@ class RepViewScreen(Screen):
 
     def on_mount(self) -> None:
         """Load the rep's figures: the period's funnel and the 8 weeks up to its end."""
-        from callcoach.core.review.scorecard_html import trend_filter
-
-        app = self.app
-        with app.db.session() as s:
-            f = rp.with_scope(s, self.base, (self.rep_id,), self.base.list_ids)
-            rows, fu = rp.funnels(s, f, ("list",))  # the funnel and the lists together
-            lists = rp.list_slices(s, rows["list"])
-            weeks = rp.by_week(s, trend_filter(f))
-            blocks = rp.last_blocks(s, self.rep_id)
+        view = self.app.service.review.rep_view(self.base, self.rep_id)
+        f, fu, lists, weeks, blocks = view.filter, view.funnel, view.lists, view.weeks, view.blocks
         best, worst = rp.best_and_worst_lists(lists, min_dials=1)
         self.query_one("#rep-title", Static).update(
             f"[b]{f.rep_names[0]}[/b] · {f.describe()} · {f.scope()}")
@@ -502,22 +479,3 @@ class RepViewScreen(Screen):
                 t.add_row(tag, s.label, s.extra.get("cluster", ""), str(s.funnel.dials),
                           str(s.funnel.meetings), s.funnel.set_per_dial.text())
 
-
-def make_dashboard_app(
-    db: Database, settings: Settings | None, clock: Clock, rep_name: str | None, zone: str
-) -> App:
-    """The app opened straight on the dashboard (``callcoach dashboard``)."""
-    from callcoach.tui.app import CallcoachApp, make_app
-
-    base = make_app(db, settings, clock, rep_name)
-
-    class DashboardApp(CallcoachApp):
-        # CSS paths resolve beside the defining module: point back at the app's own sheet.
-        CSS_PATH = str(Path(sys.modules[CallcoachApp.__module__].__file__).parent / "app.tcss")
-
-        def push_start_screen(self) -> None:
-            # Right after home, in the same step: home then never shows before the
-            # dashboard, so it counts its lists only when the manager goes back to it.
-            self.push_screen(DashboardScreen(zone=zone))
-
-    return DashboardApp(db=base.db, settings=base.settings, clock=base.clock, rep=base.rep)

@@ -7,7 +7,6 @@ on screen, so drills work with the sound off.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -16,28 +15,18 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from callcoach.core.drills.run import (
+from callcoach.core.service.drills import (
     RUBRIC_LABELS,
     DrillError,
     DrillMode,
     DrillRun,
     Phase,
     ScorerRole,
-    drill_progress,
-    drill_score_history,
-    resolve_rep,
+    Speaker,
+    SpeechState,
+    make_speaker,
 )
-from callcoach.core.drills.sets import (
-    DrillCard,
-    drill_cards,
-    drill_set_from_track,
-    drill_set_track,
-    list_drill_sets,
-    talk_track_names,
-)
-from callcoach.core.drills.speech import Speaker, SpeechState, make_speaker
 from callcoach.errors import CallcoachError
-from callcoach.storage.models import RepRole
 
 
 @dataclass
@@ -164,11 +153,8 @@ class DrillsScreen(Screen):
 
     def action_refresh(self) -> None:
         """Reload sets and the trainee's progress."""
-        app = self.app
-        with app.db.session() as session:
-            summaries = list_drill_sets(session)
-            library = len(drill_cards(session, None))
-            tracks = talk_track_names(session)
+        catalogue = self.app.service.drills.catalogue()
+        summaries, library, tracks = catalogue.sets, catalogue.library, catalogue.tracks
         track_sets = {s.track for s in summaries if s.track}
         self.choices = [DrillChoice(s.name, "set", s.id, None, s.objections) for s in summaries]
         self.choices.append(DrillChoice("All objections (library)", "library", None, None, library))
@@ -197,17 +183,9 @@ class DrillsScreen(Screen):
         table.add_columns(*PROGRESS_COLUMNS)
         if not name:
             return
-        app = self.app
-        from callcoach.core.reps import find_rep
-
-        with app.db.session() as session:
-            rep = find_rep(session, name)
-            rows = (
-                drill_progress(session, app.clock.now(), trainee_id=rep.id, include_live=True)
-                if rep
-                else []
-            )
-            self.history = drill_score_history(session, rep.id) if rep else []
+        progress = self.app.service.drills.progress(name)
+        rows = progress.rows
+        self.history = progress.history
         self.progress_keys = [r.objection_key for r in rows]
         self._show_history(self.progress_keys[0] if rows else None)
         for r in rows:
@@ -267,40 +245,20 @@ class DrillsScreen(Screen):
         try:
             if not trainee_name:
                 raise DrillError("type the trainee's name first")
-            drill_set_id = choice.drill_set_id
-            if choice.kind == "track":
-                drill_set_id = drill_set_from_track(app.db, choice.track_name or "").id
-            with app.db.session() as session:
-                trainee = resolve_rep(session, trainee_name, RepRole.SDR.value)
-                trainer = (
-                    resolve_rep(session, trainer_name, RepRole.TRAINER.value)
-                    if trainer_name
-                    else None
-                )
-                if trainer is not None and trainer.id == trainee.id:
-                    raise DrillError("the trainer and the trainee are the same person")
-                cards: list[DrillCard] = drill_cards(session, drill_set_id)
-                track = drill_set_track(session, drill_set_id)
-            run = DrillRun(
-                db=app.db,
-                clock=app.clock,
-                trainee_id=trainee.id,
-                trainer_id=trainer.id if trainer else None,
-                cards=cards,
-                drill_set_id=drill_set_id,
+            started = app.service.drills.start(
+                trainee=trainee_name,
+                trainer=trainer_name,
+                drill_set_id=choice.drill_set_id,
+                track_name=(choice.track_name or "") if choice.kind == "track" else None,
                 mode=self.mode,
                 rounds=self.rounds,
-                answer_seconds=app.settings.drill.answer_seconds,
-                opening_seconds=app.settings.drill.opening_seconds,
-                track=track,
-                rng=getattr(app, "drill_rng", None) or random.Random(),
-                trainee_name=trainee.name,
+                rng=getattr(app, "drill_rng", None),
             )
         except CallcoachError as exc:
             error.update(str(exc))
             return
-        names = (trainee.name, trainer.name if trainer else None)
-        self.app.push_screen(DrillRunScreen(run, choice.label, names), self._after_run)
+        names = (started.trainee_name, started.trainer_name)
+        self.app.push_screen(DrillRunScreen(started.run, choice.label, names), self._after_run)
 
     def _after_run(self, _result: object = None) -> None:
         self.action_refresh()
@@ -591,14 +549,7 @@ class DrillRunScreen(Screen):
             self.query_one(wid, Static).update("")
 
     def _again(self) -> None:
-        old = self.run
-        self.run = DrillRun(
-            db=old.db, clock=old.clock, trainee_id=old.trainee_id, cards=old.cards,
-            drill_set_id=old.drill_set_id, trainer_id=old.trainer_id, mode=old.mode,
-            rounds=old.rounds, answer_seconds=old.answer_seconds,
-            opening_seconds=old.opening_seconds, track=old.track, rng=old.rng,
-            trainee_name=old.trainee_name,
-        )
+        self.run = self.app.service.drills.again(self.run)
         self.run.start()
         self._on_new_prompt()
 
@@ -608,28 +559,3 @@ class DrillRunScreen(Screen):
         self.run.finish()
         self.dismiss(None)
 
-
-def make_drill_app(
-    db: object,
-    settings: object,
-    clock: object,
-    rep_name: str | None,
-    speaker: Speaker | None,
-    screen: DrillsScreen,
-) -> object:
-    """The normal app (built by ``make_app``) opening straight onto the Drills screen."""
-    from callcoach.tui.app import CallcoachApp, make_app
-
-    app = make_app(db, settings, clock, rep_name)  # type: ignore[arg-type]
-
-    class DrillStartApp(CallcoachApp):
-        """Home underneath, Drills on top (escape goes back to home)."""
-
-        def on_mount(self) -> None:
-            """Push the drills screen once home is up."""
-            self.call_after_refresh(self.push_screen, screen)
-
-    app.__class__ = DrillStartApp
-    if speaker is not None:
-        app.drill_speaker = speaker  # type: ignore[attr-defined]
-    return app

@@ -10,8 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from callcoach.core.review.goals import goals_for_week, monday_of, set_goal
-from callcoach.core.review.reports import parse_date, rep_choices
+from callcoach.core.review.goals import monday_of
+from callcoach.core.review.reports import parse_date
 from callcoach.errors import CallcoachError
 
 
@@ -28,8 +28,7 @@ class GoalsScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         """The form."""
-        with self.app.db.session() as s:
-            reps = rep_choices(s)
+        reps = self.app.service.review.rep_choices()
         first = self.rep_id if self.rep_id is not None else (reps[0][1] if reps else None)
         with Vertical(id="goals-box"):
             yield Label("[b]Weekly goals[/b]")
@@ -51,8 +50,7 @@ class GoalsScreen(ModalScreen[bool]):
         rep = self.query_one("#goal-rep", Select).value
         if rep is Select.NULL:
             return
-        with self.app.db.session() as s:
-            goal = goals_for_week(s, self.week).get(int(rep))
+        goal = self.app.service.review.goal(int(rep), self.week)
         if goal is not None:
             self.query_one("#goal-blocks", Input).value = str(goal.blocks)
             self.query_one("#goal-dials", Input).value = str(goal.dials)
@@ -76,8 +74,7 @@ class GoalsScreen(ModalScreen[bool]):
                 if not text.isdigit():
                     raise CallcoachError(f"{key} {text!r}: expected a whole number")
                 values.append(int(text))
-            with self.app.db.session() as s:
-                set_goal(s, int(rep), week, *values)
+            self.app.service.review.set_goal(int(rep), week, *values)
         except CallcoachError as exc:
             status.update(f"[b red]{exc}[/]")
             return

@@ -7,8 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from callcoach.core.calling.callbacks import callback_counts
-from callcoach.core.lists.call_lists import ListSummary, list_summaries
+from callcoach.core.service import ListSummary
 
 
 class HomeScreen(Screen):
@@ -54,21 +53,16 @@ class HomeScreen(Screen):
             self.action_refresh()
 
     def _block_on_start(self) -> None:
-        """Start the block asked for on the command line, else offer an unfinished one."""
-        from callcoach.core.calling.lifecycle import unfinished_block
-
-        request = getattr(self.app, "block_request", None)
-        if request is not None:
-            from callcoach.tui.screens.block import start_block_flow
-
-            self.app.block_request = None
-            start_block_flow(self.app, *request)
+        """Start the flow asked for on the command line (``callcoach block``), else offer an
+        unfinished block."""
+        flow = self.app.take_start_flow()
+        if flow is not None:
+            flow(self.app)
             return
-        with self.app.db.session() as session:
-            open_block = unfinished_block(session, self.app.rep.id)
+        open_block = self.app.service.block.unfinished_block(self.app.rep.id)
         if open_block is not None:
-            # Imported only when needed: the block screen is a large module.
-            from callcoach.tui.screens.block import offer_resume
+            # Imported only when needed: the block screens are large modules.
+            from callcoach.tui.screens.block_start import offer_resume
 
             offer_resume(self.app, open_block)
 
@@ -78,7 +72,7 @@ class HomeScreen(Screen):
 
     def action_start_block(self) -> None:
         """Show the selected list's talk track once more, then start a call block."""
-        from callcoach.tui.screens.block import start_block_flow
+        from callcoach.tui.screens.block_start import start_block_flow
 
         selected = self.selected_list()
         if selected is None:
@@ -89,9 +83,7 @@ class HomeScreen(Screen):
     def action_refresh(self) -> None:
         """Reload list counts from the database."""
         app = self.app
-        with app.db.session() as session:
-            self.summaries = list_summaries(session, app.clock.now(), app.settings.window)
-            due, held = callback_counts(session, app.rep.id, app.clock.now())
+        self.summaries, (due, held) = app.service.home(app.rep.id, app.clock.now())
         table = self.query_one("#lists", DataTable)
         table.clear()
         for s in self.summaries:

@@ -8,8 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
-from callcoach.core.review.planner import PlanInput, make_plan
-from callcoach.core.review.reports import rep_choices
+from callcoach.core.review.planner import PlanInput
 from callcoach.errors import CallcoachError
 
 TEAM = -1
@@ -41,8 +40,7 @@ class PlannerScreen(Screen):
 
     def compose(self) -> ComposeResult:
         """Inputs on the left, the plan on the right."""
-        with self.app.db.session() as s:
-            reps = rep_choices(s)
+        reps = self.app.service.review.rep_choices()
         yield Header()
         with Horizontal(id="planner-body"):
             with Vertical(id="planner-form"):
@@ -95,11 +93,9 @@ class PlannerScreen(Screen):
                 meeting_to_opportunity=self._number("mto", "Meeting -> opportunity"),
             )
             rep = self.query_one("#plan-rep", Select).value
-            with self.app.db.session() as s:
-                rep_ids = () if rep == TEAM else (int(rep),)
-                names = dict((i, n) for n, i in rep_choices(s))
-                scope = "the team" if rep == TEAM else names.get(int(rep), "?")
-                plan = make_plan(s, inputs, self.app.clock.now(), self.zone, rep_ids, scope)
+            plan = self.app.service.review.plan(
+                inputs, self.app.clock.now(), self.zone, None if rep == TEAM else int(rep)
+            )
         except CallcoachError as exc:
             out.update(f"[b red]{exc}[/]")
             return

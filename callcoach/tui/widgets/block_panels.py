@@ -18,11 +18,16 @@ from textual.widgets import Digits, Static
 
 from callcoach.catalog.outcomes import label as outcome_label
 from callcoach.config import CallPhases
-from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
-from callcoach.core.calling.objections import LoggedObjection
-from callcoach.core.calling.queue import contact_zone
-from callcoach.core.calling.serving import ContactHistory
-from callcoach.core.lists.phones import display_phone
+from callcoach.core.service.block import (
+    ContactHistory,
+    LoggedObjection,
+    clock_text,
+    contact_zone,
+    display_phone,
+    objection_cue,
+    ordinal,
+    phase_at,
+)
 from callcoach.storage.models import Contact
 
 

@@ -1,0 +1,76 @@
+"""The block screens' wording: lines and panels built from plain values (no widgets)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.markup import escape
+
+from callcoach.core.service.block import OutcomeResult, QueueOutlook, clock_text, render_track_text
+from callcoach.storage.models import TalkTrack
+
+#: While the team server is unreachable, how often the screen tries to reach it again.
+OFFLINE_RETRY_SECONDS = 5.0
+
+
+def empty_list_text(list_name: str, outlook: QueueOutlook | None, now: datetime) -> str:
+    """The contact card when the list has no one to call now, and why."""
+    rows = [f"[b]No one to call on {escape(list_name)} right now.[/b]"]
+    if outlook is not None and outlook.servable and outlook.next_due_at:
+        wait = clock_text((outlook.next_due_at - now).total_seconds())
+        rows.append(f"{outlook.servable} contacts come back later (next in {wait}).")
+    elif outlook is not None and outlook.servable:
+        rows.append(f"{outlook.servable} contacts are outside their calling hours.")
+    else:
+        rows.append("Every contact on it has been worked.")
+    rows.append("Press [b]l[/b] for another list or [b]e[/b] to end the block.")
+    return "\n".join(rows)
+
+
+def offline_text(waiting: int) -> str:
+    """The contact card while the team server is away, with the outcomes kept here."""
+    saved = (
+        f"{waiting} outcome(s) saved on this machine; they are written when it is back."
+        if waiting
+        else "Every outcome so far is on the server."
+    )
+    return (
+        f"[b]Waiting for the team server.[/b]\n{saved}\n"
+        f"Trying again every {OFFLINE_RETRY_SECONDS:g} s."
+    )
+
+
+def saved_line(outcome_label: str, result: OutcomeResult) -> tuple[str, str]:
+    """The line after an outcome is saved, and its level ("ok", or "error" when the
+    meeting's invite could not be written)."""
+    text = f"Saved: {outcome_label} - {result.contact.full_name}."
+    if result.ics_path is not None:
+        return f"{text} Invite: {result.ics_path}", "ok"
+    if result.ics_error:
+        return f"{text} Meeting saved, but {result.ics_error}", "error"
+    return text, "ok"
+
+
+def track_preview(track: TalkTrack | None, rep_name: str) -> str:
+    """The talk track shown once more before a block starts (markup, text escaped)."""
+    if track is None:
+        return "This list has no talk track: you will call without a script."
+
+    def fill(text: str) -> str:
+        return escape(render_track_text(text, None, rep_name, track))
+
+    body = (
+        f"[b]Engage[/b]  {fill(track.engage_statement)}\n\n"
+        f"[b]Impact[/b]  {fill(track.impact_question)}\n\n"
+        f"[b]Ask[/b]     {fill(track.meeting_ask)}"
+    )
+    if track.voicemail_script:
+        body += f"\n\n[b]Voicemail[/b]  {fill(track.voicemail_script)}"
+    return body
+
+
+def resume_text(list_name: str, started_at: datetime, left: float, in_call: bool) -> str:
+    """What the offer to resume an unfinished block says about it."""
+    return f"{list_name}: started {started_at:%a %H:%M} UTC, {clock_text(left)} left" + (
+        ", a call was in progress." if in_call else "."
+    )
