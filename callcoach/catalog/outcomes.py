@@ -40,6 +40,14 @@ class Outcome(StrEnum):
     DO_NOT_CALL = "do_not_call"
 
 
+class Settlement(StrEnum):
+    """What an outcome says about the call's objections the rep left unmarked."""
+
+    NONE = "none"  # nothing: they stay unmarked
+    OVERCOME = "overcome"  # a meeting or callback: every one was taken away
+    LAST_LOST = "last_lost"  # a refusal: the last one raised won
+
+
 @dataclass(frozen=True)
 class OutcomeKind:
     """One row of the catalogue."""
@@ -52,6 +60,7 @@ class OutcomeKind:
     asked: bool  # a meeting or callback was asked for: a conversation even with no objection
     retried: bool  # the contact comes back later (until the attempts run out)
     next_status: ContactStatus  # the contact's status after it (RETRY: due again later)
+    settles: Settlement = Settlement.NONE  # how unmarked objections are marked when it is logged
 
     @property
     def value(self) -> str:
@@ -74,13 +83,17 @@ OUTCOMES: tuple[OutcomeKind, ...] = (
     OutcomeKind(Outcome.WRONG_NUMBER, "4", "wrong number / bad data", "Wrong#",
                 connect=False, asked=False, retried=False, next_status=ContactStatus.BAD_DATA),
     OutcomeKind(Outcome.NOT_INTERESTED, "5", "connected - not interested", "NotInt",
-                connect=True, asked=False, retried=False, next_status=ContactStatus.NOT_INTERESTED),
+                connect=True, asked=False, retried=False, next_status=ContactStatus.NOT_INTERESTED,
+                settles=Settlement.LAST_LOST),
     OutcomeKind(Outcome.CALLBACK, "6", "callback requested", "Callbk",
-                connect=True, asked=True, retried=False, next_status=ContactStatus.CALLBACK),
+                connect=True, asked=True, retried=False, next_status=ContactStatus.CALLBACK,
+                settles=Settlement.OVERCOME),
     OutcomeKind(Outcome.MEETING, "7", "meeting set", "Meeting",
-                connect=True, asked=True, retried=False, next_status=ContactStatus.MEETING),
+                connect=True, asked=True, retried=False, next_status=ContactStatus.MEETING,
+                settles=Settlement.OVERCOME),
     OutcomeKind(Outcome.DO_NOT_CALL, "8", "do not call", "DNC",
-                connect=True, asked=False, retried=False, next_status=ContactStatus.DO_NOT_CALL),
+                connect=True, asked=False, retried=False, next_status=ContactStatus.DO_NOT_CALL,
+                settles=Settlement.LAST_LOST),
 )
 
 #: Catalogue rows by outcome, and by the key that logs them.

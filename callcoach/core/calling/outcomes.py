@@ -24,7 +24,14 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from callcoach.catalog.calls import OpenCall, OutcomeWrite
-from callcoach.catalog.outcomes import ContactStatus, Outcome, is_connect, is_conversation
+from callcoach.catalog.outcomes import (
+    BY_OUTCOME,
+    ContactStatus,
+    Outcome,
+    Settlement,
+    is_connect,
+    is_conversation,
+)
 from callcoach.clock import Clock
 from callcoach.config import Settings
 from callcoach.core.calling import dialling, queue
@@ -228,17 +235,16 @@ def _write_outcome(session: Session, req: _OutcomeRequest, call: OpenCall) -> Ou
     """The writes of one outcome inside the caller's write transaction."""
     attempt, contact, outcome = call.attempt, call.contact, req.outcome
     objections = calls_sql.call_objections(session, attempt["id"]) if call.objections else []
-    # Unmarked objections follow from how the call ended: a meeting or callback means they
-    # were taken away; a refusal means the last one won.
-    if objections:
-        if outcome in (Outcome.MEETING, Outcome.CALLBACK):
-            unmarked = [oid for oid, overcome in objections if overcome is None]
-            if unmarked:
-                calls_sql.mark_objections(session, unmarked, True)
-        elif outcome in (Outcome.NOT_INTERESTED, Outcome.DO_NOT_CALL):
-            last_id, last_overcome = objections[-1]
-            if last_overcome is None:
-                calls_sql.mark_objections(session, [last_id], False)
+    # Unmarked objections follow from how the call ended (the catalogue's settles column).
+    settles = BY_OUTCOME[outcome].settles
+    if objections and settles is Settlement.OVERCOME:
+        unmarked = [oid for oid, overcome in objections if overcome is None]
+        if unmarked:
+            calls_sql.mark_objections(session, unmarked, True)
+    elif objections and settles is Settlement.LAST_LOST:
+        last_id, last_overcome = objections[-1]
+        if last_overcome is None:
+            calls_sql.mark_objections(session, [last_id], False)
     attempt_values, contact_values = outcome_values(
         req.settings, attempt, contact, outcome, req.note, req.callback_at, req.meeting,
         req.client_uuid, req.now, len(objections),

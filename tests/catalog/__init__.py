@@ -1,0 +1,1 @@
+"""Tests of callcoach.catalog: the shared vocabulary."""
