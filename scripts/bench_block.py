@@ -6,7 +6,7 @@ p50/p95/max latency beside the bare cost of the same database work measured in t
 run (the outcome commit alone, the next-contact query + reservation alone, and a bare
 one-row UPDATE + COMMIT on the same engine), plus resident memory.
 
-    /work/main/.venv/bin/python scripts/bench_block.py [--outcomes 600] [--contacts 100000]
+    .venv/bin/python scripts/bench_block.py [--outcomes 600] [--contacts 100000]
 """
 
 from __future__ import annotations
