@@ -8,20 +8,10 @@ from collections import Counter
 import pytest
 from sqlmodel import select
 
-from callcoach.core.drills.run import (
-    AnswerTimer,
-    DrillError,
-    DrillMode,
-    DrillRun,
-    Phase,
-    RoundKind,
-    ScorerRole,
-    draw_objection,
-    drill_progress,
-    drill_score_history,
-    leitner_boxes,
-    objection_weights,
-)
+from callcoach.core.drills.practice import draw_objection, leitner_boxes, objection_weights
+from callcoach.core.drills.progress import drill_progress, drill_score_history
+from callcoach.core.drills.rounds import DrillError, DrillMode, RoundKind, ScorerRole
+from callcoach.core.drills.run import DrillRun, Phase
 from callcoach.core.drills.sets import (
     DrillSetError,
     drill_cards,
@@ -30,6 +20,7 @@ from callcoach.core.drills.sets import (
     list_drill_sets,
     load_drill_sets_file,
 )
+from callcoach.core.drills.timer import AnswerTimer
 from callcoach.storage.models import DrillRound, DrillSession, Objection
 from tests.support.drill_helpers import add_live_losses, add_rep, seed_objections, seed_track
 from tests.support.helpers import count_rows
