@@ -8,8 +8,9 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from callcoach.storage.models import WeeklyGoal
 from callcoach.tui.app import make_app
-from callcoach.tui.screens.dashboard import DashboardScreen, RepViewScreen
+from callcoach.tui.screens.dashboard import DashboardScreen
 from callcoach.tui.screens.planner import PlannerScreen
+from callcoach.tui.screens.rep_view import RepViewScreen
 from tests.support import report_fixture as fx
 
 
