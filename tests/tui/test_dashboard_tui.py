@@ -96,12 +96,12 @@ async def test_dashboard_command_opens_once_and_home_fills_when_shown(
 ):
     """``callcoach dashboard``: the overview's queries run once (the filters reporting their
     first values reload nothing) and home, under it, counts its lists only when shown."""
-    from callcoach.core.review import funnels as rp
+    from callcoach.core.review import funnels as funnels_module
     from callcoach.tui.screens.home import HomeScreen
 
     calls = []
-    real = rp.funnels
-    monkeypatch.setattr(rp, "funnels", lambda *a, **kw: calls.append(a[2:]) or real(*a, **kw))
+    real = funnels_module.funnels
+    monkeypatch.setattr(funnels_module, "funnels", lambda *a, **kw: calls.append(a[2:]) or real(*a, **kw))
     app = make_app(app_db, settings, clock, "Mia", start=DashboardScreen(zone=fx.ZONE))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
