@@ -15,7 +15,7 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
     from callcoach.clock import SystemClock
     from callcoach.core.calling.meetings import list_meetings
     from callcoach.core.lists.phones import display_phone
-    from callcoach.core.review.reports import parse_zone, resolve_rep_ids
+    from callcoach.core.review.filters import parse_zone, resolve_rep_ids
 
     zone = parse_zone(args.tz)
     scope = args.scope
@@ -82,7 +82,7 @@ def cmd_callbacks_list(args: argparse.Namespace) -> int:
     from callcoach.clock import SystemClock
     from callcoach.core.calling.callbacks import list_callbacks
     from callcoach.core.lists.phones import display_phone
-    from callcoach.core.review.reports import parse_zone, resolve_rep_ids
+    from callcoach.core.review.filters import parse_zone, resolve_rep_ids
 
     zone = parse_zone(args.tz)
     scope = args.scope
@@ -120,7 +120,7 @@ def cmd_callbacks_list(args: argparse.Namespace) -> int:
 
 
 def _callback_targets(args: argparse.Namespace, session: object) -> tuple[list[int], tuple]:
-    from callcoach.core.review.reports import resolve_rep_ids
+    from callcoach.core.review.filters import resolve_rep_ids
 
     ids = [int(number(v, "callback id", whole=True)) for v in args.ids]
     return ids, resolve_rep_ids(session, args.cb_from or [])
@@ -149,7 +149,7 @@ def cmd_callbacks_release(args: argparse.Namespace) -> int:
 def cmd_callbacks_assign(args: argparse.Namespace) -> int:
     """Give callbacks to another rep."""
     from callcoach.core.calling.callbacks import assign_callbacks
-    from callcoach.core.review.reports import ReportError, resolve_rep_ids
+    from callcoach.core.review.filters import ReportError, resolve_rep_ids
 
     db = open_db(args)
     with db.session() as session:

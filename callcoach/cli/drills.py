@@ -109,7 +109,7 @@ def cmd_drill_from_track(args: argparse.Namespace) -> int:
 def cmd_drill_progress(args: argparse.Namespace) -> int:
     """Print drill progress per trainee and objection, beside live-call overcome rates."""
     from callcoach.clock import SystemClock
-    from callcoach.core.drills.run import drill_progress
+    from callcoach.core.drills.progress import drill_progress
     from callcoach.core.reps import find_rep
 
     db = open_db(args)

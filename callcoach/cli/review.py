@@ -16,7 +16,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Print or write the scorecard for one breakdown (same figures as the dashboard)."""
     from callcoach.clock import SystemClock
     from callcoach.core.review import export
-    from callcoach.core.review.reports import breakdown_names, build_report, resolve_filter
+    from callcoach.core.review.breakdowns import breakdown_names, build_report
+    from callcoach.core.review.filters import resolve_filter
 
     if args.format not in REPORT_FORMATS:
         raise UserError(f"--format {args.format!r}: expected one of {', '.join(REPORT_FORMATS)}")
@@ -43,8 +44,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_plan(args: argparse.Namespace) -> int:
     """Work back from a quota to the call blocks per week it needs."""
     from callcoach.clock import SystemClock
+    from callcoach.core.review.filters import parse_zone, resolve_rep_ids
     from callcoach.core.review.planner import PlanInput, make_plan
-    from callcoach.core.review.reports import parse_zone, resolve_rep_ids
 
     mto = args.meeting_to_opportunity
     inputs = PlanInput(
@@ -71,8 +72,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_goals_set(args: argparse.Namespace) -> int:
     """Set one rep's goals for a week."""
+    from callcoach.core.review.filters import parse_date, resolve_rep_ids
     from callcoach.core.review.goals import set_goal
-    from callcoach.core.review.reports import parse_date, resolve_rep_ids
 
     week = parse_date(args.week, "--week")
     values = [int(number(v, flag, whole=True)) for v, flag in
@@ -89,8 +90,8 @@ def cmd_goals_set(args: argparse.Namespace) -> int:
 def cmd_goals_show(args: argparse.Namespace) -> int:
     """Show each rep's progress against the week's goals."""
     from callcoach.clock import SystemClock
+    from callcoach.core.review.filters import parse_date, parse_zone, resolve_rep_ids
     from callcoach.core.review.goals import goal_progress, monday_of
-    from callcoach.core.review.reports import parse_date, parse_zone, resolve_rep_ids
 
     zone = parse_zone(args.tz)
     week = parse_date(args.week, "--week") if args.week else SystemClock().now().astimezone(
@@ -128,7 +129,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     """Open the TUI on the manager dashboard."""
     with gc_paused_until_first_screen():
         from callcoach.clock import SystemClock
-        from callcoach.core.review.reports import parse_zone
+        from callcoach.core.review.filters import parse_zone
         from callcoach.tui.app import make_app
         from callcoach.tui.screens.dashboard import DashboardScreen
 

@@ -110,7 +110,7 @@ def test_report_by_drill(db, clock, capsys):
 
 
 def test_help_lists_drill_in_report(capsys):
-    from callcoach.core.review.reports import breakdown_names
+    from callcoach.core.review.breakdowns import breakdown_names
 
     assert "drill" in breakdown_names()
     with pytest.raises(SystemExit):

@@ -14,7 +14,7 @@ import pytest
 
 from callcoach import cli
 from callcoach.core.review import export
-from callcoach.core.review import reports as r
+from callcoach.core.review.filters import make_filter
 from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, Rep
 from tests.support import report_fixture as fx
 from tests.support.helpers import count_rows
@@ -261,7 +261,7 @@ def test_html_month_over_month_and_goal_line(db, history, capsys, clock):
     from callcoach.core.review.scorecard_html import build_scorecard
 
     with db.session() as s:
-        f = r.make_filter(clock.now(), period="last-week", zone=fx.ZONE)
+        f = make_filter(clock.now(), period="last-week", zone=fx.ZONE)
         html = build_scorecard(s, "week", f, datetime(2026, 11, 23, 14, tzinfo=UTC))
     assert "November 2026: 16 vs October 2026: 2" in html
     assert "stroke-dasharray" in html  # the goal line

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
+from typing import Any
 
+from callcoach.clock import Clock, FakeClock
+from callcoach.core.drills.run import DrillRun
+from callcoach.core.drills.sets import DrillCard
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
     AttemptObjection,
     CallAttempt,
     CallList,
     Contact,
+    DrillRound,
     Objection,
     Rep,
     TalkTrack,
@@ -118,3 +124,32 @@ def add_live_losses(
                     overcome=overcome,
                 )
             )
+
+
+def drill_run(db: Database, clock: Clock, trainee: int, cards: list[DrillCard], **kw: Any) -> DrillRun:
+    """A drill run for ``trainee`` on ``cards`` with a seeded draw (``kw``: DrillRun fields)."""
+    return DrillRun(db=db, clock=clock, trainee_id=trainee, cards=cards, rng=random.Random(7), **kw)
+
+
+def score_history(
+    db: Database,
+    clock: FakeClock,
+    trainee: int,
+    cards_by_key: dict[str, DrillCard],
+    scores: list[tuple[str, int]],
+) -> None:
+    """Drill the given (key, overall) pairs in order, one session."""
+    cards = list(cards_by_key.values())
+    run = drill_run(db, clock, trainee, cards, rounds=len(scores))
+    run.start()
+    for i, (key, overall) in enumerate(scores):
+        # force the card: replace the drawn prompt's objection with the one we want
+        with db.transaction() as s:
+            row = s.get(DrillRound, run.round_id)
+            row.objection_id = cards_by_key[key].objection_id
+        clock.advance(5)
+        run.answer_done()
+        run.score(overall)
+        if i < len(scores) - 1:
+            run.next()
+    run.finish()

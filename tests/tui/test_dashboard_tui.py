@@ -8,8 +8,9 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from callcoach.storage.models import WeeklyGoal
 from callcoach.tui.app import make_app
-from callcoach.tui.screens.dashboard import DashboardScreen, RepViewScreen
+from callcoach.tui.screens.dashboard import DashboardScreen
 from callcoach.tui.screens.planner import PlannerScreen
+from callcoach.tui.screens.rep_view import RepViewScreen
 from tests.support import report_fixture as fx
 
 
@@ -95,12 +96,12 @@ async def test_dashboard_command_opens_once_and_home_fills_when_shown(
 ):
     """``callcoach dashboard``: the overview's queries run once (the filters reporting their
     first values reload nothing) and home, under it, counts its lists only when shown."""
-    from callcoach.core.review import funnels as rp
+    from callcoach.core.review import funnels as funnels_module
     from callcoach.tui.screens.home import HomeScreen
 
     calls = []
-    real = rp.funnels
-    monkeypatch.setattr(rp, "funnels", lambda *a, **kw: calls.append(a[2:]) or real(*a, **kw))
+    real = funnels_module.funnels
+    monkeypatch.setattr(funnels_module, "funnels", lambda *a, **kw: calls.append(a[2:]) or real(*a, **kw))
     app = make_app(app_db, settings, clock, "Mia", start=DashboardScreen(zone=fx.ZONE))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

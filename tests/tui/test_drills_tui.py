@@ -11,7 +11,8 @@ from callcoach.core.drills.sets import load_drill_sets_file
 from callcoach.core.drills.speech import Speaker, make_speaker
 from callcoach.storage.models import DrillRound, DrillSession, Rep
 from callcoach.tui.app import make_app
-from callcoach.tui.screens.drills import DrillRunScreen, DrillsScreen
+from callcoach.tui.screens.drill_run import DrillRunScreen
+from callcoach.tui.screens.drills import DrillsScreen
 from tests.support.drill_helpers import add_rep, seed_objections, seed_track
 from tests.support.speech_fakes import FakeSynthesizer, RecordingPlayer
 

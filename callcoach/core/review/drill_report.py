@@ -2,7 +2,7 @@
 
 One of the built-in breakdowns (:data:`callcoach.core.review.breakdowns.BUILT_IN`), so
 every report format (table, CSV, JSON, HTML) shows it. The figures come from
-:func:`callcoach.core.drills.run.drill_progress` (aggregated in SQL); ``--rep`` picks
+:func:`callcoach.core.drills.progress.drill_progress` (aggregated in SQL); ``--rep`` picks
 trainees, the period bounds both drill prompts and the live calls the overcome rate is
 taken from.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from callcoach.core.drills.run import drill_progress
+from callcoach.core.drills.progress import drill_progress
 from callcoach.core.review.filters import ReportFilter
 from callcoach.core.review.metrics import Ratio
 from callcoach.core.review.tables import Column, ReportTable

@@ -7,19 +7,14 @@ from dataclasses import dataclass
 
 from callcoach.clock import Clock
 from callcoach.config import Settings
-from callcoach.core.drills.run import (
-    RUBRIC_LABELS,
-    DrillError,
-    DrillMode,
+from callcoach.core.drills.progress import (
     DrillProgressRow,
-    DrillRun,
-    Phase,
     ScorePoint,
-    ScorerRole,
     drill_progress,
     drill_score_history,
-    resolve_rep,
 )
+from callcoach.core.drills.rounds import DrillError, DrillMode, ScorerRole
+from callcoach.core.drills.run import RUBRIC_LABELS, DrillRun, Phase, resolve_rep
 from callcoach.core.drills.sets import (
     DrillSetSummary,
     drill_cards,

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from callcoach.clock import Clock
-from callcoach.core.review import reports as rp
+from callcoach.core.review.filters import ReportFilter, list_choices, rep_choices, with_scope
+from callcoach.core.review.funnels import Funnel, funnel, funnels
 from callcoach.core.review.goals import (
     Goal,
     GoalProgress,
@@ -19,7 +20,18 @@ from callcoach.core.review.goals import (
     goals_for_week,
     set_goal,
 )
+from callcoach.core.review.objections import ObjectionStat, OrderStat, objection_analysis
 from callcoach.core.review.planner import Plan, PlanInput, make_plan
+from callcoach.core.review.rep_view import BlockSummary, last_blocks
+from callcoach.core.review.slices import (
+    Slice,
+    by_rep,
+    by_week,
+    hour_slices,
+    list_slices,
+    lists_and_clusters,
+    weekday_slices,
+)
 from callcoach.storage.db import Database
 
 
@@ -27,7 +39,7 @@ from callcoach.storage.db import Database
 class Overview:
     """The overview panel: the funnel and the week's goal progress."""
 
-    funnel: rp.Funnel
+    funnel: Funnel
     progress: list[GoalProgress]
     week: date
 
@@ -36,11 +48,11 @@ class Overview:
 class RepView:
     """One rep's page: the scoped filter, funnel, lists, weeks and last blocks."""
 
-    filter: rp.ReportFilter
-    funnel: rp.Funnel
-    lists: list[rp.Slice]
-    weeks: list[rp.Slice]
-    blocks: list[rp.BlockSummary]
+    filter: ReportFilter
+    funnel: Funnel
+    lists: list[Slice]
+    weeks: list[Slice]
+    blocks: list[BlockSummary]
 
 
 class ReviewService:
@@ -53,68 +65,68 @@ class ReviewService:
     def rep_choices(self) -> list[tuple[str, int]]:
         """(name, id) of every rep, for a select."""
         with self._db.session() as s:
-            return rp.rep_choices(s)
+            return rep_choices(s)
 
     def list_choices(self) -> list[tuple[str, int]]:
         """(name, id) of every call list, for a select."""
         with self._db.session() as s:
-            return rp.list_choices(s)
+            return list_choices(s)
 
     def scoped(
-        self, f: rp.ReportFilter, rep_ids: tuple[int, ...], list_ids: tuple[int, ...]
-    ) -> rp.ReportFilter:
+        self, f: ReportFilter, rep_ids: tuple[int, ...], list_ids: tuple[int, ...]
+    ) -> ReportFilter:
         """``f`` narrowed to these reps and lists (their names read for the captions)."""
         with self._db.session() as s:
-            return rp.with_scope(s, f, rep_ids, list_ids)
+            return with_scope(s, f, rep_ids, list_ids)
 
-    def overview(self, f: rp.ReportFilter) -> Overview:
+    def overview(self, f: ReportFilter) -> Overview:
         """The period's funnel and the goal progress of the week on show."""
         today = self._clock.now().astimezone(f.tz).date()
         week = min(f.until, today)
         with self._db.session() as s:
-            return Overview(rp.funnel(s, f), goal_progress(s, week, f.zone, f.rep_ids), week)
+            return Overview(funnel(s, f), goal_progress(s, week, f.zone, f.rep_ids), week)
 
-    def leaderboard(self, f: rp.ReportFilter) -> list[rp.Slice]:
+    def leaderboard(self, f: ReportFilter) -> list[Slice]:
         """One slice per rep."""
         with self._db.session() as s:
-            return rp.by_rep(s, f)
+            return by_rep(s, f)
 
-    def trends(self, f: rp.ReportFilter) -> tuple[list[rp.Slice], dict[date, Goal]]:
+    def trends(self, f: ReportFilter) -> tuple[list[Slice], dict[date, Goal]]:
         """At least the 8 weeks up to the period's end, with each week's goals."""
         from callcoach.core.review.scorecard_html import trend_filter  # the scorecard's, on use
 
         tf = trend_filter(f)
         with self._db.session() as s:
-            return rp.by_week(s, tf), goals_by_week(s, tf.since, tf.until, f.rep_ids)
+            return by_week(s, tf), goals_by_week(s, tf.since, tf.until, f.rep_ids)
 
-    def time_of_day(self, f: rp.ReportFilter) -> tuple[list[rp.Slice], list[rp.Slice]]:
+    def time_of_day(self, f: ReportFilter) -> tuple[list[Slice], list[Slice]]:
         """Slices by hour and by weekday (one statement for both)."""
         with self._db.session() as s:
-            rows, _ = rp.funnels(s, f, ("hour", "weekday"))
-        return rp.hour_slices(rows["hour"]), rp.weekday_slices(rows["weekday"])
+            rows, _ = funnels(s, f, ("hour", "weekday"))
+        return hour_slices(rows["hour"]), weekday_slices(rows["weekday"])
 
-    def lists_and_clusters(self, f: rp.ReportFilter) -> tuple[list[rp.Slice], list[rp.Slice]]:
+    def lists_and_clusters(self, f: ReportFilter) -> tuple[list[Slice], list[Slice]]:
         """Slices by list and by cluster."""
         with self._db.session() as s:
-            return rp.lists_and_clusters(s, f)
+            return lists_and_clusters(s, f)
 
     def objection_analysis(
-        self, f: rp.ReportFilter
-    ) -> tuple[list[rp.ObjectionStat], list[rp.OrderStat]]:
+        self, f: ReportFilter
+    ) -> tuple[list[ObjectionStat], list[OrderStat]]:
         """Objections by type and by order."""
         with self._db.session() as s:
-            return rp.objection_analysis(s, f)
+            return objection_analysis(s, f)
 
-    def rep_view(self, base: rp.ReportFilter, rep_id: int) -> RepView:
+    def rep_view(self, base: ReportFilter, rep_id: int) -> RepView:
         """One rep's funnel and lists for ``base``'s period, their 8 weeks, last blocks."""
         from callcoach.core.review.scorecard_html import trend_filter  # the scorecard's, on use
 
         with self._db.session() as s:
-            f = rp.with_scope(s, base, (rep_id,), base.list_ids)
-            rows, fu = rp.funnels(s, f, ("list",))  # the funnel and the lists together
-            lists = rp.list_slices(s, rows["list"])
-            weeks = rp.by_week(s, trend_filter(f))
-            blocks = rp.last_blocks(s, rep_id)
+            f = with_scope(s, base, (rep_id,), base.list_ids)
+            rows, fu = funnels(s, f, ("list",))  # the funnel and the lists together
+            lists = list_slices(s, rows["list"])
+            weeks = by_week(s, trend_filter(f))
+            blocks = last_blocks(s, rep_id)
         return RepView(f, fu, lists, weeks, blocks)
 
     def goal(self, rep_id: int, week: date) -> Goal | None:
@@ -133,6 +145,6 @@ class ReviewService:
         """Work back from a quota with the team's (``rep_id`` None) or one rep's rates."""
         with self._db.session() as s:
             rep_ids = () if rep_id is None else (rep_id,)
-            names = dict((i, n) for n, i in rp.rep_choices(s))
+            names = dict((i, n) for n, i in rep_choices(s))
             scope = "the team" if rep_id is None else names.get(rep_id, "?")
             return make_plan(s, inputs, now, zone, rep_ids, scope)

@@ -1,7 +1,9 @@
 """Manager dashboard: funnel, leaderboard, trends, prime time, clusters, objections, goals.
 
-A thin screen: every figure comes from :mod:`callcoach.core.review.reports` (the same functions
-``callcoach report`` uses), so the dashboard and the scorecard agree to the digit.
+A thin screen: every figure comes from the review service, over
+:mod:`callcoach.core.review`'s funnels and slices (the same functions ``callcoach report``
+uses), so the dashboard and the scorecard agree to the digit. A rep's own page is
+:class:`~callcoach.tui.screens.rep_view.RepViewScreen`.
 """
 
 from __future__ import annotations
@@ -26,10 +28,15 @@ from textual.widgets import (
 )
 from textual_plotext import PlotextPlot
 
-from callcoach.core.review import reports as rp
 from callcoach.core.review.export import cell_text, seconds_text
-from callcoach.core.review.metrics import Ratio
+from callcoach.core.review.filters import ReportFilter, make_filter, parse_zone
+from callcoach.core.review.funnels import Funnel
+from callcoach.core.review.objections import ObjectionStat, OrderStat
+from callcoach.core.review.slices import Slice
+from callcoach.core.review.tables import funnel_values
 from callcoach.errors import CallcoachError
+from callcoach.tui.screens.rep_view import RepViewScreen
+from callcoach.tui.screens.review_text import bar, funnel_lines
 
 PERIOD_OPTIONS = [
     ("This week", "this-week"),
@@ -53,34 +60,6 @@ LEADERBOARD = [
     (">3 min", "long_share", "ratio"),
     ("Dead/blk", "dead_per_block", "seconds"),
 ]
-
-
-def bar(ratio: Ratio, width: int = 20) -> str:
-    """A text bar for a rate (empty when nothing to divide by)."""
-    if not ratio.den:
-        return ""
-    filled = round((ratio.value or 0) * width)
-    return "█" * filled + "░" * (width - filled)
-
-
-def funnel_lines(fu: rp.Funnel) -> list[str]:
-    """The funnel as text lines: stage, count, rate from the previous stage, bar."""
-    top = max(fu.dials, 1)
-    stages = [
-        ("Dials", fu.dials, None),
-        ("Connects", fu.connects, fu.connect_rate),
-        ("Conversations", fu.conversations, fu.conversation_rate),
-        ("Meetings set", fu.meetings, fu.meeting_rate),
-        ("Meetings held", fu.held, fu.held_rate),
-    ]
-    lines = []
-    for name, value, rate in stages:
-        width = round(30 * value / top)
-        rate_text = "" if rate is None else rate.text()
-        if name == "Meetings held" and rate is not None:
-            rate_text += " of recorded" if rate.den else ""
-        lines.append(f"{name:<14}{value:>7}  {'█' * width:<30}  {rate_text}")
-    return lines
 
 
 class DashboardScreen(Screen):
@@ -110,9 +89,9 @@ class DashboardScreen(Screen):
 
     def __init__(self, zone: str | None = None) -> None:
         super().__init__()
-        self.zone = rp.parse_zone(zone).key
-        self.filter: rp.ReportFilter | None = None
-        self.rep_rows: list[rp.Slice] = []
+        self.zone = parse_zone(zone).key
+        self.filter: ReportFilter | None = None
+        self.rep_rows: list[Slice] = []
         self._ready = False
         self._stale: set[str] = set()  # panels to reload when next shown
 
@@ -184,7 +163,7 @@ class DashboardScreen(Screen):
 
     # --- filters ---------------------------------------------------------------------
 
-    def _build_filter(self) -> rp.ReportFilter:
+    def _build_filter(self) -> ReportFilter:
         period = self.query_one("#period", Select).value
         since = self.query_one("#since", Input).value.strip() or None
         until = self.query_one("#until", Input).value.strip() or None
@@ -192,7 +171,7 @@ class DashboardScreen(Screen):
         lst = self.query_one("#list", Select).value
         if period != "custom":
             since = until = None
-        f = rp.make_filter(self.app.clock.now(), self.zone, str(period), since, until)
+        f = make_filter(self.app.clock.now(), self.zone, str(period), since, until)
         rep_ids = () if rep == ALL else (int(rep),)
         list_ids = () if lst == ALL else (int(lst),)
         return self.app.service.review.scoped(f, rep_ids, list_ids)
@@ -320,7 +299,7 @@ class DashboardScreen(Screen):
         elif tab == "tab-objections":
             self._show_objections(*review.objection_analysis(f))
 
-    def _show_overview(self, fu: rp.Funnel, progress: list, week: date) -> None:
+    def _show_overview(self, fu: Funnel, progress: list, week: date) -> None:
         self.query_one("#funnel", Static).update("\n".join(funnel_lines(fu)))
         self.query_one("#rates", Static).update(
             "Appointment-set rate: "
@@ -345,16 +324,16 @@ class DashboardScreen(Screen):
         label = self.query_one(".section", Label)
         label.update(f"Goals, week of {date.fromordinal(monday)}")
 
-    def _show_leaderboard(self, reps: list[rp.Slice]) -> None:
+    def _show_leaderboard(self, reps: list[Slice]) -> None:
         table = self.query_one("#leaderboard", DataTable)
         table.clear()
         self.rep_rows = reps
         for s in reps:
-            values = {"rep": s.label, **rp.funnel_values(s.funnel)}
+            values = {"rep": s.label, **funnel_values(s.funnel)}
             table.add_row(*[cell_text(values[k], kind) for _, k, kind in LEADERBOARD],
                           key=str(s.key))
 
-    def _show_trends(self, weeks: list[rp.Slice], goals: dict) -> None:
+    def _show_trends(self, weeks: list[Slice], goals: dict) -> None:
         table = self.query_one("#weeks", DataTable)
         table.clear()
         for w in weeks:
@@ -386,7 +365,7 @@ class DashboardScreen(Screen):
         plt.title("Per week")
         plot.refresh()
 
-    def _show_time(self, hours: list[rp.Slice], days: list[rp.Slice]) -> None:
+    def _show_time(self, hours: list[Slice], days: list[Slice]) -> None:
         for table_id, rows in (("#hours", hours), ("#weekdays", days)):
             table = self.query_one(table_id, DataTable)
             table.clear()
@@ -394,7 +373,7 @@ class DashboardScreen(Screen):
                 rate = s.funnel.connect_rate
                 table.add_row(s.label, str(s.funnel.dials), rate.text(), bar(rate, 16))
 
-    def _show_lists(self, lists: list[rp.Slice], clusters: list[rp.Slice]) -> None:
+    def _show_lists(self, lists: list[Slice], clusters: list[Slice]) -> None:
         table = self.query_one("#lists-table", DataTable)
         table.clear()
         for s in lists:
@@ -410,7 +389,7 @@ class DashboardScreen(Screen):
                           fu.connect_rate.text(), fu.set_per_conversation.text(),
                           fu.set_per_dial.text())
 
-    def _show_objections(self, stats: list[rp.ObjectionStat], order: list[rp.OrderStat]) -> None:
+    def _show_objections(self, stats: list[ObjectionStat], order: list[OrderStat]) -> None:
         table = self.query_one("#objections", DataTable)
         table.clear()
         for o in stats:
@@ -422,60 +401,3 @@ class DashboardScreen(Screen):
             label = "meeting, no objection" if o.objections == 0 else f"{o.label} objection"
             table.add_row(label, str(o.calls), o.won_rate.text() if o.objections else
                           str(o.meetings))
-
-
-class RepViewScreen(Screen):
-    """One rep: funnel, weeks, last blocks, best and worst lists."""
-
-    CSS_PATH = "dashboard.tcss"
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="rep_view.back")]
-
-    def __init__(self, rep_id: int, base: rp.ReportFilter) -> None:
-        super().__init__()
-        self.rep_id = rep_id
-        self.base = base
-
-    def compose(self) -> ComposeResult:
-        """Summary, weeks, blocks, lists."""
-        yield Header()
-        yield Static("", id="rep-title")
-        with VerticalScroll():
-            yield Static("", id="rep-funnel")
-            yield Label("Weeks", classes="section")
-            yield DataTable(id="rep-weeks", cursor_type="none", zebra_stripes=True)
-            yield Label("Last blocks", classes="section")
-            yield DataTable(id="rep-blocks", cursor_type="none", zebra_stripes=True)
-            yield Label("Best and worst lists (by meetings per dial)", classes="section")
-            yield DataTable(id="rep-lists", cursor_type="none", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        """Load the rep's figures: the period's funnel and the 8 weeks up to its end."""
-        view = self.app.service.review.rep_view(self.base, self.rep_id)
-        f, fu, lists, weeks, blocks = view.filter, view.funnel, view.lists, view.weeks, view.blocks
-        best, worst = rp.best_and_worst_lists(lists, min_dials=1)
-        self.query_one("#rep-title", Static).update(
-            f"[b]{f.rep_names[0]}[/b] · {f.describe()} · {f.scope()}")
-        self.query_one("#rep-funnel", Static).update(
-            "\n".join(funnel_lines(fu))
-            + f"\nAppointment-set rate per dial {fu.set_per_dial.text()} · per conversation "
-            f"{fu.set_per_conversation.text()} · avg call {seconds_text(fu.avg_call_seconds)}"
-        )
-        t = self.query_one("#rep-weeks", DataTable)
-        t.add_columns("Week", "Blocks", "Dials", "Convs", "Mtgs", "Connect/dial", "Mtg/dial")
-        for w in weeks:
-            x = w.funnel
-            t.add_row(w.label, str(x.blocks), str(x.dials), str(x.conversations),
-                      str(x.meetings), x.connect_rate.text(), x.set_per_dial.text())
-        t = self.query_one("#rep-blocks", DataTable)
-        t.add_columns("Started", "List", "Status", "Dials", "Convs", "Mtgs")
-        for b in blocks:
-            t.add_row(b.started_at.astimezone(f.tz).strftime("%a %d %b %H:%M"), b.list_name,
-                      b.status, str(b.dials), str(b.conversations), str(b.meetings))
-        t = self.query_one("#rep-lists", DataTable)
-        t.add_columns("", "List", "Cluster", "Dials", "Mtgs", "Mtg/dial")
-        for tag, rows in (("best", best), ("worst", worst)):
-            for s in rows:
-                t.add_row(tag, s.label, s.extra.get("cluster", ""), str(s.funnel.dials),
-                          str(s.funnel.meetings), s.funnel.set_per_dial.text())
-

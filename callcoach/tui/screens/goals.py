@@ -10,8 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from callcoach.core.review.filters import parse_date
 from callcoach.core.review.goals import monday_of
-from callcoach.core.review.reports import parse_date
 from callcoach.errors import CallcoachError
 
 

@@ -34,7 +34,7 @@ class PlannerScreen(Screen):
 
     def __init__(self, zone: str | None = None) -> None:
         super().__init__()
-        from callcoach.core.review.reports import parse_zone
+        from callcoach.core.review.filters import parse_zone
 
         self.zone = parse_zone(zone).key
 

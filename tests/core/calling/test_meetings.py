@@ -10,7 +10,8 @@ from callcoach.catalog.outcomes import Outcome
 from callcoach.cli import main
 from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.core.calling.meetings import MeetingError, list_meetings, record_held
-from callcoach.core.review import reports as rp
+from callcoach.core.review.filters import make_filter
+from callcoach.core.review.funnels import funnel
 from callcoach.storage.models import Meeting
 from tests.support.blockkit import make_list, make_rep
 
@@ -58,7 +59,7 @@ def test_list_and_record_held(db, clock, settings):
         past = list_meetings(s, clock.now(), "past")
         assert [(m.id, m.status) for m in past] == [(ids[1], "no-show"), (ids[0], "held")]
         assert list_meetings(s, clock.now(), "unrecorded") == []
-        fu = rp.funnel(s, rp.make_filter(clock.now(), "UTC", "this-month"))
+        fu = funnel(s, make_filter(clock.now(), "UTC", "this-month"))
         assert (fu.meetings, fu.held, fu.held_known) == (3, 1, 2)
         record_held(s, [ids[1]], None, clock.now())  # forget it again
         assert s.get(Meeting, ids[1]).held is None

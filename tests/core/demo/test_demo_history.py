@@ -13,7 +13,8 @@ from callcoach.clock import FakeClock
 from callcoach.core.demo.history import TEAM, DemoHistoryError, generate_demo_history
 from callcoach.core.demo.seed import seed_demo
 from callcoach.core.lists.call_lists import list_summaries
-from callcoach.core.review import reports as rp
+from callcoach.core.review.filters import make_filter
+from callcoach.core.review.funnels import funnel
 from callcoach.core.review.metrics import flag_mismatches
 from callcoach.storage.models import (
     CallAttempt,
@@ -54,7 +55,7 @@ def test_demo_history_is_real_blocks_on_the_team_lists(db, settings):
         drills = s.exec(select(DrillSession)).all()
         rounds = s.exec(select(DrillRound)).all()
         assert flag_mismatches(s) == 0  # the flags are the ones log_outcome derives
-        funnel = rp.funnel(s, rp.make_filter(NOW, "America/New_York", "this-week"))
+        week = funnel(s, make_filter(NOW, "America/New_York", "this-week"))
     # every block ran and ended before now; every dial has its outcome
     assert len(blocks) == stats.blocks
     assert all(b.status == "finished" and b.ended_at <= NOW for b in blocks)
@@ -76,8 +77,8 @@ def test_demo_history_is_real_blocks_on_the_team_lists(db, settings):
     assert 0 < stats.drills == len(drills) and all(d.ended_at is not None for d in drills)
     assert rounds and all(r.overall is not None and r.answer_seconds for r in rounds)
     # the dashboard's figures are these rows
-    assert funnel.dials == stats.dials and funnel.meetings == stats.meetings
-    assert funnel.blocks == stats.blocks
+    assert week.dials == stats.dials and week.meetings == stats.meetings
+    assert week.blocks == stats.blocks
 
     with pytest.raises(DemoHistoryError, match="generated once"):
         generate_demo_history(db, clock, settings, weeks=1)

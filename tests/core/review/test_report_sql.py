@@ -10,7 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from callcoach.core.review import reports as r
+from callcoach.core.review.comparisons import month_over_month
+from callcoach.core.review.filters import make_filter
+from callcoach.core.review.funnels import GROUPINGS, funnel, funnels, grouped_funnels, slots_align
+from callcoach.core.review.objections import objection_analysis
+from callcoach.core.review.slices import by_hour, by_list, by_rep, by_week, by_weekday, month_slices
 from callcoach.storage.models import (
     CallAttempt,
     CallBlock,
@@ -132,10 +136,10 @@ def test_block_over_two_weeks_counts_in_each(db, clock, monkeypatch):
         ("B1", "L1", "2026-11-16 00:05", 60, "not_interested"),
         ("B2", "L1", "2026-11-17 10:00", 60, "no_answer"),
     ])
-    f = r.make_filter(clock.now(), since="2026-11-09", until="2026-11-22", zone="America/New_York")
+    f = make_filter(clock.now(), since="2026-11-09", until="2026-11-22", zone="America/New_York")
     with db.session() as s:
-        weeks = _both_ways(db, monkeypatch, lambda: r.by_week(s, f))
-        total = _both_ways(db, monkeypatch, lambda: r.funnel(s, f))
+        weeks = _both_ways(db, monkeypatch, lambda: by_week(s, f))
+        total = _both_ways(db, monkeypatch, lambda: funnel(s, f))
     assert [(w.label, w.funnel.dials, w.funnel.meetings, w.funnel.connects, w.funnel.blocks)
             for w in weeks] == [("2026-11-09", 2, 1, 1, 1), ("2026-11-16", 2, 0, 1, 2)]
     assert (total.dials, total.blocks, total.dead_seconds) == (4, 2, 40.0)
@@ -148,11 +152,11 @@ def test_block_over_two_lists_counts_in_each(db, clock, monkeypatch):
         ("B1", "L2", "2026-11-16 09:05", 60, "callback"),
         ("B1", "L2", "2026-11-16 09:10", 60, "no_answer"),
     ])
-    f = r.make_filter(clock.now(), period="last-week", zone="America/New_York")
+    f = make_filter(clock.now(), period="last-week", zone="America/New_York")
     with db.session() as s:
-        lists = _both_ways(db, monkeypatch, lambda: r.by_list(s, f))
-        reps = _both_ways(db, monkeypatch, lambda: r.by_rep(s, f))
-        total = _both_ways(db, monkeypatch, lambda: r.funnel(s, f))
+        lists = _both_ways(db, monkeypatch, lambda: by_list(s, f))
+        reps = _both_ways(db, monkeypatch, lambda: by_rep(s, f))
+        total = _both_ways(db, monkeypatch, lambda: funnel(s, f))
     assert sorted((x.label, x.funnel.dials, x.funnel.blocks) for x in lists) == [
         ("L1", 1, 1), ("L2", 2, 1)]
     assert [(x.funnel.dials, x.funnel.blocks) for x in reps] == [(3, 1)]
@@ -166,11 +170,11 @@ def test_calls_without_a_block(db, clock, monkeypatch):
         (None, "L1", "2026-11-16 09:00", 60, "no_answer"),
         ("B1", "L1", "2026-11-16 10:00", 60, "no_answer"),
     ])
-    f = r.make_filter(clock.now(), since="2026-11-09", until="2026-11-22", zone="America/New_York")
+    f = make_filter(clock.now(), since="2026-11-09", until="2026-11-22", zone="America/New_York")
     with db.session() as s:
-        weeks = _both_ways(db, monkeypatch, lambda: r.by_week(s, f))
-        total = _both_ways(db, monkeypatch, lambda: r.funnel(s, f))
-        reps = _both_ways(db, monkeypatch, lambda: r.by_rep(s, f))
+        weeks = _both_ways(db, monkeypatch, lambda: by_week(s, f))
+        total = _both_ways(db, monkeypatch, lambda: funnel(s, f))
+        reps = _both_ways(db, monkeypatch, lambda: by_rep(s, f))
     assert [(w.funnel.dials, w.funnel.meetings, w.funnel.blocks) for w in weeks] == [
         (1, 1, 0), (2, 0, 1)]
     assert (total.dials, total.blocks) == (3, 1)
@@ -189,13 +193,13 @@ def test_hour_and_weekday_in_any_zone(db, clock, monkeypatch, zone):
     _history(db, calls)
     tz = ZoneInfo(zone)
     day = base.astimezone(tz).date()
-    f = r.make_filter(clock.now(), since=day - timedelta(days=1), until=day + timedelta(days=1),
+    f = make_filter(clock.now(), since=day - timedelta(days=1), until=day + timedelta(days=1),
                       zone=zone)
-    assert r.slots_align(f) is (zone != "Africa/Monrovia")
+    assert slots_align(f) is (zone != "Africa/Monrovia")
     with db.session() as s:
-        hours = _both_ways(db, monkeypatch, lambda: r.by_hour(s, f))
-        days = _both_ways(db, monkeypatch, lambda: r.by_weekday(s, f))
-        both = r.funnels(s, f, ("hour", "weekday"))
+        hours = _both_ways(db, monkeypatch, lambda: by_hour(s, f))
+        days = _both_ways(db, monkeypatch, lambda: by_weekday(s, f))
+        both = funnels(s, f, ("hour", "weekday"))
     want_hours, want_days = {}, {}
     for d in dials:
         local = (d + timedelta(seconds=30)).astimezone(tz)  # logged 30 s later: in the period
@@ -218,12 +222,12 @@ def test_block_over_two_months_counts_in_each(db, clock, monkeypatch):
         ("B1", "L1", "2026-11-01 00:05", 60, "not_interested"),
         ("B2", "L1", "2026-11-17 10:00", 60, "no_answer"),
     ])
-    f = r.make_filter(clock.now(), since="2026-10-01", until="2026-11-30", zone="America/New_York")
+    f = make_filter(clock.now(), since="2026-10-01", until="2026-11-30", zone="America/New_York")
     with db.session() as s:
-        months = _both_ways(db, monkeypatch, lambda: r.month_slices(
-            f, r.grouped_funnels(s, f, "month")))
-        weeks = _both_ways(db, monkeypatch, lambda: r.by_week(s, f, fill=False))
-        (this, fm), (prev, fp) = r.month_over_month(s, f)
+        months = _both_ways(db, monkeypatch, lambda: month_slices(
+            f, grouped_funnels(s, f, "month")))
+        weeks = _both_ways(db, monkeypatch, lambda: by_week(s, f, fill=False))
+        (this, fm), (prev, fp) = month_over_month(s, f)
     assert [(x.label, x.funnel.dials, x.funnel.meetings, x.funnel.blocks) for x in months] == [
         ("October 2026", 2, 1, 1), ("November 2026", 2, 0, 2)]
     assert [(w.label, w.funnel.dials, w.funnel.blocks) for w in weeks] == [
@@ -240,9 +244,9 @@ def test_migration_0007_backfills_and_downgrades_without_loss(db, clock):
     from tests.support import report_fixture as fx
 
     fx.build(db)
-    f = r.make_filter(clock.now(), period="last-week", zone=fx.ZONE)
+    f = make_filter(clock.now(), period="last-week", zone=fx.ZONE)
     with db.session() as s:
-        before = r.funnels(s, f, r.GROUPINGS), r.objection_analysis(s, f)
+        before = funnels(s, f, GROUPINGS), objection_analysis(s, f)
 
     def migrate(step, revision):
         with storage._migration_lock(db.engine) as conn:
@@ -263,4 +267,4 @@ def test_migration_0007_backfills_and_downgrades_without_loss(db, clock):
     stored = _epochs_stored(db)
     assert [got for got, _ in stored] == [want for _, want in stored]
     with db.session() as s:
-        assert (r.funnels(s, f, r.GROUPINGS), r.objection_analysis(s, f)) == before
+        assert (funnels(s, f, GROUPINGS), objection_analysis(s, f)) == before

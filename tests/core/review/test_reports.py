@@ -10,7 +10,19 @@ from callcoach.catalog.outcomes import is_connect, is_conversation
 from callcoach.core.review import goals as goals_mod
 from callcoach.core.review import metrics as m
 from callcoach.core.review import planner
-from callcoach.core.review import reports as r
+from callcoach.core.review.breakdowns import breakdown_names, build_report
+from callcoach.core.review.comparisons import month_over_month, previous_month_filter
+from callcoach.core.review.filters import (
+    ReportError,
+    make_filter,
+    reads_whole_history,
+    resolve_list_ids,
+    resolve_rep_ids,
+)
+from callcoach.core.review.funnels import GROUPINGS, Funnel, funnel, funnels, grouped_funnels
+from callcoach.core.review.objections import meetings_by_objection_order, objection_stats
+from callcoach.core.review.rep_view import best_and_worst_lists, last_blocks
+from callcoach.core.review.slices import Slice, by_cluster, by_hour, by_list, by_rep, by_week, by_weekday
 from callcoach.storage.sql import reports as report_sql
 from tests.support import report_fixture as fx
 
@@ -24,10 +36,10 @@ def history(db):
 
 
 def _filter(clock, **kw):
-    return r.make_filter(clock.now(), **{**LAST_WEEK, **kw})
+    return make_filter(clock.now(), **{**LAST_WEEK, **kw})
 
 
-def _counts(fu: r.Funnel) -> tuple:
+def _counts(fu: Funnel) -> tuple:
     return (fu.dials, fu.connects, fu.conversations, fu.meetings, fu.held, fu.held_known,
             fu.blocks)
 
@@ -37,9 +49,9 @@ def test_periods_in_display_zone(clock):
     assert (f.since, f.until) == (date(2026, 11, 16), date(2026, 11, 22))
     assert f.start_utc.isoformat() == "2026-11-16T05:00:00+00:00"
     assert f.end_utc.isoformat() == "2026-11-23T05:00:00+00:00"
-    this = r.make_filter(clock.now(), period="this-month", zone=fx.ZONE)
+    this = make_filter(clock.now(), period="this-month", zone=fx.ZONE)
     assert (this.since, this.until) == (date(2026, 11, 1), date(2026, 11, 30))
-    custom = r.make_filter(clock.now(), since="2026-10-01", until="2026-10-31", zone=fx.ZONE)
+    custom = make_filter(clock.now(), since="2026-10-01", until="2026-10-31", zone=fx.ZONE)
     assert custom.label == "" and custom.days == 31
 
 
@@ -53,15 +65,15 @@ def test_periods_in_display_zone(clock):
     ],
 )
 def test_bad_filters_are_one_line_errors(clock, bad, message):
-    with pytest.raises(r.ReportError) as err:
-        r.make_filter(clock.now(), **{"zone": fx.ZONE, **bad})
+    with pytest.raises(ReportError) as err:
+        make_filter(clock.now(), **{"zone": fx.ZONE, **bad})
     assert message in str(err.value)
     assert "\n" not in str(err.value)
 
 
 def test_team_funnel_last_week(db, history, clock):
     with db.session() as s:
-        fu = r.funnel(s, _filter(clock))
+        fu = funnel(s, _filter(clock))
     # 14 dials (attempt 14 in progress excluded, 19 at 23:21 Sunday NY included).
     assert _counts(fu) == (14, 8, 6, 3, 1, 2, 4)
     assert fu.connect_rate.text() == "8/14 (57.1%)"
@@ -78,13 +90,13 @@ def test_team_funnel_last_week(db, history, clock):
 def test_utc_week_would_differ(db, history, clock):
     """Attempt 19 (Sunday 23:21 in New York) is Monday in UTC: the zone decides its week."""
     with db.session() as s:
-        utc = r.funnel(s, r.make_filter(clock.now(), period="last-week", zone="UTC"))
+        utc = funnel(s, make_filter(clock.now(), period="last-week", zone="UTC"))
     assert utc.dials == 13
 
 
 def test_leaderboard_by_rep(db, history, clock):
     with db.session() as s:
-        slices = r.by_rep(s, _filter(clock))
+        slices = by_rep(s, _filter(clock))
     assert [x.label for x in slices] == ["Ana", "Ben"]
     ana, ben = slices
     assert _counts(ana.funnel) == (9, 6, 4, 2, 1, 2, 2)
@@ -99,24 +111,24 @@ def test_leaderboard_by_rep(db, history, clock):
 
 def test_rep_and_list_filters(db, history, clock):
     with db.session() as s:
-        ana = r.resolve_rep_ids(s, ["ana"])
-        retail = r.resolve_list_ids(s, ["Retail West"])
-        assert _counts(r.funnel(s, _filter(clock, rep_ids=ana))) == (9, 6, 4, 2, 1, 2, 2)
-        assert _counts(r.funnel(s, _filter(clock, list_ids=retail))) == (3, 2, 1, 1, 0, 1, 1)
+        ana = resolve_rep_ids(s, ["ana"])
+        retail = resolve_list_ids(s, ["Retail West"])
+        assert _counts(funnel(s, _filter(clock, rep_ids=ana))) == (9, 6, 4, 2, 1, 2, 2)
+        assert _counts(funnel(s, _filter(clock, list_ids=retail))) == (3, 2, 1, 1, 0, 1, 1)
         both = _filter(clock, rep_ids=ana, list_ids=retail)
-        assert _counts(r.funnel(s, both)) == (3, 2, 1, 1, 0, 1, 1)
-        ben = r.resolve_rep_ids(s, ["Ben"])
-        assert r.funnel(s, _filter(clock, rep_ids=ben, list_ids=retail)).dials == 0
-        with pytest.raises(r.ReportError, match="--rep 'Zed': no such rep"):
-            r.resolve_rep_ids(s, ["Zed"])
-        with pytest.raises(r.ReportError, match="--list 'Nope': no such call list"):
-            r.resolve_list_ids(s, ["Nope"])
+        assert _counts(funnel(s, both)) == (3, 2, 1, 1, 0, 1, 1)
+        ben = resolve_rep_ids(s, ["Ben"])
+        assert funnel(s, _filter(clock, rep_ids=ben, list_ids=retail)).dials == 0
+        with pytest.raises(ReportError, match="--rep 'Zed': no such rep"):
+            resolve_rep_ids(s, ["Zed"])
+        with pytest.raises(ReportError, match="--list 'Nope': no such call list"):
+            resolve_list_ids(s, ["Nope"])
 
 
 def test_by_list_and_cluster(db, history, clock):
     with db.session() as s:
-        lists = r.by_list(s, _filter(clock))
-        clusters = r.by_cluster(s, _filter(clock))
+        lists = by_list(s, _filter(clock))
+        clusters = by_cluster(s, _filter(clock))
     assert [(x.label, x.extra["cluster"]) for x in lists] == [
         ("Retail West", "region: west"), ("SaaS East", "vertical: saas")]
     assert _counts(lists[0].funnel)[:4] == (3, 2, 1, 1)
@@ -126,9 +138,9 @@ def test_by_list_and_cluster(db, history, clock):
 
 
 def test_by_week_fills_empty_weeks_and_crosses_dst(db, history, clock):
-    f = r.make_filter(clock.now(), since="2026-10-26", until="2026-11-29", zone=fx.ZONE)
+    f = make_filter(clock.now(), since="2026-10-26", until="2026-11-29", zone=fx.ZONE)
     with db.session() as s:
-        weeks = r.by_week(s, f)
+        weeks = by_week(s, f)
     assert [(w.label, w.funnel.dials, w.funnel.meetings) for w in weeks] == [
         ("2026-10-26", 2, 1),
         ("2026-11-02", 0, 0),
@@ -140,9 +152,9 @@ def test_by_week_fills_empty_weeks_and_crosses_dst(db, history, clock):
 
 def test_by_hour_and_weekday(db, history, clock):
     with db.session() as s:
-        hours = r.by_hour(s, _filter(clock))
-        days = r.by_weekday(s, _filter(clock))
-        october = r.by_hour(s, r.make_filter(clock.now(), period="last-month", zone=fx.ZONE))
+        hours = by_hour(s, _filter(clock))
+        days = by_weekday(s, _filter(clock))
+        october = by_hour(s, make_filter(clock.now(), period="last-month", zone=fx.ZONE))
     assert [(h.label, h.funnel.connect_rate.text()) for h in hours] == [
         ("09:00", "4/6 (66.7%)"),
         ("10:00", "2/4 (50%)"),
@@ -157,10 +169,10 @@ def test_by_hour_and_weekday(db, history, clock):
 
 def test_objections_and_order(db, history, clock):
     with db.session() as s:
-        stats = r.objection_stats(s, _filter(clock))
-        order = r.meetings_by_objection_order(s, _filter(clock))
-        wide = r.meetings_by_objection_order(
-            s, r.make_filter(clock.now(), since="2026-10-01", until="2026-11-30", zone=fx.ZONE))
+        stats = objection_stats(s, _filter(clock))
+        order = meetings_by_objection_order(s, _filter(clock))
+        wide = meetings_by_objection_order(
+            s, make_filter(clock.now(), since="2026-10-01", until="2026-11-30", zone=fx.ZONE))
     assert [(x.key, x.raised, x.overcome_rate.text(), x.meetings) for x in stats] == [
         ("send_info", 3, "1/3 (33.3%)", 1),
         ("budget", 2, "1/2 (50%)", 1),
@@ -174,9 +186,9 @@ def test_objections_and_order(db, history, clock):
 
 def test_in_progress_attempts_never_count(db, history, clock):
     with db.session() as s:
-        f = _filter(clock, rep_ids=r.resolve_rep_ids(s, ["Ben"]))
-        blocks = r.last_blocks(s, f.rep_ids[0])
-        assert r.funnel(s, f).dials == 5
+        f = _filter(clock, rep_ids=resolve_rep_ids(s, ["Ben"]))
+        blocks = last_blocks(s, f.rep_ids[0])
+        assert funnel(s, f).dials == 5
     b3 = [b for b in blocks if b.block_id == history["B3"]][0]
     assert (b3.dials, b3.conversations, b3.meetings) == (4, 2, 1)
     assert [b.block_id for b in blocks] == [history[k] for k in ("B4", "B6", "B3")]
@@ -184,26 +196,26 @@ def test_in_progress_attempts_never_count(db, history, clock):
 
 def test_every_breakdown_builds_with_totals(db, history, clock):
     with db.session() as s:
-        for by in r.breakdown_names():
-            table = r.build_report(s, by, _filter(clock))
+        for by in breakdown_names():
+            table = build_report(s, by, _filter(clock))
             assert table.rows or by == "drill", by  # no drills in this fixture
             keys = {c.key for c in table.columns}
             for row in table.rows:
                 assert set(row) <= keys | {"cluster"}, by
-        week = r.build_report(s, "week", _filter(clock))
-        with pytest.raises(r.ReportError, match="--by 'nope'"):
-            r.build_report(s, "nope", _filter(clock))
+        week = build_report(s, "week", _filter(clock))
+        with pytest.raises(ReportError, match="--by 'nope'"):
+            build_report(s, "nope", _filter(clock))
     assert week.rows[0]["goal_dials"] == 70 and week.rows[0]["goal_meetings"] == 3
 
 
 def test_month_over_month(db, history, clock):
-    this, prev = r.previous_month_filter(_filter(clock))
+    this, prev = previous_month_filter(_filter(clock))
     with db.session() as s:
-        assert _counts(r.funnel(s, this))[:4] == (16, 9, 7, 3)
-        assert _counts(r.funnel(s, prev))[:4] == (2, 1, 1, 1)
-        (this2, fm), (prev2, fp) = r.month_over_month(s, _filter(clock))
+        assert _counts(funnel(s, this))[:4] == (16, 9, 7, 3)
+        assert _counts(funnel(s, prev))[:4] == (2, 1, 1, 1)
+        (this2, fm), (prev2, fp) = month_over_month(s, _filter(clock))
         assert (this2, prev2) == (this, prev)
-        assert (fm, fp) == (r.funnel(s, this), r.funnel(s, prev))
+        assert (fm, fp) == (funnel(s, this), funnel(s, prev))
 
 
 def test_goals_and_progress(db, history, clock):
@@ -245,7 +257,7 @@ def test_plan_with_measured_rates(db, history, clock, monkeypatch):
     monkeypatch.setattr(planner, "MIN_MEETINGS_KNOWN", 3)
     inputs = planner.PlanInput(quota=50_000, deal_size=10_000, close_ratio=0.25, weeks=5)
     with db.session() as s:
-        ana = r.resolve_rep_ids(s, ["Ana"])
+        ana = resolve_rep_ids(s, ["Ana"])
         plan = planner.make_plan(s, inputs, clock.now(), fx.ZONE, ana, scope="Ana")
     # Ana, last 12 weeks: 11 dials, 3 blocks, 5 conversations, 3 meetings, held 2 of 3 known.
     assert [rate.text() for rate in plan.rates] == [
@@ -308,13 +320,13 @@ def test_stored_flags_follow_the_definitions(db, history, clock, capsys):
             a.connected = a.conversation = False
     with db.session() as s:
         assert m.flag_mismatches(s) == 3
-        assert r.funnel(s, _filter(clock)).connects == 5
+        assert funnel(s, _filter(clock)).connects == 5
     assert cli.main(["--db", db.url, "recount", "--check"]) == 1
     assert cli.main(["--db", db.url, "recount"]) == 0
     assert "recounted: 3 call attempts corrected" in capsys.readouterr().out
     with db.session() as s:
         assert m.flag_mismatches(s) == 0
-        assert _counts(r.funnel(s, _filter(clock))) == (14, 8, 6, 3, 1, 2, 4)
+        assert _counts(funnel(s, _filter(clock))) == (14, 8, 6, 3, 1, 2, 4)
 
 
 def test_python_rules_match():
@@ -325,12 +337,12 @@ def test_python_rules_match():
 
 def _everything(s, f):
     """Every figure the reports compute for a filter, as comparable values."""
-    out = {"funnel": r.funnel(s, f)}
-    for g in r.GROUPINGS:
-        out[g] = r.grouped_funnels(s, f, g)
-    out["all"] = r.funnels(s, f, r.GROUPINGS)
-    out["objections"] = r.objection_stats(s, f)
-    out["order"] = r.meetings_by_objection_order(s, f)
+    out = {"funnel": funnel(s, f)}
+    for g in GROUPINGS:
+        out[g] = grouped_funnels(s, f, g)
+    out["all"] = funnels(s, f, GROUPINGS)
+    out["objections"] = objection_stats(s, f)
+    out["order"] = meetings_by_objection_order(s, f)
     return out
 
 
@@ -341,18 +353,18 @@ def _everything(s, f):
 def test_whole_history_reading_counts_the_same(db, history, clock, monkeypatch, since, until):
     """SQLite reads long periods whole, in index order; short ones through logged_at. Both
     ways give the same figures (PostgreSQL has one way: the same figures again)."""
-    f = r.make_filter(clock.now(), since=since, until=until, zone=fx.ZONE)
+    f = make_filter(clock.now(), since=since, until=until, zone=fx.ZONE)
     with db.session() as s:
         monkeypatch.setattr(report_sql, "LONG_SHARE", 0.0)  # always whole
         whole = _everything(s, f)
-        assert r.reads_whole_history(s, f) == db.is_sqlite
+        assert reads_whole_history(s, f) == db.is_sqlite
         monkeypatch.setattr(report_sql, "LONG_SHARE", 1e9)  # never
-        assert not r.reads_whole_history(s, f)
+        assert not reads_whole_history(s, f)
         assert _everything(s, f) == whole
     # Every grouping at once (one statement, shared per-block sums) = each on its own.
     together, total = whole["all"]
     assert total == whole["funnel"]
-    for g in r.GROUPINGS:
+    for g in GROUPINGS:
         assert together[g] == whole[g], g
     if since == "2026-01-01":
         assert _counts(whole["funnel"]) == (18, 10, 8, 4, 2, 3, 6)
@@ -364,21 +376,21 @@ def test_whole_history_reading_counts_the_same(db, history, clock, monkeypatch, 
 def test_long_share_follows_the_history(db, history, clock):
     """The whole-history reading starts at LONG_SHARE of the span of logged calls (SQLite)."""
     with db.session() as s:
-        year = r.make_filter(clock.now(), since="2026-01-01", until="2026-12-31", zone=fx.ZONE)
-        day = r.make_filter(clock.now(), since="2026-11-18", until="2026-11-18", zone=fx.ZONE)
+        year = make_filter(clock.now(), since="2026-01-01", until="2026-12-31", zone=fx.ZONE)
+        day = make_filter(clock.now(), since="2026-11-18", until="2026-11-18", zone=fx.ZONE)
         # The fixture's calls span 2026-10-28 .. 2026-11-23 (26 days): one day is 3.8%.
-        assert r.reads_whole_history(s, year) == db.is_sqlite
-        assert not r.reads_whole_history(s, day)
+        assert reads_whole_history(s, year) == db.is_sqlite
+        assert not reads_whole_history(s, day)
 
 
 def test_best_and_worst_lists():
     def sl(name, meetings, dials):
-        return r.Slice(name, name, r.Funnel(dials=dials, meetings=meetings))
+        return Slice(name, name, Funnel(dials=dials, meetings=meetings))
 
-    best, worst = r.best_and_worst_lists([sl("a", 1, 30), sl("b", 3, 30)])
+    best, worst = best_and_worst_lists([sl("a", 1, 30), sl("b", 3, 30)])
     assert ([x.label for x in best], [x.label for x in worst]) == (["b"], ["a"])
     many = [sl(str(i), i, 40) for i in range(8)] + [sl("tiny", 5, 5)]
-    best, worst = r.best_and_worst_lists(many)
+    best, worst = best_and_worst_lists(many)
     assert [x.label for x in best] == ["7", "6", "5"]
     assert [x.label for x in worst] == ["0", "1", "2"]
 
@@ -393,8 +405,8 @@ def test_clusters_sum_lists_exactly(db, history, clock):
         retail = s.exec(select(CallList).where(CallList.name == "Retail West")).one()
         retail.cluster_dimension, retail.cluster_value = "vertical", "saas"
     with db.session() as s:
-        (cluster,) = r.by_cluster(s, _filter(clock))
-        total = r.funnel(s, _filter(clock))
+        (cluster,) = by_cluster(s, _filter(clock))
+        total = funnel(s, _filter(clock))
     assert cluster.label == "vertical: saas"
     assert cluster.funnel == total
 
@@ -417,13 +429,13 @@ def test_a_block_across_two_lists_of_one_cluster_is_one_block_run(db, clock, set
         dialling.dial(db, clock, block.id, contact.id)
         clock.advance(30)
         outcomes.log_outcome(db, clock, settings, block_id=block.id, outcome=Outcome.NO_ANSWER)
-    f = r.make_filter(clock.now(), period="this-week", zone="UTC")
+    f = make_filter(clock.now(), period="this-week", zone="UTC")
     with db.session() as s:
-        lists = r.by_list(s, f)
-        clusters = r.by_cluster(s, f)
-        total = r.funnel(s, f)
-        table = r.build_report(s, "cluster", f)
-        rows, _ = r.funnels(s, f, ("list", "cluster", "week"))
+        lists = by_list(s, f)
+        clusters = by_cluster(s, f)
+        total = funnel(s, f)
+        table = build_report(s, "cluster", f)
+        rows, _ = funnels(s, f, ("list", "cluster", "week"))
     assert [(x.label, x.funnel.dials, x.funnel.blocks) for x in lists] == [
         ("Dental East", 1, 1), ("Dental West", 1, 1)]
     assert [(x.label, x.funnel.dials, x.funnel.blocks) for x in clusters] == [

@@ -1,0 +1,145 @@
+"""Targeted practice: which objection a trainee drills next, drawn by weight.
+
+A Leitner box per (trainee, objection) is derived from drill history (no extra table): a
+pass (overall >= 4 within the time) moves the objection up one box (max 5), any other score
+sends it back to box 1. Lower boxes are drawn more often, and each live call the trainee
+lost on an objection in the last 90 days multiplies its weight.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from callcoach.core.drills.live import LiveStats, live_objection_stats
+from callcoach.core.drills.rounds import DrillError, RoundKind
+from callcoach.core.drills.sets import DrillCard
+from callcoach.storage.models import DrillRound, DrillSession
+
+#: Leitner box -> draw weight. Box 0 = never drilled: new material comes up fairly often.
+BOX_WEIGHTS: dict[int, float] = {0: 8.0, 1: 16.0, 2: 8.0, 3: 4.0, 4: 2.0, 5: 1.0}
+MAX_BOX = 5
+PASS_SCORE = 4
+LIVE_LOSS_CAP = 4  # each lost live call adds x1 to the weight, up to x5
+LIVE_WINDOW_DAYS = 90
+MAX_CHAIN = 4
+
+
+def _is_pass() -> sa.ColumnElement[int]:
+    return sa.case(
+        (sa.and_(col(DrillRound.overall) >= PASS_SCORE, col(DrillRound.timed_out) == sa.false()), 1),
+        else_=0,
+    )
+
+
+def leitner_boxes(session: Session, trainee_id: int) -> dict[int, int]:
+    """Leitner box (1-5) per objection the trainee has been scored on, derived in SQL.
+
+    Equivalent to replaying the history (pass: up one box, fail: back to box 1): the box is
+    1 + the passes since the last fail, capped at 5.
+    """
+    scored = (
+        select(
+            col(DrillRound.objection_id).label("objection_id"),
+            col(DrillRound.scored_at).label("scored_at"),
+            _is_pass().label("passed"),
+        )
+        .join(DrillSession, col(DrillSession.id) == col(DrillRound.session_id))
+        .where(
+            DrillSession.trainee_id == trainee_id,
+            DrillRound.kind == RoundKind.OBJECTION.value,
+            col(DrillRound.overall).is_not(None),
+            col(DrillRound.objection_id).is_not(None),
+        )
+        .cte("scored")
+    )
+    last_fail = (
+        select(
+            scored.c.objection_id,
+            sa.func.max(sa.case((scored.c.passed == 0, scored.c.scored_at))).label("last_fail"),
+        )
+        .group_by(scored.c.objection_id)
+        .cte("last_fail")
+    )
+    passes = sa.func.sum(
+        sa.case(
+            (
+                sa.and_(
+                    scored.c.passed == 1,
+                    sa.or_(
+                        last_fail.c.last_fail.is_(None), scored.c.scored_at > last_fail.c.last_fail
+                    ),
+                ),
+                1,
+            ),
+            else_=0,
+        )
+    )
+    rows = session.exec(
+        select(scored.c.objection_id, passes)
+        .join(last_fail, last_fail.c.objection_id == scored.c.objection_id)
+        .group_by(scored.c.objection_id)
+    ).all()
+    return {int(oid): min(MAX_BOX, 1 + int(n or 0)) for oid, n in rows}
+
+
+
+@dataclass(frozen=True)
+class ObjectionWeight:
+    """Why an objection is drawn as often as it is."""
+
+    objection_id: int
+    box: int  # 0 = never drilled
+    live_lost: int
+    weight: float
+
+
+def objection_weights(
+    session: Session, trainee_id: int, objection_ids: Sequence[int], now: datetime
+) -> dict[int, ObjectionWeight]:
+    """Draw weight per objection for a trainee: Leitner box weight x live-loss factor."""
+    boxes = leitner_boxes(session, trainee_id)
+    live = live_objection_stats(session, trainee_id, since=now - timedelta(days=LIVE_WINDOW_DAYS))
+    weights: dict[int, ObjectionWeight] = {}
+    for oid in objection_ids:
+        box = boxes.get(oid, 0)
+        lost = live.get((trainee_id, oid), LiveStats(0, 0, 0)).lost
+        factor = 1 + min(lost, LIVE_LOSS_CAP)
+        weights[oid] = ObjectionWeight(oid, box, lost, BOX_WEIGHTS[box] * factor)
+    return weights
+
+
+def draw_objection(
+    cards: Sequence[DrillCard],
+    weights: dict[int, ObjectionWeight],
+    rng: random.Random,
+    avoid: int | None = None,
+) -> DrillCard:
+    """One card, drawn in proportion to its weight, not the one just drilled if avoidable."""
+    if not cards:
+        raise DrillError("this drill set has no objections")
+    pool = [c for c in cards if c.objection_id != avoid] or list(cards)
+    w = [weights[c.objection_id].weight if c.objection_id in weights else 1.0 for c in pool]
+    return rng.choices(pool, weights=w, k=1)[0]
+
+
+def draw_chain(
+    cards: Sequence[DrillCard],
+    weights: dict[int, ObjectionWeight],
+    rng: random.Random,
+    length: int = MAX_CHAIN,
+) -> list[DrillCard]:
+    """Up to ``length`` distinct cards for a simulated call, weighted, without replacement."""
+    pool = list(cards)
+    chain: list[DrillCard] = []
+    while pool and len(chain) < min(length, MAX_CHAIN):
+        card = draw_objection(pool, weights, rng)
+        chain.append(card)
+        pool.remove(card)
+    return chain
+
