@@ -15,6 +15,7 @@ from callcoach.core.drills.live import LiveStats, live_objection_stats
 from callcoach.core.drills.practice import leitner_boxes
 from callcoach.core.drills.rounds import RoundKind, ScorerRole
 from callcoach.storage.models import DrillRound, DrillSession, Objection, Rep
+from callcoach.storage.sql.dates import utc_day
 
 
 @dataclass(frozen=True)
@@ -255,11 +256,7 @@ class ScorePoint:
 
 def drill_score_history(session: Session, trainee_id: int) -> list[ScorePoint]:
     """Scores over time: per UTC day and objection, the average overall (grouped in SQL)."""
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        day = sa.func.strftime("%Y-%m-%d", DrillRound.scored_at)
-    else:
-        day = sa.func.to_char(sa.func.timezone("UTC", DrillRound.scored_at), "YYYY-MM-DD")
+    day = utc_day(DrillRound.scored_at)
     rows = session.exec(
         select(day.label("day"), Objection.key, sa.func.count(), sa.func.avg(DrillRound.overall))
         .join(DrillSession, col(DrillSession.id) == col(DrillRound.session_id))
