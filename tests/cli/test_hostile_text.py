@@ -102,6 +102,11 @@ def test_lists_meetings_callbacks_and_reps_show_names_escaped(db, tmp_path, caps
     assert code == 0 and "Rep\\x1b[31m\\u202eRed" in out
     code, out, _ = run(capsysbinary, db.url, "reps", "add", "New\x9bRep")
     assert code == 0 and "added New\\x9bRep (sdr)" in out
+    # the report's text table (and its filter line) too; CSV keeps the data as it is
+    code, out, _ = run(capsysbinary, db.url, "report", "--by", "list", "--rep", rep_name)
+    assert code == 0 and LIST_SHOWN in out and out.count("Rep\\x1b[31m\\u202eRed") >= 1
+    assert main(["--db", db.url, "report", "--by", "list", "--format", "csv"]) == 0
+    assert LIST_NAME in capsysbinary.readouterr().out.decode("utf-8")
     # the table stays aligned on the text as shown
     code, out, _ = run(capsysbinary, db.url, "reps")
     header, *rows = out.splitlines()
