@@ -21,6 +21,8 @@ def read_user_bytes(path: Path, error: type[CallcoachError], kind: str) -> bytes
         raise error(f"{path}: is a directory, not a {kind} file") from None
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL in the name: no file can have it
+        raise error(f"{path}: no such file (the name holds a NUL character)") from None
 
 
 def read_user_text(path: Path, error: type[CallcoachError], kind: str) -> str:

@@ -51,3 +51,12 @@ def is_terminal_safe(text: str, *, one_line: bool = False) -> bool:
     """True when ``text`` holds nothing :func:`for_terminal` would escape."""
     pattern = _UNSAFE_ONE_LINE if one_line else _UNSAFE
     return pattern.search(text) is None
+
+
+def unsafe_characters(text: str) -> list[str]:
+    """The distinct characters :func:`for_terminal` would escape in ``text`` (newlines and tabs
+    allowed), each as its visible escape, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for match in _UNSAFE.finditer(text):
+        seen.setdefault(_visible(match), None)
+    return list(seen)

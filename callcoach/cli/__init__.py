@@ -21,6 +21,7 @@ from callcoach import __version__
 from callcoach.cli import block, calls, db, demo, drills, lists, reps, review
 from callcoach.cli.start import cmd_tui
 from callcoach.errors import CallcoachError
+from callcoach.textsafe import for_terminal
 
 # Every command, in the order ``callcoach --help`` lists them.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
@@ -47,6 +48,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print ``PROG: error: MESSAGE (see 'PROG --help')`` and exit with status 2."""
+        message = for_terminal(message, one_line=True)  # it can quote a flag's value
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -106,14 +108,14 @@ def _main(argv: Sequence[str] | None) -> int:
         print("callcoach: interrupted", file=sys.stderr)
         return 130
     except CallcoachError as exc:
-        print(f"callcoach: error: {exc}", file=sys.stderr)
+        print(f"callcoach: error: {for_terminal(exc, one_line=True)}", file=sys.stderr)
         return 2
     except Exception as exc:
         # The server went away after the database was opened: still one line, no password.
         message = _connection_trouble(args, exc)
         if message is None:
             raise
-        print(f"callcoach: error: {message}", file=sys.stderr)
+        print(f"callcoach: error: {for_terminal(message, one_line=True)}", file=sys.stderr)
         return 2
 
 

@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Callable, Sequence
 
 from callcoach.cli.args import UserError, number, open_db
-from callcoach.cli.output import print_table
+from callcoach.cli.output import print_table, say
 
 
 def cmd_meetings_list(args: argparse.Namespace) -> int:
@@ -24,7 +24,7 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
         rep_ids = resolve_rep_ids(session, args.meeting_rep or [])
         rows = list_meetings(session, SystemClock().now(), scope, rep_ids)
     if not rows:
-        print(f"No {scope} meetings." if scope != "all" else "No meetings yet.")
+        say(f"No {scope} meetings." if scope != "all" else "No meetings yet.")
         return 0
     table = [
         (
@@ -40,12 +40,12 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
         )
         for r in rows
     ]
-    print(f"{scope.capitalize()} meetings ({zone.key})")
+    say(f"{scope.capitalize()} meetings ({zone.key})")
     print_table(
         ("ID", "When", "Kind", "Rep", "Contact", "Company", "Email/phone", "Held", "Agenda"), table
     )
     if scope in ("past", "unrecorded"):
-        print("Record them: callcoach meetings held ID... / callcoach meetings no-show ID...")
+        say("Record them: callcoach meetings held ID... / callcoach meetings no-show ID...")
     return 0
 
 
@@ -57,7 +57,7 @@ def _record_meetings(args: argparse.Namespace, held: bool | None, word: str) -> 
     db = open_db(args)
     with db.session() as session:
         done = record_held(session, ids, held, SystemClock().now())
-    print(f"{len(done)} meeting{'s' if len(done) != 1 else ''} marked {word}: "
+    say(f"{len(done)} meeting{'s' if len(done) != 1 else ''} marked {word}: "
           + ", ".join(str(m.id) for m in done))
     return 0
 
@@ -92,7 +92,7 @@ def cmd_callbacks_list(args: argparse.Namespace) -> int:
         rep_ids = resolve_rep_ids(session, args.cb_rep or [])
         rows = list_callbacks(session, now, scope, rep_ids)
     if not rows:
-        print(f"No {scope} callbacks." if scope != "all" else "No callbacks yet.")
+        say(f"No {scope} callbacks." if scope != "all" else "No callbacks yet.")
         return 0
     table = [
         (
@@ -108,13 +108,13 @@ def cmd_callbacks_list(args: argparse.Namespace) -> int:
         )
         for r in rows
     ]
-    print(f"{scope.capitalize()} callbacks ({zone.key})")
+    say(f"{scope.capitalize()} callbacks ({zone.key})")
     print_table(
         ("ID", "Due", "Status", "Rep", "Served to", "Contact", "Company", "Phone", "List"),
         table,
     )
     if scope != "all":
-        print("Hand them on: callcoach callbacks release ID... / "
+        say("Hand them on: callcoach callbacks release ID... / "
               "callcoach callbacks assign ID... --to NAME")
     return 0
 
@@ -129,9 +129,9 @@ def _callback_targets(args: argparse.Namespace, session: object) -> tuple[list[i
 def _said(callbacks: list, word: str) -> None:
     n = len(callbacks)
     if not n:
-        print(f"No open callbacks to {word}.")
+        say(f"No open callbacks to {word}.")
         return
-    print(f"{n} callback{'s' if n != 1 else ''} {word}: " + ", ".join(str(c.id) for c in callbacks))
+    say(f"{n} callback{'s' if n != 1 else ''} {word}: " + ", ".join(str(c.id) for c in callbacks))
 
 
 def cmd_callbacks_release(args: argparse.Namespace) -> int:

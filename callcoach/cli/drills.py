@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from callcoach.cli.args import UserError, open_db, settings_of
-from callcoach.cli.output import local_minute, print_table
+from callcoach.cli.output import local_minute, print_table, say
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
@@ -32,7 +32,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
                 ("Voice id", "Name", "Languages"),
                 [(v.id, v.name, ",".join(v.languages)) for v in voices],
             )
-            print(f"{len(voices)} voices; use one with: callcoach drill --voice ID")
+            say(f"{len(voices)} voices; use one with: callcoach drill --voice ID")
             return 0
         if voice not in {v.id for v in voices} and voice not in {v.name for v in voices}:
             raise UserError(f"--voice {voice!r}: no such voice (see callcoach drill --list-voices)")
@@ -70,7 +70,7 @@ def cmd_drill_load(args: argparse.Namespace) -> int:
     from callcoach.core.drills.sets import load_drill_sets_file
 
     db = open_db(args)
-    print(load_drill_sets_file(db, Path(args.file)).render())
+    say(load_drill_sets_file(db, Path(args.file)).render())
     return 0
 
 
@@ -82,7 +82,7 @@ def cmd_drill_sets(args: argparse.Namespace) -> int:
     with db.session() as session:
         sets = list_drill_sets(session)
     if not sets:
-        print("No drill sets yet. Load some with: callcoach drill load data/drill_sets.toml")
+        say("No drill sets yet. Load some with: callcoach drill load data/drill_sets.toml")
         return 0
     print_table(
         ("Set", "Objections", "Talk track", "Sessions", "Last drilled"),
@@ -102,7 +102,7 @@ def cmd_drill_from_track(args: argparse.Namespace) -> int:
     drill_set = drill_set_from_track(db, args.track, args.name)
     with db.session() as session:
         count = len(drill_cards(session, drill_set.id))
-    print(f"drill set {drill_set.name!r}: {count} objections from talk track {args.track!r}")
+    say(f"drill set {drill_set.name!r}: {count} objections from talk track {args.track!r}")
     return 0
 
 
@@ -124,7 +124,7 @@ def cmd_drill_progress(args: argparse.Namespace) -> int:
             session, SystemClock().now(), trainee_id=trainee_id, include_live=trainee_id is not None
         )
     if not rows:
-        print("No drills scored yet. Start one with: callcoach drill")
+        say("No drills scored yet. Start one with: callcoach drill")
         return 0
 
     def f(v: float | None, suffix: str = "") -> str:

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from callcoach.cli.args import open_db, settings_of
-from callcoach.cli.output import local_minute, print_table
+from callcoach.cli.output import local_minute, print_table, say
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -24,7 +24,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         min_cluster_size=args.min_cluster,
     )
     report = import_file(db, Path(args.file), options, SystemClock())
-    print(report.render())
+    say(report.render())
     return 0 if report.ok else 1
 
 
@@ -38,7 +38,7 @@ def cmd_lists(args: argparse.Namespace) -> int:
     with db.session() as session:
         rows = list_summaries(session, SystemClock().now(), settings.window)
     if not rows:
-        print("No call lists yet. Import one with: callcoach import FILE --cluster-by vertical")
+        say("No call lists yet. Import one with: callcoach import FILE --cluster-by vertical")
         return 0
     header = ("List", "Cluster", "Contacts", "Callable now", "Last block")
     table = [
@@ -61,7 +61,7 @@ def cmd_tracks_load(args: argparse.Namespace) -> int:
 
     db = open_db(args)
     summary = load_tracks_file(db, Path(args.file))
-    print(summary.render())
+    say(summary.render())
     return 0
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from callcoach.cli.args import UserError
 from callcoach.text_table import table_lines
+from callcoach.textsafe import for_terminal
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -18,6 +19,12 @@ if TYPE_CHECKING:
 def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Print left-aligned columns under a header, two spaces apart."""
     print("\n".join(table_lines(header, rows)))
+
+
+def say(text: object = "", *, err: bool = False) -> None:
+    """Print a line that may hold outside text (a name, a file name, a cell), made inert for a
+    terminal: controls, C1 and bidi characters shown as visible escapes; newlines kept."""
+    print(for_terminal(text), file=sys.stderr if err else sys.stdout)
 
 
 def local_minute(moment: datetime | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from callcoach.cli.args import UserError, open_db
-from callcoach.cli.output import local_minute, print_table
+from callcoach.cli.output import local_minute, print_table, say
 
 
 def cmd_reps_list(args: argparse.Namespace) -> int:
@@ -16,7 +16,7 @@ def cmd_reps_list(args: argparse.Namespace) -> int:
     with db.session() as session:
         rows = list_reps(session)
     if not rows:
-        print("No reps yet. Add one with: callcoach reps add NAME --role sdr")
+        say("No reps yet. Add one with: callcoach reps add NAME --role sdr")
         return 0
     table = [
         (
@@ -41,7 +41,7 @@ def cmd_reps_add(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.session() as session:
         rep = add_rep(session, args.name, args.role, args.email)
-    print(f"added {rep.name} ({rep.role})")
+    say(f"added {rep.name} ({rep.role})")
     return 0
 
 
@@ -55,7 +55,7 @@ def cmd_reps_set(args: argparse.Namespace) -> int:
     with db.session() as session:
         rep = update_rep(session, args.name, role=args.role, email=args.email, active=args.active)
     state = "" if rep.active else ", inactive"
-    print(f"{rep.name}: {rep.role}{', ' + rep.email if rep.email else ''}{state}")
+    say(f"{rep.name}: {rep.role}{', ' + rep.email if rep.email else ''}{state}")
     return 0
 
 

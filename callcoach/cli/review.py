@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from callcoach.cli.args import UserError, number, open_db, settings_of
-from callcoach.cli.output import write_output
+from callcoach.cli.output import say, write_output
 from callcoach.cli.start import gc_paused_until_first_screen
 
 REPORT_FORMATS = ("table", "csv", "json", "html")
@@ -37,6 +37,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             render = {"table": export.render_text, "csv": export.render_csv,
                       "json": export.render_json}[args.format]
             text = render(table)
+    if args.format == "table":
+        # A text table is read in a terminal; CSV, JSON and HTML keep the data as it is.
+        from callcoach.textsafe import for_terminal
+
+        text = for_terminal(text)
     write_output(text, args.output)
     return 0
 
@@ -66,7 +71,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         rep_ids = resolve_rep_ids(session, [args.plan_rep] if args.plan_rep else [])
         plan = make_plan(session, inputs, SystemClock().now(), zone, rep_ids,
                          scope=args.plan_rep or "the team", lookback_weeks=lookback)
-    print("\n".join(plan.lines()))
+    say("\n".join(plan.lines()))
     return 0
 
 
@@ -82,7 +87,7 @@ def cmd_goals_set(args: argparse.Namespace) -> int:
     with db.session() as session:
         (rep_id,) = resolve_rep_ids(session, [args.goal_rep])
         goal = set_goal(session, rep_id, week, *values)
-    print(f"goal for {args.goal_rep}, week of {goal.week_start}: {goal.blocks} blocks, "
+    say(f"goal for {args.goal_rep}, week of {goal.week_start}: {goal.blocks} blocks, "
           f"{goal.dials} dials, {goal.meetings} meetings")
     return 0
 
@@ -100,11 +105,11 @@ def cmd_goals_show(args: argparse.Namespace) -> int:
     with db.session() as session:
         rep_ids = resolve_rep_ids(session, [args.goal_rep] if args.goal_rep else [])
         rows = goal_progress(session, week, zone.key, rep_ids)
-    print(f"Goals, week of {monday_of(week)} ({zone.key})")
+    say(f"Goals, week of {monday_of(week)} ({zone.key})")
     if not rows:
-        print("(no goals and no calls this week)")
+        say("(no goals and no calls this week)")
     for p in rows:
-        print(f"{p.rep:<20} blocks {p.cell('blocks'):<14} dials {p.cell('dials'):<16} "
+        say(f"{p.rep:<20} blocks {p.cell('blocks'):<14} dials {p.cell('dials'):<16} "
               f"meetings {p.cell('meetings')}")
     return 0
 
@@ -118,10 +123,10 @@ def cmd_recount(args: argparse.Namespace) -> int:
         wrong = flag_mismatches(session)
         fixed = sync_flags(session) if wrong and not args.check else 0
     if args.check:
-        print(f"{wrong} call attempts have connect/conversation flags that disagree with the "
+        say(f"{wrong} call attempts have connect/conversation flags that disagree with the "
               "definitions")
         return 1 if wrong else 0
-    print(f"recounted: {fixed} call attempts corrected")
+    say(f"recounted: {fixed} call attempts corrected")
     return 0
 
 

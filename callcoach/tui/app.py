@@ -12,6 +12,7 @@ from textual.screen import Screen
 from callcoach.clock import Clock, SystemClock
 from callcoach.config import Settings
 from callcoach.core.service import CoachService, Database
+from callcoach.tui.text import markup, plain
 
 if TYPE_CHECKING:
     from callcoach.core.service.drills import Speaker
@@ -51,7 +52,7 @@ class CallcoachApp(App[int]):
         self.start = start
         #: the drills' speaker, made on first use from the settings unless given
         self.drill_speaker = speaker
-        self.sub_title = f"{rep.name} ({rep.role})"
+        self.sub_title = plain(f"{rep.name} ({rep.role})")
 
     def on_mount(self) -> None:
         """Write outcomes a previous run saved offline, then open on home (and the start
@@ -60,7 +61,7 @@ class CallcoachApp(App[int]):
 
         replayed = self.service.replay_offline_outcomes()
         if replayed:
-            self.notify(replayed, title="Offline outcomes", timeout=10)
+            self.notify(markup(replayed), title="Offline outcomes", timeout=10)
         self.push_screen(HomeScreen())
         if isinstance(self.start, Screen):
             self.push_screen(self.start)
@@ -81,7 +82,7 @@ class CallcoachApp(App[int]):
             message = self.service.connection_trouble(exc)
             if message is None:
                 raise
-            self.notify(message, title="Database unreachable", severity="error", timeout=10)
+            self.notify(markup(message), title="Database unreachable", severity="error", timeout=10)
             return True
 
     def action_help(self) -> None:

@@ -109,12 +109,53 @@ def read_csv_file(path: Path) -> DecodedFile:
 
 
 def iter_records(decoded: DecodedFile) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(line, cells)`` for every record, ``line`` being where the record starts."""
-    reader = csv.reader(io.StringIO(decoded.text, newline=""), delimiter=decoded.delimiter)
+    """Yield ``(line, cells)`` for every record, ``line`` being where the record starts.
+
+    A quote left open swallows the rest of the file into one cell; that last record is
+    refused with the line where the open quote started, never passed on as data.
+    """
+    record_lines: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(decoded.text, newline=""):
+            record_lines.append(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=decoded.delimiter)
     start = 1
     try:
         for cells in reader:
+            if reader.line_num > start:  # a record over several lines: is a quote left open?
+                opened = open_quote_line(record_lines, decoded.delimiter, start)
+                if opened is not None:
+                    raise CsvFileError(
+                        f"{decoded.path}:{opened}: unterminated quote: the quoted cell opened on "
+                        f"line {opened} runs to the end of the file; close it and import again"
+                    )
+            record_lines.clear()
             yield start, cells
             start = reader.line_num + 1
     except csv.Error as exc:
         raise CsvFileError(f"{decoded.path}:{reader.line_num}: unreadable CSV: {exc}") from None
+
+
+def open_quote_line(lines: list[str], delimiter: str, start: int) -> int | None:
+    """The line where a quoted cell opens and never closes in the record read from ``lines``
+    (the file's lines from ``start``; only the end of the file leaves a quote open), or None
+    when every quote closes."""
+    state, opened_at, line = "start", 0, start
+    for ch in "".join(lines):
+        if state == "quoted":
+            if ch == '"':
+                state = "quote"
+        elif state == "quote":
+            state = "quoted" if ch == '"' else ("start" if ch in (delimiter, "\n", "\r") else "field")
+        elif ch in (delimiter, "\n", "\r"):
+            state = "start"
+        elif state == "start" and ch == '"':
+            state, opened_at = "quoted", line
+        else:
+            state = "field"
+        if ch == "\n":
+            line += 1
+    return opened_at if state == "quoted" else None

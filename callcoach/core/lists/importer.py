@@ -31,6 +31,7 @@ from callcoach.core.lists.regions import country_code, country_display, normaliz
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
 from callcoach.storage.models import CallList, ClusterDimension, Contact, DoNotCall, TalkTrack, table_of
+from callcoach.textsafe import is_terminal_safe, unsafe_characters
 
 CLUSTER_DIMENSIONS = ("vertical", "region", "size", "role")
 _CHUNK = 500  # phones per IN (...) query
@@ -122,6 +123,20 @@ class Problem:
         return f"{file}:{self.line}: {self.column}: {value!r}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class CellNote:
+    """A cell imported with something to say: kept as it came (control characters) or cut to
+    the column's size."""
+
+    line: int
+    column: str
+    reason: str
+
+    def render(self, file: str) -> str:
+        """``FILE:LINE: column: reason``."""
+        return f"{file}:{self.line}: {self.column}: {self.reason}"
+
+
 @dataclass
 class ListResult:
     """A call list the import created or added to."""
@@ -153,6 +168,9 @@ class ImportReport:
     #: Do-not-call numbers seen only on duplicate rows (phone -> line): still honoured.
     dnc_from_duplicates: dict[str, int] = field(default_factory=dict)
     dnc_registered_from_duplicates: int = 0
+    #: Cells of imported rows kept with a note (control characters, cut to fit a column).
+    notes: list[CellNote] = field(default_factory=list)
+    max_listed_notes: int = 100
 
     @property
     def invalid(self) -> int:
@@ -195,6 +213,8 @@ class ImportReport:
         )
         skipped = " (skipped)" if self.invalid and not self.refused else ""
         out.append(f"  invalid     {self.invalid}{skipped}")
+        if self.notes and not self.refused:
+            out.append(f"  cells noted {len(self.notes)} (listed below)")
         dnc_line = f"  do-not-call {self.do_not_call}"
         if self.dnc_from_duplicates and not self.refused:
             dnc_line += f" (+{len(self.dnc_from_duplicates)} duplicate number(s) marked do-not-call)"
@@ -209,6 +229,12 @@ class ImportReport:
         if self.problems:
             out.append("Invalid rows:")
             out.extend("  " + p.render(name) for p in self.problems)
+        if self.notes and not self.refused:
+            out.append("Cells imported with a note:")
+            listed = self.notes[: self.max_listed_notes]
+            out.extend("  " + n.render(name) for n in listed)
+            if len(self.notes) > len(listed):
+                out.append(f"  ... and {len(self.notes) - len(listed)} more cells")
         if self.duplicates:
             out.append("Duplicates (not imported):")
             shown = self.duplicates[: self.max_listed_duplicates]
@@ -273,6 +299,7 @@ class _Row(NamedTuple):
     line: int
     phone_column: str
     phone_raw: str
+    notes: tuple[CellNote, ...] = ()
 
 
 def import_file(db: Database, path: Path, options: ImportOptions, clock: Clock) -> ImportReport:
@@ -334,6 +361,7 @@ def _import_rows(
     try:
         with db.transaction() as session:
             rows = _drop_database_duplicates(session, rows, report)
+            report.notes = [note for r in rows for note in r.notes]
             if report.problems and not options.skip_invalid:
                 report.refused = True
                 session.rollback()
@@ -406,12 +434,14 @@ def _parse_rows(
         n = len(cells)
         if n <= width:
             cells = cells + padding[n:]
-        if not "".join(cells).strip():
+        joined = "".join(cells)
+        if not joined.strip():
             continue  # blank row
         report.rows_read += 1
 
         first, last = cells[i_first].strip(), cells[i_last].strip()
-        if not first and not last and has_full:
+        full_split = not first and not last and has_full
+        if full_split:
             first, last = _split_full_name(cells[i_full].strip())
         company = cells[i_company].strip()
         if not (first or last or company):
@@ -477,7 +507,7 @@ def _parse_rows(
         title_raw = cells[i_title].strip()
         titled = role_cache.get(title_raw)
         if titled is None:
-            title = "" if clustering.is_salutation(title_raw) else title_raw[:200]
+            title = "" if clustering.is_salutation(title_raw) else title_raw[: _MAX["title"]]
             titled = role_cache[title_raw] = (title, clustering.role_family(title))
         title, role = titled
         size_raw = cells[i_size].strip()
@@ -488,17 +518,42 @@ def _parse_rows(
         vertical_raw = cells[i_vertical].strip()
         vertical = vertical_cache.get(vertical_raw)
         if vertical is None:
-            vertical = vertical_cache[vertical_raw] = clustering.tidy_vertical(vertical_raw)[:120]
+            vertical = vertical_cache[vertical_raw] = clustering.tidy_vertical(vertical_raw)[
+                : _MAX["vertical"]
+            ]
+        # tidying only shortens: only a long raw value can have been cut
+        vertical_tidy = clustering.tidy_vertical(vertical_raw) if len(vertical_raw) > _MAX["vertical"] else ""
+        email, ext_id = cells[i_email].strip(), cells[i_ext_id].strip()
 
         # In _CONTACT_COLUMNS order; list_id, status and created_at are set on write.
         values = [
-            0, first[:120], last[:120], title, role, company[:200], vertical, region,
+            0, first[: _MAX["first_name"]], last[: _MAX["last_name"]], title, role,
+            company[: _MAX["company"]], vertical, region,
             country[:2], size[0], size[1], parsed.e164, parsed.extension,
-            cells[i_email].strip()[:254], zone, "", 0, cells[i_dnc].strip().lower() in _TRUE,
-            cells[i_ext_id].strip()[:120], None,
+            email[: _MAX["email"]], zone, "", 0, cells[i_dnc].strip().lower() in _TRUE,
+            ext_id[: _MAX["external_id"]], None,
         ]
-        row = _Row(values, line, used_column, raw_used)
-        rows.append(row)
+        notes: list[CellNote] = []
+        if not is_terminal_safe(joined.replace("\r", "")):
+            for i, cell in enumerate(cells[:width]):
+                found = unsafe_characters(cell.replace("\r", ""))
+                if found:
+                    notes.append(CellNote(line, headers[i].strip(), (
+                        f"holds control characters ({', '.join(found)}); kept as they came, "
+                        "shown escaped")))
+        for i, value, limit in (
+            (i_full if full_split else i_first, first, _MAX["first_name"]),
+            (i_full if full_split else i_last, last, _MAX["last_name"]),
+            (i_title, title_raw if title else "", _MAX["title"]),
+            (i_company, company, _MAX["company"]),
+            (i_vertical, vertical_tidy, _MAX["vertical"]),
+            (i_email, email, _MAX["email"]),
+            (i_ext_id, ext_id, _MAX["external_id"]),
+        ):
+            if len(value) > limit:
+                notes.append(CellNote(line, headers[i].strip() if i < width else "", (
+                    f"{len(value)} characters, kept the first {limit}")))
+        rows.append(_Row(values, line, used_column, raw_used, tuple(notes)))
     return rows
 
 

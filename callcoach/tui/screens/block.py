@@ -62,6 +62,7 @@ from callcoach.tui.screens.block_text import (
     offline_text,
     saved_line,
 )
+from callcoach.tui.text import plain
 from callcoach.tui.widgets.block_panels import (
     CallTimer,
     ContactCard,
@@ -206,7 +207,7 @@ class BlockScreen(Screen):
             data = self.service.read_list(self.block.list_id, self.app.settings.window)
         self.call_list, self.track, self.choices = data.call_list, data.track, data.choices
         self.zone_cache = data.zone_cache
-        self.sub_title = self.call_list.name if self.call_list else ""
+        self.sub_title = plain(self.call_list.name) if self.call_list else ""
 
     def _load_contact_details(self) -> None:
         self.history, self.objections = self.service.read_details(self.contact, self.attempt)
@@ -221,6 +222,7 @@ class BlockScreen(Screen):
         """Show a one-line message under the panels."""
         # Colour by a style on the text, not CSS classes: a class change would restyle.
         colour = {"ok": "$success", "warn": "$warning", "error": "$error"}.get(level)
+        text = plain(text)  # names, errors: outside text
         self._message.show(Content.styled(text, colour) if colour else Content(text))
 
     def render_all(self) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +25,7 @@ from textual.widgets.option_list import Option
 
 from callcoach.core.service.block import BlockError, BlockService, MeetingDetails, ObjectionChoice
 from callcoach.storage.models import MeetingKind
+from callcoach.tui.text import markup
 
 
 def parse_local(date_text: str, time_text: str, tz: ZoneInfo | None, now: datetime) -> datetime:
@@ -90,7 +90,7 @@ class ObjectionPicker(ModalScreen[int | None]):
         ol = self.query_one("#obj-list", OptionList)
         ol.clear_options()
         ol.add_options(
-            Option(("★ " if c.likely else "  ") + escape(c.text), id=str(c.id)) for c in self.shown
+            Option(("★ " if c.likely else "  ") + markup(c.text), id=str(c.id)) for c in self.shown
         )
         if self.shown:
             ol.highlighted = 0
@@ -141,9 +141,9 @@ class CallbackDialog(ModalScreen[datetime | None]):
         """Quick picks, then a custom time."""
         zone = self.tz.key if self.tz else "UTC"
         with Vertical(id="dialog", classes="dialog"):
-            yield Label(f"[b]Callback[/b] - their local time ({zone})")
+            yield Label(f"[b]Callback[/b] - their local time ({markup(zone)})")
             yield OptionList(
-                *[Option(label, id=str(i)) for i, (label, _) in enumerate(self.picks)],
+                *[Option(markup(label), id=str(i)) for i, (label, _) in enumerate(self.picks)],
                 id="cb-picks",
             )
             yield Label("or type it (Enter):")
@@ -172,7 +172,7 @@ class CallbackDialog(ModalScreen[datetime | None]):
                 self.now,
             )
         except BlockError as exc:
-            self.query_one("#cb-error", Static).update(str(exc))
+            self.query_one("#cb-error", Static).update(markup(exc))
             return
         if when <= self.now:
             self.query_one("#cb-error", Static).update("That time has passed: pick a later one.")
@@ -215,7 +215,7 @@ class MeetingForm(ModalScreen[MeetingDetails | None]):
         """The form fields."""
         zone = self.tz.key if self.tz else "UTC"
         with Vertical(id="dialog", classes="dialog wide"):
-            yield Label(f"[b]Meeting with {escape(self.who)}[/b] - time in {zone}")
+            yield Label(f"[b]Meeting with {markup(self.who)}[/b] - time in {markup(zone)}")
             yield Label("Date (YYYY-MM-DD, tomorrow, +N) · time (HH:MM) · minutes")
             with Horizontal(classes="row"):
                 yield Input(self._default_day().isoformat(), id="mtg-date")
@@ -231,7 +231,7 @@ class MeetingForm(ModalScreen[MeetingDetails | None]):
             )
             yield TextArea(id="mtg-parking")
             if self.parking_hint:
-                yield Static(escape(self.parking_hint), classes="muted")
+                yield Static(markup(self.parking_hint, one_line=False), classes="muted")
             yield Static("", id="mtg-error", classes="error")
             with Horizontal(classes="row buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="mtg-save")
@@ -274,7 +274,7 @@ class MeetingForm(ModalScreen[MeetingDetails | None]):
         try:
             self.dismiss(self.details())
         except BlockError as exc:
-            self.query_one("#mtg-error", Static).update(str(exc))
+            self.query_one("#mtg-error", Static).update(markup(exc))
 
     @on(Button.Pressed, "#mtg-save")
     def _save(self) -> None:
@@ -334,8 +334,8 @@ class MessageDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """Title and body."""
         with VerticalScroll(id="dialog", classes="dialog wide"):
-            yield Label(f"[b]{escape(self.title_text)}[/b]")
-            yield Static(escape(self.body), id="msg-body")
+            yield Label(f"[b]{markup(self.title_text)}[/b]")
+            yield Static(markup(self.body, one_line=False), id="msg-body")
             yield Static("[dim]Esc / Enter closes[/dim]")
 
     def action_close(self) -> None:
@@ -360,7 +360,7 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """The question."""
         with Vertical(id="dialog", classes="dialog"):
-            yield Static(escape(self.question))
+            yield Static(markup(self.question, one_line=False))
             yield Static("[b]y[/b] yes   [b]n[/b] no")
 
     def action_answer(self, yes: bool) -> None:
@@ -384,11 +384,11 @@ class ChoiceDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """Title, optional text, options."""
         with Vertical(id="dialog", classes="dialog wide"):
-            yield Label(f"[b]{escape(self.title_text)}[/b]")
+            yield Label(f"[b]{markup(self.title_text)}[/b]")
             if self.body:
-                yield Static(escape(self.body))
+                yield Static(markup(self.body, one_line=False))
             yield OptionList(
-                *[Option(escape(label), id=key) for key, label in self.options], id="choice-list"
+                *[Option(markup(label), id=key) for key, label in self.options], id="choice-list"
             )
 
     def on_mount(self) -> None:
@@ -423,7 +423,7 @@ class StartBlockDialog(ModalScreen[float | None]):
     def compose(self) -> ComposeResult:
         """Track, minutes, start."""
         with Vertical(id="dialog", classes="dialog wide"):
-            yield Label(f"[b]Call block on {escape(self.list_name)}[/b]")
+            yield Label(f"[b]Call block on {markup(self.list_name)}[/b]")
             with VerticalScroll(id="start-track"):
                 yield Static(self.track_text)
             with Horizontal(classes="row"):
@@ -444,7 +444,7 @@ class StartBlockDialog(ModalScreen[float | None]):
             minutes = -1.0
         if not 1 <= minutes <= 240:
             self.query_one("#start-error", Static).update(
-                f"minutes {event.value!r}: expected 1 to 240"
+                markup(f"minutes {event.value!r}: expected 1 to 240")
             )
             return
         self.dismiss(minutes)

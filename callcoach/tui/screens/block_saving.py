@@ -20,6 +20,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
+from callcoach.tui.text import markup
+
 #: How long the screen waits for a job inline before it shows "Saving..." and goes on, the
 #: keys waiting for the job to finish.
 SAVE_INLINE_SECONDS = 0.1
@@ -177,7 +179,7 @@ class SavePipeline:
                     raise
                 self._say(trouble, "error")
                 self._screen.app.notify(
-                    trouble, title="Database unreachable", severity="error", timeout=10
+                    markup(trouble), title="Database unreachable", severity="error", timeout=10
                 )
             if failed is not None:
                 failed()

@@ -9,6 +9,7 @@ from callcoach.storage.models import CallBlock
 from callcoach.tui.screens.block import BlockScreen
 from callcoach.tui.screens.block_dialogs import ChoiceDialog, StartBlockDialog
 from callcoach.tui.screens.block_text import resume_text, track_preview
+from callcoach.tui.text import markup
 
 
 def start_block_flow(app: object, list_id: int, minutes: float | None = None) -> None:
@@ -25,7 +26,7 @@ def start_block_flow(app: object, list_id: int, minutes: float | None = None) ->
         try:
             b = service.start_block(clock, rep.id, list_id, chosen)
         except BlockError as exc:
-            app.notify(str(exc), severity="error")
+            app.notify(markup(exc), severity="error")
             return
         app.push_screen(BlockScreen(b.id))
 

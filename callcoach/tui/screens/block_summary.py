@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -10,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from callcoach.core.service.block import BlockFigures, BlockSummary, clock_text
+from callcoach.tui.text import markup
 
 
 def _time(seconds: float | None) -> str:
@@ -75,7 +75,7 @@ class SummaryScreen(Screen):
         summary = data.summary
         used = clock_text(summary.this.active_seconds)
         self.query_one("#summary-title", Static).update(
-            f"[b]Block summary[/b] - {escape(data.list_name)}, {used} of calling "
+            f"[b]Block summary[/b] - {markup(data.list_name)}, {used} of calling "
             f"({clock_text(data.planned_seconds)} planned)"
         )
         prev = summary.previous.blocks
@@ -92,7 +92,7 @@ class SummaryScreen(Screen):
         for f in t.objections_by_type:
             prev_f = before_type.get(f.label)
             ob.append(
-                f"{f.label.replace('_', ' '):<24}{f.raised:>8}{f.overcome:>10}"
+                f"{markup(f.label.replace('_', ' ')):<24}{f.raised:>8}{f.overcome:>10}"
                 f"{(str(prev_f.raised) if prev_f else '-'):>7}"
             )
         if not t.objections_by_type:
@@ -100,7 +100,7 @@ class SummaryScreen(Screen):
         ob.append("")
         ob.append(f"[b]{'By order':<24}{'raised':>8}{'overcome':>10}[/b]")
         for f in t.objections_by_order:
-            ob.append(f"{f.label:<24}{f.raised:>8}{f.overcome:>10}")
+            ob.append(f"{markup(f.label):<24}{f.raised:>8}{f.overcome:>10}")
         if not t.objections_by_order:
             ob.append("[dim]none this block[/dim]")
         self.query_one("#summary-objections", Static).update("\n".join(ob))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.markup import escape
-
 from callcoach.core.service.block import OutcomeResult, QueueOutlook, clock_text, render_track_text
 from callcoach.storage.models import TalkTrack
+from callcoach.tui.text import markup, plain
 
 #: While the team server is unreachable, how often the screen tries to reach it again.
 OFFLINE_RETRY_SECONDS = 5.0
@@ -15,7 +14,7 @@ OFFLINE_RETRY_SECONDS = 5.0
 
 def empty_list_text(list_name: str, outlook: QueueOutlook | None, now: datetime) -> str:
     """The contact card when the list has no one to call now, and why."""
-    rows = [f"[b]No one to call on {escape(list_name)} right now.[/b]"]
+    rows = [f"[b]No one to call on {markup(list_name)} right now.[/b]"]
     if outlook is not None and outlook.servable and outlook.next_due_at:
         wait = clock_text((outlook.next_due_at - now).total_seconds())
         rows.append(f"{outlook.servable} contacts come back later (next in {wait}).")
@@ -43,11 +42,11 @@ def offline_text(waiting: int) -> str:
 def saved_line(outcome_label: str, result: OutcomeResult) -> tuple[str, str]:
     """The line after an outcome is saved, and its level ("ok", or "error" when the
     meeting's invite could not be written)."""
-    text = f"Saved: {outcome_label} - {result.contact.full_name}."
+    text = f"Saved: {outcome_label} - {plain(result.contact.full_name)}."
     if result.ics_path is not None:
-        return f"{text} Invite: {result.ics_path}", "ok"
+        return f"{text} Invite: {plain(result.ics_path)}", "ok"
     if result.ics_error:
-        return f"{text} Meeting saved, but {result.ics_error}", "error"
+        return f"{text} Meeting saved, but {plain(result.ics_error)}", "error"
     return text, "ok"
 
 
@@ -57,7 +56,7 @@ def track_preview(track: TalkTrack | None, rep_name: str) -> str:
         return "This list has no talk track: you will call without a script."
 
     def fill(text: str) -> str:
-        return escape(render_track_text(text, None, rep_name, track))
+        return markup(render_track_text(text, None, rep_name, track), one_line=False)
 
     body = (
         f"[b]Engage[/b]  {fill(track.engage_statement)}\n\n"
@@ -71,6 +70,6 @@ def track_preview(track: TalkTrack | None, rep_name: str) -> str:
 
 def resume_text(list_name: str, started_at: datetime, left: float, in_call: bool) -> str:
     """What the offer to resume an unfinished block says about it."""
-    return f"{list_name}: started {started_at:%a %H:%M} UTC, {clock_text(left)} left" + (
+    return f"{plain(list_name)}: started {started_at:%a %H:%M} UTC, {clock_text(left)} left" + (
         ", a call was in progress." if in_call else "."
     )

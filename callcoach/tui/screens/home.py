@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from callcoach.core.service import ListSummary
+from callcoach.tui.text import markup
 
 
 class HomeScreen(Screen):
@@ -91,7 +92,10 @@ class HomeScreen(Screen):
             last = (
                 s.last_block_at.astimezone().strftime("%a %d %b %H:%M") if s.last_block_at else "-"
             )
-            table.add_row(s.name, cluster, str(s.contacts), str(s.callable_now), last, key=str(s.id))
+            table.add_row(
+                markup(s.name), markup(cluster), str(s.contacts), str(s.callable_now), last,
+                key=str(s.id),
+            )
         hint = self.query_one("#home-hint", Static)
         if self.summaries:
             total = sum(s.callable_now for s in self.summaries)

@@ -29,6 +29,7 @@ from callcoach.core.service.block import (
     phase_at,
 )
 from callcoach.storage.models import Contact
+from callcoach.tui.text import plain
 
 
 def ago(then: datetime | None, now: datetime) -> str:
@@ -51,17 +52,17 @@ NEWLINE = Content("\n")
 
 def lines(*parts: Content | str) -> Content:
     """Lines of content (each a Content or plain text) joined into one Content."""
-    return NEWLINE.join(Content(p) if isinstance(p, str) else p for p in parts)
+    return NEWLINE.join(Content(plain(p, one_line=False)) if isinstance(p, str) else p for p in parts)
 
 
 def bold(text: str) -> Content:
     """``text`` in bold (what ``[b]...[/b]`` markup gives, without parsing markup)."""
-    return Content.styled(text, "b")
+    return Content.styled(plain(text), "b")
 
 
 def dim(text: str) -> Content:
     """``text`` dimmed."""
-    return Content.styled(text, "dim")
+    return Content.styled(plain(text), "dim")
 
 
 class Panel(Static):
@@ -211,11 +212,11 @@ class ContactCard(Panel):
         attempt_no = (history.attempts if history else contact.attempts) + 1
         phone = bold(display_phone(contact.phone))
         if contact.extension:
-            phone = Content.assemble(phone, f" ext {contact.extension}")
+            phone = Content.assemble(phone, f" ext {plain(contact.extension)}")
         rows: list[Content | str] = [
             bold(contact.full_name),
-            contact.title or "-",
-            contact.company or "-",
+            plain(contact.title) or "-",
+            plain(contact.company) or "-",
             "",
             phone,
             local_text,
@@ -229,9 +230,9 @@ class ContactCard(Panel):
         if contact.status == "callback":
             rows.append(bold("Callback they asked for"))
         for note in (history.notes if history else [])[:2]:
-            rows.append(Content.assemble(dim("Note:"), " ", note.splitlines()[0][:60]))
+            rows.append(Content.assemble(dim("Note:"), " ", plain(note.splitlines()[0][:60])))
         if pending_note:
-            rows.append(Content.assemble(bold("New note:"), " ", pending_note[:60]))
+            rows.append(Content.assemble(bold("New note:"), " ", plain(pending_note[:60])))
         self.show(lines(*rows))
 
 
@@ -279,9 +280,9 @@ class TrackPanel(Panel):
         self.show(
             lines(
                 bold(title),
-                Content.assemble(bold("Engage"), "  ", engage),
-                Content.assemble(bold("Impact"), "  ", impact),
-                Content.assemble(bold("Ask"), "     ", ask),
+                Content.assemble(bold("Engage"), "  ", plain(engage)),
+                Content.assemble(bold("Impact"), "  ", plain(impact)),
+                Content.assemble(bold("Ask"), "     ", plain(ask)),
             )
         )
 
@@ -308,7 +309,7 @@ class ObjectionPanel(Panel):
         marks = {True: "✓ overcome", False: "✗ not overcome", None: "? y/x to mark"}
         for o in objections:
             rows.append(
-                Content.assemble(f"{ordinal(o.position)}  {o.text}  ", dim(marks[o.overcome]))
+                Content.assemble(f"{ordinal(o.position)}  {plain(o.text)}  ", dim(marks[o.overcome]))
             )
-        rows.append(Content.assemble(bold("Rebuttal:"), " ", rebuttal or objections[-1].rebuttal))
+        rows.append(Content.assemble(bold("Rebuttal:"), " ", plain(rebuttal or objections[-1].rebuttal)))
         self.show(lines(*rows))
