@@ -19,7 +19,8 @@ from sqlalchemy.engine import make_url
 
 from callcoach.clock import FakeClock
 from callcoach.config import Settings
-from callcoach.storage.db import Database, make_engine, open_database
+from callcoach.storage.db import Database, open_database
+from callcoach.storage.engine import make_engine
 from callcoach.storage.models import ALL_TABLES
 
 PG_ENV = "CALLCOACH_TEST_PG_URL"
@@ -70,7 +71,7 @@ def pg_database_url() -> Iterator[str]:
     try:
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         admin.dispose()
         pytest.skip(f"PostgreSQL at {make_url(admin_url).host} not usable: {str(exc).splitlines()[0]}")
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
@@ -138,7 +139,7 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     try:
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         admin.dispose()
         pytest.skip(f"PostgreSQL not usable: {str(exc).splitlines()[0]}")
     yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)

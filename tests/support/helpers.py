@@ -21,7 +21,7 @@ def stored_attempts(db: Database) -> list[CallAttempt]:
         return list(s.exec(select(CallAttempt).order_by(CallAttempt.id)).all())
 
 
-def screen_text(app) -> str:  # noqa: ANN001 - a running Textual app
+def screen_text(app) -> str:  # a running Textual app
     """Every Static's text on the app's current screen, plus digits and list options."""
     from textual.widgets import Digits, OptionList, Static
 
@@ -31,7 +31,7 @@ def screen_text(app) -> str:  # noqa: ANN001 - a running Textual app
     return "\n".join(parts)
 
 
-async def wait_for_save(pilot, screen) -> None:  # noqa: ANN001 - Pilot, BlockScreen
+async def wait_for_save(pilot, screen) -> None:  # Pilot, BlockScreen
     """Until the block screen's save worker has nothing pending (at most 4 s)."""
     for _ in range(200):
         if screen.saving is None:
@@ -41,7 +41,7 @@ async def wait_for_save(pilot, screen) -> None:  # noqa: ANN001 - Pilot, BlockSc
     raise AssertionError("the save never finished")
 
 
-async def wait_for_workers(app, group: str) -> None:  # noqa: ANN001 - App
+async def wait_for_workers(app, group: str) -> None:  # App
     """Until the app's workers of ``group`` are done (not all workers: the block screen's
     save worker runs for as long as the screen)."""
     workers = [w for w in app.workers if w.group == group]

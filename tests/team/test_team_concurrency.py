@@ -16,13 +16,14 @@ from sqlalchemy.engine import make_url
 from callcoach.config import Settings
 from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.core.calling.journal import (
-    OutcomeJournal,
     ServerUnavailable,
     log_outcome_durably,
     replay_at_start,
     serve_next_durably,
 )
-from callcoach.storage.db import make_engine, open_database
+from callcoach.core.calling.journal_file import OutcomeJournal
+from callcoach.storage.db import open_database
+from callcoach.storage.engine import make_engine
 from callcoach.storage.models import CallAttempt, CallList, Contact, Rep
 from tests.conftest import PG_ENV
 from tests.support import team_workers
