@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from callcoach.cli.args import UserError, number, open_db
+from callcoach.cli.args import UserError, in_session, number, open_db
 from callcoach.cli.output import print_table
 
 
@@ -54,9 +54,7 @@ def _record_meetings(args: argparse.Namespace, held: bool | None, word: str) -> 
     from callcoach.core.calling.meetings import record_held
 
     ids = [int(number(v, "meeting id", whole=True)) for v in args.ids]
-    db = open_db(args)
-    with db.session() as session:
-        done = record_held(session, ids, held, SystemClock().now())
+    done = in_session(args, lambda session: record_held(session, ids, held, SystemClock().now()))
     print(f"{len(done)} meeting{'s' if len(done) != 1 else ''} marked {word}: "
           + ", ".join(str(m.id) for m in done))
     return 0
