@@ -15,6 +15,15 @@ def count_rows(db: Database, table: str) -> int:
         return int(conn.execute(sa.text(f'SELECT COUNT(*) FROM "{table}"')).scalar_one())
 
 
+def run_cli(db: Database, capsys, *args: str) -> tuple[int, str, str]:  # pytest's capsys
+    """Run ``callcoach --db <db's URL> ARGS``; its exit code, stdout and stderr."""
+    from callcoach import cli
+
+    code = cli.main(["--db", db.url, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def stored_attempts(db: Database) -> list[CallAttempt]:
     """Every call attempt in the database, in the order written."""
     with db.session() as s:
@@ -29,6 +38,19 @@ def screen_text(app) -> str:  # a running Textual app
     parts += [w.value for w in app.screen.query(Digits)]
     parts += [str(o.prompt) for ol in app.screen.query(OptionList) for o in ol.options]
     return "\n".join(parts)
+
+
+async def open_block_and_dial(app, pilot, block_id: int) -> tuple:  # App, Pilot
+    """Show the block screen of ``block_id`` and dial its first contact; (screen, contact id)."""
+    from callcoach.tui.screens.block import BlockScreen
+
+    app.push_screen(BlockScreen(block_id))
+    await pilot.pause()
+    screen = app.screen
+    first = screen.contact.id
+    await pilot.press("d")
+    await pilot.pause()
+    return screen, first
 
 
 async def wait_for_save(pilot, screen) -> None:  # Pilot, BlockScreen
