@@ -8,6 +8,9 @@ from sqlmodel import select
 from callcoach.storage.db import Database
 from callcoach.storage.models import CallAttempt
 
+#: The terminal size TUI tests run the app at (snapshots also at 80x24).
+SIZE = (120, 40)
+
 
 def count_rows(db: Database, table: str) -> int:
     """Rows in ``table``; a helper for asserting what the database holds."""

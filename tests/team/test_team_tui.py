@@ -14,9 +14,7 @@ from callcoach.storage.models import CallAttempt, CallBlock
 from callcoach.tui.app import make_app
 from callcoach.tui.screens.block import BlockScreen
 from tests.support.blockkit import make_list, make_rep, start_named_block
-from tests.support.helpers import open_block_and_dial, wait_for_workers
-
-SIZE = (120, 40)
+from tests.support.helpers import SIZE, open_block_and_dial, wait_for_workers
 
 
 def text_of(app) -> str:

@@ -26,11 +26,10 @@ from callcoach.tui.screens.block import BlockScreen
 from callcoach.tui.screens.block_dialogs import ChoiceDialog, ObjectionPicker
 from callcoach.tui.screens.block_summary import SummaryScreen
 from tests.support.blockkit import make_list, start_named_block
+from tests.support.helpers import SIZE, wait_for_save
 from tests.support.helpers import screen_text as text_of
 from tests.support.helpers import stored_attempts as attempts
-from tests.support.helpers import wait_for_save
 
-SIZE = (120, 40)
 #: Longest a held write waits for the test to release it. If the write ran on the UI
 #: thread the test could not release it: the wait runs out and the test fails.
 HOLD_LIMIT = 3.0

@@ -20,9 +20,8 @@ from callcoach.core.calling import outcomes
 from callcoach.storage.models import CallAttempt
 from callcoach.tui.app import make_app
 from tests.support.blockkit import start_named_block
-from tests.support.helpers import open_block_and_dial, wait_for_save, wait_for_workers
+from tests.support.helpers import SIZE, open_block_and_dial, wait_for_save, wait_for_workers
 
-SIZE = (120, 40)
 #: Longest a stalled save may wait for the test to answer it. If the save ran on the UI
 #: thread the test could never answer: the wait runs out and the test fails.
 STALL_LIMIT = 3.0
