@@ -26,14 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from callcoach.clock import FakeClock  # noqa: E402
-from callcoach.config import Settings  # noqa: E402
-from callcoach.core.calling import lifecycle, queue  # noqa: E402
-from callcoach.core.calling import outcomes as outcome_rules  # noqa: E402
-from callcoach.storage.db import open_database  # noqa: E402
-from callcoach.storage.models import (  # noqa: E402
+from callcoach.clock import FakeClock
+from callcoach.config import Settings
+from callcoach.core.calling import lifecycle, queue
+from callcoach.core.calling import outcomes as outcome_rules
+from callcoach.storage.db import open_database
+from callcoach.storage.models import (
     CallAttempt,
     CallBlock,
     CallList,
@@ -42,7 +42,7 @@ from callcoach.storage.models import (  # noqa: E402
     Rep,
     TalkTrack,
 )
-from callcoach.storage.sql import queue as queue_sql  # noqa: E402
+from callcoach.storage.sql import queue as queue_sql
 
 # Monday 17:00 UTC: 12:00 New York ... 09:00 Los Angeles, every US zone inside 08-18.
 START = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)

@@ -29,10 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from callcoach.clock import SystemClock  # noqa: E402
-from callcoach.core.drills.run import DrillRun  # noqa: E402
-from callcoach.core.drills.sets import drill_cards  # noqa: E402
-from callcoach.core.drills.speech import (  # noqa: E402
+from callcoach.clock import SystemClock
+from callcoach.core.drills.run import DrillRun
+from callcoach.core.drills.sets import drill_cards
+from callcoach.core.drills.speech import (
     CommandPlayer,
     Pyttsx3Synthesizer,
     Speaker,
@@ -40,8 +40,8 @@ from callcoach.core.drills.speech import (  # noqa: E402
     SpeechStatus,
     find_player,
 )
-from callcoach.storage.db import open_database  # noqa: E402
-from callcoach.storage.models import Objection, Rep  # noqa: E402
+from callcoach.storage.db import open_database
+from callcoach.storage.models import Objection, Rep
 
 PHRASE = "We're happy with what we have, thanks. Just send me some information."
 

@@ -34,21 +34,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
-from callcoach import cli  # noqa: E402
-from callcoach.clock import FakeClock  # noqa: E402
-from callcoach.core.review import goals as goals_mod  # noqa: E402
-from callcoach.core.review.breakdowns import breakdown_names  # noqa: E402
-from callcoach.core.review.filters import ReportFilter, make_filter  # noqa: E402
-from callcoach.core.review.funnels import funnel, funnels  # noqa: E402
-from callcoach.core.review.objections import objection_analysis  # noqa: E402
-from callcoach.core.review.rep_view import last_blocks  # noqa: E402
-from callcoach.core.review.scorecard_html import trend_filter  # noqa: E402
-from callcoach.core.review.slices import by_rep, by_week, lists_and_clusters  # noqa: E402
-from callcoach.storage.db import open_database  # noqa: E402
-from callcoach.storage.models import attempt_epochs  # noqa: E402
+from callcoach import cli
+from callcoach.clock import FakeClock
+from callcoach.core.review import goals as goals_mod
+from callcoach.core.review.breakdowns import breakdown_names
+from callcoach.core.review.filters import ReportFilter, make_filter
+from callcoach.core.review.funnels import funnel, funnels
+from callcoach.core.review.objections import objection_analysis
+from callcoach.core.review.rep_view import last_blocks
+from callcoach.core.review.scorecard_html import trend_filter
+from callcoach.core.review.slices import by_rep, by_week, lists_and_clusters
+from callcoach.storage.db import open_database
+from callcoach.storage.models import attempt_epochs
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 ZONE = "America/New_York"

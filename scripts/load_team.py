@@ -73,7 +73,7 @@ def machine_cpu() -> tuple[float, float] | None:
 
 
 def rep_process(url: str, rep_id: int, list_id: int, outcomes: int, ics_dir: str,
-                barrier, queue) -> None:  # noqa: ANN001
+                barrier, queue) -> None:
     """One rep: a block on the shared list, ``outcomes`` outcomes as fast as possible."""
     from datetime import timedelta
 
@@ -127,7 +127,7 @@ def rep_process(url: str, rep_id: int, list_id: int, outcomes: int, ics_dir: str
             result.server_cpu = server1 - server0
         lifecycle.end_block(db, clock, block.id)
         db.dispose()
-    except Exception as exc:  # noqa: BLE001 - reported by the parent
+    except Exception as exc:  # reported by the parent
         result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
         if barrier is not None:
             barrier.abort()  # nobody waits for a rep that will never arrive
@@ -161,7 +161,7 @@ def run_reps(
     return results, usage
 
 
-def seed(db, reps: int, contacts_per_list: dict[str, int]) -> tuple[list[int], dict[str, int]]:  # noqa: ANN001
+def seed(db, reps: int, contacts_per_list: dict[str, int]) -> tuple[list[int], dict[str, int]]:
     """Reps and lists of never-called contacts (bulk insert)."""
     import sqlalchemy as sa
 
@@ -214,7 +214,7 @@ class Figures:
         return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def check(db, results: list[RepResult], list_id: int) -> Figures:  # noqa: ANN001
+def check(db, results: list[RepResult], list_id: int) -> Figures:
     """Compare what the reps logged with what the database holds."""
     import sqlalchemy as sa
 
@@ -317,7 +317,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from sqlalchemy.engine import make_url
 
-    from callcoach.storage.db import make_engine, open_database, resolve_database_url, safe_url
+    from callcoach.storage.db import open_database
+    from callcoach.storage.engine import make_engine
+    from callcoach.storage.urls import resolve_database_url, safe_url
 
     admin_url = resolve_database_url(args.url)
     if make_url(admin_url).get_backend_name() != "postgresql":

@@ -8,9 +8,7 @@ once, emptied between tests. PostgreSQL tests skip with a reason when
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +17,9 @@ from sqlalchemy.engine import make_url
 
 from callcoach.clock import FakeClock
 from callcoach.config import Settings
-from callcoach.storage.db import Database, make_engine, open_database
+from callcoach.storage.db import Database, open_database
 from callcoach.storage.models import ALL_TABLES
-
-PG_ENV = "CALLCOACH_TEST_PG_URL"
+from tests.support.pg import PG_ENV, scratch_pg_database
 
 
 @pytest.fixture(autouse=True)
@@ -55,31 +52,17 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _pg_admin_url() -> str | None:
-    return os.environ.get(PG_ENV) or None
-
-
 @pytest.fixture(scope="session")
 def pg_database_url() -> Iterator[str]:
     """A throw-away PostgreSQL database for this test session, migrated to head."""
-    admin_url = _pg_admin_url()
-    if not admin_url:
-        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
-    admin = make_engine(admin_url)
-    name = f"cc_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        pytest.skip(f"PostgreSQL at {make_url(admin_url).host} not usable: {str(exc).splitlines()[0]}")
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    db = open_database(url)
-    db.dispose()
-    yield url
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with scratch_pg_database(
+        "cc_test",
+        f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)",
+        lambda admin_url: f"PostgreSQL at {make_url(admin_url).host} not usable",
+    ) as url:
+        db = open_database(url)
+        db.dispose()
+        yield url
 
 
 def _truncate_pg(db: Database) -> None:
@@ -124,24 +107,9 @@ def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
     database.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a brand-new, empty database (no schema yet) on each engine."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    admin_url = _pg_admin_url()
-    if not admin_url:
-        pytest.skip(f"PostgreSQL tests need {PG_ENV}")
-    admin = make_engine(admin_url)
-    name = f"cc_empty_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not usable: {str(exc).splitlines()[0]}")
-    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+@pytest.fixture
+def history(db: Database) -> dict[str, int]:
+    """The report fixture history (tests/support/report_fixture.py) written into ``db``."""
+    from tests.support import report_fixture
+
+    return report_fixture.build(db)

@@ -124,7 +124,7 @@ def _connection_trouble(args: argparse.Namespace, exc: Exception) -> str | None:
     if not type(exc).__module__.startswith("sqlalchemy"):
         return None
     from callcoach.core.calling.journal import connection_trouble
-    from callcoach.storage.db import resolve_database_url
+    from callcoach.storage.urls import resolve_database_url
 
     return connection_trouble(resolve_database_url(args.db), exc)
 

@@ -4,14 +4,19 @@ the global options name."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from callcoach.errors import CallcoachError
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from callcoach.config import Settings
     from callcoach.storage.db import Database
+
+T = TypeVar("T")
 
 
 class UserError(CallcoachError):
@@ -23,6 +28,12 @@ def open_db(args: argparse.Namespace) -> Database:
     from callcoach.storage.db import open_database
 
     return open_database(args.db)
+
+
+def in_session(args: argparse.Namespace, work: Callable[[Session], T]) -> T:
+    """Open the database ``--db`` names and run ``work`` in one session; what it returns."""
+    with open_db(args).session() as session:
+        return work(session)
 
 
 def settings_of(args: argparse.Namespace) -> Settings:

@@ -5,9 +5,32 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
 
-from callcoach.cli.args import UserError, number, open_db
+from callcoach.cli.args import UserError, in_session, number, open_db
 from callcoach.cli.output import print_table, say
+
+
+def _scoped_rows(
+    args: argparse.Namespace,
+    rep_names: Sequence[str],
+    lister: Callable[..., list[Any]],
+    now: datetime,
+    noun: str,
+) -> list[Any] | None:
+    """``lister``'s rows for ``--scope`` and the reps named; None once it has said there
+    are no ``noun``."""
+    from callcoach.core.review.filters import resolve_rep_ids
+
+    scope = args.scope
+    rows = in_session(
+        args, lambda session: lister(session, now, scope, resolve_rep_ids(session, rep_names))
+    )
+    if not rows:
+        say(f"No {scope} {noun}." if scope != "all" else f"No {noun} yet.")
+        return None
+    return rows
 
 
 def cmd_meetings_list(args: argparse.Namespace) -> int:
@@ -15,16 +38,12 @@ def cmd_meetings_list(args: argparse.Namespace) -> int:
     from callcoach.clock import SystemClock
     from callcoach.core.calling.meetings import list_meetings
     from callcoach.core.lists.phones import display_phone
-    from callcoach.core.review.filters import parse_zone, resolve_rep_ids
+    from callcoach.core.review.filters import parse_zone
 
     zone = parse_zone(args.tz)
     scope = args.scope
-    db = open_db(args)
-    with db.session() as session:
-        rep_ids = resolve_rep_ids(session, args.meeting_rep or [])
-        rows = list_meetings(session, SystemClock().now(), scope, rep_ids)
-    if not rows:
-        say(f"No {scope} meetings." if scope != "all" else "No meetings yet.")
+    rows = _scoped_rows(args, args.meeting_rep or [], list_meetings, SystemClock().now(), "meetings")
+    if rows is None:
         return 0
     table = [
         (
@@ -54,9 +73,7 @@ def _record_meetings(args: argparse.Namespace, held: bool | None, word: str) -> 
     from callcoach.core.calling.meetings import record_held
 
     ids = [int(number(v, "meeting id", whole=True)) for v in args.ids]
-    db = open_db(args)
-    with db.session() as session:
-        done = record_held(session, ids, held, SystemClock().now())
+    done = in_session(args, lambda session: record_held(session, ids, held, SystemClock().now()))
     say(f"{len(done)} meeting{'s' if len(done) != 1 else ''} marked {word}: "
           + ", ".join(str(m.id) for m in done))
     return 0
@@ -82,17 +99,13 @@ def cmd_callbacks_list(args: argparse.Namespace) -> int:
     from callcoach.clock import SystemClock
     from callcoach.core.calling.callbacks import list_callbacks
     from callcoach.core.lists.phones import display_phone
-    from callcoach.core.review.filters import parse_zone, resolve_rep_ids
+    from callcoach.core.review.filters import parse_zone
 
     zone = parse_zone(args.tz)
     scope = args.scope
     now = SystemClock().now()
-    db = open_db(args)
-    with db.session() as session:
-        rep_ids = resolve_rep_ids(session, args.cb_rep or [])
-        rows = list_callbacks(session, now, scope, rep_ids)
-    if not rows:
-        say(f"No {scope} callbacks." if scope != "all" else "No callbacks yet.")
+    rows = _scoped_rows(args, args.cb_rep or [], list_callbacks, now, "callbacks")
+    if rows is None:
         return 0
     table = [
         (

@@ -8,7 +8,8 @@ from pathlib import Path
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     """Run the schema migrations on the database and say from which version to which."""
-    from callcoach.storage.db import resolve_database_url, safe_url, upgrade_database
+    from callcoach.storage.schema import upgrade_database
+    from callcoach.storage.urls import resolve_database_url, safe_url
 
     url = resolve_database_url(args.db)
     before, after = upgrade_database(url)
@@ -21,7 +22,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_db_status(args: argparse.Namespace) -> int:
     """Print the database's schema version beside the one this callcoach expects."""
-    from callcoach.storage.db import inspect_schema, resolve_database_url, safe_url, schema_refusal
+    from callcoach.storage.schema import inspect_schema, schema_refusal
+    from callcoach.storage.urls import resolve_database_url, safe_url
 
     url = resolve_database_url(args.db)
     check = inspect_schema(url)
@@ -36,7 +38,7 @@ def cmd_db_status(args: argparse.Namespace) -> int:
 
 def cmd_db_backup(args: argparse.Namespace) -> int:
     """Copy the SQLite database to FILE with SQLite's backup API (safe while in use)."""
-    from callcoach.storage.db import backup_sqlite
+    from callcoach.storage.backup import backup_sqlite
 
     target = backup_sqlite(args.db, Path(args.file))
     print(f"backed up to {target} ({target.stat().st_size // 1024} KiB)")

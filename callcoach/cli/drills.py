@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from callcoach.cli.args import UserError, open_db, settings_of
+from callcoach.cli.args import UserError, in_session, open_db, settings_of
 from callcoach.cli.output import local_minute, print_table, say
 
 
@@ -78,9 +78,7 @@ def cmd_drill_sets(args: argparse.Namespace) -> int:
     """List the drill sets."""
     from callcoach.core.drills.sets import list_drill_sets
 
-    db = open_db(args)
-    with db.session() as session:
-        sets = list_drill_sets(session)
+    sets = in_session(args, list_drill_sets)
     if not sets:
         say("No drill sets yet. Load some with: callcoach drill load data/drill_sets.toml")
         return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from callcoach.cli.args import open_db, settings_of
+from callcoach.cli.args import in_session, open_db, settings_of
 from callcoach.cli.output import local_minute, print_table, say
 
 
@@ -34,9 +34,7 @@ def cmd_lists(args: argparse.Namespace) -> int:
     from callcoach.core.lists.call_lists import list_summaries
 
     settings = settings_of(args)
-    db = open_db(args)
-    with db.session() as session:
-        rows = list_summaries(session, SystemClock().now(), settings.window)
+    rows = in_session(args, lambda session: list_summaries(session, SystemClock().now(), settings.window))
     if not rows:
         say("No call lists yet. Import one with: callcoach import FILE --cluster-by vertical")
         return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from callcoach.cli.args import UserError, open_db
+from callcoach.cli.args import UserError, in_session
 from callcoach.cli.output import local_minute, print_table, say
 
 
@@ -12,9 +12,7 @@ def cmd_reps_list(args: argparse.Namespace) -> int:
     """Print every rep with their role and activity."""
     from callcoach.core.reps import list_reps
 
-    db = open_db(args)
-    with db.session() as session:
-        rows = list_reps(session)
+    rows = in_session(args, list_reps)
     if not rows:
         say("No reps yet. Add one with: callcoach reps add NAME --role sdr")
         return 0
@@ -38,9 +36,7 @@ def cmd_reps_add(args: argparse.Namespace) -> int:
     """Add a rep with a role."""
     from callcoach.core.reps import add_rep
 
-    db = open_db(args)
-    with db.session() as session:
-        rep = add_rep(session, args.name, args.role, args.email)
+    rep = in_session(args, lambda session: add_rep(session, args.name, args.role, args.email))
     say(f"added {rep.name} ({rep.role})")
     return 0
 
@@ -51,9 +47,12 @@ def cmd_reps_set(args: argparse.Namespace) -> int:
 
     if args.role is None and args.email is None and args.active is None:
         raise UserError("reps set: give --role, --email, --active or --inactive")
-    db = open_db(args)
-    with db.session() as session:
-        rep = update_rep(session, args.name, role=args.role, email=args.email, active=args.active)
+    rep = in_session(
+        args,
+        lambda session: update_rep(
+            session, args.name, role=args.role, email=args.email, active=args.active
+        ),
+    )
     state = "" if rep.active else ", inactive"
     say(f"{rep.name}: {rep.role}{', ' + rep.email if rep.email else ''}{state}")
     return 0

@@ -5,8 +5,7 @@ URLs live in :mod:`~callcoach.storage.urls`, engine settings in
 :mod:`~callcoach.storage.engine` (with the stall watchdog in :mod:`~callcoach.storage.stall`),
 schema versions and Alembic in :mod:`~callcoach.storage.schema`, the compiled hot-path
 statements in :mod:`~callcoach.storage.raw` and SQLite backups in
-:mod:`~callcoach.storage.backup`. The names callers import from here (the CLI's database
-commands among them) are re-exported below.
+:mod:`~callcoach.storage.backup`: import each name from the module that defines it.
 """
 
 from __future__ import annotations
@@ -21,44 +20,12 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from callcoach.storage import stall
-from callcoach.storage.backup import backup_sqlite
 from callcoach.storage.engine import connect_or_fail, make_engine
 from callcoach.storage.errors import DatabaseError
-from callcoach.storage.raw import RawStatement
-from callcoach.storage.schema import (
-    SchemaCheck,
-    bring_to_head,
-    current_revision,
-    head_revision,
-    inspect_schema,
-    schema_refusal,
-    upgrade_database,
-)
-from callcoach.storage.urls import (
-    default_database_url,
-    describe_connect_error,
-    resolve_database_url,
-    safe_url,
-)
+from callcoach.storage.schema import bring_to_head
+from callcoach.storage.urls import default_database_url, describe_connect_error, resolve_database_url
 
-__all__ = [
-    "Database",
-    "DatabaseError",
-    "RawStatement",
-    "SchemaCheck",
-    "backup_sqlite",
-    "current_revision",
-    "default_database_url",
-    "describe_connect_error",
-    "head_revision",
-    "inspect_schema",
-    "make_engine",
-    "open_database",
-    "resolve_database_url",
-    "safe_url",
-    "schema_refusal",
-    "upgrade_database",
-]
+__all__ = ["Database", "open_database"]
 
 
 @dataclass
@@ -136,7 +103,7 @@ class Database:
             finally:
                 try:
                     raw.autocommit = False
-                except Exception:  # noqa: BLE001 - a broken connection: never reuse it
+                except Exception:  # a broken connection: never reuse it
                     conn.invalidate()
 
     @contextmanager

@@ -46,7 +46,7 @@ def make_engine(url: str) -> Engine:
     """Create an engine for ``url`` with callcoach's connection settings."""
     try:
         parsed = make_url(url)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise DatabaseError(f"invalid database URL {url!r}: {exc}") from None
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql") or parsed.get_driver_name() not in (
@@ -116,7 +116,7 @@ def _check_on_checkout(engine: Engine) -> None:
                 return
         try:
             dialect.do_ping(dbapi_conn)
-        except Exception as exc:  # noqa: BLE001 - any failure: reconnect
+        except Exception as exc:  # any failure: reconnect
             raise sa.exc.InvalidatePoolError(str(exc)) from None
 
     event.listen(engine, "connect", stamp)
@@ -128,7 +128,7 @@ def _has_news(dbapi_conn) -> bool:  # noqa: ANN001 - a psycopg connection
     """True when an idle connection's socket is readable or broken (closed by the server)."""
     try:
         fd = dbapi_conn.pgconn.socket
-    except Exception:  # noqa: BLE001 - closed or unusable: let the ping decide
+    except Exception:  # closed or unusable: let the ping decide
         return True
     poller = select.poll()
     poller.register(fd, select.POLLIN | select.POLLPRI)
@@ -140,6 +140,6 @@ def connect_or_fail(url: str, engine: Engine) -> None:
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - reported as one line
+    except Exception as exc:  # reported as one line
         engine.dispose()
         raise DatabaseError(describe_connect_error(url, exc)) from None

@@ -70,7 +70,7 @@ class RawStatement:
         self._dialect = positional
         return self._compiled
 
-    def _result_processors(self, description: Any) -> list:  # noqa: ANN401 - psycopg's
+    def _result_processors(self, description: Any) -> list:  # description: psycopg's cursor.description
         """(index, processor) of the result columns that have one, from the first run's
         column type codes (what SQLAlchemy asks the dialect for)."""
         columns = list(getattr(self.statement, "selected_columns", ()))

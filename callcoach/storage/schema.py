@@ -48,7 +48,7 @@ def _is_at_head_fast(engine: Engine) -> bool:
     return tuple(sorted(rows)) == SCHEMA_HEAD
 
 
-def _script():  # noqa: ANN202 - alembic.script.ScriptDirectory
+def _script():  # alembic.script.ScriptDirectory
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS_DIR))

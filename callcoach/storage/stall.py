@@ -42,7 +42,7 @@ class _StallGuard:
             else:
                 self._watched.discard(ident)
 
-    def checkout(self, dbapi_conn: Any, _record: Any, _proxy: Any) -> None:  # noqa: ANN401
+    def checkout(self, dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
         if threading.get_ident() not in self._watched:
             return
         with self._changed:
@@ -54,7 +54,7 @@ class _StallGuard:
                 self._thread.start()
             self._changed.notify()
 
-    def checkin(self, dbapi_conn: Any, _record: Any) -> None:  # noqa: ANN401
+    def checkin(self, dbapi_conn: Any, _record: Any) -> None:
         if self._held:
             with self._changed:
                 self._held.pop(id(dbapi_conn), None)
@@ -71,11 +71,11 @@ class _StallGuard:
                 self._changed.wait(None if soonest is None else max(soonest - now, 0.01))
 
 
-def _cut(dbapi_conn: Any) -> None:  # noqa: ANN401 - a psycopg connection
+def _cut(dbapi_conn: Any) -> None:  # a psycopg connection
     """Shut a connection's socket down: whatever waits on it gets an error at once."""
     try:
         fd = os.dup(dbapi_conn.pgconn.socket)
-    except Exception:  # noqa: BLE001 - closed meanwhile: nothing to cut
+    except Exception:  # closed meanwhile: nothing to cut
         return
     sock = socket.socket(fileno=fd)
     try:

@@ -11,13 +11,8 @@ from callcoach import cli
 from callcoach.core.drills.run import DrillRun
 from callcoach.core.drills.sets import drill_cards
 from tests.support.drill_helpers import add_live_losses, add_rep, seed_objections, seed_track
+from tests.support.helpers import run_cli
 from tests.support.paths import REPO as ROOT
-
-
-def run(db, capsys, *args):
-    code = cli.main(["--db", db.url, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _drill(db, clock, trainee_id, scores, trainer_id=None):
@@ -46,24 +41,24 @@ def _drill(db, clock, trainee_id, scores, trainer_id=None):
 def test_drill_load_sets_and_from_track(db, capsys):
     ids = seed_objections(db)
     seed_track(db, ids)
-    code, out, err = run(db, capsys, "drill", "load", str(ROOT / "data" / "drill_sets.toml"))
+    code, out, err = run_cli(db, capsys, "drill", "load", str(ROOT / "data" / "drill_sets.toml"))
     # the shipped file has a set on the "Software" track, which this database lacks
     assert code == 2 and "no talk track named 'Software'" in err and err.count("\n") == 1
-    code, out, err = run(db, capsys, "drill", "from-track", "IT services", "--name", "IT")
+    code, out, err = run_cli(db, capsys, "drill", "from-track", "IT services", "--name", "IT")
     assert code == 0 and "drill set 'IT': 3 objections" in out
-    code, out, _ = run(db, capsys, "drill", "sets")
+    code, out, _ = run_cli(db, capsys, "drill", "sets")
     assert code == 0 and out.splitlines()[1].split()[:3] == ["IT", "3", "IT"]
-    code, _, err = run(db, capsys, "drill", "from-track", "Nope")
+    code, _, err = run_cli(db, capsys, "drill", "from-track", "Nope")
     assert code == 2 and "no talk track named 'Nope'" in err
 
 
 def test_drill_flags_are_checked_before_the_tui(db, capsys):
     seed_objections(db)
-    code, _, err = run(db, capsys, "drill", "--rate", "20")
+    code, _, err = run_cli(db, capsys, "drill", "--rate", "20")
     assert code == 2 and "--rate 20" in err
-    code, _, err = run(db, capsys, "drill", "--set", "missing", "--no-voice")
+    code, _, err = run_cli(db, capsys, "drill", "--set", "missing", "--no-voice")
     assert code == 2 and "no drill set named 'missing'" in err
-    code, _, err = run(db, capsys, "drill", "--rounds", "0", "--no-voice")
+    code, _, err = run_cli(db, capsys, "drill", "--rounds", "0", "--no-voice")
     assert code == 2 and "--rounds 0" in err
 
 
@@ -72,9 +67,9 @@ def test_list_voices(db, capsys):
 
     if not HAS_ESPEAK:
         pytest.skip("espeak-ng is not installed")
-    code, out, _ = run(db, capsys, "drill", "--list-voices")
+    code, out, _ = run_cli(db, capsys, "drill", "--list-voices")
     assert code == 0 and "gmw/en" in out and "voices; use one with" in out
-    code, _, err = run(db, capsys, "drill", "--voice", "klingon/x", "--set", "x")
+    code, _, err = run_cli(db, capsys, "drill", "--voice", "klingon/x", "--set", "x")
     assert code == 2 and "--voice 'klingon/x': no such voice" in err
 
 
@@ -90,7 +85,7 @@ def test_report_by_drill(db, clock, capsys):
     _drill(db, clock, ana, [2, 4, 5], trainer_id=tom)
     add_live_losses(db, ana, ids["no_budget"], 2, clock.now())
     add_live_losses(db, ana, ids["no_budget"], 1, clock.now(), overcome=True)
-    code, out, err = run(db, capsys, *_drill_report("2026-11-23"), "--format", "json")
+    code, out, err = run_cli(db, capsys, *_drill_report("2026-11-23"), "--format", "json")
     assert code == 0, err
     data = json.loads(out)
     rows = data["rows"]
@@ -100,12 +95,12 @@ def test_report_by_drill(db, clock, capsys):
     assert row["drilled"] == 3 and row["avg"] == 3.7 and row["trainer"] == 3.7
     assert row["answer"] == 9.0 and row["box"] == 3
     assert row["overcome"] == {"num": 1, "den": 3, "pct": 33.3}
-    code, out, _ = run(db, capsys, *_drill_report("2026-11-23"))
+    code, out, _ = run_cli(db, capsys, *_drill_report("2026-11-23"))
     assert "Drill progress by trainee and objection" in out and "1/3 (33.3%)" in out
     # another day: nothing drilled, nothing live
-    code, out, _ = run(db, capsys, *_drill_report("2026-11-24"), "--format", "json")
+    code, out, _ = run_cli(db, capsys, *_drill_report("2026-11-24"), "--format", "json")
     assert json.loads(out)["rows"] == []
-    code, out, _ = run(db, capsys, "drill", "progress", "--trainee", "ana")
+    code, out, _ = run_cli(db, capsys, "drill", "progress", "--trainee", "ana")
     assert "no_budget" in out and "33%" in out
 
 

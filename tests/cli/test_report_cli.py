@@ -17,14 +17,9 @@ from callcoach.core.review import export
 from callcoach.core.review.filters import make_filter
 from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, Rep
 from tests.support import report_fixture as fx
-from tests.support.helpers import count_rows
+from tests.support.helpers import count_rows, run_cli
 
 LAST_WEEK = ["--since", "2026-11-16", "--until", "2026-11-22", "--tz", fx.ZONE]
-
-
-@pytest.fixture
-def history(db):
-    return fx.build(db)
 
 
 @pytest.fixture
@@ -34,14 +29,8 @@ def sq(sqlite_db):
     return sqlite_db
 
 
-def run(db, capsys, *args):
-    code = cli.main(["--db", db.url, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def report_json(db, capsys, *args):
-    code, out, err = run(db, capsys, "report", *args, "--format", "json")
+    code, out, err = run_cli(db, capsys, "report", *args, "--format", "json")
     assert code == 0, err
     return json.loads(out)
 
@@ -105,7 +94,7 @@ def test_filters(db, history, capsys, flags, dials, meetings):
 
 
 def test_table_shows_the_same_figures(db, history, capsys):
-    code, out, _ = run(db, capsys, "report", "--by", "rep", *LAST_WEEK)
+    code, out, _ = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK)
     assert code == 0
     lines = out.splitlines()
     ana = next(line for line in lines if line.startswith("Ana"))
@@ -128,7 +117,7 @@ def test_csv_same_figures_and_neutralised(db, history, capsys, clock):
         s.add(CallAttempt(block_id=block.id, rep_id=evil.id, contact_id=contact.id,
                           list_id=lst.id, dialed_at=at, logged_at=at + timedelta(seconds=20),
                           outcome="no_answer", duration_seconds=20))
-    code, out, _ = run(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--format", "csv")
+    code, out, _ = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--format", "csv")
     assert code == 0
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0][:3] == ["Rep", "Blocks", "Dials"]
@@ -137,7 +126,7 @@ def test_csv_same_figures_and_neutralised(db, history, capsys, clock):
     assert by_name["Ana"][11] == "22.2"  # Mtg/dial %, same digits as "2/9 (22.2%)"
     assert "'=HYPERLINK(\"http://x\")" in by_name
     assert by_name["Total"][2] == "15"
-    code, out, _ = run(db, capsys, "report", "--by", "list", *LAST_WEEK, "--format", "csv")
+    code, out, _ = run_cli(db, capsys, "report", "--by", "list", *LAST_WEEK, "--format", "csv")
     cells = [row[:2] for row in csv.reader(io.StringIO(out))]
     assert ["'-2+3 list", "'vertical: @sum"] not in cells  # value starts with "v": kept
     assert ["'-2+3 list", "vertical: @sum"] in cells
@@ -173,7 +162,7 @@ def test_neutralise():
 )
 def test_bad_input_is_one_line(sq, capsys, args, message):
     db = sq
-    code, out, err = run(db, capsys, *args)
+    code, out, err = run_cli(db, capsys, *args)
     assert code == 2
     assert err.startswith("callcoach: error: ") and message in err
     assert err.count("\n") == 1
@@ -182,11 +171,11 @@ def test_bad_input_is_one_line(sq, capsys, args, message):
 def test_output_file_and_unwritable(sq, capsys, tmp_path):
     db = sq
     target = tmp_path / "card.csv"
-    code, _, err = run(db, capsys, "report", *LAST_WEEK, "--format", "csv", "--output",
+    code, _, err = run_cli(db, capsys, "report", *LAST_WEEK, "--format", "csv", "--output",
                        str(target))
     assert code == 0 and "wrote" in err
     assert target.read_text().startswith("Rep,Blocks,Dials")
-    code, _, err = run(db, capsys, "report", "--format", "csv", "--output",
+    code, _, err = run_cli(db, capsys, "report", "--format", "csv", "--output",
                        str(tmp_path / "missing" / "x.csv"))
     assert code == 2 and "cannot write" in err
     assert not (tmp_path / "missing").exists()
@@ -194,17 +183,17 @@ def test_output_file_and_unwritable(sq, capsys, tmp_path):
 
 def test_goals_cli(sq, capsys):
     db = sq
-    code, out, _ = run(db, capsys, "goals", "set", "--rep", "ben", "--week", "2026-11-25",
+    code, out, _ = run_cli(db, capsys, "goals", "set", "--rep", "ben", "--week", "2026-11-25",
                        "--blocks", "5", "--dials", "60", "--meetings", "3")
     assert code == 0 and "week of 2026-11-23: 5 blocks, 60 dials, 3 meetings" in out
     assert count_rows(db, "weekly_goal") == 4
-    code, out, _ = run(db, capsys, "goals", "show", "--week", "2026-11-16", "--tz", fx.ZONE)
+    code, out, _ = run_cli(db, capsys, "goals", "show", "--week", "2026-11-16", "--tz", fx.ZONE)
     assert "Ana" in out and "dials 9/40 (22%)" in out and "meetings 1/1 (100%)" in out
 
 
 def test_plan_cli(sq, capsys):
     db = sq
-    code, out, _ = run(db, capsys, "plan", "--quota", "100000", "--deal-size", "10,000",
+    code, out, _ = run_cli(db, capsys, "plan", "--quota", "100000", "--deal-size", "10,000",
                        "--close-ratio", "4", "--weeks", "10", "--tz", fx.ZONE)
     assert code == 0
     assert "call blocks          556      55.6" in out
@@ -232,7 +221,7 @@ def test_html_scorecard_renders_in_chromium(sqlite_db, capsys, tmp_path):
     db = sqlite_db
     fx.build(db)
     page = tmp_path / "scorecard.html"
-    code, _, err = run(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--format", "html",
+    code, _, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--format", "html",
                        "--output", str(page))
     assert code == 0, err
     html = page.read_text()
@@ -320,15 +309,15 @@ def plugins(tmp_path, monkeypatch):
 
 def test_a_plugin_breakdown_works_in_every_format(db, history, capsys, tmp_path, plugins):
     """A brand-new --by name from an entry point: table, CSV, JSON, HTML and the help."""
-    code, out, _ = run(db, capsys, "report", "--by", "score", *LAST_WEEK, "--format", "csv")
+    code, out, _ = run_cli(db, capsys, "report", "--by", "score", *LAST_WEEK, "--format", "csv")
     assert code == 0 and out.splitlines() == ["Drill,Score %", "'=evil,75.0"]
-    code, out, _ = run(db, capsys, "report", "--by", "score", *LAST_WEEK)
+    code, out, _ = run_cli(db, capsys, "report", "--by", "score", *LAST_WEEK)
     assert code == 0 and "=evil  3/4 (75%)" in out
     data = report_json(db, capsys, "--by", "score", *LAST_WEEK)
     assert data["report"] == "score" and data["title"] == "Drill scores"
     assert data["rows"] == [{"drill": "=evil", "score": {"num": 3, "den": 4, "pct": 75.0}}]
     page = tmp_path / "score.html"
-    code, _, err = run(db, capsys, "report", "--by", "score", *LAST_WEEK, "--format", "html",
+    code, _, err = run_cli(db, capsys, "report", "--by", "score", *LAST_WEEK, "--format", "html",
                        "--output", str(page))
     html = page.read_text()
     assert code == 0, err
@@ -354,10 +343,10 @@ def test_a_plugin_funnel_breakdown_counts_like_the_built_in_ones(db, history, ca
 
 def test_a_broken_plugin_gives_one_line_naming_it(db, history, capsys, plugins):
     """A plug-in that fails to load: one line naming it, no traceback; the rest still work."""
-    code, out, err = run(db, capsys, "report", "--by", "broken", *LAST_WEEK)
+    code, out, err = run_cli(db, capsys, "report", "--by", "broken", *LAST_WEEK)
     assert code != 0 and out == ""
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "breakdown plug-in 'broken' (callcoach_no_such_module:THING)" in err
     assert "ModuleNotFoundError" in err
-    code, out, _ = run(db, capsys, "report", "--by", "rep", *LAST_WEEK)
+    code, out, _ = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK)
     assert code == 0 and "Leaderboard by rep" in out

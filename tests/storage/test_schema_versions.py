@@ -15,17 +15,12 @@ from sqlmodel import select
 
 from callcoach.cli import main
 from callcoach.storage import schema as storage_schema
-from callcoach.storage.db import (
-    Database,
-    DatabaseError,
-    current_revision,
-    default_database_url,
-    head_revision,
-    make_engine,
-    open_database,
-)
+from callcoach.storage.db import Database, open_database
+from callcoach.storage.engine import make_engine
+from callcoach.storage.errors import DatabaseError
 from callcoach.storage.models import CallAttempt, Contact, Rep
-from callcoach.storage.schema import upgrade
+from callcoach.storage.schema import current_revision, head_revision, upgrade
+from callcoach.storage.urls import default_database_url
 
 FUTURE = "9999"
 WHEN = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

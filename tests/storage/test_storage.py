@@ -10,15 +10,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import select
 
-from callcoach.storage.db import (
-    DatabaseError,
-    current_revision,
-    head_revision,
-    open_database,
-    resolve_database_url,
-    safe_url,
-)
+from callcoach.storage.db import open_database
+from callcoach.storage.errors import DatabaseError
 from callcoach.storage.models import ALL_TABLES, CallList, Contact, Rep
+from callcoach.storage.schema import current_revision, head_revision
+from callcoach.storage.urls import resolve_database_url, safe_url
 
 
 def test_migrated_schema_matches_models(db):
@@ -189,7 +185,7 @@ class _StallingProxy:
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
-    def _pump(self, src, dst) -> None:  # noqa: ANN001
+    def _pump(self, src, dst) -> None:
         while True:
             try:
                 data = src.recv(65536)

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from callcoach.catalog.outcomes import Outcome
+from callcoach.clock import FakeClock
+from callcoach.config import Settings
+from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
+    CallBlock,
     CallList,
     Contact,
     Objection,
@@ -120,10 +128,47 @@ def make_list(
         return cl.id, ids
 
 
-def make_rep(db: Database, name: str = "Sam", email: str | None = "sam@example.com") -> int:
+def make_rep(
+    db: Database, name: str = "Sam", email: str | None = "sam@example.com", role: str = "sdr"
+) -> int:
     """A rep; returns its id."""
     with db.transaction() as s:
-        r = Rep(name=name, email=email)
+        r = Rep(name=name, email=email, role=role)
         s.add(r)
         s.flush()
         return r.id
+
+
+def start_named_block(
+    db: Database, clock: FakeClock, first_names: tuple[str, ...] = ("Ada", "Ben", "Cy")
+) -> CallBlock:
+    """Sam's block (objection library seeded) on a new list of contacts with these names."""
+    rep = make_rep(db)
+    seed_library(db)
+    list_id, _ = make_list(db, contacts=[{"first_name": n} for n in first_names])
+    return lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
+
+
+def log_each_call(
+    db: Database,
+    clock: FakeClock,
+    settings: Settings,
+    block: CallBlock,
+    count: int,
+    outcome: Outcome | str,
+    seconds: float,
+    details: Callable[[int], dict[str, Any]],
+) -> list[outcomes.OutcomeResult]:
+    """Serve, dial and log ``outcome`` ``count`` times on ``block``, each call ``seconds``
+    long and logged with ``details(i)`` (read after the clock moved); the results."""
+    results = []
+    for i in range(count):
+        contact = serving.serve_next(db, clock, settings, block)
+        dialling.dial(db, clock, block.id, contact.id)
+        clock.advance(seconds)
+        results.append(
+            outcomes.log_outcome(
+                db, clock, settings, block_id=block.id, outcome=outcome, **details(i)
+            )
+        )
+    return results

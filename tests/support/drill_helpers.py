@@ -17,10 +17,10 @@ from callcoach.storage.models import (
     Contact,
     DrillRound,
     Objection,
-    Rep,
     TalkTrack,
     TalkTrackObjection,
 )
+from tests.support.blockkit import make_rep
 
 STARTER = [
     (
@@ -83,12 +83,8 @@ def seed_track(db: Database, ids: dict[str, int], name: str = "IT services") -> 
 
 
 def add_rep(db: Database, name: str, role: str = "sdr") -> int:
-    """A rep; returns its id."""
-    with db.transaction() as session:
-        rep = Rep(name=name, role=role)
-        session.add(rep)
-        session.flush()
-        return rep.id
+    """A rep without an email address; returns its id."""
+    return make_rep(db, name, email=None, role=role)
 
 
 def add_live_losses(

@@ -46,7 +46,7 @@ def run_rep(
     start: datetime,
     limit: int,
     ics_dir: str,
-    barrier=None,  # noqa: ANN001 - multiprocessing.Barrier: all reps start calling together
+    barrier=None,  # multiprocessing.Barrier: all reps start calling together
 ) -> RepRun:
     """Serve, dial and log outcomes on one list until it runs dry or ``limit`` is reached."""
     from callcoach.clock import FakeClock
@@ -97,17 +97,17 @@ def run_rep(
     return run
 
 
-def run_rep_into(queue, *args) -> None:  # noqa: ANN001
+def run_rep_into(queue, *args) -> None:
     """Process target: :func:`run_rep`, its RepRun (or the error text) put on ``queue``."""
     try:
         queue.put(run_rep(*args))
-    except BaseException as exc:  # noqa: BLE001 - the test shows it
+    except BaseException as exc:  # the test shows it
         import traceback
 
         queue.put(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
 
 
-def reserve_and_hang(url: str, rep_id: int, list_id: int, start: datetime, conn) -> None:  # noqa: ANN001
+def reserve_and_hang(url: str, rep_id: int, list_id: int, start: datetime, conn) -> None:
     """Reserve one contact, report it through ``conn``, then wait to be killed."""
     from callcoach.clock import FakeClock
     from callcoach.config import Settings

@@ -16,16 +16,17 @@ from sqlalchemy.engine import make_url
 from callcoach.config import Settings
 from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.core.calling.journal import (
-    OutcomeJournal,
     ServerUnavailable,
     log_outcome_durably,
     replay_at_start,
     serve_next_durably,
 )
-from callcoach.storage.db import make_engine, open_database
+from callcoach.core.calling.journal_file import OutcomeJournal
+from callcoach.storage.db import open_database
+from callcoach.storage.engine import make_engine
 from callcoach.storage.models import CallAttempt, CallList, Contact, Rep
-from tests.conftest import PG_ENV
 from tests.support import team_workers
+from tests.support.pg import PG_ENV
 
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -215,6 +216,17 @@ class _Outage:
         self.admin.dispose()
 
 
+def _dial_then_lose_backends(db, clock, settings, journal, outage, rep_id: int, list_id: int):
+    """Start ``rep_id``'s block on ``list_id``, serve and dial its first contact, then kill
+    every backend connection and let 30 seconds of the call pass; (block, contact)."""
+    block = lifecycle.start_block(db, clock, rep_id=rep_id, list_id=list_id)
+    contact, _ = serve_next_durably(db, clock, settings, journal, block)
+    dialling.dial(db, clock, block.id, contact.id)
+    outage.terminate_only()
+    clock.advance(30)
+    return block, contact
+
+
 @pytest.mark.pg
 def test_connection_loss_mid_block_loses_nothing_and_duplicates_nothing(
     pg_db, clock, settings, tmp_path
@@ -228,13 +240,8 @@ def test_connection_loss_mid_block_loses_nothing_and_duplicates_nothing(
     outage = _Outage(db.url)
     logged: dict[str, int] = {}
     try:
-        block = lifecycle.start_block(db, clock, rep_id=rep_ids[0], list_id=list_id)
-
         # 1. The backend dies between calls: the retry reconnects, nothing is journaled.
-        c1, _ = serve_next_durably(db, clock, settings, journal, block)
-        dialling.dial(db, clock, block.id, c1.id)
-        outage.terminate_only()
-        clock.advance(30)
+        block, c1 = _dial_then_lose_backends(db, clock, settings, journal, outage, rep_ids[0], list_id)
         done = log_outcome_durably(
             db, clock, settings, journal, block_id=block.id, outcome="no_answer",
             contact_id=c1.id, sleep=_no_sleep,
@@ -324,11 +331,7 @@ def test_connection_dead_unseen_at_checkout_fails_one_statement_then_recovers(
     outage = _Outage(db.url)
     logged: dict[str, int] = {}
     try:
-        block = lifecycle.start_block(db, clock, rep_id=rep_ids[0], list_id=list_id)
-        c1, _ = serve_next_durably(db, clock, settings, journal, block)
-        dialling.dial(db, clock, block.id, c1.id)
-        outage.terminate_only()
-        clock.advance(30)
+        block, c1 = _dial_then_lose_backends(db, clock, settings, journal, outage, rep_ids[0], list_id)
         slept: list[float] = []
         done = log_outcome_durably(
             db, clock, settings, journal, block_id=block.id, outcome="no_answer",

@@ -13,10 +13,8 @@ from callcoach.core.calling import outcomes as outcome_rules
 from callcoach.storage.models import CallAttempt, CallBlock
 from callcoach.tui.app import make_app
 from callcoach.tui.screens.block import BlockScreen
-from tests.support.blockkit import make_list, make_rep, seed_library
-from tests.support.helpers import wait_for_workers
-
-SIZE = (120, 40)
+from tests.support.blockkit import make_list, make_rep, start_named_block
+from tests.support.helpers import SIZE, open_block_and_dial, wait_for_workers
 
 
 def text_of(app) -> str:
@@ -61,19 +59,11 @@ async def test_outcome_kept_offline_and_written_when_server_returns(
     """Server away while logging: 'saved on this machine', no dialling, nothing lost; back:
     the saved outcome is written exactly once and the next contact is on screen."""
     db = sqlite_db
-    rep = make_rep(db)
-    seed_library(db)
-    list_id, ids = make_list(db, contacts=[{"first_name": n} for n in ("Ada", "Ben", "Cy")])
-    block = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
+    block = start_named_block(db, clock)
     server = Server(monkeypatch)
     app = make_app(db, settings, clock, rep_name="Sam")
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(BlockScreen(block.id))
-        await pilot.pause()
-        screen = app.screen
-        first = screen.contact.id
-        await pilot.press("d")
-        await pilot.pause()
+        screen, first = await open_block_and_dial(app, pilot, block.id)
         clock.advance(40)
         server.up = False
         await pilot.press("2")

@@ -19,8 +19,7 @@ from callcoach.tui.screens.block_start import start_block_flow
 from callcoach.tui.screens.home import HomeScreen
 from callcoach.tui.screens.planner import PlannerScreen
 from tests.support.blockkit import make_list, make_rep, seed_library
-
-SIZE = (120, 40)
+from tests.support.helpers import SIZE
 
 
 async def test_start_screen_opens_over_home(sqlite_db, settings, clock):

@@ -25,12 +25,11 @@ from callcoach.tui.screens import block_saving
 from callcoach.tui.screens.block import BlockScreen
 from callcoach.tui.screens.block_dialogs import ChoiceDialog, ObjectionPicker
 from callcoach.tui.screens.block_summary import SummaryScreen
-from tests.support.blockkit import make_list, make_rep, seed_library
+from tests.support.blockkit import make_list, start_named_block
+from tests.support.helpers import SIZE, wait_for_save
 from tests.support.helpers import screen_text as text_of
 from tests.support.helpers import stored_attempts as attempts
-from tests.support.helpers import wait_for_save
 
-SIZE = (120, 40)
 #: Longest a held write waits for the test to release it. If the write ran on the UI
 #: thread the test could not release it: the wait runs out and the test fails.
 HOLD_LIMIT = 3.0
@@ -88,10 +87,7 @@ class Spy:
 
 def start_block(db, clock) -> int:
     """A block on a list of Ada, Ben and Cy; returns its id."""
-    rep = make_rep(db)
-    seed_library(db)
-    list_id, _ = make_list(db, contacts=[{"first_name": n} for n in ("Ada", "Ben", "Cy")])
-    return lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id).id
+    return start_named_block(db, clock).id
 
 
 @asynccontextmanager

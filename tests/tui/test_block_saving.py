@@ -16,14 +16,12 @@ from sqlmodel import select
 from textual.widgets import Static
 
 from callcoach.core.calling import journal as jr
-from callcoach.core.calling import lifecycle, outcomes
+from callcoach.core.calling import outcomes
 from callcoach.storage.models import CallAttempt
 from callcoach.tui.app import make_app
-from callcoach.tui.screens.block import BlockScreen
-from tests.support.blockkit import make_list, make_rep, seed_library
-from tests.support.helpers import wait_for_save, wait_for_workers
+from tests.support.blockkit import start_named_block
+from tests.support.helpers import SIZE, open_block_and_dial, wait_for_save, wait_for_workers
 
-SIZE = (120, 40)
 #: Longest a stalled save may wait for the test to answer it. If the save ran on the UI
 #: thread the test could never answer: the wait runs out and the test fails.
 STALL_LIMIT = 3.0
@@ -69,19 +67,11 @@ async def test_stalled_save_keeps_the_screen_live_and_stores_the_outcome_once(
     sqlite_db, clock, settings, monkeypatch
 ):
     db = sqlite_db
-    rep = make_rep(db)
-    seed_library(db)
-    list_id, ids = make_list(db, contacts=[{"first_name": n} for n in ("Ada", "Ben", "Cy")])
-    block = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
+    block = start_named_block(db, clock)
     server = StalledServer(monkeypatch)
     app = make_app(db, settings, clock, rep_name="Sam")
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(BlockScreen(block.id))
-        await pilot.pause()
-        screen = app.screen
-        first = screen.contact.id
-        await pilot.press("d")
-        await pilot.pause()
+        screen, first = await open_block_and_dial(app, pilot, block.id)
         clock.advance(40)
         await pilot.press("2")
         await pilot.pause()
@@ -127,19 +117,11 @@ async def test_stalled_save_that_loses_the_server_is_kept_here_and_written_once(
     sqlite_db, clock, settings, monkeypatch
 ):
     db = sqlite_db
-    rep = make_rep(db)
-    seed_library(db)
-    list_id, ids = make_list(db, contacts=[{"first_name": n} for n in ("Ada", "Ben")])
-    block = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
+    block = start_named_block(db, clock, ("Ada", "Ben"))
     server = StalledServer(monkeypatch, fail=True)
     app = make_app(db, settings, clock, rep_name="Sam")
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(BlockScreen(block.id))
-        await pilot.pause()
-        screen = app.screen
-        first = screen.contact.id
-        await pilot.press("d")
-        await pilot.pause()
+        screen, first = await open_block_and_dial(app, pilot, block.id)
         clock.advance(30)
         await pilot.press("3")
         await pilot.pause()

@@ -6,8 +6,7 @@ import pytest
 
 from callcoach.tui.app import make_app
 from tests.support.blockkit import make_list, make_rep, seed_library
-
-SIZE = (120, 40)
+from tests.support.helpers import SIZE
 
 
 @pytest.fixture

@@ -24,11 +24,9 @@ from callcoach.tui.screens.block_dialogs import (
 )
 from callcoach.tui.screens.block_summary import SummaryScreen
 from tests.support.blockkit import make_list, make_rep, seed_library
-from tests.support.helpers import count_rows
+from tests.support.helpers import SIZE, count_rows
 from tests.support.helpers import screen_text as text_of
 from tests.support.helpers import stored_attempts as attempts
-
-SIZE = (120, 40)
 
 
 @pytest.fixture

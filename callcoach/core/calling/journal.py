@@ -207,7 +207,7 @@ def replay_journal(db: Database, settings: Settings, journal: OutcomeJournal) ->
                     report.written += 1
                 else:
                     report.already += 1
-            except Exception as exc:  # noqa: BLE001 - sorted into retry-later or rejected
+            except Exception as exc:  # sorted into retry-later or rejected
                 if is_connection_error(exc):
                     report.error = describe_connect_error(db.url, exc)
                     break
@@ -247,7 +247,7 @@ RETRY_BUDGET_SECONDS = 3.0
 
 def _retrying(
     action: Callable[[], Any], delays: tuple[float, ...], sleep: Callable[[float], None]
-) -> Any:  # noqa: ANN401
+) -> Any:
     """Run ``action``; on a connection error wait and try again per ``delays``, within
     :data:`RETRY_BUDGET_SECONDS`."""
     started = time.monotonic()
@@ -383,7 +383,7 @@ def replay_at_start(db: Database, settings: Settings, journal: OutcomeJournal) -
     return report.message
 
 
-def call_or_unavailable(db: Database, action: Callable[[], Any]) -> Any:  # noqa: ANN401
+def call_or_unavailable(db: Database, action: Callable[[], Any]) -> Any:
     """Run ``action``; a connection failure becomes :class:`ServerUnavailable` (one line)."""
     try:
         return action()

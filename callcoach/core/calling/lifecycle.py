@@ -11,6 +11,8 @@ contact on screen is the contact the block has reserved. Both survive a crash, w
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -141,31 +143,19 @@ def recover_block(db: Database, clock: Clock, block_id: int) -> CallBlock:
 def pause_block(db: Database, clock: Clock, block_id: int) -> CallBlock:
     """Pause the block clock (no-op when already paused)."""
     now = clock.now()
-    with db.transaction() as session:
-        block = get_block(session, block_id)
-        require_live(block)
+    with _live_block_change(db, block_id, now) as (session, block):
         if block.paused_at is None:
             block.paused_at = now
             block.status = BlockStatus.PAUSED.value
             session.add(BlockPause(block_id=block_id, started_at=now))
-        block.last_activity_at = now
-        session.add(block)
-        session.flush()
-        session.refresh(block)
     return block
 
 
 def resume_block(db: Database, clock: Clock, block_id: int) -> CallBlock:
     """Resume a paused block; the paused time is not counted (no-op when running)."""
     now = clock.now()
-    with db.transaction() as session:
-        block = get_block(session, block_id)
-        require_live(block)
+    with _live_block_change(db, block_id, now) as (session, block):
         _close_pause(session, block, now)
-        block.last_activity_at = now
-        session.add(block)
-        session.flush()
-        session.refresh(block)
     return block
 
 
@@ -206,6 +196,22 @@ def switch_list(db: Database, clock: Clock, block_id: int, list_id: int) -> Call
         session.flush()
         session.refresh(block)
     return block
+
+
+@contextmanager
+def _live_block_change(
+    db: Database, block_id: int, now: datetime
+) -> Iterator[tuple[Session, CallBlock]]:
+    """A write transaction on a running or paused block: the caller changes it inside, then
+    its activity is stamped at ``now`` and it is flushed and refreshed."""
+    with db.transaction() as session:
+        block = get_block(session, block_id)
+        require_live(block)
+        yield session, block
+        block.last_activity_at = now
+        session.add(block)
+        session.flush()
+        session.refresh(block)
 
 
 def require_live(block: CallBlock) -> None:

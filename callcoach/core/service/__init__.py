@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from callcoach.clock import Clock
 from callcoach.config import Settings
 from callcoach.core.calling.callbacks import callback_counts
-from callcoach.core.calling.journal import OutcomeJournal, connection_trouble, replay_at_start
+from callcoach.core.calling.journal import connection_trouble, replay_at_start
+from callcoach.core.calling.journal_file import OutcomeJournal
 from callcoach.core.lists.call_lists import ListSummary, list_summaries
 from callcoach.core.reps import default_rep
 from callcoach.storage.db import Database

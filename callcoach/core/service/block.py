@@ -20,13 +20,13 @@ from callcoach.core.calling import objections as objection_rules
 from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
 from callcoach.core.calling.journal import (
     DurableOutcome,
-    OutcomeJournal,
     ServerUnavailable,
     call_or_unavailable,
     connection_trouble,
     log_outcome_durably,
     serve_next_durably,
 )
+from callcoach.core.calling.journal_file import OutcomeJournal
 from callcoach.core.calling.lifecycle import HEARTBEAT_SECONDS, BlockError
 from callcoach.core.calling.objections import LoggedObjection, ObjectionChoice
 from callcoach.core.calling.outcomes import MeetingDetails, OutcomeResult
@@ -365,7 +365,7 @@ class BlockService:
         contact_id: int,
         note: str,
         done: bool,
-        **kwargs: Any,  # noqa: ANN401 - callback_at, meeting
+        **kwargs: Any,  # callback_at, meeting
     ) -> tuple[DurableOutcome, NextContact | None]:
         """Log the outcome (kept in the journal if the server is away) and, unless the
         block is ``done``, reserve and read the next contact."""

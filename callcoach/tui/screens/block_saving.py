@@ -68,7 +68,7 @@ def _drain(jobs: queue.SimpleQueue, watched: Callable[[], AbstractContextManager
             if future.set_running_or_notify_cancel():
                 try:
                     future.set_result(job())
-                except BaseException as exc:  # noqa: BLE001 - handed to the UI thread
+                except BaseException as exc:  # handed to the UI thread
                     future.set_exception(exc)
 
 

@@ -80,7 +80,7 @@ class Panel(Static):
     # No links in these panels: skip Textual's per-render link styling.
     auto_links = False
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._content = Content("")
         self._strips: list[Strip] | None = None

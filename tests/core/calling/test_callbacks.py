@@ -17,7 +17,7 @@ from callcoach.core.calling.callbacks import (
     release_callbacks,
 )
 from callcoach.storage.models import Callback, Contact
-from tests.support.blockkit import make_list, make_rep
+from tests.support.blockkit import log_each_call, make_list, make_rep
 
 
 def _take_callbacks(db, clock, settings, n: int = 2):
@@ -25,16 +25,11 @@ def _take_callbacks(db, clock, settings, n: int = 2):
     ana, ben, cy = (make_rep(db, name) for name in ("Ana", "Ben", "Cy"))
     list_id, contacts = make_list(db, contacts=[{} for _ in range(n)])
     b = lifecycle.start_block(db, clock, rep_id=ana, list_id=list_id, minutes=52)
-    ids = []
-    for i in range(n):
-        contact = serving.serve_next(db, clock, settings, b)
-        dialling.dial(db, clock, b.id, contact.id)
-        clock.advance(30)
-        res = outcomes.log_outcome(
-            db, clock, settings, block_id=b.id, outcome=Outcome.CALLBACK,
-            callback_at=clock.now() + timedelta(hours=i + 1),
-        )
-        ids.append(res.callback.id)
+    logged = log_each_call(
+        db, clock, settings, b, n, Outcome.CALLBACK, 30,
+        lambda i: {"callback_at": clock.now() + timedelta(hours=i + 1)},
+    )
+    ids = [res.callback.id for res in logged]
     lifecycle.end_block(db, clock, b.id)
     return {"Ana": ana, "Ben": ben, "Cy": cy}, list_id, contacts, ids
 

@@ -10,13 +10,12 @@ import sqlalchemy as sa
 
 from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.core.calling.journal import (
-    JournalEntry,
-    OutcomeJournal,
     ServerUnavailable,
     log_outcome_durably,
     replay_journal,
     serve_next_durably,
 )
+from callcoach.core.calling.journal_file import JournalEntry, OutcomeJournal
 from callcoach.core.calling.lifecycle import BlockError
 from callcoach.core.calling.outcomes import MeetingDetails
 from callcoach.storage.models import CallAttempt, Contact, Meeting

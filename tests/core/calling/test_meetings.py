@@ -8,12 +8,12 @@ import pytest
 
 from callcoach.catalog.outcomes import Outcome
 from callcoach.cli import main
-from callcoach.core.calling import dialling, lifecycle, outcomes, serving
+from callcoach.core.calling import lifecycle, outcomes
 from callcoach.core.calling.meetings import MeetingError, list_meetings, record_held
 from callcoach.core.review.filters import make_filter
 from callcoach.core.review.funnels import funnel
 from callcoach.storage.models import Meeting
-from tests.support.blockkit import make_list, make_rep
+from tests.support.blockkit import log_each_call, make_list, make_rep
 
 
 def _book(db, clock, settings, n: int = 3) -> list[int]:
@@ -21,19 +21,16 @@ def _book(db, clock, settings, n: int = 3) -> list[int]:
     rep = make_rep(db)
     list_id, _ = make_list(db, contacts=[{} for _ in range(n)])
     b = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id, minutes=52)
-    ids = []
-    for i in range(n):
-        contact = serving.serve_next(db, clock, settings, b)
-        dialling.dial(db, clock, b.id, contact.id)
-        clock.advance(60)
-        res = outcomes.log_outcome(
-            db, clock, settings, block_id=b.id, outcome=Outcome.MEETING,
-            meeting=outcomes.MeetingDetails(
+    logged = log_each_call(
+        db, clock, settings, b, n, Outcome.MEETING, 60,
+        lambda i: {
+            "meeting": outcomes.MeetingDetails(
                 clock.now() + timedelta(days=i + 1), "web", "",
                 parked_questions=(f"Question {i}",),
-            ),
-        )
-        ids.append(res.meeting.id)
+            )
+        },
+    )
+    ids = [res.meeting.id for res in logged]
     lifecycle.end_block(db, clock, b.id)
     return ids
 

@@ -29,12 +29,6 @@ from tests.support import report_fixture as fx
 LAST_WEEK = dict(period="last-week", zone=fx.ZONE)
 
 
-@pytest.fixture
-def history(db):
-    """The fixture history written into the engine under test."""
-    return fx.build(db)
-
-
 def _filter(clock, **kw):
     return make_filter(clock.now(), **{**LAST_WEEK, **kw})
 
