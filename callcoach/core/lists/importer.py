@@ -31,6 +31,7 @@ from callcoach.core.lists.regions import country_code, country_display, normaliz
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
 from callcoach.storage.models import CallList, ClusterDimension, Contact, DoNotCall, TalkTrack, table_of
+from callcoach.storage.sql import bulk
 from callcoach.textsafe import is_terminal_safe, unsafe_characters
 
 CLUSTER_DIMENSIONS = ("vertical", "region", "size", "role")
@@ -616,72 +617,6 @@ _ROLE, _STATUS = _CONTACT_COLUMNS.index("role_family"), _CONTACT_COLUMNS.index("
 _DNC, _CREATED = _CONTACT_COLUMNS.index("do_not_call"), _CONTACT_COLUMNS.index("created_at")
 
 
-_DRIVER_MARKERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
-def _bind(table: sa.Table, column: str, value: object, dialect: sa.Dialect) -> object:
-    """``value`` as SQLAlchemy would send it to the driver for ``table.column``."""
-    processor = table.c[column].type._cached_bind_processor(dialect)
-    return processor(value) if processor is not None and value is not None else value
-
-
-def _bulk_insert(
-    session: Session, table: sa.Table, columns: tuple[str, ...], rows: list[list], bound: bool = False
-) -> None:
-    """One driver-level ``executemany`` inside the session's transaction.
-
-    SQLAlchemy's per-row parameter processing costs more than the insert itself at 100k
-    rows, so values are converted here with each column type's own bind processor (only for
-    the columns that have one: booleans and datetimes; rows are lists, converted in place),
-    then handed to the driver.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
-    active = [] if bound else [(i, p) for i, p in enumerate(processors) if p is not None]
-    for i, proc in active:
-        cache: dict = {}
-        for row in rows:
-            value = row[i]
-            if value is not None:
-                try:
-                    row[i] = cache[value]
-                except KeyError:
-                    row[i] = cache[value] = proc(value)
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        # PostgreSQL: COPY is several times faster than executemany for bulk rows.
-        preparer = dialect.identifier_preparer
-        sql = (
-            f"COPY {preparer.format_table(table)} "
-            f"({', '.join(preparer.quote(c) for c in columns)}) FROM STDIN"
-        )
-        cursor = connection.connection.cursor()
-        try:
-            with cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        finally:
-            cursor.close()
-        return
-    marker = _DRIVER_MARKERS.get(dialect.paramstyle)
-    if marker is None:  # other drivers: let SQLAlchemy do it
-        connection.execute(sa.insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
-        return
-    preparer = dialect.identifier_preparer
-    sql = (
-        f"INSERT INTO {preparer.format_table(table)} "
-        f"({', '.join(preparer.quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([marker] * len(columns))})"
-    )
-    cursor = connection.connection.cursor()  # the DBAPI cursor, same transaction
-    try:
-        cursor.executemany(sql, rows)
-    finally:
-        cursor.close()
-
-
 def _register_duplicate_dnc(session: Session, path: Path, clock: Clock, report: ImportReport) -> None:
     """Put do-not-call numbers from duplicate rows on the register and flag their contacts."""
     now = clock.now()
@@ -785,11 +720,12 @@ def _write(
 
     # Values bound once with the column types' own processors (same result as SQLAlchemy's
     # per-row processing, which would cost more than the insert itself).
-    dialect = session.get_bind().dialect
-    prebind = dialect.paramstyle in _DRIVER_MARKERS
+    prebind = bulk.binds_up_front(session)
     table = table_of(Contact)
-    bound_now = _bind(table, "created_at", now, dialect) if prebind else now
-    bound_dnc = {f: _bind(table, "do_not_call", f, dialect) if prebind else f for f in (True, False)}
+    bound_now = bulk.bind_value(session, table, "created_at", now) if prebind else now
+    bound_dnc = {
+        f: bulk.bind_value(session, table, "do_not_call", f) if prebind else f for f in (True, False)
+    }
     new_dnc: dict[str, str] = {}
     contacts: list[list] = []
     flagged_count = 0
@@ -813,9 +749,9 @@ def _write(
         results[value].added = added
     report.do_not_call = flagged_count
 
-    _bulk_insert(session, table, _CONTACT_COLUMNS, contacts, bound=prebind)
+    bulk.bulk_insert(session, table, _CONTACT_COLUMNS, contacts, bound=prebind)
     if new_dnc:
-        _bulk_insert(
+        bulk.bulk_insert(
             session,
             table_of(DoNotCall),
             ("phone", "added_at", "source"),

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import callcoach.core.lists.importer as importer
 from callcoach.core.lists.importer import ImportFileError, ImportOptions, import_file
+from callcoach.storage.sql import bulk
 from tests.support.helpers import count_rows
 from tests.support.paths import TEST_DATA
 
@@ -140,7 +140,7 @@ def test_arbitrary_bytes_never_crash(sqlite_db, clock, tmp_path, data, skip_inva
 def test_database_failure_mid_import_writes_nothing(db, clock, tmp_path, monkeypatch):
     """If the database fails after the contacts were inserted, the whole import rolls back."""
     path = TEST_DATA / "import" / "salesforce.csv"
-    real = importer._bulk_insert
+    real = bulk.bulk_insert
     calls = []
 
     def failing(session, table, columns, rows, **kw):
@@ -149,7 +149,7 @@ def test_database_failure_mid_import_writes_nothing(db, clock, tmp_path, monkeyp
         if table.name == "do_not_call":
             raise sa.exc.OperationalError("INSERT", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(importer, "_bulk_insert", failing)
+    monkeypatch.setattr(bulk, "bulk_insert", failing)
     with pytest.raises(ImportFileError, match="database error, nothing imported: disk I/O error"):
         import_file(db, path, ImportOptions(skip_invalid=True), clock)
     assert calls == ["contact", "do_not_call"]
