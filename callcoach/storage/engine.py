@@ -21,7 +21,7 @@ from callcoach.storage.errors import DatabaseError
 from callcoach.storage.urls import (
     default_database_url,
     describe_connect_error,
-    redact,
+    parse_database_url,
     safe_url,
 )
 
@@ -54,10 +54,7 @@ def make_engine(url: str) -> Engine:
     directory is made, on first use), and a URL that names no PostgreSQL database or holds
     an unencoded ``@`` is refused in one line, before any connection.
     """
-    try:
-        parsed = make_url(url)
-    except Exception as exc:  # noqa: BLE001
-        raise DatabaseError(f"invalid database URL {safe_url(url)}: {redact(str(exc), url)}") from None
+    parsed = parse_database_url(url)
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql") or parsed.get_driver_name() not in (
         "pysqlite",

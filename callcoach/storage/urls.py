@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from callcoach import paths
+from callcoach.storage.errors import DatabaseError
 
 ENV_URL = "CALLCOACH_DATABASE_URL"
 
@@ -61,6 +62,14 @@ def safe_url(url: str | sa.URL) -> str:
     if found is not None:
         text = f"{found['head']}***@{found['rest']}"
     return _hide_parameters(text)
+
+
+def parse_database_url(url: str) -> sa.URL:
+    """``url`` parsed, or a one-line :class:`DatabaseError` showing it without its password."""
+    try:
+        return make_url(url)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is the user's URL
+        raise DatabaseError(f"invalid database URL {safe_url(url)}: {redact(str(exc), url)}") from None
 
 
 def _passwords(url: str) -> set[str]:
