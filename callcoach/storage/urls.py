@@ -69,7 +69,8 @@ def parse_database_url(url: str) -> sa.URL:
     try:
         return make_url(url)
     except Exception as exc:  # noqa: BLE001 - any parse failure is the user's URL
-        raise DatabaseError(f"invalid database URL {safe_url(url)}: {redact(str(exc), url)}") from None
+        cause = "the port is not a number" if "int()" in str(exc) else redact(str(exc), url)
+        raise DatabaseError(f"invalid database URL {safe_url(url)}: {cause}") from None
 
 
 def _passwords(url: str) -> set[str]:
