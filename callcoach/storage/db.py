@@ -173,11 +173,14 @@ class Database:
                     quoted = conn.dialect.identifier_preparer.quote(table)
                     if conn.exec_driver_sql(f"SELECT 1 FROM {quoted} LIMIT 1").first():
                         return False
-        except sa.exc.DBAPIError:
+        except sa.exc.SQLAlchemyError:
             return False  # cannot tell: keep it
         self.engine.dispose()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{self.new_file}{suffix}").unlink(missing_ok=True)
+        try:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.new_file}{suffix}").unlink(missing_ok=True)
+        except OSError:
+            return False  # a file we cannot remove stays; the command's own error is reported
         self.new_file = None
         return True
 
