@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from callcoach import __version__
 from callcoach.cli import block, calls, db, demo, drills, lists, reps, review
+from callcoach.cli.args import discard_unused_database
 from callcoach.cli.start import cmd_tui
 from callcoach.errors import CallcoachError
 from callcoach.textsafe import for_terminal
@@ -101,6 +102,16 @@ def _discard_stdout() -> None:
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    status = 1
+    try:
+        status = _run(args)
+    finally:
+        if status != 0:
+            discard_unused_database(args)
+    return status
+
+
+def _run(args: argparse.Namespace) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
@@ -108,7 +119,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print("callcoach: interrupted", file=sys.stderr)
         return 130
     except CallcoachError as exc:
-        print(f"callcoach: error: {for_terminal(exc, one_line=True)}", file=sys.stderr)
+        print(f"callcoach: error: {for_terminal(_without_password(args, str(exc)), one_line=True)}",
+              file=sys.stderr)
         return 2
     except Exception as exc:
         # The server went away after the database was opened: still one line, no password.
@@ -117,6 +129,13 @@ def _main(argv: Sequence[str] | None) -> int:
             raise
         print(f"callcoach: error: {for_terminal(message, one_line=True)}", file=sys.stderr)
         return 2
+
+
+def _without_password(args: argparse.Namespace, message: str) -> str:
+    """``message`` with the database password hidden, wherever it came from."""
+    from callcoach.storage.urls import redact, resolve_database_url
+
+    return redact(message, resolve_database_url(args.db))
 
 
 def _connection_trouble(args: argparse.Namespace, exc: Exception) -> str | None:

@@ -24,10 +24,24 @@ class UserError(CallcoachError):
 
 
 def open_db(args: argparse.Namespace) -> Database:
-    """The database ``--db`` names (else the environment's, else the default SQLite file)."""
+    """The database ``--db`` names (else the environment's, else the default SQLite file).
+
+    It is kept on ``args`` so a command that fails before writing can remove a SQLite file
+    it created (see :func:`discard_unused_database`).
+    """
     from callcoach.storage.db import open_database
 
-    return open_database(args.db)
+    db = open_database(args.db)
+    args.opened_database = db
+    return db
+
+
+def discard_unused_database(args: argparse.Namespace) -> None:
+    """After a failed command: delete the SQLite file its :func:`open_db` created if nothing
+    was written to it (no database made by accident)."""
+    db: Database | None = getattr(args, "opened_database", None)
+    if db is not None:
+        db.discard_if_unused()
 
 
 def in_session(args: argparse.Namespace, work: Callable[[Session], T]) -> T:

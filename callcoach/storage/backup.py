@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from callcoach.storage.errors import DatabaseError
-from callcoach.storage.urls import resolve_database_url, safe_url
+from callcoach.storage.urls import parse_database_url, resolve_database_url, safe_url
 
 
 def backup_sqlite(url: str | None, target: Path) -> Path:
@@ -17,7 +15,7 @@ def backup_sqlite(url: str | None, target: Path) -> Path:
     import sqlite3
 
     url = resolve_database_url(url)
-    parsed = make_url(url)
+    parsed = parse_database_url(url)
     if parsed.get_backend_name() != "sqlite":
         raise DatabaseError(
             f"callcoach db backup copies SQLite files; for {safe_url(url)} use: "

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -20,7 +21,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from callcoach.storage import stall
-from callcoach.storage.engine import connect_or_fail, make_engine
+from callcoach.storage.engine import connect_or_fail, make_engine, new_sqlite_file
 from callcoach.storage.errors import DatabaseError
 from callcoach.storage.schema import bring_to_head
 from callcoach.storage.urls import default_database_url, describe_connect_error, resolve_database_url
@@ -34,6 +35,8 @@ class Database:
 
     url: str
     engine: Engine
+    #: The SQLite file this process created by opening it (it did not exist before).
+    new_file: Path | None = None
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
@@ -125,6 +128,29 @@ class Database:
         """Close every pooled connection."""
         self.engine.dispose()
 
+    def discard_if_unused(self) -> bool:
+        """Delete the SQLite file this process created when nothing was written to it (a
+        command that failed before writing leaves no database behind); True if deleted."""
+        if self.new_file is None:
+            return False
+        try:
+            with self.engine.connect() as conn:
+                tables = [t for t in sa.inspect(conn).get_table_names() if t != "alembic_version"]
+                for table in tables:
+                    quoted = conn.dialect.identifier_preparer.quote(table)
+                    if conn.exec_driver_sql(f"SELECT 1 FROM {quoted} LIMIT 1").first():
+                        return False
+        except sa.exc.SQLAlchemyError:
+            return False  # cannot tell: keep it
+        self.engine.dispose()
+        try:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.new_file}{suffix}").unlink(missing_ok=True)
+        except OSError:
+            return False  # a file we cannot remove stays; the command's own error is reported
+        self.new_file = None
+        return True
+
 
 def open_database(
     url: str | None = None, *, migrate: bool = True, upgrade_older: bool | None = None
@@ -139,16 +165,19 @@ def open_database(
     """
     url = resolve_database_url(url)
     engine = make_engine(url)
-    connect_or_fail(url, engine)
-    if migrate:
-        if upgrade_older is None:
-            upgrade_older = url == default_database_url()
-        try:
+    database = Database(url=url, engine=engine, new_file=new_sqlite_file(url))
+    try:
+        connect_or_fail(url, engine)
+        if migrate:
+            if upgrade_older is None:
+                upgrade_older = url == default_database_url()
             bring_to_head(url, engine, upgrade_older)
-        except DatabaseError:
-            engine.dispose()
-            raise
-        except sa.exc.OperationalError as exc:
-            engine.dispose()
-            raise DatabaseError(describe_connect_error(url, exc)) from None
-    return Database(url=url, engine=engine)
+    except DatabaseError:
+        database.discard_if_unused()
+        engine.dispose()
+        raise
+    except sa.exc.OperationalError as exc:
+        database.discard_if_unused()
+        engine.dispose()
+        raise DatabaseError(describe_connect_error(url, exc)) from None
+    return database

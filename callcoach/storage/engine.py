@@ -18,7 +18,12 @@ from sqlalchemy.engine import Engine, make_url
 
 from callcoach.storage import stall
 from callcoach.storage.errors import DatabaseError
-from callcoach.storage.urls import describe_connect_error, safe_url
+from callcoach.storage.urls import (
+    default_database_url,
+    describe_connect_error,
+    parse_database_url,
+    safe_url,
+)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -43,11 +48,13 @@ PG_TCP_USER_TIMEOUT_MS = 3000
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine for ``url`` with callcoach's connection settings."""
-    try:
-        parsed = make_url(url)
-    except Exception as exc:
-        raise DatabaseError(f"invalid database URL {url!r}: {exc}") from None
+    """Create an engine for ``url`` with callcoach's connection settings.
+
+    Nothing is created here: a SQLite file's folder must exist (only the default data
+    directory is made, on first use), and a URL that names no PostgreSQL database or holds
+    an unencoded ``@`` is refused in one line, before any connection.
+    """
+    parsed = parse_database_url(url)
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql") or parsed.get_driver_name() not in (
         "pysqlite",
@@ -60,17 +67,20 @@ def make_engine(url: str) -> Engine:
     if backend == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            folder = Path(database).expanduser().parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise DatabaseError(
-                    f"cannot create the folder {folder} for {safe_url(url)}: {exc.strerror}"
-                ) from None
+            _sqlite_folder(url, Path(database).expanduser().parent)
         engine = sa.create_engine(parsed, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    if parsed.host and "@" in parsed.host:
+        raise DatabaseError(
+            f"database URL {safe_url(url)}: the password holds an '@'; write it as %40"
+        )
+    if not parsed.database:
+        raise DatabaseError(
+            f"database URL {safe_url(url)}: no database name; "
+            "use postgresql+psycopg://USER@HOST/DBNAME"
+        )
     # No just-in-time compilation: callcoach's statements run in well under a second, and
     # a year-long report's estimated cost made PostgreSQL spend 0.2-1.8 s compiling it.
     # A server that silently stops answering (host gone, network cut) would otherwise hold
@@ -87,6 +97,39 @@ def make_engine(url: str) -> Engine:
     _check_on_checkout(engine)
     stall.install(engine)
     return engine
+
+
+def new_sqlite_file(url: str) -> Path | None:
+    """The file a SQLite ``url`` names when it does not exist yet (opening it would create
+    it), else None (it exists, in memory, or not SQLite)."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - make_engine reports it
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    path = Path(database).expanduser()
+    return None if path.exists() else path
+
+
+def _sqlite_folder(url: str, folder: Path) -> None:
+    """Make sure the SQLite file's folder exists: the default data directory is created on
+    first use; any other missing folder is a one-line error (a mistyped path must not grow a
+    tree of folders)."""
+    if folder.is_dir():
+        return
+    default_folder = Path(make_url(default_database_url()).database or "").parent
+    if folder != default_folder:
+        raise DatabaseError(f"database URL {safe_url(url)}: no such folder {folder}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot create the folder {folder} for {safe_url(url)}: {exc.strerror}"
+        ) from None
 
 
 #: A pooled connection idle for longer than this is pinged (one round trip) before reuse.

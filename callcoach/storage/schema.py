@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from callcoach.storage.engine import connect_or_fail, make_engine
+from callcoach.storage.engine import connect_or_fail, make_engine, new_sqlite_file
 from callcoach.storage.errors import DatabaseError
 from callcoach.storage.urls import describe_connect_error, resolve_database_url, safe_url
 
@@ -191,6 +191,9 @@ def inspect_schema(url: str | None = None) -> SchemaCheck:
     """Connect to ``url`` and compare its schema version with this release's, changing nothing."""
     url = resolve_database_url(url)
     engine = make_engine(url)
+    if new_sqlite_file(url) is not None:  # looking must not create the file
+        engine.dispose()
+        return SchemaCheck((), expected_revisions(), "empty")
     connect_or_fail(url, engine)
     try:
         return check_schema(engine)

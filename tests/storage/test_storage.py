@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -123,18 +124,25 @@ def test_opening_a_current_database_does_not_import_alembic(sqlite_db):
         ("nosuchdriver://x", "unsupported engine 'nosuchdriver'"),
         ("mysql://bob:hunter2@127.0.0.1/db", "unsupported engine 'mysql'"),
         ("postgresql+asyncpg://u@h/db", "unsupported engine 'postgresql+asyncpg'"),
-        ("sqlite:////proc/no/such/x.db", "cannot create the folder /proc/no/such"),
+        ("sqlite:////proc/no/such/x.db", "no such folder /proc/no/such"),
+        ("sqlite:////no/such/dir/x.db", "no such folder /no/such/dir"),
+        ("postgresql+psycopg://bob:hunter2@127.0.0.1:5432", "no database name"),
+        ("postgresql://bob:hunter2@127.0.0.1:5432/", "no database name"),
+        ("postgresql+psycopg://bob:hunter2@127.0.0.1:abc/x", "invalid database URL"),
+        ("postgresql+psycopg://bob:hun@ter2@127.0.0.1:5432/x", "write it as %40"),
     ],
 )
 def test_unusable_database_urls_are_one_line(url, expected, capsys):
-    """An engine callcoach does not ship, or an uncreatable folder: one line, no password."""
+    """An engine callcoach does not ship, a missing folder, no database name: one line, no
+    password, nothing created."""
     from callcoach.cli import main
 
     assert main(["--db", url, "lists"]) == 2
     err = capsys.readouterr().err
     assert expected in err
     assert err.count("\n") == 1
-    assert "hunter2" not in err
+    assert "hunter2" not in err and "ter2" not in err
+    assert not Path("/no").exists()
 
 
 def test_postgresql_connections_give_up_on_a_silent_server(pg_database_url):

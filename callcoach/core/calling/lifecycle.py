@@ -52,6 +52,19 @@ def remaining_seconds(block: CallBlock, now: datetime) -> float:
     return max(0.0, block.planned_seconds - active_seconds(block, now))
 
 
+def last_sign_of_life(block: CallBlock) -> datetime:
+    """The block's last heartbeat (its start when it never beat)."""
+    return block.last_activity_at or block.started_at
+
+
+def resumable_seconds(block: CallBlock) -> float:
+    """The calling time a block left open gets when it is resumed: what it had left at its
+    last sign of life. The resume dialog offers this figure and :func:`recover_block` counts
+    everything since that instant as a pause, so the block gets exactly it, whatever the gap.
+    """
+    return remaining_seconds(block, last_sign_of_life(block))
+
+
 # ---------------------------------------------------------------- lifecycle
 
 
@@ -115,20 +128,22 @@ def touch_block(db: Database, clock: Clock, block_id: int) -> None:
 def recover_block(db: Database, clock: Clock, block_id: int) -> CallBlock:
     """Reopen a block left open by a crash, with the remaining time it had when it died.
 
-    Time between the last sign of life and now is recorded as a pause, so it does not
-    count against the block; a call in progress keeps its outcome open (still loggable),
-    with its end fixed at the last sign of life so its duration is not inflated.
+    All the time between the last sign of life and now is recorded as a pause (however
+    short), so the block gets exactly :func:`resumable_seconds`, the figure the resume dialog
+    offered. A call in progress keeps its outcome open (still loggable); after a gap longer
+    than a heartbeat its end is fixed at the last sign of life so its duration is not inflated.
     """
     now = clock.now()
     with db.transaction() as session:
         block = get_block(session, block_id)
         if block.status not in LIVE_STATUSES:
             raise BlockError(f"call block {block_id} is already {block.status}")
-        last = block.last_activity_at or block.started_at
+        last = last_sign_of_life(block)
         gap = (now - last).total_seconds()
-        if block.paused_at is None and gap > HEARTBEAT_SECONDS:
+        if block.paused_at is None and gap > 0:
             session.add(BlockPause(block_id=block_id, started_at=last, ended_at=now))
             block.paused_seconds += gap
+        if block.paused_at is None and gap > HEARTBEAT_SECONDS:
             attempt = open_attempt(session, block_id)
             if attempt is not None and attempt.ended_at is None:
                 attempt.ended_at = max(last, attempt.dialed_at)

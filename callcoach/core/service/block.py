@@ -163,6 +163,11 @@ class BlockService:
         return lifecycle.remaining_seconds(block, now)
 
     @staticmethod
+    def resumable_seconds(block: CallBlock) -> float:
+        """The calling time ``block`` gets if resumed now (what the resume dialog offers)."""
+        return lifecycle.resumable_seconds(block)
+
+    @staticmethod
     def quick_callback_times(now: datetime, zone: str) -> list[tuple[str, datetime]]:
         """The callback dialog's quick picks in the contact's zone."""
         return outcomes.quick_callback_times(now, zone)

@@ -48,8 +48,7 @@ def offer_resume(
     service, clock = app.service.block, app.clock
     info = service.resume_info(open_block)
     in_call = info.in_call
-    last = open_block.last_activity_at or open_block.started_at
-    left = service.remaining_seconds(open_block, last)
+    left = service.resumable_seconds(open_block)
     body = resume_text(info.list_name, open_block.started_at, left, in_call)
 
     def chosen(choice: str | None) -> None:
