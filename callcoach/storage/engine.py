@@ -104,7 +104,7 @@ def new_sqlite_file(url: str) -> Path | None:
     it), else None (it exists, in memory, or not SQLite)."""
     try:
         parsed = make_url(url)
-    except Exception:  # noqa: BLE001 - make_engine reports it
+    except Exception:  # make_engine reports it
         return None
     database = parsed.database
     if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":

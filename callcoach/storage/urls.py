@@ -55,7 +55,7 @@ def safe_url(url: str | sa.URL) -> str:
     found = _CREDENTIALS.match(text)
     try:
         parsed: sa.URL | None = make_url(text)
-    except Exception:  # noqa: BLE001 - unparsable: hidden by pattern below
+    except Exception:  # unparsable: hidden by pattern below
         parsed = None
     if parsed is not None and (found is None or parsed.password == found["password"]):
         return _hide_parameters(parsed.render_as_string(hide_password=True))
@@ -68,7 +68,7 @@ def parse_database_url(url: str) -> sa.URL:
     """``url`` parsed, or a one-line :class:`DatabaseError` showing it without its password."""
     try:
         return make_url(url)
-    except Exception as exc:  # noqa: BLE001 - any parse failure is the user's URL
+    except Exception as exc:  # any parse failure is the user's URL
         cause = "the port is not a number" if "int()" in str(exc) else redact(str(exc), url)
         raise DatabaseError(f"invalid database URL {safe_url(url)}: {cause}") from None
 
@@ -85,7 +85,7 @@ def _passwords(url: str) -> set[str]:
         found.update(match["password"].split("@"))
     try:
         parsed = make_url(url)
-    except Exception:  # noqa: BLE001 - unparsable: the pattern's reading is all there is
+    except Exception:  # unparsable: the pattern's reading is all there is
         parsed = None
     if parsed is not None and parsed.password:
         found.add(str(parsed.password))
@@ -111,7 +111,7 @@ def describe_connect_error(url: str, exc: BaseException) -> str:
     first = cause[0] if cause else type(exc).__name__
     try:
         parsed = make_url(url)
-    except Exception:  # noqa: BLE001 - cannot say where: say which URL
+    except Exception:  # cannot say where: say which URL
         return redact(f"cannot connect to {safe_url(url)}: {first}", url)
     where = parsed.host or parsed.database or "database"
     if parsed.port:
