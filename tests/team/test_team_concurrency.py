@@ -16,7 +16,6 @@ from sqlalchemy.engine import make_url
 from callcoach.config import Settings
 from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.core.calling.journal import (
-    ServerUnavailable,
     log_outcome_durably,
     replay_at_start,
     serve_next_durably,
@@ -24,6 +23,7 @@ from callcoach.core.calling.journal import (
 from callcoach.core.calling.journal_file import OutcomeJournal
 from callcoach.storage.db import open_database
 from callcoach.storage.engine import make_engine
+from callcoach.storage.errors import ServerUnavailable
 from callcoach.storage.models import CallAttempt, CallList, Contact, Rep
 from tests.support import team_workers
 from tests.support.pg import PG_ENV

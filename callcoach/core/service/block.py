@@ -20,7 +20,6 @@ from callcoach.core.calling import objections as objection_rules
 from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
 from callcoach.core.calling.journal import (
     DurableOutcome,
-    ServerUnavailable,
     call_or_unavailable,
     connection_trouble,
     log_outcome_durably,
@@ -38,6 +37,7 @@ from callcoach.core.lists.phones import display_phone
 from callcoach.core.lists.tracks import render_track_text
 from callcoach.core.service.rows import stored, stored_id
 from callcoach.storage.db import Database
+from callcoach.storage.errors import ServerUnavailable
 from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, TalkTrack
 
 # The block screens' one door into the core: the types and text helpers they use are named

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.core.calling.journal import (
-    ServerUnavailable,
     log_outcome_durably,
     replay_journal,
     serve_next_durably,
@@ -18,6 +17,7 @@ from callcoach.core.calling.journal import (
 from callcoach.core.calling.journal_file import JournalEntry, OutcomeJournal
 from callcoach.core.calling.lifecycle import BlockError
 from callcoach.core.calling.outcomes import MeetingDetails
+from callcoach.storage.errors import ServerUnavailable
 from callcoach.storage.models import CallAttempt, Contact, Meeting
 from tests.support.blockkit import make_list, make_rep
 from tests.support.helpers import count_rows

@@ -95,7 +95,7 @@ def test_connection_errors_are_told_apart_from_bugs():
 
     import sqlalchemy as sa
 
-    from callcoach.core.calling.journal import is_connection_error
+    from callcoach.storage.errors import is_connection_error
 
     def op(orig: Exception) -> sa.exc.OperationalError:
         return sa.exc.OperationalError("SELECT 1", {}, orig)
