@@ -8,7 +8,8 @@ or (with ``skip_invalid``) every valid row lands and every rejected row is liste
 is written when the import is refused.
 
 Memory stays flat whatever the file's size: the file is read as it goes, and the parsed rows
-are parked on disk a chunk at a time (:class:`_Spool`) for three passes:
+are parked on disk a chunk at a time (:class:`~callcoach.core.lists.spool.RowSpool`) for
+three passes:
 
 1. parse (no database): cells to contact values, invalid rows listed, duplicates within the
    file dropped (a set of the numbers seen, as integers);
@@ -20,16 +21,12 @@ are parked on disk a chunk at a time (:class:`_Spool`) for three passes:
 from __future__ import annotations
 
 import gc
-import marshal
 import operator
 import re
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import SQLCoreOperations
@@ -41,6 +38,7 @@ from callcoach.core.lists import clustering
 from callcoach.core.lists.csvfile import DELIMITER_NAMES, CsvFileError, iter_records, open_csv_file
 from callcoach.core.lists.phones import InvalidPhone, PhoneNormalizer, pick_zone
 from callcoach.core.lists.regions import country_code, country_display, normalize_region
+from callcoach.core.lists.spool import RowSpool
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
 from callcoach.storage.models import CallList, ClusterDimension, Contact, DoNotCall, TalkTrack, table_of
@@ -315,73 +313,9 @@ def _split_full_name(full: str) -> tuple[str, str]:
     return (first, last) if first else (last, "")
 
 
-#: A parsed row as parked on disk: its contact values (in _CONTACT_COLUMNS order), the line
-#: it starts on, the phone column and cell it was read from, and its cell notes as
-#: (line, column, reason) triples.
-_Row = tuple[list, int, str, str, tuple[tuple[int, str, str], ...]]
 #: Screening flags of a parked row: a contact already has its number; the number is on the
 #: do-not-call register.
 _DROP, _REGISTERED = 1, 2
-
-
-class _Spool:
-    """Parsed rows parked in an unnamed temporary file between the passes, a chunk at a time,
-    so memory holds one chunk whatever the file's size.
-
-    ``marshal`` is the fastest serialiser of plain lists, tuples, strings and numbers; the
-    file is written and read back by this process only, and is gone once closed.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._sizes: list[int] = []
-        self._chunk: list[_Row] = []
-        with _spool_errors(path):
-            self._file = tempfile.TemporaryFile(prefix="callcoach-import-")
-
-    def __enter__(self) -> _Spool:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._file.close()
-
-    def append(self, row: _Row) -> None:
-        """Park one row (written out with its chunk)."""
-        self._chunk.append(row)
-        if len(self._chunk) >= CHUNK_ROWS:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._chunk:
-            data = marshal.dumps(self._chunk)
-            with _spool_errors(self._path):
-                self._file.write(data)
-            self._sizes.append(len(data))
-            self._chunk = []
-
-    def chunks(self) -> Iterator[list[_Row]]:
-        """Every parked row again, a chunk at a time, in file order."""
-        self._flush()
-        with _spool_errors(self._path):
-            self._file.seek(0)
-        for size in self._sizes:
-            with _spool_errors(self._path):
-                data = self._file.read(size)
-            yield marshal.loads(data)
-
-
-@contextmanager
-def _spool_errors(path: Path) -> Iterator[None]:
-    """A full or unwritable temporary directory is one line, not a traceback."""
-    try:
-        yield
-    except OSError as exc:
-        raise ImportFileError(
-            f"{path}: cannot park the parsed rows in the temporary directory "
-            f"{tempfile.gettempdir()}: {exc.strerror or exc}; nothing imported"
-        ) from None
 
 
 def import_file(db: Database, path: Path, options: ImportOptions, clock: Clock) -> ImportReport:
@@ -417,7 +351,7 @@ def import_file(db: Database, path: Path, options: ImportOptions, clock: Clock) 
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            with _Spool(path) as spool:
+            with RowSpool(path, ImportFileError, CHUNK_ROWS) as spool:
                 return _import_rows(db, path, records, columns, normalizer, options, clock, report, spool)
         finally:
             if gc_was_enabled:
@@ -435,7 +369,7 @@ def _import_rows(
     options: ImportOptions,
     clock: Clock,
     report: ImportReport,
-    spool: _Spool,
+    spool: RowSpool,
 ) -> ImportReport:
     """Parse the data rows onto the spool, then screen and write them in one transaction
     (or refuse)."""
@@ -492,7 +426,7 @@ def _parse_rows(
     columns: _Columns,
     normalizer: PhoneNormalizer,
     report: ImportReport,
-    spool: _Spool,
+    spool: RowSpool,
 ) -> list[_InFileDuplicate]:
     """Read every data row into contact values parked on ``spool``; invalid rows become
     problems, duplicates within the file are counted and dropped. Returns the duplicates to
@@ -713,7 +647,7 @@ class _Screened:
 
 def _screen(
     session: Session,
-    spool: _Spool,
+    spool: RowSpool,
     in_file: list[_InFileDuplicate],
     dimension: str | None,
     report: ImportReport,
@@ -819,7 +753,7 @@ def _cluster_getter(dimension: str | None) -> Callable[[list], str] | None:
 def _write(
     session: Session,
     path: Path,
-    spool: _Spool,
+    spool: RowSpool,
     screened: _Screened,
     options: ImportOptions,
     clock: Clock,

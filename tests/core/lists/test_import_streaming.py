@@ -237,3 +237,25 @@ def test_encoding_is_decided_by_the_whole_file_not_its_start(db, clock, tmp_path
     binary.write_bytes(b"Name,Phone\n" + body + b"Nul\x00,+1 212 345 0002\n")
     with pytest.raises(ImportFileError, match="late_nul.csv: binary file"):
         import_file(db, binary, ImportOptions(), clock)
+
+
+def test_a_full_temporary_directory_is_one_line(db, clock, tmp_path, small_chunks, monkeypatch):
+    """Parking the parsed rows on a full disk stops the import with one line, writing nothing."""
+    import errno
+    import tempfile
+
+    from callcoach.core.lists import spool
+
+    class FullDisk(tempfile.SpooledTemporaryFile):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(spool.tempfile, "TemporaryFile", lambda **kw: FullDisk())
+    path = write_file(tmp_path / "big.csv", 3 * CHUNK)
+    with pytest.raises(ImportFileError) as err:
+        import_file(db, path, ImportOptions(), clock)
+    assert str(err.value) == (
+        f"{path}: cannot park the parsed rows in the temporary directory {tempfile.gettempdir()}: "
+        "No space left on device; nothing imported"
+    )
+    assert count_rows(db, "contact") == 0 and count_rows(db, "call_list") == 0
