@@ -3,18 +3,22 @@ its bytes or UTF-8 text, or one line saying what was wrong with which file."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from callcoach.errors import CallcoachError
 
 
-def read_user_bytes(path: Path, error: type[CallcoachError], kind: str) -> bytes:
-    """The bytes of ``path``; a missing, directory or unreadable file raises ``error``.
+@contextmanager
+def user_file_errors(path: Path, error: type[CallcoachError], kind: str) -> Iterator[None]:
+    """Turn an OS error opening or reading ``path`` into one line raised as ``error``.
 
     ``kind`` names what the file should be ("CSV", "TOML") in the directory message.
     """
     try:
-        return path.read_bytes()
+        yield
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -23,6 +27,23 @@ def read_user_bytes(path: Path, error: type[CallcoachError], kind: str) -> bytes
         raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
     except ValueError:  # a NUL in the name: no file can have it
         raise error(f"{path}: no such file (the name holds a NUL character)") from None
+
+
+def read_user_bytes(path: Path, error: type[CallcoachError], kind: str) -> bytes:
+    """The bytes of ``path``; a missing, directory or unreadable file raises ``error``.
+
+    ``kind`` names what the file should be ("CSV", "TOML") in the directory message.
+    """
+    with user_file_errors(path, error, kind):
+        return path.read_bytes()
+
+
+def open_user_file(path: Path, error: type[CallcoachError], kind: str) -> BinaryIO:
+    """``path`` opened for reading bytes as it goes (a file too large to hold whole); a
+    missing, directory or unreadable file raises ``error`` as :func:`read_user_bytes` does.
+    Errors while reading are the caller's to wrap in :func:`user_file_errors`."""
+    with user_file_errors(path, error, kind):
+        return path.open("rb")
 
 
 def read_user_text(path: Path, error: type[CallcoachError], kind: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 OTHER = "Other"
 UNKNOWN = "Unknown"
@@ -108,12 +108,22 @@ def assign_clusters(
     "Unknown". Groups with fewer than ``min_size`` members go to "Other" unless a list
     for that value already exists (``existing``, lower-cased names of values).
     """
+    return assign_cluster_counts(Counter(values), min_size, existing)
+
+
+def assign_cluster_counts(
+    tally: Mapping[str, int],
+    min_size: int,
+    existing: Iterable[str] = (),
+) -> dict[str, str]:
+    """:func:`assign_clusters` from a count of each value, in the order each first appeared
+    (an import counts its rows as it streams them, then names the lists)."""
     counts: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
-    for value in values:
+    for value, n in tally.items():
         key = value.strip().lower()
-        counts[key] += 1
-        spellings.setdefault(key, Counter())[value.strip()] += 1
+        counts[key] += n
+        spellings.setdefault(key, Counter())[value.strip()] += n
     keep = {e.lower() for e in existing}
     result: dict[str, str] = {}
     for key, n in counts.items():

@@ -6,17 +6,27 @@ Recognises HubSpot, Salesforce and VICIdial exports and common header spellings
 and splits the rows into one call list per cluster value. Either the whole import lands,
 or (with ``skip_invalid``) every valid row lands and every rejected row is listed; nothing
 is written when the import is refused.
+
+Memory stays flat whatever the file's size: the file is read as it goes, and the parsed rows
+are parked on disk a chunk at a time (:class:`~callcoach.core.lists.spool.RowSpool`) for
+three passes:
+
+1. parse (no database): cells to contact values, invalid rows listed, duplicates within the
+   file dropped (a set of the numbers seen, as integers);
+2. screen (in the transaction): rows whose number is already a contact dropped, numbers on
+   the do-not-call register noted, cluster values counted (a list's name needs every count);
+3. write (same transaction): lists created, each chunk bulk-inserted with its list.
 """
 
 from __future__ import annotations
 
 import gc
+import operator
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import SQLCoreOperations
@@ -25,9 +35,10 @@ from sqlmodel import Session, col, select
 from callcoach.catalog.outcomes import ContactStatus
 from callcoach.clock import Clock
 from callcoach.core.lists import clustering
-from callcoach.core.lists.csvfile import DELIMITER_NAMES, CsvFileError, iter_records, read_csv_file
+from callcoach.core.lists.csvfile import DELIMITER_NAMES, CsvFileError, iter_records, open_csv_file
 from callcoach.core.lists.phones import InvalidPhone, PhoneNormalizer, pick_zone
 from callcoach.core.lists.regions import country_code, country_display, normalize_region
+from callcoach.core.lists.spool import RowSpool
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
 from callcoach.storage.models import CallList, ClusterDimension, Contact, DoNotCall, TalkTrack, table_of
@@ -36,6 +47,11 @@ from callcoach.textsafe import is_terminal_safe, unsafe_characters
 
 CLUSTER_DIMENSIONS = ("vertical", "region", "size", "role")
 _CHUNK = 500  # phones per IN (...) query
+#: Parsed rows held in memory at a time: parked on disk, screened and inserted as one piece.
+CHUNK_ROWS = 10_000
+#: Entries kept by each per-cell-value cache while parsing; a full cache starts again empty
+#: (a column of distinct values, such as job titles, would otherwise grow with the file).
+_CACHE_LIMIT = 20_000
 
 
 class ImportFileError(CallcoachError):
@@ -162,6 +178,8 @@ class ImportReport:
     duplicates_in_db: int = 0
     do_not_call: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: The first ``max_listed_duplicates`` duplicate rows (within the file first, then those
+    #: already in the database, each in file order); every one is counted above.
     duplicates: list[Problem] = field(default_factory=list)
     lists: list[ListResult] = field(default_factory=list)
     refused: bool = False
@@ -169,8 +187,10 @@ class ImportReport:
     #: Do-not-call numbers seen only on duplicate rows (phone -> line): still honoured.
     dnc_from_duplicates: dict[str, int] = field(default_factory=dict)
     dnc_registered_from_duplicates: int = 0
-    #: Cells of imported rows kept with a note (control characters, cut to fit a column).
+    #: The first ``max_listed_notes`` cells of imported rows kept with a note (control
+    #: characters, cut to fit a column); ``cells_noted`` counts them all.
     notes: list[CellNote] = field(default_factory=list)
+    cells_noted: int = 0
     max_listed_notes: int = 100
 
     @property
@@ -214,8 +234,8 @@ class ImportReport:
         )
         skipped = " (skipped)" if self.invalid and not self.refused else ""
         out.append(f"  invalid     {self.invalid}{skipped}")
-        if self.notes and not self.refused:
-            out.append(f"  cells noted {len(self.notes)} (listed below)")
+        if self.cells_noted and not self.refused:
+            out.append(f"  cells noted {self.cells_noted} (listed below)")
         dnc_line = f"  do-not-call {self.do_not_call}"
         if self.dnc_from_duplicates and not self.refused:
             dnc_line += f" (+{len(self.dnc_from_duplicates)} duplicate number(s) marked do-not-call)"
@@ -230,18 +250,18 @@ class ImportReport:
         if self.problems:
             out.append("Invalid rows:")
             out.extend("  " + p.render(name) for p in self.problems)
-        if self.notes and not self.refused:
+        if self.cells_noted and not self.refused:
             out.append("Cells imported with a note:")
             listed = self.notes[: self.max_listed_notes]
             out.extend("  " + n.render(name) for n in listed)
-            if len(self.notes) > len(listed):
-                out.append(f"  ... and {len(self.notes) - len(listed)} more cells")
+            if self.cells_noted > len(listed):
+                out.append(f"  ... and {self.cells_noted - len(listed)} more cells")
         if self.duplicates:
             out.append("Duplicates (not imported):")
             shown = self.duplicates[: self.max_listed_duplicates]
             out.extend("  " + p.render(name) for p in shown)
-            if len(self.duplicates) > len(shown):
-                out.append(f"  ... and {len(self.duplicates) - len(shown)} more duplicates")
+            if duplicates > len(shown):
+                out.append(f"  ... and {duplicates - len(shown)} more duplicates")
         return "\n".join(out)
 
 
@@ -293,14 +313,9 @@ def _split_full_name(full: str) -> tuple[str, str]:
     return (first, last) if first else (last, "")
 
 
-class _Row(NamedTuple):
-    """A parsed data row: its contact values (in _CONTACT_COLUMNS order) and where it came from."""
-
-    values: list
-    line: int
-    phone_column: str
-    phone_raw: str
-    notes: tuple[CellNote, ...] = ()
+#: Screening flags of a parked row: a contact already has its number; the number is on the
+#: do-not-call register.
+_DROP, _REGISTERED = 1, 2
 
 
 def import_file(db: Database, path: Path, options: ImportOptions, clock: Clock) -> ImportReport:
@@ -316,29 +331,33 @@ def import_file(db: Database, path: Path, options: ImportOptions, clock: Clock) 
     except ValueError as exc:
         raise ImportFileError(f"--default-region: {exc}") from None
     try:
-        decoded = read_csv_file(path)
+        source = open_csv_file(path)
     except CsvFileError as exc:
         raise ImportFileError(str(exc)) from None
-    report = ImportReport(file=path, encoding=decoded.encoding, delimiter=decoded.delimiter)
-    records = iter_records(decoded)
+    report = ImportReport(file=path, encoding=source.encoding, delimiter=source.delimiter)
+    records = iter_records(source)
     try:
-        header_line, headers = _first_nonblank(records)
-    except StopIteration:
-        raise ImportFileError(f"{path}: empty file, nothing to import") from None
-    except CsvFileError as exc:
-        raise ImportFileError(str(exc)) from None
-    columns = map_headers(headers)
-    report.family = header_family(headers)
-    _require_columns(path, header_line, columns, headers)
-    # The import allocates a few objects per row and frees none until the end: the cyclic
-    # garbage collector would rescan them over and over (a third of the time at 100k rows).
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _import_rows(db, path, records, columns, normalizer, options, clock, report)
+        try:
+            header_line, headers = _first_nonblank(records)
+        except StopIteration:
+            raise ImportFileError(f"{path}: empty file, nothing to import") from None
+        except CsvFileError as exc:
+            raise ImportFileError(str(exc)) from None
+        columns = map_headers(headers)
+        report.family = header_family(headers)
+        _require_columns(path, header_line, columns, headers)
+        # The import allocates a few objects per row: the cyclic garbage collector would
+        # rescan the live ones over and over (a third of the time at 100k rows).
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            with RowSpool(path, ImportFileError, CHUNK_ROWS) as spool:
+                return _import_rows(db, path, records, columns, normalizer, options, clock, report, spool)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
     finally:
-        if gc_was_enabled:
-            gc.enable()
+        records.close()  # closes the file when the import stopped before its end
 
 
 def _import_rows(
@@ -350,10 +369,12 @@ def _import_rows(
     options: ImportOptions,
     clock: Clock,
     report: ImportReport,
+    spool: RowSpool,
 ) -> ImportReport:
-    """Parse the data rows, then write them in one transaction (or refuse)."""
+    """Parse the data rows onto the spool, then screen and write them in one transaction
+    (or refuse)."""
     try:
-        rows = _parse_rows(records, columns, normalizer, report)
+        in_file = _parse_rows(records, columns, normalizer, report, spool)
     except CsvFileError as exc:
         raise ImportFileError(str(exc)) from None
     if report.rows_read == 0:
@@ -361,14 +382,13 @@ def _import_rows(
 
     try:
         with db.transaction() as session:
-            rows = _drop_database_duplicates(session, rows, report)
-            report.notes = [note for r in rows for note in r.notes]
+            screened = _screen(session, spool, in_file, options.cluster_by, report)
             if report.problems and not options.skip_invalid:
                 report.refused = True
                 session.rollback()
                 return report
-            if rows:
-                _write(session, path, rows, options, clock, report)
+            if screened.kept:
+                _write(session, path, spool, screened, options, clock, report)
             if report.dnc_from_duplicates:
                 _register_duplicate_dnc(session, path, clock, report)
     except sa.exc.SQLAlchemyError as exc:
@@ -396,13 +416,21 @@ def _require_columns(path: Path, line: int, columns: _Columns, headers: list[str
     raise ImportFileError(f"{path}:{line}: no {missing} column; columns found: {found}")
 
 
+#: A duplicate row within the file waiting for the line of its first occurrence:
+#: (line, phone column, phone cell, E.164, extension).
+_InFileDuplicate = tuple[int, str, str, str, str]
+
+
 def _parse_rows(
     records: Iterable[tuple[int, list[str]]],
     columns: _Columns,
     normalizer: PhoneNormalizer,
     report: ImportReport,
-) -> list[_Row]:
-    """Read every data row into contact values; invalid rows become problems."""
+    spool: RowSpool,
+) -> list[_InFileDuplicate]:
+    """Read every data row into contact values parked on ``spool``; invalid rows become
+    problems, duplicates within the file are counted and dropped. Returns the duplicates to
+    list (the first ``max_listed_duplicates``), whose earlier line the screen pass finds."""
     idx = columns.index
     headers = columns.headers
     width = len(headers)
@@ -428,8 +456,11 @@ def _parse_rows(
     role_cache: dict[str, tuple[str, str]] = {}
     vertical_cache: dict[str, str] = {}
     country_cache: dict[str, str | None] = {}
-    seen: dict[tuple[str, str], int] = {}
-    rows: list[_Row] = []
+    # Numbers seen, as compactly as Python holds them: E.164 digits as an int (about 70
+    # bytes a number with the set's own slot), with the extension only when there is one.
+    seen: set[int | tuple[str, str]] = set()
+    listed: list[_InFileDuplicate] = []
+    max_listed = report.max_listed_duplicates
 
     for line, cells in records:
         n = len(cells)
@@ -455,6 +486,8 @@ def _parse_rows(
         country_hint = None
         if country_raw:
             if country_raw not in country_cache:
+                if len(country_cache) >= _CACHE_LIMIT:
+                    country_cache.clear()
                 country_cache[country_raw] = country_code(country_raw)
             country_hint = country_cache[country_raw]
         code = cells[i_code].strip()
@@ -484,41 +517,53 @@ def _parse_rows(
             )
             continue
 
-        key = (parsed.e164, parsed.extension)
-        earlier = seen.get(key)
-        if earlier is not None:
+        key: int | tuple[str, str] = (
+            (parsed.e164, parsed.extension) if parsed.extension else int(parsed.e164[1:])
+        )
+        if key in seen:
             report.duplicates_in_file += 1
-            report.duplicates.append(Problem(line, used_column, raw_used, f"duplicate of line {earlier}"))
+            if len(listed) < max_listed:
+                listed.append((line, used_column, raw_used, parsed.e164, parsed.extension))
             if cells[i_dnc].strip().lower() in _TRUE:  # do-not-call holds even on a duplicate
                 report.dnc_from_duplicates.setdefault(parsed.e164, line)
             continue
-        seen[key] = line
+        seen.add(key)
 
         country = parsed.country or country_hint or ""
         state = cells[i_region].strip()
         rkey = (state, country)
         region = region_cache.get(rkey)
         if region is None:
+            if len(region_cache) >= _CACHE_LIMIT:
+                region_cache.clear()
             region = region_cache[rkey] = normalize_region(state, country)[: _MAX["region"]]
         zkey = (parsed.zones, country, region)
         zone = zone_cache.get(zkey)
         if zone is None:
+            if len(zone_cache) >= _CACHE_LIMIT:
+                zone_cache.clear()
             zone = zone_cache[zkey] = pick_zone(parsed.zones, country, region)
 
         title_raw = cells[i_title].strip()
         titled = role_cache.get(title_raw)
         if titled is None:
+            if len(role_cache) >= _CACHE_LIMIT:
+                role_cache.clear()
             title = "" if clustering.is_salutation(title_raw) else title_raw[: _MAX["title"]]
             titled = role_cache[title_raw] = (title, clustering.role_family(title))
         title, role = titled
         size_raw = cells[i_size].strip()
         size = size_cache.get(size_raw)
         if size is None:
+            if len(size_cache) >= _CACHE_LIMIT:
+                size_cache.clear()
             count = clustering.parse_company_size(size_raw)
             size = size_cache[size_raw] = (count, clustering.size_band(count))
         vertical_raw = cells[i_vertical].strip()
         vertical = vertical_cache.get(vertical_raw)
         if vertical is None:
+            if len(vertical_cache) >= _CACHE_LIMIT:
+                vertical_cache.clear()
             vertical = vertical_cache[vertical_raw] = clustering.tidy_vertical(vertical_raw)[
                 : _MAX["vertical"]
             ]
@@ -534,12 +579,12 @@ def _parse_rows(
             email[: _MAX["email"]], zone, "", 0, cells[i_dnc].strip().lower() in _TRUE,
             ext_id[: _MAX["external_id"]], None,
         ]
-        notes: list[CellNote] = []
+        notes: list[tuple[int, str, str]] = []
         if not is_terminal_safe(joined.replace("\r", "")):
             for i, cell in enumerate(cells[:width]):
                 found = unsafe_characters(cell.replace("\r", ""))
                 if found:
-                    notes.append(CellNote(line, headers[i].strip(), (
+                    notes.append((line, headers[i].strip(), (
                         f"holds control characters ({', '.join(found)}); kept as they came, "
                         "shown escaped")))
         for i, value, limit in (
@@ -552,10 +597,10 @@ def _parse_rows(
             (i_ext_id, ext_id, _MAX["external_id"]),
         ):
             if len(value) > limit:
-                notes.append(CellNote(line, headers[i].strip() if i < width else "", (
+                notes.append((line, headers[i].strip() if i < width else "", (
                     f"{len(value)} characters, kept the first {limit}")))
-        rows.append(_Row(values, line, used_column, raw_used, tuple(notes)))
-    return rows
+        spool.append((values, line, used_column, raw_used, tuple(notes)))
+    return listed
 
 
 def _chunks(items: list[str], size: int = _CHUNK) -> Iterable[list[str]]:
@@ -576,33 +621,6 @@ def _existing(session: Session, column: SQLCoreOperations[str], phones: list[str
     return found
 
 
-def _drop_database_duplicates(session: Session, rows: list[_Row], report: ImportReport) -> list[_Row]:
-    """Remove rows whose phone (and extension) is already a contact; count them."""
-    total = session.execute(sa.select(sa.func.count()).select_from(Contact)).scalar_one()
-    phones = sorted({r.values[_PHONE] for r in rows})
-    query = sa.select(col(Contact.phone), col(Contact.extension), col(CallList.name)).join(
-        CallList, col(CallList.id) == col(Contact.list_id)
-    )
-    existing: dict[tuple[str, str], str] = {}
-    for phone, ext, list_name in _existing(session, col(Contact.phone), phones, query, total):
-        existing.setdefault((phone, ext), list_name)
-    if not existing:
-        return rows
-    kept = []
-    for r in rows:
-        where = existing.get((r.values[_PHONE], r.values[_EXT]))
-        if where is None:
-            kept.append(r)
-            continue
-        report.duplicates_in_db += 1
-        if r.values[_DNC]:  # do-not-call holds even for a number already imported
-            report.dnc_from_duplicates.setdefault(r.values[_PHONE], r.line)
-        report.duplicates.append(
-            Problem(r.line, r.phone_column, r.phone_raw, f"already in list {where!r}")
-        )
-    return kept
-
-
 _CONTACT_COLUMNS = (
     "list_id", "first_name", "last_name", "title", "role_family", "company", "vertical", "region",
     "country", "company_size", "size_band", "phone", "extension", "email", "timezone", "status",
@@ -617,13 +635,88 @@ _ROLE, _STATUS = _CONTACT_COLUMNS.index("role_family"), _CONTACT_COLUMNS.index("
 _DNC, _CREATED = _CONTACT_COLUMNS.index("do_not_call"), _CONTACT_COLUMNS.index("created_at")
 
 
+@dataclass
+class _Screened:
+    """What the screen pass found: a flag byte per parked row (chunk by chunk), how many rows
+    will be written and, when clustering, how many carry each cluster value."""
+
+    flags: list[bytes]
+    kept: int
+    clusters: Counter[str]
+
+
+def _screen(
+    session: Session,
+    spool: RowSpool,
+    in_file: list[_InFileDuplicate],
+    dimension: str | None,
+    report: ImportReport,
+) -> _Screened:
+    """Second pass, inside the transaction: drop rows whose phone (and extension) is already
+    a contact, note numbers already on the do-not-call register, count cluster values, and
+    collect the notes of the rows that will land and the listed duplicates."""
+    contacts_total = session.execute(sa.select(sa.func.count()).select_from(Contact)).scalar_one()
+    dnc_total = session.execute(sa.select(sa.func.count()).select_from(DoNotCall)).scalar_one()
+    query = sa.select(col(Contact.phone), col(Contact.extension), col(CallList.name)).join(
+        CallList, col(CallList.id) == col(Contact.list_id)
+    )
+    register = sa.select(col(DoNotCall.phone))
+    earlier = {(phone, ext): 0 for _, _, _, phone, ext in in_file}
+    earlier_phones = {phone for phone, _ in earlier}
+    max_listed = report.max_listed_duplicates
+    in_db: list[Problem] = []
+    notes: list[CellNote] = []
+    cluster_value = _cluster_getter(dimension)
+    clusters: Counter[str] = Counter()
+    flags: list[bytes] = []
+    kept = 0
+    for chunk in spool.chunks():
+        phones = sorted({row[0][_PHONE] for row in chunk}) if contacts_total or dnc_total else []
+        existing: dict[tuple[str, str], str] = {}
+        for phone, ext, list_name in _existing(session, col(Contact.phone), phones, query, contacts_total):
+            existing.setdefault((phone, ext), list_name)
+        registered = {
+            row[0] for row in _existing(session, col(DoNotCall.phone), phones, register, dnc_total)
+        }
+        chunk_flags = bytearray(len(chunk))
+        for i, (values, line, phone_column, phone_raw, row_notes) in enumerate(chunk):
+            phone = values[_PHONE]
+            if phone in earlier_phones and (phone, values[_EXT]) in earlier:
+                earlier[phone, values[_EXT]] = line  # the first row with this number
+            if existing:
+                where = existing.get((phone, values[_EXT]))
+                if where is not None:
+                    chunk_flags[i] = _DROP
+                    report.duplicates_in_db += 1
+                    if values[_DNC]:  # do-not-call holds even for a number already imported
+                        report.dnc_from_duplicates.setdefault(phone, line)
+                    if len(in_db) < max_listed:
+                        in_db.append(Problem(line, phone_column, phone_raw, f"already in list {where!r}"))
+                    continue
+            if phone in registered:
+                chunk_flags[i] = _REGISTERED
+            kept += 1
+            if cluster_value is not None:
+                clusters[cluster_value(values)] += 1
+            if row_notes:
+                report.cells_noted += len(row_notes)
+                notes.extend(CellNote(*note) for note in row_notes[: report.max_listed_notes - len(notes)])
+        flags.append(bytes(chunk_flags))
+    report.notes = notes
+    listed = [
+        Problem(line, column, raw, f"duplicate of line {earlier[phone, ext]}")
+        for line, column, raw, phone, ext in in_file
+    ]
+    report.duplicates = (listed + in_db)[:max_listed]
+    return _Screened(flags, kept, clusters)
+
+
 def _register_duplicate_dnc(session: Session, path: Path, clock: Clock, report: ImportReport) -> None:
     """Put do-not-call numbers from duplicate rows on the register and flag their contacts."""
     now = clock.now()
     phones = sorted(report.dnc_from_duplicates)
-    registered: set[str] = set()
+    registered = _on_register(session, phones)
     for chunk in _chunks(phones):
-        registered.update(session.exec(select(DoNotCall.phone).where(col(DoNotCall.phone).in_(chunk))))
         session.execute(
             sa.update(Contact)
             .where(col(Contact.phone).in_(chunk))
@@ -648,22 +741,33 @@ def _cluster_value(values: list, dimension: str) -> str:
     return values[_ROLE]
 
 
+def _cluster_getter(dimension: str | None) -> Callable[[list], str] | None:
+    """The cluster value of a row's contact values (None: not clustering)."""
+    if dimension is None:
+        return None
+    if dimension == "region":
+        return lambda values: _cluster_value(values, "region")
+    return operator.itemgetter({"vertical": _VERTICAL, "size": _SIZE_BAND, "role": _ROLE}[dimension])
+
+
 def _write(
     session: Session,
     path: Path,
-    rows: list[_Row],
+    spool: RowSpool,
+    screened: _Screened,
     options: ImportOptions,
     clock: Clock,
     report: ImportReport,
 ) -> None:
-    """Create/extend the lists and bulk-insert contacts and do-not-call entries."""
+    """Create/extend the lists, then bulk-insert the contacts and do-not-call entries chunk
+    by chunk."""
     now = clock.now()
     prefix = (options.list_name or path.stem).strip()[:120] or "Imported"
     dimension = options.cluster_by or ClusterDimension.NONE.value
+    cluster_value = _cluster_getter(options.cluster_by)
 
-    # Which list each row goes to.
+    # Which list each cluster value goes to.
     if options.cluster_by:
-        raw_values = [_cluster_value(r.values, dimension) for r in rows]
         start = f"{prefix} - "
         existing_values = [
             name[len(start):]
@@ -671,12 +775,18 @@ def _write(
                 select(CallList.name).where(col(CallList.name).startswith(start, autoescape=True))
             )
         ]
-        mapping = clustering.assign_clusters(raw_values, options.min_cluster_size, existing_values)
-        targets = [mapping[v.strip().lower()] for v in raw_values]
-        names = {value: f"{prefix} - {value}"[:160] for value in set(targets)}
+        mapping = clustering.assign_cluster_counts(
+            screened.clusters, options.min_cluster_size, existing_values
+        )
+        target_of = {raw: mapping[raw.strip().lower()] for raw in screened.clusters}
+        names = {value: f"{prefix} - {value}"[:160] for value in set(target_of.values())}
+        added: Counter[str] = Counter()
+        for raw, n in screened.clusters.items():
+            added[target_of[raw]] += n
     else:
-        targets = [""] * len(rows)
+        target_of = {}
         names = {"": prefix}
+        added = Counter({"": screened.kept})
 
     tracks: dict[str, TalkTrack] = {}
     if options.cluster_by:
@@ -708,15 +818,8 @@ def _write(
             results[value] = ListResult(name, 0, False, attached.name if attached else None)
         assert found.id is not None  # flushed
         list_ids[value] = found.id
-
-    total_dnc = session.execute(sa.select(sa.func.count()).select_from(DoNotCall)).scalar_one()
-    phones = sorted({r.values[_PHONE] for r in rows})
-    registered = {
-        row[0]
-        for row in _existing(
-            session, col(DoNotCall.phone), phones, sa.select(col(DoNotCall.phone)), total_dnc
-        )
-    }
+    list_of = {raw: list_ids[target] for raw, target in target_of.items()}
+    single_list = list_ids.get("", 0)
 
     # Values bound once with the column types' own processors (same result as SQLAlchemy's
     # per-row processing, which would cost more than the insert itself).
@@ -726,36 +829,52 @@ def _write(
     bound_dnc = {
         f: bulk.bind_value(session, table, "do_not_call", f) if prebind else f for f in (True, False)
     }
-    new_dnc: dict[str, str] = {}
-    contacts: list[list] = []
     flagged_count = 0
+    registered_here = False  # whether an earlier chunk put numbers on the register
     new_status, dnc_status = ContactStatus.NEW.value, ContactStatus.DO_NOT_CALL.value
     file_name = path.name
-    for r, value in zip(rows, targets, strict=True):
-        v = r.values
-        phone = v[_PHONE]
-        flagged = v[_DNC]
-        dnc = flagged or (registered and phone in registered)
-        if dnc:
-            flagged_count += 1
-            if flagged and phone not in registered and phone not in new_dnc:
-                new_dnc[phone] = f"import:{file_name}:{r.line}"[:200]
-        v[0] = list_ids[value]
-        v[_STATUS] = dnc_status if dnc else new_status
-        v[_DNC] = bound_dnc[bool(dnc)]
-        v[_CREATED] = bound_now
-        contacts.append(v)
-    for value, added in Counter(targets).items():
-        results[value].added = added
+    for chunk, flags in zip(spool.chunks(), screened.flags, strict=True):
+        contacts: list[list] = []
+        new_dnc: dict[str, str] = {}
+        for row, flag in zip(chunk, flags, strict=True):
+            if flag & _DROP:
+                continue
+            v = row[0]
+            phone = v[_PHONE]
+            flagged = v[_DNC]
+            registered = flag & _REGISTERED
+            dnc = flagged or registered
+            if dnc:
+                flagged_count += 1
+                if flagged and not registered and phone not in new_dnc:
+                    new_dnc[phone] = f"import:{file_name}:{row[1]}"[:200]
+            v[0] = single_list if cluster_value is None else list_of[cluster_value(v)]
+            v[_STATUS] = dnc_status if dnc else new_status
+            v[_DNC] = bound_dnc[bool(dnc)]
+            v[_CREATED] = bound_now
+            contacts.append(v)
+        bulk.bulk_insert(session, table, _CONTACT_COLUMNS, contacts, bound=prebind)
+        if new_dnc:
+            if registered_here:  # the number's first do-not-call row, in an earlier chunk, wins
+                for done in _on_register(session, sorted(new_dnc)):
+                    del new_dnc[done]
+            bulk.bulk_insert(
+                session,
+                table_of(DoNotCall),
+                ("phone", "added_at", "source"),
+                [[p, now, s] for p, s in new_dnc.items()],
+            )
+            registered_here = True
+    for value, n in added.items():
+        results[value].added = n
     report.do_not_call = flagged_count
-
-    bulk.bulk_insert(session, table, _CONTACT_COLUMNS, contacts, bound=prebind)
-    if new_dnc:
-        bulk.bulk_insert(
-            session,
-            table_of(DoNotCall),
-            ("phone", "added_at", "source"),
-            [[p, now, s] for p, s in new_dnc.items()],
-        )
-    report.imported = len(contacts)
+    report.imported = screened.kept
     report.lists = [results[v] for v in sorted(results, key=lambda v: names[v])]
+
+
+def _on_register(session: Session, phones: list[str]) -> set[str]:
+    """Which of ``phones`` are on the do-not-call register."""
+    found: set[str] = set()
+    for chunk in _chunks(phones):
+        found.update(session.exec(select(DoNotCall.phone).where(col(DoNotCall.phone).in_(chunk))))
+    return found
