@@ -189,7 +189,9 @@ def iter_records(decoded: DecodedFile | CsvFile) -> Generator[tuple[int, list[st
     """Yield ``(line, cells)`` for every record, ``line`` being where the record starts.
 
     A quote left open swallows the rest of the file into one cell; that last record is
-    refused with the line where the open quote started, never passed on as data.
+    refused with the line where the open quote started, never passed on as data. Only the
+    end of the file leaves a quote open, so a record read from one line (the reader moved on
+    past its end) is checked only when it is the file's last.
     """
     record_lines: list[str] = []
 
@@ -199,21 +201,30 @@ def iter_records(decoded: DecodedFile | CsvFile) -> Generator[tuple[int, list[st
             yield line
 
     reader = csv.reader(lines(), delimiter=decoded.delimiter)
-    start = 1
+    start, last_lines, last_start = 1, record_lines, 1
     try:
         for cells in reader:
             if reader.line_num > start:  # a record over several lines: is a quote left open?
-                opened = open_quote_line(record_lines, decoded.delimiter, start)
-                if opened is not None:
-                    raise CsvFileError(
-                        f"{decoded.path}:{opened}: unterminated quote: the quoted cell opened on "
-                        f"line {opened} runs to the end of the file; close it and import again"
-                    )
-            record_lines.clear()
+                _refuse_open_quote(decoded, record_lines, start)
+            # Keep this record's lines (the last record is checked at the end of the file);
+            # the next record's lines go to a fresh list.
+            last_lines, last_start, record_lines = record_lines, start, []
             yield start, cells
             start = reader.line_num + 1
     except csv.Error as exc:
         raise CsvFileError(f"{decoded.path}:{reader.line_num}: unreadable CSV: {exc}") from None
+    _refuse_open_quote(decoded, last_lines, last_start)
+
+
+def _refuse_open_quote(decoded: DecodedFile, lines: list[str], start: int) -> None:
+    """Raise the one-line error when a quote opened in the record read from ``lines`` (from
+    line ``start``) never closes."""
+    opened = open_quote_line(lines, decoded.delimiter, start)
+    if opened is not None:
+        raise CsvFileError(
+            f"{decoded.path}:{opened}: unterminated quote: the quoted cell opened on "
+            f"line {opened} runs to the end of the file; close it and import again"
+        )
 
 
 def open_quote_line(lines: list[str], delimiter: str, start: int) -> int | None:

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from callcoach.core.service.block import BlockError, BlockService, MeetingDetails, ObjectionChoice
 from callcoach.storage.models import MeetingKind
 from callcoach.tui.text import markup
+from callcoach.tui.widgets.inputs import OutsideInput
 
 
 def parse_local(date_text: str, time_text: str, tz: ZoneInfo | None, now: datetime) -> datetime:
@@ -225,7 +226,7 @@ class MeetingForm(ModalScreen[MeetingDetails | None]):
                 yield RadioButton("Phone", value=False, id="kind-phone")
                 yield RadioButton("Web", value=True, id="kind-web")
                 yield RadioButton("In person", id="kind-in_person")
-            yield Input(self.email, placeholder="their email for the invite", id="mtg-email")
+            yield OutsideInput(self.email, placeholder="their email for the invite", id="mtg-email")
             yield Label(
                 "Parking lot - their questions, one per line (the agenda; do not answer now):"
             )
@@ -304,7 +305,7 @@ class NoteDialog(ModalScreen[str | None]):
         """One input."""
         with Vertical(id="dialog", classes="dialog"):
             yield Label("[b]Note[/b] for this call (Enter saves)")
-            yield Input(self.current, id="note-text")
+            yield OutsideInput(self.current, id="note-text")
 
     def on_mount(self) -> None:
         """Focus the input."""

@@ -37,6 +37,7 @@ from callcoach.core.review.tables import funnel_values
 from callcoach.errors import CallcoachError
 from callcoach.tui.screens.rep_view import RepViewScreen
 from callcoach.tui.screens.review_text import bar, funnel_lines
+from callcoach.tui.text import cell, markup
 
 PERIOD_OPTIONS = [
     ("This week", "this-week"),
@@ -98,8 +99,8 @@ class DashboardScreen(Screen):
     def compose(self) -> ComposeResult:
         """Filters on top, tabs of panels below."""
         review = self.app.service.review
-        reps = review.rep_choices()
-        lists = review.list_choices()
+        reps = [(markup(name), rep_id) for name, rep_id in review.rep_choices()]
+        lists = [(markup(name), list_id) for name, list_id in review.list_choices()]
         yield Header()
         with Horizontal(id="dash-filters"):
             yield Select(PERIOD_OPTIONS, value="this-week", allow_blank=False, id="period",
@@ -264,12 +265,12 @@ class DashboardScreen(Screen):
         try:
             f = self._build_filter()
         except CallcoachError as exc:
-            status.update(f"[b red]{exc}[/]")
+            status.update(f"[b red]{markup(exc)}[/]")
             return
         if only_if_changed and f == self.filter:
             return
         self.filter = f
-        status.update(f"{f.describe()} · {f.scope()}")
+        status.update(markup(f"{f.describe()} · {f.scope()}"))
         self._stale = set(self.TABS)
         self._load_tab(self.query_one("#dash-tabs", TabbedContent).active)
 
@@ -319,7 +320,7 @@ class DashboardScreen(Screen):
         table = self.query_one("#goals", DataTable)
         table.clear()
         for p in progress:
-            table.add_row(p.rep, p.cell("blocks"), p.cell("dials"), p.cell("meetings"))
+            table.add_row(cell(p.rep), p.cell("blocks"), p.cell("dials"), p.cell("meetings"))
         monday = week.toordinal() - week.weekday()
         label = self.query_one(".section", Label)
         label.update(f"Goals, week of {date.fromordinal(monday)}")
@@ -329,8 +330,8 @@ class DashboardScreen(Screen):
         table.clear()
         self.rep_rows = reps
         for s in reps:
-            values = {"rep": s.label, **funnel_values(s.funnel)}
-            table.add_row(*[cell_text(values[k], kind) for _, k, kind in LEADERBOARD],
+            values = {"rep": s.label, **funnel_values(s.funnel)}  # cells escaped below
+            table.add_row(*[cell(cell_text(values[k], kind)) for _, k, kind in LEADERBOARD],
                           key=str(s.key))
 
     def _show_trends(self, weeks: list[Slice], goals: dict) -> None:
@@ -339,7 +340,7 @@ class DashboardScreen(Screen):
         for w in weeks:
             g = goals.get(w.key)
             fu = w.funnel
-            table.add_row(w.label, str(fu.blocks), str(fu.dials), str(fu.conversations),
+            table.add_row(cell(w.label), str(fu.blocks), str(fu.dials), str(fu.conversations),
                           str(fu.meetings), str(g.dials) if g else "-",
                           str(g.meetings) if g else "-", fu.connect_rate.text(),
                           fu.set_per_dial.text())
@@ -371,21 +372,21 @@ class DashboardScreen(Screen):
             table.clear()
             for s in rows:
                 rate = s.funnel.connect_rate
-                table.add_row(s.label, str(s.funnel.dials), rate.text(), bar(rate, 16))
+                table.add_row(cell(s.label), str(s.funnel.dials), rate.text(), bar(rate, 16))
 
     def _show_lists(self, lists: list[Slice], clusters: list[Slice]) -> None:
         table = self.query_one("#lists-table", DataTable)
         table.clear()
         for s in lists:
             fu = s.funnel
-            table.add_row(s.label, s.extra.get("cluster", ""), str(fu.dials),
+            table.add_row(cell(s.label), cell(s.extra.get("cluster", "")), str(fu.dials),
                           str(fu.conversations), str(fu.meetings), fu.connect_rate.text(),
                           fu.set_per_conversation.text(), fu.set_per_dial.text())
         table = self.query_one("#clusters", DataTable)
         table.clear()
         for s in clusters:
             fu = s.funnel
-            table.add_row(s.label, str(fu.dials), str(fu.conversations), str(fu.meetings),
+            table.add_row(cell(s.label), str(fu.dials), str(fu.conversations), str(fu.meetings),
                           fu.connect_rate.text(), fu.set_per_conversation.text(),
                           fu.set_per_dial.text())
 
@@ -393,11 +394,11 @@ class DashboardScreen(Screen):
         table = self.query_one("#objections", DataTable)
         table.clear()
         for o in stats:
-            table.add_row(o.text, str(o.raised), o.overcome_rate.text(), str(o.meetings),
+            table.add_row(cell(o.text), str(o.raised), o.overcome_rate.text(), str(o.meetings),
                           o.won_rate.text())
         table = self.query_one("#objection-order", DataTable)
         table.clear()
         for o in order:
             label = "meeting, no objection" if o.objections == 0 else f"{o.label} objection"
-            table.add_row(label, str(o.calls), o.won_rate.text() if o.objections else
+            table.add_row(cell(label), str(o.calls), o.won_rate.text() if o.objections else
                           str(o.meetings))

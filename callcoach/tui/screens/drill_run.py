@@ -23,6 +23,7 @@ from callcoach.core.service.drills import (
 )
 from callcoach.errors import CallcoachError
 from callcoach.tui.screens.drill_text import number_text
+from callcoach.tui.text import markup
 
 
 def app_speaker(app: object) -> Speaker:
@@ -147,7 +148,7 @@ class DrillRunScreen(Screen):
 
     def _render_speech(self) -> None:
         if self.speech_notice:
-            text = self.speech_notice
+            text = markup(self.speech_notice)  # an engine's or player's message
         elif self.speaking:
             text = "Speaking...  \\[s] skip  \\[r] repeat"
         else:
@@ -179,15 +180,16 @@ class DrillRunScreen(Screen):
             self.run.hold_for_speech()  # spoken once the startup check has passed
         who = f"{self.trainee_name}" + (f" with {self.trainer_name}" if self.trainer_name else "")
         self.query_one("#round-label", Static).update(
-            f"[b]{prompt.label}[/b]   {self.set_label}   {who}"
+            f"[b]{markup(prompt.label)}[/b]   {markup(self.set_label)}   {markup(who)}"
         )
+        said = markup(prompt.text, one_line=False)  # an objection or greeting from the library
         if prompt.kind.value == "opening":
             body = (
-                f'Prospect picks up: "{prompt.text}"\n\n'
+                f'Prospect picks up: "{said}"\n\n'
                 "Deliver your engage statement and impact question, then ask for the meeting."
             )
         else:
-            body = f'Prospect: "{prompt.text}"'
+            body = f'Prospect: "{said}"'
         self.query_one("#prompt", Static).update(body)
         self.query_one("#model-answer", Static).update("")
         self.query_one("#scored", Static).update("")
@@ -227,7 +229,9 @@ class DrillRunScreen(Screen):
         head = "Time's up!" if timed_out else f"Answered in {seconds:.1f} s."
         self.query_one("#timer", Static).update(head)
         label = "Model opening" if prompt.kind.value == "opening" else "Model rebuttal"
-        self.query_one("#model-answer", Static).update(f"[b]{label}:[/b] {prompt.model_answer}")
+        self.query_one("#model-answer", Static).update(
+            f"[b]{label}:[/b] {markup(prompt.model_answer, one_line=False)}"
+        )
         self._render_rubric()
 
     def _render_rubric(self) -> None:
@@ -250,7 +254,7 @@ class DrillRunScreen(Screen):
         )
         widget.update(
             "   ".join(p.replace("[", "\\[") for p in parts)
-            + f"\nOverall 1-5 by {scorer}   \\[w] switch scorer"
+            + f"\nOverall 1-5 by {markup(scorer)}   \\[w] switch scorer"
         )
 
     def action_answered(self) -> None:
@@ -275,7 +279,7 @@ class DrillRunScreen(Screen):
         try:
             row = self.run.score(overall)
         except CallcoachError as exc:
-            error.update(str(exc))
+            error.update(markup(exc))
             return
         error.update("")
         role = "trainer" if row.scorer_role == ScorerRole.TRAINER.value else "self"
@@ -284,7 +288,7 @@ class DrillRunScreen(Screen):
             f"{r.value} {'saved' if r in self.run.scored_by else '-'}" for r in ScorerRole
         )
         self.query_one("#scored", Static).update(
-            f"Saved: {overall}/5 by {who} ({role}).  Scores: {scores}.  \\[n] next"
+            f"Saved: {overall}/5 by {markup(who)} ({role}).  Scores: {scores}.  \\[n] next"
         )
 
     def action_switch_scorer(self) -> None:
@@ -292,7 +296,7 @@ class DrillRunScreen(Screen):
         try:
             self.run.switch_scorer()
         except CallcoachError as exc:
-            self.query_one("#run-error", Static).update(str(exc))
+            self.query_one("#run-error", Static).update(markup(exc))
             return
         self._render_rubric()
 

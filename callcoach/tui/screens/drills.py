@@ -17,6 +17,8 @@ from callcoach.core.service.drills import DrillError, DrillMode, SpeechState
 from callcoach.errors import CallcoachError
 from callcoach.tui.screens.drill_run import DrillRunScreen, app_speaker
 from callcoach.tui.screens.drill_text import number_text, percent_text
+from callcoach.tui.text import cell, markup
+from callcoach.tui.widgets.inputs import OutsideInput
 
 
 @dataclass
@@ -75,9 +77,9 @@ class DrillsScreen(Screen):
                 yield DataTable(id="drill-sets", cursor_type="row", zebra_stripes=True)
             with Vertical(id="drills-right"):
                 yield Label("Trainee")
-                yield Input(self.trainee or self.app.rep.name, id="trainee")
+                yield OutsideInput(self.trainee or self.app.rep.name, id="trainee")
                 yield Label("Trainer (blank: the trainee scores)")
-                yield Input(self.trainer or "", id="trainer", placeholder="trainer name")
+                yield OutsideInput(self.trainer or "", id="trainer", placeholder="trainer name")
                 yield Static("", id="drills-mode")
         yield Static("Checking speech...", id="speech-status", classes="muted")
         yield Label("Progress (per objection: drill scores beside live calls)", id="progress-title")
@@ -107,7 +109,7 @@ class DrillsScreen(Screen):
     def _show_speech(self) -> None:
         status = app_speaker(self.app).status
         widget = self.query_one("#speech-status", Static)
-        widget.update(status.notice())
+        widget.update(markup(status.notice()))
         widget.set_class(not status.ok, "warning")
 
     def _show_mode(self) -> None:
@@ -116,7 +118,7 @@ class DrillsScreen(Screen):
             if self.mode is DrillMode.SIMULATION
             else "Mode: single objections  [ctrl+t]"
         )
-        self.query_one("#drills-mode", Static).update(text)
+        self.query_one("#drills-mode", Static).update(markup(text))
 
     def action_toggle_mode(self) -> None:
         """Switch between single objections and a simulated call."""
@@ -139,7 +141,7 @@ class DrillsScreen(Screen):
         table.add_columns("Set", "Objections")
         for i, choice in enumerate(self.choices):
             count = str(choice.objections) if choice.kind != "track" else "from track"
-            table.add_row(choice.label, count, key=str(i))
+            table.add_row(cell(choice.label), count, key=str(i))
         table.move_cursor(row=min(keep, max(0, len(self.choices) - 1)))
         if self.set_name:
             for i, choice in enumerate(self.choices):
@@ -166,7 +168,7 @@ class DrillsScreen(Screen):
                 delta = r.recent_avg - r.earlier_avg
                 trend = f"{'+' if delta >= 0 else ''}{delta:.1f}"
             table.add_row(
-                r.objection_key, str(r.prompts), number_text(r.avg_overall), number_text(r.self_avg),
+                cell(r.objection_key), str(r.prompts), number_text(r.avg_overall), number_text(r.self_avg),
                 number_text(r.trainer_avg), trend, number_text(r.avg_answer_seconds), str(r.timeouts),
                 str(r.box), str(r.live_raised), percent_text(r.live_overcome_rate),
             )
@@ -178,7 +180,7 @@ class DrillsScreen(Screen):
             widget.update("")
             return
         series = "   ".join(f"{p.day[5:]}: {p.avg_overall:.1f} ({p.rounds})" for p in points[-8:])
-        widget.update(f"{key} over time (day: average score (scores)):  {series}")
+        widget.update(markup(f"{key} over time (day: average score (scores)):  {series}"))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """Show the highlighted objection's scores over time."""
@@ -227,7 +229,7 @@ class DrillsScreen(Screen):
                 rng=getattr(app, "drill_rng", None),
             )
         except CallcoachError as exc:
-            error.update(str(exc))
+            error.update(markup(exc))
             return
         names = (started.trainee_name, started.trainer_name)
         self.app.push_screen(DrillRunScreen(started.run, choice.label, names), self._after_run)

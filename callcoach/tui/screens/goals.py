@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Select, Static
 from callcoach.core.review.filters import parse_date
 from callcoach.core.review.goals import monday_of
 from callcoach.errors import CallcoachError
+from callcoach.tui.text import markup
 
 
 class GoalsScreen(ModalScreen[bool]):
@@ -28,7 +29,7 @@ class GoalsScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         """The form."""
-        reps = self.app.service.review.rep_choices()
+        reps = [(markup(name), rep_id) for name, rep_id in self.app.service.review.rep_choices()]
         first = self.rep_id if self.rep_id is not None else (reps[0][1] if reps else None)
         with Vertical(id="goals-box"):
             yield Label("[b]Weekly goals[/b]")
@@ -76,6 +77,6 @@ class GoalsScreen(ModalScreen[bool]):
                 values.append(int(text))
             self.app.service.review.set_goal(int(rep), week, *values)
         except CallcoachError as exc:
-            status.update(f"[b red]{exc}[/]")
+            status.update(f"[b red]{markup(exc)}[/]")
             return
         self.dismiss(True)

@@ -8,7 +8,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from callcoach.core.service import ListSummary
-from callcoach.tui.text import markup
+from callcoach.tui.text import cell
 
 
 class HomeScreen(Screen):
@@ -93,7 +93,7 @@ class HomeScreen(Screen):
                 s.last_block_at.astimezone().strftime("%a %d %b %H:%M") if s.last_block_at else "-"
             )
             table.add_row(
-                markup(s.name), markup(cluster), str(s.contacts), str(s.callable_now), last,
+                cell(s.name), cell(cluster), str(s.contacts), str(s.callable_now), last,
                 key=str(s.id),
             )
         hint = self.query_one("#home-hint", Static)

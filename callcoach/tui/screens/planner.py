@@ -10,6 +10,7 @@ from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from callcoach.core.review.planner import PlanInput
 from callcoach.errors import CallcoachError
+from callcoach.tui.text import markup
 
 TEAM = -1
 
@@ -40,7 +41,7 @@ class PlannerScreen(Screen):
 
     def compose(self) -> ComposeResult:
         """Inputs on the left, the plan on the right."""
-        reps = self.app.service.review.rep_choices()
+        reps = [(markup(name), rep_id) for name, rep_id in self.app.service.review.rep_choices()]
         yield Header()
         with Horizontal(id="planner-body"):
             with Vertical(id="planner-form"):
@@ -97,6 +98,6 @@ class PlannerScreen(Screen):
                 inputs, self.app.clock.now(), self.zone, None if rep == TEAM else int(rep)
             )
         except CallcoachError as exc:
-            out.update(f"[b red]{exc}[/]")
+            out.update(f"[b red]{markup(exc)}[/]")
             return
-        out.update("\n".join(plan.lines()))
+        out.update("\n".join(markup(line) for line in plan.lines()))  # names the rep

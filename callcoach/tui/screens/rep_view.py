@@ -16,6 +16,7 @@ from callcoach.core.review.export import seconds_text
 from callcoach.core.review.filters import ReportFilter
 from callcoach.core.review.rep_view import best_and_worst_lists
 from callcoach.tui.screens.review_text import funnel_lines
+from callcoach.tui.text import cell, markup
 
 
 class RepViewScreen(Screen):
@@ -49,7 +50,7 @@ class RepViewScreen(Screen):
         f, fu, lists, weeks, blocks = view.filter, view.funnel, view.lists, view.weeks, view.blocks
         best, worst = best_and_worst_lists(lists, min_dials=1)
         self.query_one("#rep-title", Static).update(
-            f"[b]{f.rep_names[0]}[/b] · {f.describe()} · {f.scope()}")
+            f"[b]{markup(f.rep_names[0])}[/b] · {markup(f.describe())} · {markup(f.scope())}")
         self.query_one("#rep-funnel", Static).update(
             "\n".join(funnel_lines(fu))
             + f"\nAppointment-set rate per dial {fu.set_per_dial.text()} · per conversation "
@@ -59,17 +60,17 @@ class RepViewScreen(Screen):
         t.add_columns("Week", "Blocks", "Dials", "Convs", "Mtgs", "Connect/dial", "Mtg/dial")
         for w in weeks:
             x = w.funnel
-            t.add_row(w.label, str(x.blocks), str(x.dials), str(x.conversations),
+            t.add_row(cell(w.label), str(x.blocks), str(x.dials), str(x.conversations),
                       str(x.meetings), x.connect_rate.text(), x.set_per_dial.text())
         t = self.query_one("#rep-blocks", DataTable)
         t.add_columns("Started", "List", "Status", "Dials", "Convs", "Mtgs")
         for b in blocks:
-            t.add_row(b.started_at.astimezone(f.tz).strftime("%a %d %b %H:%M"), b.list_name,
-                      b.status, str(b.dials), str(b.conversations), str(b.meetings))
+            t.add_row(b.started_at.astimezone(f.tz).strftime("%a %d %b %H:%M"), cell(b.list_name),
+                      cell(b.status), str(b.dials), str(b.conversations), str(b.meetings))
         t = self.query_one("#rep-lists", DataTable)
         t.add_columns("", "List", "Cluster", "Dials", "Mtgs", "Mtg/dial")
         for tag, rows in (("best", best), ("worst", worst)):
             for s in rows:
-                t.add_row(tag, s.label, s.extra.get("cluster", ""), str(s.funnel.dials),
+                t.add_row(tag, cell(s.label), cell(s.extra.get("cluster", "")), str(s.funnel.dials),
                           str(s.funnel.meetings), s.funnel.set_per_dial.text())
 

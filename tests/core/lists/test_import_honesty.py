@@ -37,6 +37,34 @@ def test_unterminated_quote_is_an_error_naming_the_line_it_opened_on(db, clock, 
     assert count_rows(db, "contact") == 0 and count_rows(db, "call_list") == 0
 
 
+@pytest.mark.parametrize("end", ["\n", "", "\r\n"], ids=["newline", "no-newline", "crlf"])
+def test_unterminated_quote_on_the_last_line_is_an_error_naming_it(db, clock, tmp_path, end):
+    """A quote opened on the file's last line has nothing after it to swallow, so the record
+    is read from that one line: it is still refused, naming the line, and nothing is written."""
+    path = write(tmp_path, (
+        "first,last,company,phone\n"
+        "Ada,Byron,Molar,+1 212 555 0100\n"
+        "Ben,Cole,Bright,+1 212 555 0101\n"
+        f'Cy,Dunn,"Gum,+1 212 555 0102{end}'
+    ))
+    with pytest.raises(ImportFileError) as err:
+        import_file(db, path, ImportOptions(), clock)
+    message = str(err.value)
+    assert message.startswith(f"{path}:4: unterminated quote")
+    assert "opened on line 4" in message and "\n" not in message
+    assert count_rows(db, "contact") == 0 and count_rows(db, "call_list") == 0
+
+
+def test_a_closed_quote_on_the_last_line_and_blank_lines_after_it_are_data(tmp_path):
+    """The last record's check refuses only a quote left open: a closed one (even with a
+    doubled quote inside), an ``O"Neil`` and trailing blank lines read as they always did."""
+    text = 'first,notes\nAda,"said ""hi"""\nBen,O"Neil\n\n'
+    records = list(iter_records(DecodedFile(tmp_path / "f.csv", text, "UTF-8", ",")))
+    assert records == [
+        (1, ["first", "notes"]), (2, ["Ada", 'said "hi"']), (3, ["Ben", 'O"Neil']), (4, []),
+    ]
+
+
 def test_open_quote_after_a_closed_multiline_cell_names_its_own_line(tmp_path):
     """A quoted cell over two lines that closes is data; a later quote left open is named."""
     text = (
