@@ -216,7 +216,7 @@ def iter_records(decoded: DecodedFile | CsvFile) -> Generator[tuple[int, list[st
     _refuse_open_quote(decoded, last_lines, last_start)
 
 
-def _refuse_open_quote(decoded: DecodedFile, lines: list[str], start: int) -> None:
+def _refuse_open_quote(decoded: DecodedFile | CsvFile, lines: list[str], start: int) -> None:
     """Raise the one-line error when a quote opened in the record read from ``lines`` (from
     line ``start``) never closes."""
     opened = open_quote_line(lines, decoded.delimiter, start)
