@@ -113,3 +113,26 @@ async def test_window_taken_over_stops_serving_on_its_next_key(sqlite_db, clock,
         await pilot.press("e")  # leaves the screen
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_heartbeat_finds_the_hold_lost_and_the_window_stops(sqlite_db, clock, settings):
+    db = sqlite_db
+    rep, list_id = _world(db)
+    app = make_app(db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        b = app.service.block.start_block(clock, rep, list_id, 52)
+        app.push_screen(BlockScreen(b.id))
+        await pilot.pause()
+        screen = app.screen
+        assert screen.contact is not None
+        clock.advance(20)  # this window was asleep: its heartbeat lapsed
+        lifecycle.recover_block(db, clock, b.id, hold=OTHER)  # no takeover needed
+        screen._last_beat = 0.0  # the next tick beats
+        screen.tick()
+        await app.workers.wait_for_complete([w for w in app.workers if w.group == "heartbeat"])
+        await pilot.pause()
+        assert screen.lost is not None and screen.contact is None
+        assert LOST in screen_text(app)
+        with db.session() as s:
+            assert s.get(CallBlock, b.id).last_activity_at == clock.now()  # the takeover's

@@ -147,7 +147,7 @@ def touch_block(db: Database, clock: Clock, block_id: int, *, owner: str | None 
     """Heartbeat: the block is alive (keeps its reservation, bounds crash-time loss) and,
     with ``owner``, still held by that token's window: else :class:`HoldLost`."""
     with db.transaction() as session:
-        result = session.execute(
+        result = session.connection().execute(
             sa.update(CallBlock)
             .where(
                 col(CallBlock.id) == block_id,
