@@ -134,7 +134,7 @@ def set_overcome(
             raise BlockError(f"logged objection {attempt_objection_id} does not exist")
         if owner is not None and clock is not None:
             attempt = session.get(CallAttempt, row.attempt_id)
-            if attempt is not None:
+            if attempt is not None and attempt.block_id is not None:
                 require_hold(session, attempt.block_id, owner, clock.now())
         row.overcome = overcome
         session.add(row)
