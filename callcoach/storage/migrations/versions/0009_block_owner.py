@@ -27,31 +27,31 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("call_block") as batch:
-        batch.add_column(
-            sa.Column("owner_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
-        )
-        batch.add_column(
-            sa.Column(
-                "owner_host",
-                sqlmodel.sql.sqltypes.AutoString(length=255),
-                server_default="",
-                nullable=False,
-            )
-        )
-        batch.add_column(sa.Column("owner_pid", sa.Integer(), nullable=True))
-        batch.add_column(
-            sa.Column(
-                "owner_since",
-                callcoach.storage.models.UTCDateTime(timezone=True),
-                nullable=True,
-            )
-        )
+    # Plain ALTER TABLE on both engines (no batch copy): recreating call_block on SQLite
+    # would fire the ON DELETE SET NULL of call_attempt.block_id and lose every call's block.
+    op.add_column(
+        "call_block",
+        sa.Column("owner_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    )
+    op.add_column(
+        "call_block",
+        sa.Column(
+            "owner_host",
+            sqlmodel.sql.sqltypes.AutoString(length=255),
+            server_default="",
+            nullable=False,
+        ),
+    )
+    op.add_column("call_block", sa.Column("owner_pid", sa.Integer(), nullable=True))
+    op.add_column(
+        "call_block",
+        sa.Column(
+            "owner_since", callcoach.storage.models.UTCDateTime(timezone=True), nullable=True
+        ),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("call_block") as batch:
-        batch.drop_column("owner_since")
-        batch.drop_column("owner_pid")
-        batch.drop_column("owner_host")
-        batch.drop_column("owner_token")
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), for the same reason: no table copy.
+    for column in ("owner_since", "owner_pid", "owner_host", "owner_token"):
+        op.drop_column("call_block", column)
