@@ -60,7 +60,9 @@ class OutcomeWrite:
 
     ``call``: the call as read (or as the dial in this process left it); with ``guarded``
     the statement writes only if the rows still hold those values. ``zones``: the time
-    zones open for the next reservation (None: all), when ``serve``.
+    zones open for the next reservation (None: all), when ``serve``. ``owner``: the writing
+    window's hold token; the statement writes only while it holds the block (None:
+    unchecked).
     """
 
     call: OpenCall
@@ -75,6 +77,7 @@ class OutcomeWrite:
     zones: list[str] | None
     stale_before: datetime  # reservations older than this (of dead blocks) are free
     guarded: bool = False
+    owner: str | None = None  # the writing window's hold token (None: unchecked)
 
 
 @dataclass(frozen=True)

@@ -279,6 +279,13 @@ class CallBlock(SQLModel, table=True):
     paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # open pause
     status: str = Field(default=BlockStatus.RUNNING.value, max_length=16, index=True)
     last_activity_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The one process (window) serving the block: its random token, set when it starts or
+    # resumes the block; every write of the block checks it (migration 0009). NULL: no
+    # holder known (a block from before 0009, or opened outside the TUI).
+    owner_token: str | None = Field(default=None, max_length=64)
+    owner_host: str = Field(default="", max_length=255, sa_column_kwargs={"server_default": ""})
+    owner_pid: int | None = Field(default=None)
+    owner_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class BlockPause(SQLModel, table=True):

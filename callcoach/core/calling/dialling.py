@@ -14,23 +14,28 @@ from sqlmodel import Session, col
 
 from callcoach.catalog.outcomes import KEY_RANGE
 from callcoach.clock import Clock
+from callcoach.core.calling.hold import require_hold
 from callcoach.core.calling.lifecycle import LIVE_STATUSES, BlockError, open_attempt
 from callcoach.storage.db import Database
 from callcoach.storage.models import CallAttempt, CallBlock, from_row
 from callcoach.storage.sql import dials as dials_sql
 
 
-def dial(db: Database, clock: Clock, block_id: int, contact_id: int) -> CallAttempt:
+def dial(
+    db: Database, clock: Clock, block_id: int, contact_id: int, *, owner: str | None = None
+) -> CallAttempt:
     """Start the call: an attempt with no outcome yet and the dead time since the last one.
 
-    Dialling again while that contact's call is open returns the same attempt.
+    Dialling again while that contact's call is open returns the same attempt. With
+    ``owner`` the block must be held by that token (else :class:`HoldLost`, nothing written).
     """
     now = clock.now()
     if db.writes_in_one_statement:
-        call = dials_sql.dial_at_once(db, block_id, contact_id, now)
+        call = dials_sql.dial_at_once(db, block_id, contact_id, now, owner)
         if call is not None:  # dialled in one round trip, committed
             return from_row(CallAttempt, call.attempt)
     with db.transaction() as session:
+        require_hold(session, block_id, owner, now)
         check = dials_sql.dial_check(session, block_id, contact_id, now)
         if check is None:
             raise BlockError(f"call block {block_id} does not exist")
@@ -120,12 +125,15 @@ def run_dial_command(template: str, phone: str, timeout: float = 5.0) -> str | N
     return None
 
 
-def add_note(db: Database, clock: Clock, block_id: int, text: str) -> CallAttempt:
+def add_note(
+    db: Database, clock: Clock, block_id: int, text: str, *, owner: str | None = None
+) -> CallAttempt:
     """Append a note to the block's open call (committed at once)."""
     text = text.strip()
     if not text:
         raise BlockError("the note is empty")
     with db.transaction() as session:
+        require_hold(session, block_id, owner, clock.now())
         attempt = open_attempt(session, block_id)
         if attempt is None:
             raise BlockError("no call in progress: the note will go with the next outcome")

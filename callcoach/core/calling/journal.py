@@ -252,6 +252,7 @@ def log_outcome_durably(
     zone_cache: queue.ZoneCache | None = None,
     retry_delays: tuple[float, ...] | None = None,
     sleep: Callable[[float], None] | None = None,
+    owner: str | None = None,
 ) -> DurableOutcome:
     """Log an outcome like ``outcomes.log_outcome``, but never lose it to a dropped connection.
 
@@ -282,10 +283,11 @@ def log_outcome_durably(
             dial_if_needed=dial_if_needed,
             serve=serve,
             zone_cache=zone_cache,
+            owner=owner,
         )
         if serve and result.replayed:
             # The outcome's commit landed before the connection dropped, the serve did not.
-            result.next_contact = _serve_block(db, clock, settings, block_id, zone_cache)
+            result.next_contact = _serve_block(db, clock, settings, block_id, zone_cache, owner)
         return result
 
     try:
@@ -328,10 +330,11 @@ def _serve_block(
     settings: Settings,
     block_id: int,
     zone_cache: queue.ZoneCache | None,
+    owner: str | None,
 ) -> Contact | None:
     with db.session() as session:
         block = lifecycle.get_block(session, block_id)
-    return serving.serve_next(db, clock, settings, block, zone_cache=zone_cache)
+    return serving.serve_next(db, clock, settings, block, zone_cache=zone_cache, owner=owner)
 
 
 def _replay_or_raise(db: Database, settings: Settings, journal: OutcomeJournal) -> ReplayReport:
@@ -371,6 +374,7 @@ def serve_next_durably(
     journal: OutcomeJournal,
     block: CallBlock,
     zone_cache: queue.ZoneCache | None = None,
+    owner: str | None = None,
 ) -> tuple[Contact | None, str]:
     """Write any journaled outcomes, then reserve the block's next contact.
 
@@ -384,6 +388,7 @@ def serve_next_durably(
             raise ServerUnavailable(report.error)
         message = report.message
     contact = call_or_unavailable(
-        db, lambda: serving.serve_next(db, clock, settings, block, zone_cache=zone_cache)
+        db,
+        lambda: serving.serve_next(db, clock, settings, block, zone_cache=zone_cache, owner=owner),
     )
     return contact, message

@@ -20,12 +20,15 @@ from sqlmodel import Session, col, select
 
 from callcoach.catalog.outcomes import KEY_RANGE
 from callcoach.clock import Clock
+from callcoach.core.calling.hold import BlockHold, HeldElsewhere, Holder, HoldLost, require_hold
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
 from callcoach.storage.models import BlockPause, BlockStatus, CallAttempt, CallBlock, CallList
+from callcoach.storage.sql import holds as holds_sql
 from callcoach.storage.sql import queue as queue_sql
 
-#: A block not heard from for this long is considered to have crashed (see recover_block).
+#: A block not heard from for this long is considered to have crashed (see recover_block):
+#: its window's hold has lapsed and another window may take it over without a warning.
 HEARTBEAT_SECONDS = 10.0
 
 LIVE_STATUSES = (BlockStatus.RUNNING.value, BlockStatus.PAUSED.value)
@@ -57,6 +60,22 @@ def last_sign_of_life(block: CallBlock) -> datetime:
     return block.last_activity_at or block.started_at
 
 
+def lapsed(block: CallBlock, now: datetime) -> bool:
+    """True when the block was not heard from for longer than a heartbeat: its process is
+    taken to have crashed (its hold, if any, has lapsed)."""
+    return (now - last_sign_of_life(block)).total_seconds() > HEARTBEAT_SECONDS
+
+
+def live_holder(block: CallBlock, token: str | None, now: datetime) -> Holder | None:
+    """The other window serving ``block`` right now (its hold is not ``token``'s and its
+    heartbeat has not lapsed), else None: the block may be resumed without a warning."""
+    if block.owner_token is None or block.owner_token == token:
+        return None
+    if block.status not in LIVE_STATUSES or lapsed(block, now):
+        return None
+    return Holder(block.owner_host, block.owner_pid, block.owner_since)
+
+
 def resumable_seconds(block: CallBlock) -> float:
     """The calling time a block left open gets when it is resumed: what it had left at its
     last sign of life. The resume dialog offers this figure and :func:`recover_block` counts
@@ -86,9 +105,16 @@ def get_block(session: Session, block_id: int) -> CallBlock:
 
 
 def start_block(
-    db: Database, clock: Clock, *, rep_id: int, list_id: int, minutes: float = 52
+    db: Database,
+    clock: Clock,
+    *,
+    rep_id: int,
+    list_id: int,
+    minutes: float = 52,
+    hold: BlockHold | None = None,
 ) -> CallBlock:
-    """Open a new block for the rep on a list; a rep runs one block at a time."""
+    """Open a new block for the rep on a list; a rep runs one block at a time. With
+    ``hold`` the block is held by that window from the start."""
     if not 1 <= minutes <= 240:
         raise BlockError(f"block length {minutes:g} minutes: expected 1 to 240")
     now = clock.now()
@@ -109,41 +135,74 @@ def start_block(
             status=BlockStatus.RUNNING.value,
             last_activity_at=now,
         )
+        if hold is not None:
+            _take(block, hold, now)
         session.add(block)
         session.flush()
         session.refresh(block)
     return block
 
 
-def touch_block(db: Database, clock: Clock, block_id: int) -> None:
-    """Heartbeat: the block is alive (keeps its reservation, bounds crash-time loss)."""
+def touch_block(db: Database, clock: Clock, block_id: int, *, owner: str | None = None) -> None:
+    """Heartbeat: the block is alive (keeps its reservation, bounds crash-time loss) and,
+    with ``owner``, still held by that token's window: else :class:`HoldLost`."""
     with db.transaction() as session:
-        session.execute(
+        result = session.connection().execute(
             sa.update(CallBlock)
-            .where(col(CallBlock.id) == block_id, col(CallBlock.status).in_(LIVE_STATUSES))
-            .values(last_activity_at=clock.now())
+            .where(
+                col(CallBlock.id) == block_id,
+                col(CallBlock.status).in_(LIVE_STATUSES),
+                holds_sql.held_by_own(),
+            )
+            .values(last_activity_at=clock.now()),
+            {holds_sql.OWN: owner},
         )
+        if owner is None or getattr(result, "rowcount", 0) == 1:
+            return
+        row = holds_sql.holder(session, block_id)
+    if row is not None and row.token is not None and row.token != owner:
+        raise HoldLost(Holder(row.host, row.pid, row.since))
 
 
-def recover_block(db: Database, clock: Clock, block_id: int) -> CallBlock:
+def recover_block(
+    db: Database,
+    clock: Clock,
+    block_id: int,
+    *,
+    hold: BlockHold | None = None,
+    take_over: bool = False,
+) -> CallBlock:
     """Reopen a block left open by a crash, with the remaining time it had when it died.
 
     All the time between the last sign of life and now is recorded as a pause (however
     short), so the block gets exactly :func:`resumable_seconds`, the figure the resume dialog
     offered. A call in progress keeps its outcome open (still loggable); after a gap longer
     than a heartbeat its end is fixed at the last sign of life so its duration is not inflated.
+
+    With ``hold`` the block becomes that window's: refused with :class:`HeldElsewhere` while
+    another window holds it and its heartbeat has not lapsed, unless ``take_over`` (which
+    ends that window's hold: its next write is refused).
     """
     now = clock.now()
     with db.transaction() as session:
-        block = get_block(session, block_id)
+        # Locked on PostgreSQL: two windows taking the block over at once take turns.
+        block = session.get(CallBlock, block_id, with_for_update=True)
+        if block is None:
+            raise BlockError(f"call block {block_id} does not exist")
         if block.status not in LIVE_STATUSES:
             raise BlockError(f"call block {block_id} is already {block.status}")
+        if hold is not None:
+            holder = live_holder(block, hold.token, now)
+            if holder is not None and not take_over:
+                raise HeldElsewhere(holder)
+            _take(block, hold, now)
         last = last_sign_of_life(block)
         gap = (now - last).total_seconds()
+        crashed = lapsed(block, now)
         if block.paused_at is None and gap > 0:
             session.add(BlockPause(block_id=block_id, started_at=last, ended_at=now))
             block.paused_seconds += gap
-        if block.paused_at is None and gap > HEARTBEAT_SECONDS:
+        if block.paused_at is None and crashed:
             attempt = open_attempt(session, block_id)
             if attempt is not None and attempt.ended_at is None:
                 attempt.ended_at = max(last, attempt.dialed_at)
@@ -155,10 +214,12 @@ def recover_block(db: Database, clock: Clock, block_id: int) -> CallBlock:
     return block
 
 
-def pause_block(db: Database, clock: Clock, block_id: int) -> CallBlock:
+def pause_block(
+    db: Database, clock: Clock, block_id: int, *, owner: str | None = None
+) -> CallBlock:
     """Pause the block clock (no-op when already paused)."""
     now = clock.now()
-    with _live_block_change(db, block_id, now) as (session, block):
+    with _live_block_change(db, block_id, now, owner) as (session, block):
         if block.paused_at is None:
             block.paused_at = now
             block.status = BlockStatus.PAUSED.value
@@ -166,20 +227,28 @@ def pause_block(db: Database, clock: Clock, block_id: int) -> CallBlock:
     return block
 
 
-def resume_block(db: Database, clock: Clock, block_id: int) -> CallBlock:
+def resume_block(
+    db: Database, clock: Clock, block_id: int, *, owner: str | None = None
+) -> CallBlock:
     """Resume a paused block; the paused time is not counted (no-op when running)."""
     now = clock.now()
-    with _live_block_change(db, block_id, now) as (session, block):
+    with _live_block_change(db, block_id, now, owner) as (session, block):
         _close_pause(session, block, now)
     return block
 
 
 def end_block(
-    db: Database, clock: Clock, block_id: int, status: BlockStatus = BlockStatus.FINISHED
+    db: Database,
+    clock: Clock,
+    block_id: int,
+    status: BlockStatus = BlockStatus.FINISHED,
+    *,
+    owner: str | None = None,
 ) -> CallBlock:
     """Close the block and release its contact; an unlogged call stays without outcome."""
     now = clock.now()
     with db.transaction() as session:
+        require_hold(session, block_id, owner, now)
         block = get_block(session, block_id)
         if block.status in LIVE_STATUSES:
             _close_pause(session, block, now)
@@ -193,9 +262,12 @@ def end_block(
     return block
 
 
-def switch_list(db: Database, clock: Clock, block_id: int, list_id: int) -> CallBlock:
+def switch_list(
+    db: Database, clock: Clock, block_id: int, list_id: int, *, owner: str | None = None
+) -> CallBlock:
     """Carry on the same block (same clock) on another list, e.g. when one runs out."""
     with db.transaction() as session:
+        require_hold(session, block_id, owner, clock.now())
         block = get_block(session, block_id)
         require_live(block)
         if session.get(CallList, list_id) is None:
@@ -215,11 +287,13 @@ def switch_list(db: Database, clock: Clock, block_id: int, list_id: int) -> Call
 
 @contextmanager
 def _live_block_change(
-    db: Database, block_id: int, now: datetime
+    db: Database, block_id: int, now: datetime, owner: str | None
 ) -> Iterator[tuple[Session, CallBlock]]:
-    """A write transaction on a running or paused block: the caller changes it inside, then
-    its activity is stamped at ``now`` and it is flushed and refreshed."""
+    """A write transaction on a running or paused block held by ``owner``: the caller
+    changes it inside, then its activity is stamped at ``now`` and it is flushed and
+    refreshed."""
     with db.transaction() as session:
+        require_hold(session, block_id, owner, now)
         block = get_block(session, block_id)
         require_live(block)
         yield session, block
@@ -227,6 +301,14 @@ def _live_block_change(
         session.add(block)
         session.flush()
         session.refresh(block)
+
+
+def _take(block: CallBlock, hold: BlockHold, now: datetime) -> None:
+    """Make ``hold``'s window the block's holder from ``now``."""
+    block.owner_token = hold.token
+    block.owner_host = hold.host
+    block.owner_pid = hold.pid
+    block.owner_since = now
 
 
 def require_live(block: CallBlock) -> None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from callcoach.clock import Clock
+from callcoach.core.calling.hold import require_hold
 from callcoach.core.calling.lifecycle import BlockError, open_attempt
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
@@ -80,10 +81,13 @@ class LoggedObjection:
     overcome: bool | None
 
 
-def log_objection(db: Database, clock: Clock, block_id: int, objection_id: int) -> LoggedObjection:
+def log_objection(
+    db: Database, clock: Clock, block_id: int, objection_id: int, *, owner: str | None = None
+) -> LoggedObjection:
     """Record an objection on the block's open call, in the order raised."""
     now = clock.now()
     with db.transaction() as session:
+        require_hold(session, block_id, owner, now)
         attempt = open_attempt(session, block_id)
         if attempt is None:
             raise BlockError("no call in progress: press d to dial first")
@@ -113,12 +117,25 @@ def log_objection(db: Database, clock: Clock, block_id: int, objection_id: int) 
     )
 
 
-def set_overcome(db: Database, attempt_objection_id: int, overcome: bool | None) -> None:
-    """Mark a logged objection overcome (True), not overcome (False) or unknown (None)."""
+def set_overcome(
+    db: Database,
+    attempt_objection_id: int,
+    overcome: bool | None,
+    *,
+    owner: str | None = None,
+    clock: Clock | None = None,
+) -> None:
+    """Mark a logged objection overcome (True), not overcome (False) or unknown (None);
+    with ``owner`` (and the ``clock`` stamping the block's activity) only while that token
+    holds the call's block."""
     with db.transaction() as session:
         row = session.get(AttemptObjection, attempt_objection_id)
         if row is None:
             raise BlockError(f"logged objection {attempt_objection_id} does not exist")
+        if owner is not None and clock is not None:
+            attempt = session.get(CallAttempt, row.attempt_id)
+            if attempt is not None and attempt.block_id is not None:
+                require_hold(session, attempt.block_id, owner, clock.now())
         row.overcome = overcome
         session.add(row)
 

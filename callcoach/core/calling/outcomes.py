@@ -35,6 +35,7 @@ from callcoach.catalog.outcomes import (
 from callcoach.clock import Clock
 from callcoach.config import Settings
 from callcoach.core.calling import dialling, queue
+from callcoach.core.calling.hold import require_hold
 from callcoach.core.calling.lifecycle import BlockError
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
@@ -122,6 +123,7 @@ class _OutcomeRequest:
     now: datetime
     serve: bool
     zone_cache: queue.ZoneCache | None
+    owner: str | None = None
 
 
 def log_outcome(
@@ -138,6 +140,7 @@ def log_outcome(
     dial_if_needed: bool = False,
     serve: bool = False,
     zone_cache: queue.ZoneCache | None = None,
+    owner: str | None = None,
 ) -> OutcomeResult:
     """Log how the block's open call ended and commit everything it implies at once.
 
@@ -146,7 +149,9 @@ def log_outcome(
     releases the contact - one commit. With ``serve`` the next contact is then reserved on
     the same connection (a second, separate commit) and returned in ``next_contact``. A
     meeting's invite is written after the commits. A caller-supplied ``client_uuid`` makes
-    the write idempotent: a replayed outcome is stored exactly once.
+    the write idempotent: a replayed outcome is stored exactly once. With ``owner`` every
+    write (the outcome, the next reservation) happens only while that token holds the
+    block, else :class:`HoldLost` is raised having written nothing.
     """
     outcome = Outcome(outcome)
     now = clock.now()
@@ -155,7 +160,7 @@ def log_outcome(
     validate_outcome(outcome, now, callback_at, meeting)
     request = _OutcomeRequest(
         settings, block_id, outcome, note, callback_at, meeting, client_uuid, now, serve,
-        zone_cache,
+        zone_cache, owner,
     )
     if db.writes_in_one_statement and outcome is not Outcome.MEETING:
         fast = _log_outcome_at_once(db, request)
@@ -165,11 +170,11 @@ def log_outcome(
     if isinstance(result, Contact):
         # No call was open: dial the contact on screen, then log as asked.
         assert result.id is not None
-        dialling.dial(db, clock, block_id, result.id)
+        dialling.dial(db, clock, block_id, result.id, owner=owner)
         return log_outcome(
             db, clock, settings, block_id=block_id, outcome=outcome, note=note,
             callback_at=callback_at, meeting=meeting, client_uuid=client_uuid,
-            serve=serve, zone_cache=zone_cache,
+            serve=serve, zone_cache=zone_cache, owner=owner,
         )
     if result.meeting is not None:
         _write_meeting_invite(db, settings, result, now)
@@ -188,6 +193,7 @@ def _log_outcome_in_transaction(
     with db.session() as session:
         try:
             db.begin_write(session)
+            require_hold(session, req.block_id, req.owner, req.now)
             # One round trip: the open call, its objection count, and whether this
             # client_uuid is stored already (a replay: nothing new is written).
             call = calls_sql.read_open_call(session.connection(), req.block_id, req.client_uuid)
@@ -214,6 +220,7 @@ def _log_outcome_in_transaction(
             session.commit()
             if req.serve:
                 db.begin_write(session)
+                require_hold(session, req.block_id, req.owner, req.now)
                 result.next_contact = queue.reserve_next(
                     session,
                     block_id=req.block_id,
@@ -414,6 +421,7 @@ def _write_outcome_at_once(
             zones=zones,
             stale_before=now - timedelta(minutes=settings.reservation_minutes),
             guarded=guarded,
+            owner=req.owner,
         ),
     )
     if written is None:

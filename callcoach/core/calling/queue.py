@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from callcoach.catalog.outcomes import BY_OUTCOME, ContactStatus, Outcome
 from callcoach.config import CallingWindow, RetryRules, Settings
+from callcoach.core.calling.hold import require_hold
 from callcoach.core.lists.call_lists import zone_is_open
 from callcoach.storage.db import Database
 from callcoach.storage.models import Contact, from_row
@@ -108,15 +109,18 @@ def next_contact(
     settings: Settings,
     zone_cache: ZoneCache | None = None,
     release: bool = True,
+    owner: str | None = None,
 ) -> Contact | None:
     """Reserve and return the next contact for ``block_id``; None when nothing is callable.
 
     The choice and the reservation are one ``UPDATE ... WHERE id = COALESCE((SELECT ...
     LIMIT 1), ...) RETURNING`` over the tiers in order, inside one write transaction, so two
     blocks never get the same contact. With ``release`` any contact the block still held is
-    released first.
+    released first. With ``owner`` only while that token holds the block (else
+    :class:`~callcoach.core.calling.hold.HoldLost`, nothing written).
     """
     with db.transaction() as session:
+        require_hold(session, block_id, owner, now)
         return reserve_next(
             session,
             block_id=block_id,

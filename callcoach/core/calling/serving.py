@@ -24,8 +24,11 @@ def serve_next(
     settings: Settings,
     block: CallBlock,
     zone_cache: queue.ZoneCache | None = None,
+    *,
+    owner: str | None = None,
 ) -> Contact | None:
-    """Reserve the next contact of the block's list (None: the list has nothing callable).
+    """Reserve the next contact of the block's list (None: the list has nothing callable);
+    with ``owner`` only while that token holds the block.
 
     On PostgreSQL the dial and outcome statements for this list and rep are also built now,
     if they are not yet: the rep then waits for none of that on the block's first call.
@@ -41,6 +44,7 @@ def serve_next(
         now=now,
         settings=settings,
         zone_cache=zone_cache,
+        owner=owner,
     )
     if db.writes_in_one_statement and zone_cache is not None and zone_cache.read_at is not None:
         calls_sql.prepare_call_statements(

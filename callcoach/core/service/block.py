@@ -18,6 +18,7 @@ from callcoach.config import CallingWindow, Settings
 from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.core.calling import objections as objection_rules
 from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
+from callcoach.core.calling.hold import BlockHold, HeldElsewhere, Holder, HoldLost
 from callcoach.core.calling.journal import (
     DurableOutcome,
     call_or_unavailable,
@@ -51,6 +52,9 @@ __all__ = [
     "BlockState",
     "ContactHistory",
     "DurableOutcome",
+    "HeldElsewhere",
+    "Holder",
+    "HoldLost",
     "ListData",
     "LoggedObjection",
     "MeetingDetails",
@@ -134,12 +138,19 @@ class SummaryData:
 
 
 class BlockService:
-    """The call block's reads and writes (plain data in and out; any thread)."""
+    """The call block's reads and writes (plain data in and out; any thread).
+
+    The service holds this window's :class:`BlockHold`: the blocks it starts or resumes are
+    held by it, and every write it makes is refused (:class:`HoldLost`) once another window
+    took the block over.
+    """
 
     def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
         self._db = db
         self._settings = settings
         self._clock = clock
+        #: this window's claim on the block it serves (random per service, i.e. per app)
+        self.hold = BlockHold.new()
 
     # ------------------------------------------------------------ plumbing
 
@@ -166,6 +177,10 @@ class BlockService:
     def resumable_seconds(block: CallBlock) -> float:
         """The calling time ``block`` gets if resumed now (what the resume dialog offers)."""
         return lifecycle.resumable_seconds(block)
+
+    def live_holder(self, block: CallBlock) -> Holder | None:
+        """The other window serving ``block`` now (heartbeat not lapsed), else None."""
+        return lifecycle.live_holder(block, self.hold.token, self._clock.now())
 
     @staticmethod
     def quick_callback_times(now: datetime, zone: str) -> list[tuple[str, datetime]]:
@@ -272,7 +287,7 @@ class BlockService:
         try:
             if served is False:
                 served, replayed = serve_next_durably(
-                    db, clock, self._settings, journal, block, zone_cache
+                    db, clock, self._settings, journal, block, zone_cache, self.hold.token
                 )
             contact: Contact | None = served  # type: ignore[assignment]
             return call_or_unavailable(
@@ -299,42 +314,48 @@ class BlockService:
 
     def touch(self, block_id: int) -> None:
         """Tell the database the block is alive; a lost server raises ServerUnavailable."""
-        db, clock = self._db, self._clock
-        call_or_unavailable(db, lambda: lifecycle.touch_block(db, clock, block_id))
+        db, clock, owner = self._db, self._clock, self.hold.token
+        call_or_unavailable(db, lambda: lifecycle.touch_block(db, clock, block_id, owner=owner))
 
     def start_block(
         self, clock: Clock, rep_id: int, list_id: int, minutes: float
     ) -> CallBlock:
-        """Start a block of ``minutes`` on ``list_id``."""
-        return lifecycle.start_block(self._db, clock, rep_id=rep_id, list_id=list_id, minutes=minutes)
+        """Start a block of ``minutes`` on ``list_id``, held by this window."""
+        return lifecycle.start_block(
+            self._db, clock, rep_id=rep_id, list_id=list_id, minutes=minutes, hold=self.hold
+        )
 
-    def recover_block(self, clock: Clock, block_id: int) -> CallBlock:
-        """Take up a block left open (the time since its last sign of life is a pause)."""
-        return lifecycle.recover_block(self._db, clock, block_id)
+    def recover_block(self, clock: Clock, block_id: int, take_over: bool = False) -> CallBlock:
+        """Take up a block left open (the time since its last sign of life is a pause) and
+        hold it here: refused (:class:`HeldElsewhere`) while another window serves it,
+        unless ``take_over`` (that window's next write is then refused)."""
+        return lifecycle.recover_block(
+            self._db, clock, block_id, hold=self.hold, take_over=take_over
+        )
 
     def end_block(self, clock: Clock, block_id: int) -> CallBlock:
         """End the block."""
-        return lifecycle.end_block(self._db, clock, block_id)
+        return lifecycle.end_block(self._db, clock, block_id, owner=self.hold.token)
 
     def pause_block(self, clock: Clock, block_id: int) -> CallBlock:
         """Stop the block clock."""
-        return lifecycle.pause_block(self._db, clock, block_id)
+        return lifecycle.pause_block(self._db, clock, block_id, owner=self.hold.token)
 
     def resume_block(self, clock: Clock, block_id: int) -> CallBlock:
         """Start the block clock again."""
-        return lifecycle.resume_block(self._db, clock, block_id)
+        return lifecycle.resume_block(self._db, clock, block_id, owner=self.hold.token)
 
     def dial(
         self, clock: Clock, block_id: int, contact_id: int, note: str
     ) -> tuple[CallAttempt, str | None]:
         """Dial, then save the note kept for this contact; returns the call and, if the note
         could not be saved (it then goes with the outcome), why."""
-        db = self._db
-        attempt = dialling.dial(db, clock, block_id, contact_id)
+        db, owner = self._db, self.hold.token
+        attempt = dialling.dial(db, clock, block_id, contact_id, owner=owner)
         if not note:
             return attempt, None
         try:
-            dialling.add_note(db, clock, block_id, note)
+            dialling.add_note(db, clock, block_id, note, owner=owner)
         except Exception as exc:
             if isinstance(exc, BlockError):
                 return attempt, str(exc)
@@ -348,16 +369,20 @@ class BlockService:
         self, clock: Clock, block_id: int, text: str, contact: Contact, attempt: CallAttempt
     ) -> tuple[ContactHistory | None, list[LoggedObjection]]:
         """Save a note on the open call; returns the contact's history and objections again."""
-        dialling.add_note(self._db, clock, block_id, text)
+        dialling.add_note(self._db, clock, block_id, text, owner=self.hold.token)
         return self.read_details(contact, attempt)
 
     def log_objection(self, clock: Clock, block_id: int, objection_id: int) -> LoggedObjection:
         """Log an objection on the open call, in order, with its rebuttal."""
-        return objection_rules.log_objection(self._db, clock, block_id, objection_id)
+        return objection_rules.log_objection(
+            self._db, clock, block_id, objection_id, owner=self.hold.token
+        )
 
     def set_overcome(self, attempt_objection_id: int, overcome: bool | None) -> None:
         """Mark a logged objection overcome or not."""
-        objection_rules.set_overcome(self._db, attempt_objection_id, overcome)
+        objection_rules.set_overcome(
+            self._db, attempt_objection_id, overcome, owner=self.hold.token, clock=self._clock
+        )
 
     def log_outcome(
         self,
@@ -385,6 +410,7 @@ class BlockService:
             note=note,
             serve=not done,
             zone_cache=zone_cache,
+            owner=self.hold.token,
             **kwargs,
         )
         if saved.result is None or done:
@@ -396,6 +422,6 @@ class BlockService:
         self, clock: Clock, journal: OutcomeJournal, block_id: int, list_id: int
     ) -> tuple[CallBlock, ListData, NextContact]:
         """Carry the block on another list: the block, the list's data, its next contact."""
-        block = lifecycle.switch_list(self._db, clock, block_id, list_id)
+        block = lifecycle.switch_list(self._db, clock, block_id, list_id, owner=self.hold.token)
         data = self.read_list(block.list_id)
         return block, data, self.fetch_next(clock, journal, block, data.zone_cache)

@@ -40,6 +40,7 @@ from callcoach.storage.models import (
 )
 from callcoach.storage.raw import RawStatement
 from callcoach.storage.sql.dials import DIAL_AT_ONCE, TOUCH_BLOCK
+from callcoach.storage.sql.holds import OWN, held_by_own_exists
 from callcoach.storage.sql.queue import reserve_statement
 
 _STORED = aliased(CallAttempt, name="stored")
@@ -203,7 +204,7 @@ def write_outcome_at_once(conn: sa.Connection, write: OutcomeWrite) -> OutcomeWr
     reservation - in one statement, committed atomically before it returns.
 
     None, having written nothing, when the call was already logged (or, ``guarded``, is no
-    longer what ``write.call`` says).
+    longer what ``write.call`` says), or the block is not held by ``write.owner``.
     """
     attempt, contact = write.call.attempt, write.call.contact
     params: dict[str, Any] = {f"a_{k}": v for k, v in write.attempt_values.items()}
@@ -224,6 +225,7 @@ def write_outcome_at_once(conn: sa.Connection, write: OutcomeWrite) -> OutcomeWr
         x_id=contact["id"],
         x_phone=contact["phone"] if write.do_not_call else None,
     )
+    params[OWN] = write.owner
     if write.guarded:
         params.update({f"h_{k}": attempt[k] for k in _ATTEMPT_GUARD})
         params.update({f"h_{k}": contact[k] for k in CONTACT_INPUTS[1:]})
@@ -266,7 +268,8 @@ def _outcome_statement(
     per list, rep and open zones.
 
     Every write is a data-modifying CTE guarded by ``EXISTS (SELECT * FROM ua)``: if the
-    attempt's UPDATE finds the call already logged, nothing else is written. The
+    attempt's UPDATE finds the call already logged, or the block held by another window
+    than the writer's token ``own``, nothing else is written. The
     reservation cannot see the other CTEs' writes (one snapshot), so it excludes the contact
     just logged and, after a do-not-call, its number - which is what a serve after the
     commit would have excluded.
@@ -282,7 +285,11 @@ def _outcome_statement(
     # to the SET clause of every UPDATE in the statement.
     block_id = sa.bindparam("r_block", type_=sa.Integer())
     now = sa.bindparam("now", type_=UTCDateTime())
-    open_call = [col(CallAttempt.id) == a_id, col(CallAttempt.outcome).is_(None)]
+    open_call = [
+        col(CallAttempt.id) == a_id,
+        col(CallAttempt.outcome).is_(None),
+        held_by_own_exists(block_id),  # one primary-key probe: the writer holds the block
+    ]
     if guarded:
         # The call is still what the dial left: same columns, no objection, and this
         # client_uuid not stored yet (a replay goes the general way).

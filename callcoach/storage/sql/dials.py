@@ -29,10 +29,14 @@ from callcoach.storage.models import (
     table_of,
 )
 from callcoach.storage.raw import RawStatement
+from callcoach.storage.sql.holds import OWN, held_by_own
 
 
-def _dial_lookup(block: str = "block_id", contact: str = "contact_id") -> sa.Select[Any]:
-    """One round trip for everything a dial checks (built once, reused)."""
+def _dial_lookup(
+    block: str = "block_id", contact: str = "contact_id", hold: bool = False
+) -> sa.Select[Any]:
+    """One round trip for everything a dial checks (built once, reused); with ``hold``
+    also whether the writer's token (``own``) holds the block, as ``held``."""
     b = sa.bindparam(block, type_=sa.Integer())
     c = sa.bindparam(contact, type_=sa.Integer())
     open_contact = (
@@ -49,7 +53,7 @@ def _dial_lookup(block: str = "block_id", contact: str = "contact_id") -> sa.Sel
     )
     attempts = sa.select(col(Contact.attempts)).where(col(Contact.id) == c).scalar_subquery()
     list_id = sa.select(col(Contact.list_id)).where(col(Contact.id) == c).scalar_subquery()
-    return sa.select(
+    columns = [
         col(CallBlock.status),
         col(CallBlock.paused_at),
         col(CallBlock.paused_seconds),
@@ -58,16 +62,20 @@ def _dial_lookup(block: str = "block_id", contact: str = "contact_id") -> sa.Sel
         last_logged.label("last_logged"),
         attempts.label("attempts"),
         list_id.label("list_id"),
-    ).where(col(CallBlock.id) == b)
+    ]
+    if hold:
+        columns.append(held_by_own().label("held"))
+    return sa.select(*columns).where(col(CallBlock.id) == b)
 
 
 def _dial_at_once() -> sa.Select[Any]:
     """PostgreSQL: a dial as one statement - the lookup, and the attempt's INSERT and the
     block's heartbeat when the lookup allows a plain dial: a running block with no pause so
     far (the dead time is then simply the time since the last outcome), no open call, an
-    existing contact. Anything else inserts nothing and the general path decides.
+    existing contact, the block held by the writer's token (``own``). Anything else inserts
+    nothing and the general path decides.
     """
-    lookup = _dial_lookup("d_block", "d_contact").cte("lk")
+    lookup = _dial_lookup("d_block", "d_contact", hold=True).cte("lk")
     block = sa.bindparam("d_block", type_=sa.Integer())
     contact = sa.bindparam("d_contact", type_=sa.Integer())
     now = sa.bindparam("now", type_=UTCDateTime())
@@ -93,6 +101,7 @@ def _dial_at_once() -> sa.Select[Any]:
                 sa.func.coalesce(lookup.c.paused_seconds, 0) == 0,
                 lookup.c.open_contact.is_(None),
                 lookup.c.attempts.is_not(None),
+                lookup.c.held,
             ),
         )
         .returning(col(CallAttempt.id), col(CallAttempt.gap_seconds))
@@ -133,11 +142,16 @@ TOUCH_BLOCK = (
 _DIALED: dict[tuple[str, int], OpenCall] = {}
 
 
-def dial_at_once(db: Database, block_id: int, contact_id: int, now: datetime) -> OpenCall | None:
+def dial_at_once(
+    db: Database, block_id: int, contact_id: int, now: datetime, own: str | None = None
+) -> OpenCall | None:
     """PostgreSQL: open the call in one statement, committed; None (nothing written) when
-    the block or the contact needs the general dial's checks."""
+    the block or the contact needs the general dial's checks, or the block is not held by
+    the token ``own`` (None: unchecked)."""
     with db.autocommit() as conn:
-        row = DIAL_AT_ONCE.first(conn, {"d_block": block_id, "d_contact": contact_id, "now": now})
+        row = DIAL_AT_ONCE.first(
+            conn, {"d_block": block_id, "d_contact": contact_id, "now": now, OWN: own}
+        )
     if row is None:
         return None
     attempt_id, gap, rep_id, list_id = row[:4]

@@ -33,6 +33,7 @@ from callcoach.core.service.block import (
     BlockService,
     ContactHistory,
     DurableOutcome,
+    HoldLost,
     ListData,
     LoggedObjection,
     NextContact,
@@ -136,11 +137,15 @@ class BlockScreen(Screen):
             say=self.say,
             trouble=lambda exc: self.service.connection_trouble(exc),
             watched=lambda: self.service.watched(),
-            expected=(BlockError,),
+            expected=(BlockError, HoldLost),
             finished=lambda: self.finished,
+            stop_on=(HoldLost,),
+            stop=self._stop_serving,
         )
         #: ending the block failed (server away): the clock at zero does not retry by itself
         self._end_failed = False
+        #: another window took the block over: this one serves nothing more (why, shown)
+        self.lost: HoldLost | None = None
 
     @property
     def saving(self) -> Future | None:
@@ -266,7 +271,7 @@ class BlockScreen(Screen):
 
     def tick(self, heartbeat: bool = True) -> None:
         """Recompute the countdown and the call timer from the clock; close at zero."""
-        if self.finished or self.block is None:
+        if self.finished or self.block is None or self.lost is not None:
             return
         now = self.app.clock.now()
         remaining = self.service.remaining_seconds(self.block, now)
@@ -319,6 +324,8 @@ class BlockScreen(Screen):
         app = self.app
         try:
             self.service.touch(self.block_id)
+        except HoldLost as exc:
+            app.call_from_thread(self._stop_serving, exc)
         except ServerUnavailable as exc:
             # Keep the call on screen: its outcome goes to the journal if need be.
             app.call_from_thread(
@@ -340,9 +347,26 @@ class BlockScreen(Screen):
     def _serve_next(self) -> str:
         """Reserve and show the next contact now (at mount; key presses go through the
         save worker). Returns a line about outcomes saved offline that were written."""
-        return self._show_next(
-            self.service.fetch_next(self.app.clock, self.journal, self.block, self.zone_cache)
-        )
+        try:
+            nxt = self.service.fetch_next(self.app.clock, self.journal, self.block, self.zone_cache)
+        except HoldLost as exc:
+            self._stop_serving(exc)
+            return ""
+        return self._show_next(nxt)
+
+    def _stop_serving(self, exc: Exception) -> None:
+        """Another window took the block over: show why and serve nothing more from here
+        (nothing was written; every key now repeats the line, e leaves the screen)."""
+        assert isinstance(exc, HoldLost)
+        self.lost = exc
+        self.contact = None
+        self.attempt = None
+        self.objections = []
+        self.history = None
+        self.pending_note = ""
+        self.empty_text = f"{exc}\nPress e to leave this screen."
+        self.render_all()
+        self.say(str(exc), "error")
 
     def _show_next(self, nxt: NextContact) -> str:
         """Put the fetched next contact on screen (or say why there is none, or go offline
@@ -386,14 +410,18 @@ class BlockScreen(Screen):
     @work(thread=True, exclusive=True, group="reconnect")
     def _reconnect(self) -> None:
         app = self.app
-        nxt = self.service.fetch_next(app.clock, self.journal, self.block, self.zone_cache)
+        try:
+            nxt = self.service.fetch_next(app.clock, self.journal, self.block, self.zone_cache)
+        except HoldLost as exc:
+            app.call_from_thread(self._stop_serving, exc)
+            return
         if nxt.unavailable is not None:
             app.call_from_thread(self.say, nxt.unavailable, "error")
             return
         app.call_from_thread(self._back_online, nxt)
 
     def _back_online(self, nxt: NextContact) -> None:
-        if self.finished:
+        if self.finished or self.lost is not None:
             return
         replayed = self._show_next(nxt)
         self.say(replayed or "Server back: carry on calling.", "ok")
@@ -408,7 +436,11 @@ class BlockScreen(Screen):
     # ------------------------------------------------------------ actions
 
     def _busy(self) -> bool:
-        """True (and the rep is told) while a save is still running."""
+        """True (and the rep is told) while a save is still running, or for good once
+        another window took the block over."""
+        if self.lost is not None:
+            self.say(str(self.lost), "error")
+            return True
         return self._saves.busy()
 
     def _live(self) -> bool:
@@ -665,7 +697,12 @@ class BlockScreen(Screen):
         self.tick(heartbeat=False)
 
     def action_end(self) -> None:
-        """End the block (after the current call is logged, if one is on)."""
+        """End the block (after the current call is logged, if one is on); once another
+        window took the block over, leave this screen."""
+        if self.lost is not None and not self.finished:
+            self.finished = True
+            self.app.pop_screen()
+            return
         if self.finished or self._busy():
             return
         if self.attempt is not None:

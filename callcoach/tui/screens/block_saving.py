@@ -84,6 +84,8 @@ class SavePipeline:
         watched: Callable[[], AbstractContextManager],
         expected: tuple[type[Exception], ...],
         finished: Callable[[], bool],
+        stop_on: tuple[type[Exception], ...] = (),
+        stop: Callable[[Exception], None] | None = None,
     ) -> None:
         self._screen = screen
         self._say = say  # the screen's one-line message
@@ -91,6 +93,8 @@ class SavePipeline:
         self._watched = watched  # wraps the worker's life (the database's stall guard)
         self._expected = expected  # errors shown as they are (rules the rep broke)
         self._finished = finished  # the screen's work is over: late follow-ups are dropped
+        self._stop_on = stop_on  # errors after which the screen stops (a lost hold) ...
+        self._stop = stop  # ... told by this, after the job's own ``failed``
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._worker: Worker | None = None
         #: the job still running after SAVE_INLINE_SECONDS, else None
@@ -183,5 +187,7 @@ class SavePipeline:
                 )
             if failed is not None:
                 failed()
+            if self._stop is not None and isinstance(exc, self._stop_on):
+                self._stop(exc)
             return
         then(result)

@@ -73,3 +73,12 @@ def resume_text(list_name: str, started_at: datetime, left: float, in_call: bool
     return f"{plain(list_name)}: started {started_at:%a %H:%M} UTC, {clock_text(left)} left" + (
         ", a call was in progress." if in_call else "."
     )
+
+
+def live_elsewhere_text(list_name: str, started_at: datetime, where: str) -> str:
+    """What the second window is told about a block another window is serving."""
+    return (
+        f"{plain(list_name)}: started {started_at:%a %H:%M} UTC, live in another window "
+        f"({plain(where)}). Taking it over here ends that window's hold: it stops serving "
+        "at its next key, and a call open there is logged here."
+    )
