@@ -100,7 +100,11 @@ def redact(text: str, url: str | None = None) -> str:
     written in it, ``password=`` parameters, and wherever the password of ``url`` appears."""
     if url is not None:
         for password in sorted(_passwords(url), key=len, reverse=True):
-            text = text.replace(password, "***")
+            # Only where it stands as a token of its own: a one-letter piece of a password
+            # split at a bare "@" must not turn every "t" of the message into "***".
+            text = re.sub(
+                rf"(?<![A-Za-z0-9]){re.escape(password)}(?![A-Za-z0-9])", "***", text
+            )
     text = _CREDENTIALS_IN_TEXT.sub(lambda m: m["head"] + "***@", text)
     return _hide_parameters(text)
 

@@ -148,3 +148,16 @@ def test_redact_hides_every_form_of_the_password_in_a_message():
     assert redact('host "cd@host" unknown', "postgresql+psycopg://u:ab@cd@host/db") == (
         'host "***@host" unknown'
     )
+
+
+def test_redact_leaves_the_rest_of_the_message_readable(capsys):
+    """A short piece of a password split at a bare '@' is hidden where it stands as a token,
+    not inside every word that happens to contain it."""
+    url = "postgresql+psycopg://postgres:s3cr@t@127.0.0.1:abc/x"
+    message = "invalid database URL: the port is not a number; tried t@127.0.0.1"
+    shown = redact(message, url)
+    assert shown == "invalid database URL: the port is not a number; tried ***@127.0.0.1"
+    assert main(["--db", url, "lists"]) == 2
+    err = capsys.readouterr().err
+    assert "s3cr" not in err and "t@127" not in err
+    assert "invalid database URL" in err and "the port is not a number" in err
