@@ -30,6 +30,14 @@ def _owner(db, block_id: int) -> str | None:
         return s.get(CallBlock, block_id).owner_token
 
 
+async def _block_on_screen(app, pilot, clock, rep: int, list_id: int):
+    """This window starts a block (holding it) and shows its screen."""
+    b = app.service.block.start_block(clock, rep, list_id, 52)
+    app.push_screen(BlockScreen(b.id))
+    await pilot.pause()
+    return b, app.screen
+
+
 async def test_second_window_is_told_the_block_is_live_elsewhere(sqlite_db, clock, settings):
     db = sqlite_db
     rep, list_id = _world(db)
@@ -86,10 +94,7 @@ async def test_window_taken_over_stops_serving_on_its_next_key(sqlite_db, clock,
     app = make_app(db, settings, clock, rep_name="Sam")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        b = app.service.block.start_block(clock, rep, list_id, 52)
-        app.push_screen(BlockScreen(b.id))
-        await pilot.pause()
-        screen = app.screen
+        b, screen = await _block_on_screen(app, pilot, clock, rep, list_id)
         on_screen = screen.contact.id
         await pilot.press("d")
         await wait_for_save(pilot, screen)
@@ -121,10 +126,7 @@ async def test_heartbeat_finds_the_hold_lost_and_the_window_stops(sqlite_db, clo
     app = make_app(db, settings, clock, rep_name="Sam")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        b = app.service.block.start_block(clock, rep, list_id, 52)
-        app.push_screen(BlockScreen(b.id))
-        await pilot.pause()
-        screen = app.screen
+        b, screen = await _block_on_screen(app, pilot, clock, rep, list_id)
         assert screen.contact is not None
         clock.advance(20)  # this window was asleep: its heartbeat lapsed
         lifecycle.recover_block(db, clock, b.id, hold=OTHER)  # no takeover needed
