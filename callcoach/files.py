@@ -3,6 +3,8 @@ its bytes or UTF-8 text, or one line saying what was wrong with which file."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,3 +55,28 @@ def read_user_text(path: Path, error: type[CallcoachError], kind: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise error(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+
+
+def _shared_mode() -> int:
+    """The mode a new file gets under this process's umask, never writable by everyone."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask & ~0o002
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file renamed over it).
+
+    The file gets the mode any new file gets under the umask (0644 under 022), so a
+    scorecard saved to a shared folder can be read by the team; never world-writable.
+    Raises OSError; a failed write leaves no temporary file behind.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, _shared_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

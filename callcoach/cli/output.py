@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +33,7 @@ def local_minute(moment: datetime | None) -> str:
 
 def write_output(text: str, output: str | None) -> None:
     """Print, or write ``output`` atomically (never a half-written file)."""
-    import tempfile
+    from callcoach.files import write_atomically
 
     if not output:
         sys.stdout.write(text)
@@ -43,10 +42,7 @@ def write_output(text: str, output: str | None) -> None:
     if path.is_dir():
         raise UserError(f"--output {output}: is a directory")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".callcoach-", dir=path.parent or Path("."))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        write_atomically(path, text.encode("utf-8"))
     except OSError as exc:
         raise UserError(f"--output {output}: cannot write ({exc.strerror})") from None
     print(f"wrote {path}", file=sys.stderr)

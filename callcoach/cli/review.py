@@ -81,8 +81,10 @@ def cmd_goals_set(args: argparse.Namespace) -> int:
     from callcoach.core.review.goals import set_goal
 
     week = parse_date(args.week, "--week")
-    values = [int(number(v, flag, whole=True)) for v, flag in
-              ((args.blocks, "--blocks"), (args.dials, "--dials"), (args.meetings, "--meetings"))]
+    given = ((args.blocks, "--blocks"), (args.dials, "--dials"), (args.meetings, "--meetings"))
+    if all(v is None for v, _ in given):
+        raise UserError("goals set: give --blocks, --dials or --meetings (the others stay as they are)")
+    values = [None if v is None else int(number(v, flag, whole=True)) for v, flag in given]
     db = open_db(args)
     with db.session() as session:
         (rep_id,) = resolve_rep_ids(session, [args.goal_rep])
@@ -202,9 +204,9 @@ def add_goals(sub: argparse._SubParsersAction) -> None:
     q = gsub.add_parser("set", help="set a rep's goals for a week")
     q.add_argument("--rep", dest="goal_rep", required=True, metavar="NAME")
     q.add_argument("--week", required=True, metavar="YYYY-MM-DD", help="any day of the week")
-    q.add_argument("--blocks", default="0", metavar="N")
-    q.add_argument("--dials", default="0", metavar="N")
-    q.add_argument("--meetings", default="0", metavar="N")
+    q.add_argument("--blocks", metavar="N", help="call blocks (unchanged when not given)")
+    q.add_argument("--dials", metavar="N", help="dials (unchanged when not given)")
+    q.add_argument("--meetings", metavar="N", help="meetings set (unchanged when not given)")
     q.set_defaults(handler=cmd_goals_set)
     q = gsub.add_parser("show", help="progress against this week's goals")
     q.add_argument("--rep", dest="goal_rep", metavar="NAME")

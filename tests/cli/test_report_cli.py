@@ -191,6 +191,21 @@ def test_goals_cli(sq, capsys):
     assert "Ana" in out and "dials 9/40 (22%)" in out and "meetings 1/1 (100%)" in out
 
 
+def test_goals_set_one_figure_keeps_the_others(sq, capsys):
+    """Setting the dials alone leaves the week's blocks and meetings as they were."""
+    db = sq
+    run_cli(db, capsys, "goals", "set", "--rep", "ben", "--week", "2026-11-25",
+            "--blocks", "5", "--dials", "60", "--meetings", "3")
+    code, out, _ = run_cli(db, capsys, "goals", "set", "--rep", "ben", "--week", "2026-11-24",
+                           "--dials", "300")
+    assert code == 0 and "week of 2026-11-23: 5 blocks, 300 dials, 3 meetings" in out
+    code, out, _ = run_cli(db, capsys, "goals", "set", "--rep", "ben", "--week", "2026-11-30",
+                           "--meetings", "2")
+    assert code == 0 and "week of 2026-11-30: 0 blocks, 0 dials, 2 meetings" in out
+    code, _, err = run_cli(db, capsys, "goals", "set", "--rep", "ben", "--week", "2026-11-30")
+    assert code == 2 and "give --blocks, --dials or --meetings" in err
+
+
 def test_plan_cli(sq, capsys):
     db = sq
     code, out, _ = run_cli(db, capsys, "plan", "--quota", "100000", "--deal-size", "10,000",
@@ -350,3 +365,21 @@ def test_a_broken_plugin_gives_one_line_naming_it(db, history, capsys, plugins):
     assert "ModuleNotFoundError" in err
     code, out, _ = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK)
     assert code == 0 and "Leaderboard by rep" in out
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o000, 0o664)])
+def test_report_files_follow_the_umask_and_are_never_world_writable(sq, capsys, tmp_path, umask, mode):
+    """A scorecard saved to a shared folder gets the umask's mode, as any new file does."""
+    import os
+
+    old = os.umask(umask)
+    try:
+        shared = tmp_path / "shared"
+        shared.mkdir()
+        out = shared / "card.html"
+        code, _, _ = run_cli(sq, capsys, "report", "--by", "rep", "--format", "html",
+                             "--output", str(out), "--tz", fx.ZONE)
+    finally:
+        os.umask(old)
+    assert code == 0 and (out.stat().st_mode & 0o777) == mode
+    assert [p.name for p in out.parent.iterdir()] == ["card.html"]  # no temporary file left

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from callcoach.errors import CallcoachError
+from callcoach.files import write_atomically
 from callcoach.storage.models import Contact, Meeting, MeetingKind, Rep
 
 KIND_LABELS = {
@@ -80,14 +79,7 @@ def write_invite(
     path = folder / invite_filename(meeting, contact)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".invite-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, data)
     except OSError as exc:
         raise InviteError(f"cannot write invite to {folder}: {exc.strerror or exc}") from None
     return path

@@ -34,11 +34,20 @@ def monday_of(day: date) -> date:
 
 
 def set_goal(
-    session: Session, rep_id: int, week: date, blocks: int, dials: int, meetings: int
+    session: Session,
+    rep_id: int,
+    week: date,
+    blocks: int | None = None,
+    dials: int | None = None,
+    meetings: int | None = None,
 ) -> WeeklyGoal:
-    """Create or replace a rep's goal for the week holding ``week``; commits at once."""
+    """Set a rep's goals for the week holding ``week``; commits at once.
+
+    A figure given as None keeps the week's current one (0 for a week with no goal yet), so
+    setting the dials alone leaves the blocks and meetings as they were.
+    """
     for name, value in (("--blocks", blocks), ("--dials", dials), ("--meetings", meetings)):
-        if value < 0 or value > 100_000:
+        if value is not None and (value < 0 or value > 100_000):
             raise GoalError(f"{name} {value}: expected a whole number from 0 to 100000")
     monday = monday_of(week)
     goal = session.execute(
@@ -47,9 +56,14 @@ def set_goal(
         )
     ).scalar_one_or_none()
     if goal is None:
-        goal = WeeklyGoal(rep_id=rep_id, week_start=monday)
+        goal = WeeklyGoal(rep_id=rep_id, week_start=monday, blocks=0, dials=0, meetings=0)
         session.add(goal)
-    goal.blocks, goal.dials, goal.meetings = blocks, dials, meetings
+    if blocks is not None:
+        goal.blocks = blocks
+    if dials is not None:
+        goal.dials = dials
+    if meetings is not None:
+        goal.meetings = meetings
     session.commit()
     session.refresh(goal)
     return goal
