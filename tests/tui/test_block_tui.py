@@ -158,6 +158,31 @@ async def test_time_up_lets_the_current_call_finish(world, clock, settings):
         assert attempts(db)[0].duration_seconds == 150
 
 
+async def test_y_and_x_mark_the_latest_unmarked_objection_and_say_so(world, clock, settings):
+    db = world["db"]
+    app = make_app(db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("d")
+        await advance(app, pilot, clock, 62)
+        for word in ("budget", "info"):
+            await pilot.press("o", *word, "enter")
+        await pilot.press("y")
+        await pilot.pause()
+        assert "Marked 2nd objection overcome" in text_of(app)
+        with db.session() as s:
+            marks = [r.overcome for r in s.exec(
+                select(AttemptObjection).order_by(AttemptObjection.position)).all()]
+        assert marks == [None, True]  # the latest, not the oldest
+        await pilot.press("x")
+        await pilot.pause()
+        assert "Marked 1st objection not overcome" in text_of(app)
+        with db.session() as s:
+            marks = [r.overcome for r in s.exec(
+                select(AttemptObjection).order_by(AttemptObjection.position)).all()]
+        assert marks == [False, True]
+
+
 async def test_objections_and_meeting_form_write_invite(world, clock, settings):
     db = world["db"]
     app = make_app(db, settings, clock, rep_name="Sam")

@@ -618,7 +618,9 @@ class BlockScreen(Screen):
         if not self.objections:
             self.say("No objection on this call yet (o logs one).")
             return
-        target = next((o for o in self.objections if o.overcome is None), self.objections[-1])
+        target = next(
+            (o for o in reversed(self.objections) if o.overcome is None), self.objections[-1]
+        )
         job = partial(self.service.set_overcome, target.id, overcome)
         shown = "objection overcome" if overcome else "objection not overcome"
         self._saves.submit(
@@ -639,6 +641,8 @@ class BlockScreen(Screen):
             overcome,
         )
         self.render_all()
+        word = "overcome" if overcome else "not overcome"
+        self.say(f"Marked {ordinal(target.position)} objection {word}: {target.text}")
 
     def action_voicemail(self) -> None:
         """Show the voicemail script with its third-party reference."""
