@@ -144,7 +144,10 @@ def _validate(settings: Settings, source: str) -> Settings:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Read settings from ``path`` (default: the user's config file, if it exists)."""
+    """Read settings from ``path``, which must exist when given (``--config``); without it,
+    from the user's config file if there is one, else the defaults."""
+    if path is not None and not path.exists():
+        raise ConfigError(f"--config {path}: no such file")
     path = path or paths.config_file()
     if not path.exists():
         return Settings()

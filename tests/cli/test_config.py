@@ -10,8 +10,9 @@ from callcoach.config import ConfigError, Settings, load_settings
 
 
 def test_defaults_follow_the_method(tmp_path):
-    """No file: 52-minute block, 0:45/1:00 phases, 20 s objections, warnings at 2 and 3 min."""
-    s = load_settings(tmp_path / "missing.toml")
+    """No settings file (the user's default one, absent in tests): 52-minute block, 0:45/1:00
+    phases, 20 s objections, warnings at 2 and 3 min."""
+    s = load_settings()
     assert s == Settings(ics_dir=s.ics_dir)
     assert s.block_minutes == 52
     assert (s.phases.engage_until, s.phases.ask_until) == (45, 60)
@@ -54,3 +55,15 @@ def test_bad_values_are_one_line(tmp_path, text, expected):
     assert str(f) in str(err.value)
     assert expected in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_a_config_file_named_but_missing_is_a_one_line_error(tmp_path, capsys):
+    """--config names a file: a missing one is refused, not silently replaced by defaults."""
+    from callcoach.cli import main
+
+    with pytest.raises(ConfigError, match="--config .*missing.toml: no such file"):
+        load_settings(tmp_path / "missing.toml")
+    assert main(["--db", f"sqlite:///{tmp_path / 'x.db'}", "--config", str(tmp_path / "missing.toml"),
+                 "lists"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "missing.toml: no such file" in err
