@@ -158,6 +158,13 @@ async def test_time_up_lets_the_current_call_finish(world, clock, settings):
         assert attempts(db)[0].duration_seconds == 150
 
 
+def _marks(db):
+    """The overcome marks of the logged objections, in the order raised."""
+    with db.session() as s:
+        rows = s.exec(select(AttemptObjection).order_by(AttemptObjection.position)).all()
+        return [r.overcome for r in rows]
+
+
 async def test_y_and_x_mark_the_latest_unmarked_objection_and_say_so(world, clock, settings):
     db = world["db"]
     app = make_app(db, settings, clock, rep_name="Sam")
@@ -170,17 +177,11 @@ async def test_y_and_x_mark_the_latest_unmarked_objection_and_say_so(world, cloc
         await pilot.press("y")
         await pilot.pause()
         assert "Marked 2nd objection overcome" in text_of(app)
-        with db.session() as s:
-            marks = [r.overcome for r in s.exec(
-                select(AttemptObjection).order_by(AttemptObjection.position)).all()]
-        assert marks == [None, True]  # the latest, not the oldest
+        assert _marks(db) == [None, True]  # the latest, not the oldest
         await pilot.press("x")
         await pilot.pause()
         assert "Marked 1st objection not overcome" in text_of(app)
-        with db.session() as s:
-            marks = [r.overcome for r in s.exec(
-                select(AttemptObjection).order_by(AttemptObjection.position)).all()]
-        assert marks == [False, True]
+        assert _marks(db) == [False, True]
 
 
 async def test_objections_and_meeting_form_write_invite(world, clock, settings):
