@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from callcoach import __version__
-from callcoach.cli import block, calls, db, demo, drills, lists, reps, review
+from callcoach.cli import block, calls, crm, db, demo, drills, lists, reps, review
 from callcoach.cli.args import discard_unused_database
 from callcoach.cli.start import cmd_tui
 from callcoach.errors import CallcoachError
@@ -39,6 +39,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     review.add_recount,
     calls.add_meetings,
     calls.add_callbacks,
+    crm.add_export,
     demo.add_demo,
     review.add_dashboard,
 )

@@ -537,4 +537,17 @@ class WeeklyGoal(SQLModel, table=True):
     meetings: int = Field(default=0)
 
 
+class ActivityExport(SQLModel, table=True):
+    """One call or meeting written to a CRM import file: ``callcoach export activities``
+    skips what is recorded here for the same target, so a second run writes nothing new."""
+
+    __tablename__ = "activity_export"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
+
+    target: str = Field(primary_key=True, max_length=16)  # hubspot | salesforce | csv
+    kind: str = Field(primary_key=True, max_length=8)  # call | meeting
+    activity_id: int = Field(primary_key=True)  # call_attempt.id or meeting.id
+    exported_at: datetime = Field(sa_type=UTCDateTime)
+
+
 ALL_TABLES = SQLModel.metadata
