@@ -314,6 +314,8 @@ class CallAttempt(SQLModel, table=True):
         # declared below the class: they cover the derived columns added there.
         # An outcome is stored exactly once, even when a journal replays it.
         sa.UniqueConstraint("client_uuid", name="uq_attempt_client_uuid"),
+        # An undo is applied exactly once, even when a journal replays it.
+        sa.Index("ix_attempt_undo_uuid", "undo_uuid", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -333,6 +335,13 @@ class CallAttempt(SQLModel, table=True):
     connected: bool = Field(default=False)
     conversation: bool = Field(default=False)
     notes: str = Field(default="", sa_type=sa.Text)
+    # What the outcome changed, as JSON (core/calling/undo.py): written with the outcome,
+    # read by its undo (migration 0016). NULL while the call is open.
+    prior: str | None = Field(default=None, sa_type=sa.Text)
+    # The attempt's record of an undo of its outcome: when, which outcome, the undo's key.
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    undone_outcome: str | None = Field(default=None, max_length=20)
+    undo_uuid: str | None = Field(default=None, max_length=36)
 
 
 #: Quarter hours: every UTC offset and DST change of a modern time zone falls on one, so the

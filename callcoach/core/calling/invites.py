@@ -83,3 +83,39 @@ def write_invite(
     except OSError as exc:
         raise InviteError(f"cannot write invite to {folder}: {exc.strerror or exc}") from None
     return path
+
+
+def build_cancellation(meeting: Meeting, contact: Contact, rep: Rep, stamp: datetime) -> bytes:
+    """The ``.ics`` that cancels ``meeting``'s invite: same UID, ``METHOD:CANCEL``,
+    ``STATUS:CANCELLED`` and the next SEQUENCE, so calendars drop the event."""
+    cal = Calendar.from_ical(build_invite(meeting, contact, rep, stamp))
+    cal.pop("method", None)
+    cal.add("method", "CANCEL")
+    for event in cal.walk("VEVENT"):
+        sequence = int(event.pop("sequence", 0))
+        event.add("sequence", sequence + 1)
+        event.pop("status", None)
+        event.add("status", "CANCELLED")
+        summary = str(event.get("summary", ""))
+        event.pop("summary", None)
+        event.add("summary", f"Cancelled: {summary}")
+    return cal.to_ical()
+
+
+def cancellation_filename(meeting: Meeting, contact: Contact) -> str:
+    """The cancellation's file name: the invite's, marked as cancelled."""
+    return invite_filename(meeting, contact).removesuffix(".ics") + "-cancelled.ics"
+
+
+def write_cancellation(
+    meeting: Meeting, contact: Contact, rep: Rep, folder: Path, stamp: datetime
+) -> Path:
+    """Write ``meeting``'s cancellation into ``folder`` atomically and return its path."""
+    data = build_cancellation(meeting, contact, rep, stamp)
+    path = folder / cancellation_filename(meeting, contact)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, data)
+    except OSError as exc:
+        raise InviteError(f"cannot write cancellation to {folder}: {exc.strerror or exc}") from None
+    return path

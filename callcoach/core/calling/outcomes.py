@@ -37,6 +37,7 @@ from callcoach.config import Settings
 from callcoach.core.calling import dialling, queue
 from callcoach.core.calling.hold import require_hold
 from callcoach.core.calling.lifecycle import BlockError
+from callcoach.core.calling.prior import prior_image
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
     CallAttempt,
@@ -244,18 +245,24 @@ def _write_outcome(session: Session, req: _OutcomeRequest, call: OpenCall) -> Ou
     objections = calls_sql.call_objections(session, attempt["id"]) if call.objections else []
     # Unmarked objections follow from how the call ended (the catalogue's settles column).
     settles = BY_OUTCOME[outcome].settles
+    settled: list[int] = []
     if objections and settles is Settlement.OVERCOME:
-        unmarked = [oid for oid, overcome in objections if overcome is None]
-        if unmarked:
-            calls_sql.mark_objections(session, unmarked, True)
+        settled = [oid for oid, overcome in objections if overcome is None]
+        if settled:
+            calls_sql.mark_objections(session, settled, True)
     elif objections and settles is Settlement.LAST_LOST:
         last_id, last_overcome = objections[-1]
         if last_overcome is None:
-            calls_sql.mark_objections(session, [last_id], False)
+            settled = [last_id]
+            calls_sql.mark_objections(session, settled, False)
+    was_callback = contact["status"] == ContactStatus.CALLBACK.value
     attempt_values, contact_values = outcome_values(
         req.settings, attempt, contact, outcome, req.note, req.callback_at, req.meeting,
         req.client_uuid, req.now, len(objections),
     )
+    closed = calls_sql.open_callback_ids(session, contact["id"]) if was_callback else []
+    if settled or closed:
+        attempt_values["prior"] = prior_image(attempt, contact, settled, closed)
     calls_sql.write_outcome_rows(
         session,
         block_id=req.block_id,
@@ -264,7 +271,7 @@ def _write_outcome(session: Session, req: _OutcomeRequest, call: OpenCall) -> Ou
         contact_id=contact["id"],
         contact_values=contact_values,
         now=req.now,
-        close_callbacks=contact["status"] == ContactStatus.CALLBACK.value,
+        close_callbacks=was_callback,
     )
     result = OutcomeResult(
         from_row(CallAttempt, {**attempt, **attempt_values}),
@@ -326,6 +333,7 @@ def outcome_values(
         "conversation": is_conversation(outcome.value, objections),
         "client_uuid": client_uuid,
         "notes": notes,
+        "prior": prior_image(attempt, contact),  # what the undo restores
     }
     status, next_at = queue.status_after(
         outcome, attempt["attempt_number"], now, contact["timezone"], settings.retry
@@ -401,6 +409,10 @@ def _write_outcome_at_once(
     ):
         # Callable again right now (a zero retry delay): the general path serves it after
         # its commit, as the rules say; one statement could not see it.
+        return None
+    if contact["status"] == ContactStatus.CALLBACK.value:
+        # The callbacks it closes go into the undo's before-image: the general path reads
+        # their ids first.
         return None
     zones = None
     if req.serve:
