@@ -1,5 +1,5 @@
 """Logging how a call ended: the rules that decide what an outcome writes, the commit that
-writes it, the meeting's invite, and the callback quick picks.
+writes it and the meeting's invite (the callback quick picks: :mod:`workdays`).
 
 The path reads as one line: :func:`log_outcome` validates the request,
 :func:`outcome_values` decides the attempt's and the contact's new columns, and
@@ -463,25 +463,3 @@ def _write_meeting_invite(
         session.add(meeting)
         result.meeting = meeting
         result.ics_path = path
-
-
-def quick_callback_times(now: datetime, zone: str) -> list[tuple[str, datetime]]:
-    """Callback quick picks in the contact's local time: later today, tomorrow, next week."""
-    tz = queue.contact_zone(zone)
-    local = now.astimezone(tz) if tz else now
-
-    def at(days: int, hour: int, minute: int = 0) -> datetime:
-        d = local.date() + timedelta(days=days)
-        return datetime(d.year, d.month, d.day, hour, minute, tzinfo=local.tzinfo).astimezone(
-            now.tzinfo
-        )
-
-    picks: list[tuple[str, datetime]] = []
-    in_two = (local + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
-    if in_two.hour < 18:
-        picks.append((f"today {in_two:%H:%M}", in_two.astimezone(now.tzinfo)))
-    picks.append(("tomorrow 09:00", at(1, 9)))
-    picks.append(("tomorrow 14:00", at(1, 14)))
-    days_to_monday = 7 - local.weekday()
-    picks.append(("next Monday 09:00", at(days_to_monday, 9)))
-    return picks
