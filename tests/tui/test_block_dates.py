@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from icalendar import Calendar
 from sqlmodel import select
 from textual.widgets import Input, Static
 
@@ -137,3 +138,25 @@ async def test_configured_working_days_reach_the_dialogs(friday, settings):
         shown = text_of(app)
         assert "Sun 06 Dec 09:00" in shown and "today" not in shown.split("or type it")[0]
         assert "Sun-Thu" in shown
+
+
+async def test_meeting_with_blank_email_warns_on_screen_and_in_the_invite(friday, settings):
+    db, clock = friday
+    app = make_app(db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("d", "7")
+        form = app.screen
+        assert isinstance(form, MeetingForm)
+        form.query_one("#mtg-email", Input).value = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, BlockScreen)
+        shown = status(app)
+        assert "Invite:" in shown and "but no email for Ada Test: add their address" in shown
+        with db.session() as s:
+            m = s.exec(select(Meeting)).one()
+        ev = Calendar.from_ical(open(m.ics_path, "rb").read()).walk("VEVENT")[0]
+        assert str(ev.get("organizer")) == "mailto:sam@example.com"
+        assert str(ev.get("attendee")) == "mailto:no-email@callcoach.invalid"
+        assert "Missing: no email for Ada Test" in str(ev.get("description"))

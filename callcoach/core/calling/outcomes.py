@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
@@ -75,6 +75,7 @@ class OutcomeResult:
     callback: Callback | None = None
     ics_path: Path | None = None
     ics_error: str | None = None
+    ics_gaps: list[str] = field(default_factory=list)  # what the invite lacks (emails)
     replayed: bool = False  # the client_uuid was already stored: nothing new written
     next_contact: Contact | None = None  # reserved when log_outcome(serve=True)
 
@@ -446,7 +447,7 @@ def _write_meeting_invite(
 ) -> None:
     """Write the invite of the meeting ``result`` set and record its path (or the error)."""
     # Imported here: icalendar costs a tenth of a second, and start-up imports this module.
-    from callcoach.core.calling.invites import InviteError, write_invite
+    from callcoach.core.calling.invites import InviteError, invite_gaps, write_invite
 
     assert result.meeting is not None
     with db.transaction() as session:
@@ -454,11 +455,15 @@ def _write_meeting_invite(
         assert meeting is not None  # written by this outcome's commit
         rep = session.get(Rep, meeting.rep_id)
         assert rep is not None  # the meeting's rep: a foreign key
+        organizer = settings.rep_email or rep.email
         try:
-            path = write_invite(meeting, result.contact, rep, Path(settings.ics_dir), now)
+            path = write_invite(
+                meeting, result.contact, rep, Path(settings.ics_dir), now, organizer
+            )
         except InviteError as exc:
             result.ics_error = str(exc)
             return
+        result.ics_gaps = invite_gaps(meeting, result.contact, rep, organizer)
         meeting.ics_path = str(path)
         session.add(meeting)
         result.meeting = meeting

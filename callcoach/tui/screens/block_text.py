@@ -60,7 +60,10 @@ def saved_line(outcome_label: str, result: OutcomeResult) -> tuple[str, str]:
     if when is not None:
         text += f" {when_text(when, contact_zone(result.contact.timezone))}."
     if result.ics_path is not None:
-        return f"{text} Invite: {plain(result.ics_path)}", "ok"
+        text += f" Invite: {plain(result.ics_path)}"
+        if result.ics_gaps:
+            return f"{text} - but {plain('; '.join(result.ics_gaps))}.", "warn"
+        return text, "ok"
     if result.ics_error:
         return f"{text} Meeting saved, but {plain(result.ics_error)}", "error"
     return text, "ok"
