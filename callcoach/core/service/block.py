@@ -15,7 +15,7 @@ from typing import Any
 
 from callcoach.clock import Clock
 from callcoach.config import CallingWindow, Settings
-from callcoach.core.calling import dialling, lifecycle, outcomes, serving
+from callcoach.core.calling import dialling, lifecycle, outcomes, serving, workdays
 from callcoach.core.calling import objections as objection_rules
 from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
 from callcoach.core.calling.hold import BlockHold, HeldElsewhere, Holder, HoldLost
@@ -33,6 +33,14 @@ from callcoach.core.calling.outcomes import MeetingDetails, OutcomeResult
 from callcoach.core.calling.queue import QueueOutlook, ZoneCache, contact_zone, queue_outlook
 from callcoach.core.calling.serving import ContactHistory
 from callcoach.core.calling.summary import BlockFigures, BlockSummary, block_summary, block_tally
+from callcoach.core.calling.workdays import (
+    DateError,
+    days_text,
+    default_meeting_day,
+    example_day,
+    parse_when,
+    when_text,
+)
 from callcoach.core.lists.call_lists import ListSummary, list_summaries
 from callcoach.core.lists.phones import display_phone
 from callcoach.core.lists.tracks import render_track_text
@@ -51,6 +59,7 @@ __all__ = [
     "BlockService",
     "BlockState",
     "ContactHistory",
+    "DateError",
     "DurableOutcome",
     "HeldElsewhere",
     "Holder",
@@ -70,11 +79,16 @@ __all__ = [
     "ZoneCache",
     "clock_text",
     "contact_zone",
+    "days_text",
+    "default_meeting_day",
     "display_phone",
+    "example_day",
     "objection_cue",
     "ordinal",
+    "parse_when",
     "phase_at",
     "render_track_text",
+    "when_text",
 ]
 
 
@@ -182,10 +196,16 @@ class BlockService:
         """The other window serving ``block`` now (heartbeat not lapsed), else None."""
         return lifecycle.live_holder(block, self.hold.token, self._clock.now())
 
-    @staticmethod
-    def quick_callback_times(now: datetime, zone: str) -> list[tuple[str, datetime]]:
-        """The callback dialog's quick picks in the contact's zone."""
-        return outcomes.quick_callback_times(now, zone)
+    def quick_callback_times(self, now: datetime, zone: str) -> list[tuple[str, datetime]]:
+        """The callback dialog's quick picks in the contact's zone, on working days."""
+        return workdays.quick_callback_times(
+            now, contact_zone(zone), self._settings.working_days, self._settings.window.end
+        )
+
+    @property
+    def working_days(self) -> tuple[int, ...]:
+        """The configured working days (Monday = 0)."""
+        return self._settings.working_days
 
     @staticmethod
     def validate_meeting(details: MeetingDetails, now: datetime) -> None:
