@@ -18,7 +18,13 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from callcoach.clock import Clock
-from callcoach.core.drills.practice import MAX_CHAIN, draw_chain, draw_objection, objection_weights
+from callcoach.core.drills.practice import (
+    MAX_CHAIN,
+    ObjectionWeight,
+    draw_chain,
+    draw_objection,
+    objection_weights,
+)
 from callcoach.core.drills.progress import SessionSummary, session_summary
 from callcoach.core.drills.prospect import DEFAULT_GREETING, personalise
 from callcoach.core.drills.rounds import DrillError, DrillMode, RoundKind, ScorerRole
@@ -101,6 +107,7 @@ class DrillRun:
     _queue: list[Prompt] = field(default_factory=list)
     _position: int = 0
     _last_objection: int | None = None
+    _weights: dict[int, ObjectionWeight] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.cards:
@@ -135,13 +142,22 @@ class DrillRun:
             session.add(row)
             session.flush()
             self.session_id = row.id
-            weights = objection_weights(
-                session, self.trainee_id, [c.objection_id for c in self.cards], self.clock.now()
-            )
-        self._weights = weights
+        self._refresh_weights()
         if self.mode is DrillMode.SIMULATION:
             self._queue = self._simulation_prompts()
         return self._next_prompt()
+
+    def _refresh_weights(self) -> None:
+        """Draw weights from the history as it stands now, this session's scores included."""
+        with self.db.session() as session:
+            self._weights = objection_weights(
+                session, self.trainee_id, [c.objection_id for c in self.cards], self.clock.now()
+            )
+
+    @property
+    def weights(self) -> dict[int, ObjectionWeight]:
+        """The draw weights the next objection is drawn with (updated after every score)."""
+        return dict(self._weights)
 
     def _simulation_prompts(self) -> list[Prompt]:
         track = self.track
@@ -335,6 +351,8 @@ class DrillRun:
             self.scored_by[self.scorer] = row.id
             result = row
         self.phase = Phase.SCORED
+        if result.kind == RoundKind.OBJECTION.value:
+            self._refresh_weights()  # a weak answer comes up more in this very session
         return result
 
     def next(self) -> Prompt | None:
