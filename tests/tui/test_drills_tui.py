@@ -144,8 +144,11 @@ async def test_four_objection_simulation(sqlite_db, settings, clock, tmp_path):
             clock.advance(12)
             await pilot.press("space", "a", "3", "n")
         assert "Drill complete" in _text(app, "#round-label")
+        assert "Call lost: the 4th objection was answered weakly." in _text(app, "#prompt")
     assert "1st: the reflex" in labels[0] and "3rd: the decider" in labels[2]
-    assert "Objection 4 of 4" in labels[3]
+    assert "Objection 4 of up to 4" in labels[3]
+    # every answer scored 3 (weak): each follow-up is the harder one, the call is lost
+    assert all("harder" in label for label in labels[1:])
     with db.session() as s:
         rounds = s.exec(select(DrillRound).order_by(DrillRound.id)).all()
         sess = s.exec(select(DrillSession)).one()
