@@ -78,6 +78,9 @@ class ReportFilter:
     label: str = ""
     rep_names: tuple[str, ...] = ()
     list_names: tuple[str, ...] = ()
+    #: An instant (aware) the period stops at before the end of ``until``: the previous
+    #: period of a comparison to date (last week up to this weekday and time).
+    cutoff: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.until < self.since:
@@ -95,8 +98,10 @@ class ReportFilter:
 
     @property
     def end_utc(self) -> datetime:
-        """First instant after the period (local midnight after ``until``)."""
-        return m.to_utc(self.until + timedelta(days=1), self.tz)
+        """First instant after the period: local midnight after ``until``, or the cutoff
+        when that comes first."""
+        end = m.to_utc(self.until + timedelta(days=1), self.tz)
+        return end if self.cutoff is None else min(end, self.cutoff.astimezone(end.tzinfo))
 
     @property
     def days(self) -> int:
@@ -106,7 +111,10 @@ class ReportFilter:
     def describe(self) -> str:
         """``2026-11-16 .. 2026-11-22 (last week, America/New_York)``."""
         label = f"{self.label}, " if self.label else ""
-        return f"{self.since} .. {self.until} ({label}{self.zone})"
+        until = str(self.until)
+        if self.cutoff is not None and self.end_utc == self.cutoff:
+            until += " " + self.cutoff.astimezone(self.tz).strftime("%H:%M")
+        return f"{self.since} .. {until} ({label}{self.zone})"
 
     def scope(self) -> str:
         """Who and which lists: ``reps Ana; lists SaaS East`` or ``all reps, all lists``."""
