@@ -43,7 +43,7 @@ from callcoach.core.calling.workdays import (
 )
 from callcoach.core.lists.call_lists import ListSummary, list_summaries
 from callcoach.core.lists.phones import display_phone
-from callcoach.core.lists.tracks import render_track_text
+from callcoach.core.lists.tracks import list_track_id, render_track_text
 from callcoach.core.service.rows import stored, stored_id
 from callcoach.storage.db import Database
 from callcoach.storage.errors import ServerUnavailable
@@ -239,11 +239,8 @@ class BlockService:
         window = window or self._settings.window
         with self._db.session() as s:
             call_list = s.get(CallList, list_id)
-            track = (
-                s.get(TalkTrack, call_list.talk_track_id)
-                if call_list and call_list.talk_track_id
-                else None
-            )
+            track_id = list_track_id(s, list_id) if call_list else None
+            track = s.get(TalkTrack, track_id) if track_id else None
             choices = objection_rules.objection_choices(s, list_id)
         return ListData(call_list, track, choices, ZoneCache(list_id, window))
 
@@ -271,7 +268,8 @@ class BlockService:
         with self._db.session() as s:
             open_block = lifecycle.unfinished_block(s, rep_id)
             call_list = stored(s.get(CallList, list_id), f"call list {list_id}")
-            track = s.get(TalkTrack, call_list.talk_track_id) if call_list.talk_track_id else None
+            track_id = list_track_id(s, list_id)
+            track = s.get(TalkTrack, track_id) if track_id else None
             return StartInfo(open_block, call_list.name, track)
 
     def resume_info(self, block: CallBlock) -> ResumeInfo:
