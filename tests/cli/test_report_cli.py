@@ -189,6 +189,14 @@ def test_goals_cli(sq, capsys):
     assert count_rows(db, "weekly_goal") == 4
     code, out, _ = run_cli(db, capsys, "goals", "show", "--week", "2026-11-16", "--tz", fx.ZONE)
     assert "Ana" in out and "dials 9/40 (22%)" in out and "meetings 1/1 (100%)" in out
+    # bare ``goals`` shows them, as ``meetings`` and ``callbacks`` list (issue 14 item 9)
+    code, bare, err = run_cli(db, capsys, "goals", "--week", "2026-11-16", "--tz", fx.ZONE)
+    assert code == 0 and bare == out and err == ""
+    code, ana, _ = run_cli(db, capsys, "goals", "--rep", "ana", "--week", "2026-11-16",
+                           "--tz", fx.ZONE)
+    assert code == 0 and "Ana" in ana and "Ben" not in ana
+    code, shown, _ = run_cli(db, capsys, "goals", "--tz", fx.ZONE, "show", "--week", "2026-11-16")
+    assert code == 0 and shown == out  # an option before the action is kept
 
 
 def test_goals_set_one_figure_keeps_the_others(sq, capsys):

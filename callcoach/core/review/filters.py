@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from callcoach.core.reps import unknown_rep
 from callcoach.core.review import metrics as m
 from callcoach.errors import CallcoachError
 from callcoach.storage.models import CallAttempt, CallList, Rep
@@ -179,15 +180,18 @@ def make_filter(
     )
 
 
-def resolve_rep_ids(session: Session, names: Sequence[str]) -> tuple[int, ...]:
-    """Rep ids for names (case-insensitive), or a one-line error naming the unknown one."""
+def resolve_rep_ids(
+    session: Session, names: Sequence[str], flag: str = "--rep"
+) -> tuple[int, ...]:
+    """Rep ids for names (case-insensitive), or a one-line error naming the unknown one
+    with close matches (no rep is ever created here)."""
     ids = []
     for name in names:
         rep = session.execute(
             sa.select(col(Rep.id)).where(sa.func.lower(col(Rep.name)) == name.strip().lower())
         ).scalar()
         if rep is None:
-            raise ReportError(f"--rep {name!r}: no such rep")
+            raise ReportError(str(unknown_rep(session, name, flag)))
         ids.append(int(rep))
     return tuple(ids)
 
