@@ -34,6 +34,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # The seeded rows stay (they may have been edited or used in calls); only the marks go.
+    # SQLite (3.35+) drops the column in place: a batch copy would DROP TABLE objection,
+    # which the foreign keys from calls and drills refuse.
+    sqlite = op.get_bind().dialect.name == "sqlite"
     for table in ("talk_track", "objection"):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_column("origin")
+        if sqlite:
+            op.execute(f"ALTER TABLE {table} DROP COLUMN origin")
+        else:
+            op.drop_column(table, "origin")
