@@ -425,3 +425,29 @@ def test_report_files_follow_the_umask_and_are_never_world_writable(sq, capsys, 
         os.umask(old)
     assert code == 0 and (out.stat().st_mode & 0o777) == mode
     assert [p.name for p in out.parent.iterdir()] == ["card.html"]  # no temporary file left
+
+
+def test_report_compare_in_table_csv_and_json(db, history, capsys):
+    """``--compare``: each figure beside the previous comparable period's (last week is
+    over: the whole week before) and the change; the previous values are that period's."""
+    data = report_json(db, capsys, "--by", "rep", *LAST_WEEK, "--compare")
+    before = report_json(db, capsys, "--by", "rep", "--since", "2026-11-09", "--until",
+                         "2026-11-15", "--tz", fx.ZONE)
+    assert data["comparison"]["previous"]["since"] == "2026-11-09"
+    assert data["comparison"]["rule"] == "previous period"
+    prev = {r["rep"]: r for r in before["rows"]}
+    for row in data["rows"]:
+        old = prev.get(row["rep"], {})
+        assert row["dials_prev"] == old.get("dials")
+        change = row["dials_change"]
+        assert change["diff"] == row["dials"] - (old.get("dials") or 0)
+        assert change["pct"] is None or (old.get("dials") or 0) >= 20
+    assert data["totals"]["dials_prev"] == before["totals"]["dials"]
+    code, out, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--compare")
+    assert code == 0, err
+    assert "Dials prev" in out and "Dials chg" in out and "Compared with 2026-11-09" in out
+    code, out, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--compare",
+                             "--format", "csv")
+    assert code == 0, err
+    header = next(csv.reader(io.StringIO(out)))
+    assert "Connect/dial chg (pts)" in header and "Dials chg" in header
