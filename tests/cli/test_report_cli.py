@@ -367,7 +367,9 @@ def plugins(tmp_path, monkeypatch):
 def test_a_plugin_breakdown_works_in_every_format(db, history, capsys, tmp_path, plugins):
     """A brand-new --by name from an entry point: table, CSV, JSON, HTML and the help."""
     code, out, _ = run_cli(db, capsys, "report", "--by", "score", *LAST_WEEK, "--format", "csv")
-    assert code == 0 and out.splitlines() == ["Drill,Score %", "'=evil,75.0"]
+    lines = out.splitlines()
+    assert code == 0 and lines[:2] == ["Drill,Score %", "'=evil,75.0"]
+    assert all(line.startswith("Definition,") for line in lines[2:])
     code, out, _ = run_cli(db, capsys, "report", "--by", "score", *LAST_WEEK)
     assert code == 0 and "=evil  3/4 (75%)" in out
     data = report_json(db, capsys, "--by", "score", *LAST_WEEK)
@@ -451,3 +453,23 @@ def test_report_compare_in_table_csv_and_json(db, history, capsys):
     assert code == 0, err
     header = next(csv.reader(io.StringIO(out)))
     assert "Connect/dial chg (pts)" in header and "Dials chg" in header
+
+
+def test_definitions_in_table_and_csv_and_no_drills(db, history, capsys):
+    """Connect and conversation are defined in the text table and the CSV too; a drill
+    report with no drills says so (not "no calls")."""
+    from callcoach.core.review.metrics import DEFINITIONS
+
+    code, out, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK)
+    assert code == 0, err
+    assert f"  connect: {DEFINITIONS['connect']}" in out
+    assert f"  conversation: {DEFINITIONS['conversation']}" in out
+    code, out, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert ["Definition", "connect", DEFINITIONS["connect"]] in rows
+    assert ["Definition", "conversation", DEFINITIONS["conversation"]] in rows
+    code, out, err = run_cli(db, capsys, "report", "--by", "drill", "--since", "2020-01-06",
+                             "--until", "2020-01-12", "--tz", fx.ZONE)
+    assert code == 0, err
+    assert "(no drills in this period)" in out and "no calls" not in out

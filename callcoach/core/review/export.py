@@ -59,9 +59,10 @@ def render_text(table: ReportTable) -> str:
     else:
         lines += rows
     if not table.rows:
-        lines.append("(no calls in this period)")
+        lines.append(table.empty)
     if table.notes:
         lines += [""] + table.notes
+    lines += ["", "Definitions:"] + [f"  {name}: {text}" for name, text in DEFINITIONS.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -100,7 +101,8 @@ def _csv_value(value: Any, kind: str) -> Any:
 
 
 def render_csv(table: ReportTable) -> str:
-    """CSV: one header row, one row per slice, a Total row; formula-safe text cells."""
+    """CSV: one header row, one row per slice, a Total row, then the definitions
+    (``Definition,connect,...``); formula-safe text cells."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     kinds = {c.key: c.kind for c in table.columns}
@@ -108,6 +110,9 @@ def render_csv(table: ReportTable) -> str:
     rows = list(table.rows) + ([table.totals] if table.totals else [])
     for row in rows:
         w.writerow([_csv_value(row.get(c.key), c.kind) for c in table.columns])
+    # Then the definitions, one per row: "Definition", the term, its meaning.
+    for name, text in DEFINITIONS.items():
+        w.writerow(["Definition", neutralise(name), neutralise(text)])
     return buf.getvalue()
 
 

@@ -318,10 +318,15 @@ class CountChange:
         return {"now": self.now, "before": self.before, "diff": self.diff, "pct": self.pct}
 
 
+def _fraction(r: Ratio) -> str:
+    """``3/10``, or ``-`` when nothing to divide by."""
+    return f"{r.num}/{r.den}" if r.den else "-"
+
+
 @dataclass(frozen=True)
 class RateChange:
     """A rate now and before: ``+2.1 pts`` when both rest on at least :data:`SMALL_SAMPLE` counts,
-    else both rates with their counts (``3/10 vs 1/8``)."""
+    else both rates with their counts (``3/10 vs 1/8``, ``3/10 vs -``)."""
 
     now: Ratio
     before: Ratio
@@ -340,7 +345,7 @@ class RateChange:
             return "-"
         pts = self.points
         if pts is None:
-            return f"{self.now.num}/{self.now.den} vs {self.before.num}/{self.before.den}"
+            return f"{_fraction(self.now)} vs {_fraction(self.before)}"
         return f"{pts:+.1f} pts"
 
     def as_json(self) -> dict[str, object]:

@@ -36,6 +36,8 @@ class ReportTable:
     total: Funnel | None = None  # the whole filter's funnel, for breakdowns that have one
     #: For a table compared with the previous comparable period: the rule and that period.
     comparison: dict[str, Any] | None = None
+    #: What a table with no rows says (a drill table: no drills, not no calls).
+    empty: str = "(no calls in this period)"
 
 
 FUNNEL_COLUMNS: tuple[Column, ...] = (

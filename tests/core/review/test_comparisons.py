@@ -124,3 +124,4 @@ def test_small_numbers_are_never_bare_percentages():
     assert RateChange(m.Ratio(3, 10), m.Ratio(1, 8)).text() == "3/10 vs 1/8"
     assert RateChange(m.Ratio(30, 100), m.Ratio(20, 80)).text() == "+5.0 pts"
     assert RateChange(m.Ratio(0, 0), m.Ratio(0, 0)).text() == "-"
+    assert RateChange(m.Ratio(8, 14), m.Ratio(0, 0)).text() == "8/14 vs -"
