@@ -28,12 +28,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     with db.session() as session:
         f = resolve_filter(session, clock.now(), args.tz, args.period, args.since, args.until,
                            args.report_rep or (), args.list or ())
-        if args.format == "html":
+        if args.format == "html":  # the scorecard always shows the previous period
             from callcoach.core.review.scorecard_html import build_scorecard
 
             text = build_scorecard(session, args.by, f, clock.now())
         else:
-            table = build_report(session, args.by, f)
+            if args.compare:
+                from callcoach.core.review.comparisons import compared_report
+
+                table = compared_report(session, args.by, f, clock.now())
+            else:
+                table = build_report(session, args.by, f)
             render = {"table": export.render_text, "csv": export.render_csv,
                       "json": export.render_json}[args.format]
             text = render(table)
@@ -176,6 +181,10 @@ def add_report(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tz", metavar="ZONE", help="display time zone (default: this machine's)")
     p.add_argument("--format", default="table", metavar="FMT", help="table | csv | json | html")
     p.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
+    p.add_argument("--compare", action="store_true",
+                   help="beside each figure, the previous comparable period's and the change "
+                   "(week or month to date against the same point of the previous one; "
+                   "the HTML scorecard always compares)")
     p.set_defaults(handler=cmd_report)
 
 

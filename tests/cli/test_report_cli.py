@@ -375,7 +375,9 @@ def plugins(tmp_path, monkeypatch):
 def test_a_plugin_breakdown_works_in_every_format(db, history, capsys, tmp_path, plugins):
     """A brand-new --by name from an entry point: table, CSV, JSON, HTML and the help."""
     code, out, _ = run_cli(db, capsys, "report", "--by", "score", *LAST_WEEK, "--format", "csv")
-    assert code == 0 and out.splitlines() == ["Drill,Score %", "'=evil,75.0"]
+    lines = out.splitlines()
+    assert code == 0 and lines[:2] == ["Drill,Score %", "'=evil,75.0"]
+    assert all(line.startswith("Definition,") for line in lines[2:])
     code, out, _ = run_cli(db, capsys, "report", "--by", "score", *LAST_WEEK)
     assert code == 0 and "=evil  3/4 (75%)" in out
     data = report_json(db, capsys, "--by", "score", *LAST_WEEK)
@@ -433,3 +435,49 @@ def test_report_files_follow_the_umask_and_are_never_world_writable(sq, capsys, 
         os.umask(old)
     assert code == 0 and (out.stat().st_mode & 0o777) == mode
     assert [p.name for p in out.parent.iterdir()] == ["card.html"]  # no temporary file left
+
+
+def test_report_compare_in_table_csv_and_json(db, history, capsys):
+    """``--compare``: each figure beside the previous comparable period's (last week is
+    over: the whole week before) and the change; the previous values are that period's."""
+    data = report_json(db, capsys, "--by", "rep", *LAST_WEEK, "--compare")
+    before = report_json(db, capsys, "--by", "rep", "--since", "2026-11-09", "--until",
+                         "2026-11-15", "--tz", fx.ZONE)
+    assert data["comparison"]["previous"]["since"] == "2026-11-09"
+    assert data["comparison"]["rule"] == "previous period"
+    prev = {r["rep"]: r for r in before["rows"]}
+    for row in data["rows"]:
+        old = prev.get(row["rep"], {})
+        assert row["dials_prev"] == old.get("dials")
+        change = row["dials_change"]
+        assert change["diff"] == row["dials"] - (old.get("dials") or 0)
+        assert change["pct"] is None or (old.get("dials") or 0) >= 20
+    assert data["totals"]["dials_prev"] == before["totals"]["dials"]
+    code, out, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--compare")
+    assert code == 0, err
+    assert "Dials prev" in out and "Dials chg" in out and "Compared with 2026-11-09" in out
+    code, out, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--compare",
+                             "--format", "csv")
+    assert code == 0, err
+    header = next(csv.reader(io.StringIO(out)))
+    assert "Connect/dial chg (pts)" in header and "Dials chg" in header
+
+
+def test_definitions_in_table_and_csv_and_no_drills(db, history, capsys):
+    """Connect and conversation are defined in the text table and the CSV too; a drill
+    report with no drills says so (not "no calls")."""
+    from callcoach.core.review.metrics import DEFINITIONS
+
+    code, out, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK)
+    assert code == 0, err
+    assert f"  connect: {DEFINITIONS['connect']}" in out
+    assert f"  conversation: {DEFINITIONS['conversation']}" in out
+    code, out, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert ["Definition", "connect", DEFINITIONS["connect"]] in rows
+    assert ["Definition", "conversation", DEFINITIONS["conversation"]] in rows
+    code, out, err = run_cli(db, capsys, "report", "--by", "drill", "--since", "2020-01-06",
+                             "--until", "2020-01-12", "--tz", fx.ZONE)
+    assert code == 0, err
+    assert "(no drills in this period)" in out and "no calls" not in out

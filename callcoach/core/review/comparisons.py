@@ -13,23 +13,26 @@ The rule (:func:`comparable`):
   calendar month for a month, else the same number of days just before.
 
 Changes are shown so that small numbers never read as bare percentages
-(:class:`CountChange`, :class:`RateChange`).
+(:class:`~callcoach.core.review.metrics.CountChange` and ``RateChange``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from callcoach.core.review import metrics as m
+from callcoach.core.review.breakdowns import get_breakdown
 from callcoach.core.review.filters import ReportFilter
 from callcoach.core.review.funnels import Funnel, LoggedGrouping, funnels
+from callcoach.core.review.metrics import CountChange, RateChange
+from callcoach.core.review.tables import Column, ReportTable
 
-#: Below this many in the previous period a change is shown as a count only (``+3``),
-#: never as a percentage (``+150%``); a rate's change needs this many in both denominators.
+#: Below this many a change is a count only (see :class:`~metrics.CountChange`).
 SMALL = m.SMALL_SAMPLE
 
 
@@ -119,69 +122,6 @@ def compare_funnels(session: Session, c: Comparison) -> tuple[Funnel, Funnel]:
 # Changes, shown without bare percentages of small numbers
 
 
-@dataclass(frozen=True)
-class CountChange:
-    """A count now and before: ``+3`` (a percentage only from :data:`SMALL` before on)."""
-
-    now: float
-    before: float
-
-    @property
-    def diff(self) -> float:
-        """Now minus before."""
-        return self.now - self.before
-
-    @property
-    def pct(self) -> float | None:
-        """Percent change, only when the previous count is not small."""
-        if self.before < SMALL:
-            return None
-        return round(self.diff * 100 / self.before, 1)
-
-    def _num(self, v: float) -> str:
-        return f"{v:+.1f}" if isinstance(v, float) and not v.is_integer() else f"{int(v):+d}"
-
-    def text(self) -> str:
-        """``+3`` or ``+120 (+25%)``."""
-        pct = self.pct
-        return self._num(self.diff) + ("" if pct is None else f" ({pct:+g}%)")
-
-    def as_json(self) -> dict[str, object]:
-        """Counts, difference and (when not small) percent for JSON."""
-        return {"now": self.now, "before": self.before, "diff": self.diff, "pct": self.pct}
-
-
-@dataclass(frozen=True)
-class RateChange:
-    """A rate now and before: ``+2.1 pts`` when both rest on at least :data:`SMALL` counts,
-    else both rates with their counts (``3/10 vs 1/8``)."""
-
-    now: m.Ratio
-    before: m.Ratio
-
-    @property
-    def points(self) -> float | None:
-        """The change in percentage points, only when neither rate is small."""
-        if self.now.den < SMALL or self.before.den < SMALL:
-            return None
-        assert self.now.pct is not None and self.before.pct is not None
-        return round(self.now.pct - self.before.pct, 1)
-
-    def text(self) -> str:
-        """``+2.1 pts`` or ``3/10 vs 1/8`` (small counts) or ``-`` (nothing to divide)."""
-        if not self.now.den and not self.before.den:
-            return "-"
-        pts = self.points
-        if pts is None:
-            return f"{self.now.num}/{self.now.den} vs {self.before.num}/{self.before.den}"
-        return f"{pts:+.1f} pts"
-
-    def as_json(self) -> dict[str, object]:
-        """Both rates and (when not small) the change in points."""
-        return {"now": self.now.as_json(), "before": self.before.as_json(),
-                "points": self.points}
-
-
 def change(now: object, before: object) -> CountChange | RateChange | None:
     """The change between two cells of a report (counts or rates), None otherwise."""
     if isinstance(now, m.Ratio) or isinstance(before, m.Ratio):
@@ -214,3 +154,77 @@ def comparison_line(c: Comparison, now: Funnel, before: Funnel) -> str:
         else:
             parts.append(f"{label} {a} vs {b} ({ch.text()})")
     return f"{c.describe()}: " + " · ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------
+# A report table against the previous comparable period (``report --compare``)
+
+#: The figures a compared table keeps, each followed by its previous value and change.
+COMPARED = (
+    "blocks", "dials", "connects", "conversations", "meetings", "raised", "calls",
+    "connect_rate", "conversation_rate", "set_per_conversation", "set_per_dial", "overcome",
+    "won",
+)
+
+
+def compare_tables(current: ReportTable, previous: ReportTable, c: Comparison) -> ReportTable:
+    """``current``'s text columns and its :data:`COMPARED` figures, each followed by the
+    previous period's value ("prev") and the change ("chg"); rows matched on the first
+    column, rows found only in the previous period added after the others."""
+    label = current.columns[0].key
+    text_cols = [col for col in current.columns if col.kind == "text"]
+    figures = [col for col in current.columns if col.key in COMPARED]
+    columns: list[Column] = list(text_cols)
+    for col in figures:
+        columns += [col, Column(f"{col.key}_prev", f"{col.header} prev", col.kind),
+                    Column(f"{col.key}_change", f"{col.header} chg", "change")]
+    before = {row.get(label): row for row in previous.rows}
+
+    def merged(now_row: dict[str, Any] | None, old_row: dict[str, Any] | None) -> dict[str, Any]:
+        base = now_row if now_row is not None else old_row
+        assert base is not None
+        out = {col.key: base.get(col.key) for col in text_cols}
+        for col in figures:
+            a = None if now_row is None else now_row.get(col.key)
+            b = None if old_row is None else old_row.get(col.key)
+            out[col.key], out[f"{col.key}_prev"] = a, b
+            out[f"{col.key}_change"] = change(a, b)
+        return out
+
+    rows = [merged(row, before.pop(row.get(label), None)) for row in current.rows]
+    rows += [merged(None, row) for row in before.values()]
+    totals = None
+    if current.totals is not None:
+        totals = merged(current.totals, previous.totals or {})
+        for col in figures:  # a figure with no total (Shared) has no total change either
+            if col.key not in current.totals:
+                for k in (col.key, f"{col.key}_prev", f"{col.key}_change"):
+                    totals.pop(k, None)
+    notes = [
+        f"Compared with {c.previous.describe()} ({c.rule}). A change is a count, with a "
+        f"percentage only when the previous count is {SMALL} or more; a rate's change is "
+        f"in points only when both rates rest on {SMALL} or more, else both are shown.",
+        *current.notes,
+    ]
+    return ReportTable(current.by, f"{current.title}, compared", current.filter, columns,
+                       rows, totals, notes, current.total,
+                       comparison={"rule": c.rule, "previous": period_dict(c.previous)})
+
+
+def period_dict(f: ReportFilter) -> dict[str, Any]:
+    """A period as plain data (JSON): dates, the cutoff time if any, zone and label."""
+    return {
+        "since": f.since.isoformat(),
+        "until": f.until.isoformat(),
+        "until_time": (f.end_utc.astimezone(f.tz).strftime("%H:%M")
+                       if f.cutoff is not None and f.end_utc == f.cutoff else None),
+        "zone": f.zone,
+        "label": f.label,
+    }
+
+
+def compared_report(session: Session, by: str, f: ReportFilter, now: datetime) -> ReportTable:
+    """``report --by BY --compare``: the breakdown against the previous comparable period."""
+    c = comparable(f, now)
+    breakdown = get_breakdown(by)
+    return compare_tables(breakdown.table(session, f), breakdown.table(session, c.previous), c)

@@ -109,6 +109,7 @@ def _table(table: ReportTable) -> dict[str, Any]:
     """A report table as the text of its cells (the same text as the terminal table)."""
     return {
         "title": table.title,
+        "empty": table.empty.strip("()").capitalize() + ".",
         "columns": [{"header": c.header, "css": "text" if c.kind == "text" else ""}
                     for c in table.columns],
         "rows": [[cell_text(row.get(c.key), c.kind) for c in table.columns]

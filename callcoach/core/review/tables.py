@@ -14,7 +14,8 @@ from callcoach.core.review.slices import Slice
 @dataclass(frozen=True)
 class Column:
     """A report column: ``kind`` is text, int, share (a
-    fraction shown to one decimal), ratio, seconds or minutes."""
+    fraction shown to one decimal), ratio, seconds, minutes or change (a count or rate
+    change against the previous period)."""
 
     key: str
     header: str
@@ -33,6 +34,10 @@ class ReportTable:
     totals: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     total: Funnel | None = None  # the whole filter's funnel, for breakdowns that have one
+    #: For a table compared with the previous comparable period: the rule and that period.
+    comparison: dict[str, Any] | None = None
+    #: What a table with no rows says (a drill table: no drills, not no calls).
+    empty: str = "(no calls in this period)"
 
 
 FUNNEL_COLUMNS: tuple[Column, ...] = (
