@@ -313,7 +313,15 @@ async def _open_editor(pilot) -> None:
     await pilot.pause()
     await pilot.press("enter")
     app = pilot.app
-    await until(pilot, lambda: "0.5 s" in value(app, "#opener-length"))
+    table = app.screen.query_one("#track-objections", DataTable)
+
+    def measured() -> bool:
+        cells = [table.get_cell_at((row, 1)) for row in range(table.row_count)]
+        return "0.5 s" in value(app, "#opener-length") and "..." not in cells
+
+    assert await until(pilot, measured)
+    for field in app.screen.query(Input):
+        field.cursor_blink = False  # a blinking cursor makes the snapshot depend on timing
     await pilot.pause()
 
 
@@ -327,7 +335,8 @@ async def _open_library(pilot) -> None:
     await pilot.pause()
     await pilot.press("o")
     app = pilot.app
-    await until(pilot, lambda: "..." not in str(app.screen.query_one("#library", DataTable).get_row_at(0)))
+    assert await until(pilot, lambda: "..." not in str(
+        [app.screen.query_one("#library", DataTable).get_row_at(r) for r in range(8)]))
     await pilot.pause()
 
 
