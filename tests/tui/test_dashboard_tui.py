@@ -143,12 +143,33 @@ async def test_dashboard_filters_rep_list_and_custom(app_db, settings, clock):
         await pilot.pause()
         assert screen.query_one("#period", Select).value == "custom"
         assert "2026-10-01 .." in _text(screen, "#dash-status")
-        # A bad date is a one-line error, the old figures stay.
+        # Applied: focus left the date field, so the next key acts on the dashboard
+        # (issue 14 item 6) and the panels show the new period.
+        assert not isinstance(screen.focused, Input)
+        await pilot.press("2")
+        await pilot.pause()
+        assert screen.query_one("#since", Input).value == "2026-10-01"
+        assert screen.query_one("#dash-tabs").active == "tab-reps"
+        assert "error" not in _text(screen, "#dash-status")
+        assert [r[0] for r in _rows(screen, "#leaderboard")] == ["Ben"]
+        assert _rows(screen, "#leaderboard")[0][2] == "7"  # Ben since 1 Oct (last week: 5)
+        await pilot.press("1")
+        await pilot.pause()
+        assert "Dials               7" in _text(screen, "#funnel")
+        # A bad date is a one-line error, the old figures stay (and say so); the focus stays
+        # in the field to correct it.
+        await pilot.press("c")
         screen.query_one("#since", Input).value = "2026-02-30"
+        await pilot.press("enter")
+        await pilot.pause()
+        status = _text(screen, "#dash-status")
+        assert "--since '2026-02-30': expected a date like 2026-11-23" in status
+        assert "(still showing 2026-10-01 .. 2026-11-23" in status
+        assert screen.focused is screen.query_one("#since", Input)
         await pilot.press("escape", "r")
         await pilot.pause()
-        assert "--since '2026-02-30': expected a date like 2026-11-23" in _text(
-            screen, "#dash-status")
+        assert "--since '2026-02-30'" in _text(screen, "#dash-status")
+        assert isinstance(app.screen, DashboardScreen)
 
 
 async def test_rep_view_from_leaderboard(app_db, settings, clock):

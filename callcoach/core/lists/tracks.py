@@ -44,9 +44,11 @@ from callcoach.storage.models import (
     ClusterDimension,
     Contact,
     Objection,
+    Origin,
     TalkTrack,
     TalkTrackObjection,
 )
+from callcoach.storage.starters import STARTER_TRACK_NAME
 
 #: Placeholders allowed in track text, with what they stand for.
 MERGE_FIELDS: dict[str, str] = {
@@ -179,6 +181,29 @@ def track_objections(session: Session, track_id: int | None) -> list[tuple[Objec
     if not rows:
         rows = [(o, o.rebuttal) for o in session.exec(select(Objection).order_by(col(Objection.position)))]
     return rows
+
+
+def starter_track_id(session: Session) -> int | None:
+    """The starter talk track's id (the track every list without its own uses), if any."""
+    return session.execute(
+        sa.select(col(TalkTrack.id)).where(
+            sa.func.lower(col(TalkTrack.name)) == STARTER_TRACK_NAME.lower()
+        )
+    ).scalar()
+
+
+def list_track_id(session: Session, list_id: int) -> int | None:
+    """The talk track a call list uses: its own, else the starter track (None without both)."""
+    starter = (
+        sa.select(col(TalkTrack.id))
+        .where(sa.func.lower(col(TalkTrack.name)) == STARTER_TRACK_NAME.lower())
+        .scalar_subquery()
+    )
+    return session.execute(
+        sa.select(sa.func.coalesce(col(CallList.talk_track_id), starter)).where(
+            col(CallList.id) == list_id
+        )
+    ).scalar()
 
 
 def _line_of(text: str, key: str, value: str) -> int | None:
@@ -395,6 +420,8 @@ def _store(
             session.add(found)
             summary.objections_new.append(item["key"])
         else:
+            if (found.text, found.rebuttal) != (item["text"], item["rebuttal"]):
+                found.origin = Origin.LIBRARY.value  # rewritten: no longer the starter's words
             found.text, found.rebuttal = item["text"], item["rebuttal"]
             summary.objections_updated.append(item["key"])
         by_key[item["key"]] = found
@@ -414,6 +441,7 @@ def _store(
         else:
             for key, value in fields.items():
                 setattr(track, key, value)
+            track.origin = Origin.LIBRARY.value  # loaded from the team's file
             track.updated_at = now
             summary.tracks_updated.append(track.name)
         session.flush()

@@ -36,6 +36,8 @@ def cell_text(value: Any, kind: str) -> str:
         return value.text()
     if kind == "seconds":
         return seconds_text(value)
+    if kind == "share":
+        return f"{float(value):.1f}"
     return str(value)
 
 
@@ -83,6 +85,8 @@ def _csv_value(value: Any, kind: str) -> Any:
         return "" if value.pct is None else value.pct
     if kind == "seconds":
         return round(float(value))
+    if kind == "share":
+        return round(float(value), 2)
     if isinstance(value, str):
         return neutralise(value)
     return value
@@ -104,6 +108,8 @@ def _json_value(value: Any, kind: str) -> Any:
         return value.as_json()
     if kind == "seconds" and value is not None:
         return round(float(value), 1)
+    if kind == "share" and value is not None:
+        return round(float(value), 3)
     return value
 
 

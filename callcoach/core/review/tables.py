@@ -13,7 +13,8 @@ from callcoach.core.review.slices import Slice
 
 @dataclass(frozen=True)
 class Column:
-    """A report column: ``kind`` is text, int, ratio, seconds or minutes."""
+    """A report column: ``kind`` is text, int, share (a
+    fraction shown to one decimal), ratio, seconds or minutes."""
 
     key: str
     header: str
@@ -51,6 +52,22 @@ FUNNEL_COLUMNS: tuple[Column, ...] = (
     Column("dead_per_block", "Dead/block", "seconds"),
 )
 
+#: The funnel columns of breakdowns by list or cluster: a block that switched lists is
+#: split between them by its share of dials (one decimal), and marked in "Shared".
+SPLIT_COLUMNS: tuple[Column, ...] = (
+    Column("blocks", "Blocks", "share"),
+    Column("shared_blocks", "Shared"),
+    *(c for c in FUNNEL_COLUMNS if c.key != "blocks"),
+)
+
+#: What the split columns mean, under a table by list or cluster.
+SPLIT_NOTE = (
+    "Blocks: each block's share of its dials on this {what} (a block that switched {what}s "
+    "is split between them), so the rows add up to the total; Dead/block is per such share. "
+    "Shared: blocks that also dialled another {what}; each counts on every {what} it "
+    "dialled, so this column has no total ({n} in these rows)."
+)
+
 #: The funnel columns of breakdowns by the time of the dial (no blocks run there).
 TIME_COLUMNS: tuple[Column, ...] = tuple(
     c for c in FUNNEL_COLUMNS if c.key not in ("blocks", "dead_per_block")
@@ -61,6 +78,7 @@ def funnel_values(fu: Funnel) -> dict[str, Any]:
     """A funnel as the standard column values."""
     return {
         "blocks": fu.blocks,
+        "shared_blocks": fu.shared_blocks,
         "dials": fu.dials,
         "connects": fu.connects,
         "conversations": fu.conversations,

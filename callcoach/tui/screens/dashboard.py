@@ -160,7 +160,7 @@ class DashboardScreen(Screen):
             "Call ended", "Calls", "Meetings won")
         self._ready = True
         self.action_refresh()
-        self.query_one("#dash-tabs", TabbedContent).query_one(Tabs).focus()
+        self._focus_panels()
 
     # --- filters ---------------------------------------------------------------------
 
@@ -183,9 +183,12 @@ class DashboardScreen(Screen):
             self.action_refresh(only_if_changed=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Typing a date and pressing enter switches to the custom period."""
+        """Typing a date and pressing enter switches to the custom period; once it applies,
+        focus leaves the date field so the next key (``2``, ``p``...) acts on the dashboard.
+        A bad date keeps the focus there, to be corrected."""
         self.query_one("#period", Select).value = "custom"
-        self.action_refresh()
+        if self._apply_filters():
+            self._focus_panels()
 
     def action_period(self, period: str) -> None:
         """Jump to a named period."""
@@ -201,10 +204,14 @@ class DashboardScreen(Screen):
         """Focus the since field for a custom period."""
         self.query_one("#since", Input).focus()
 
+    def _focus_panels(self) -> None:
+        """Give the keyboard back to the dashboard (the tabs), out of any filter field."""
+        self.query_one("#dash-tabs", TabbedContent).query_one(Tabs).focus()
+
     def action_back(self) -> None:
         """Leave the dashboard (or the date field being edited)."""
         if isinstance(self.focused, Input):
-            self.query_one("#dash-tabs", TabbedContent).query_one(Tabs).focus()
+            self._focus_panels()
             return
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
@@ -261,18 +268,25 @@ class DashboardScreen(Screen):
 
     def action_refresh(self, only_if_changed: bool = False) -> None:
         """Apply the filters: reload the panel on show now, the others when first shown."""
+        self._apply_filters(only_if_changed)
+
+    def _apply_filters(self, only_if_changed: bool = False) -> bool:
+        """Apply the filters (see :meth:`action_refresh`); False when they are refused, the
+        error then saying which period the panels below still show."""
         status = self.query_one("#dash-status", Static)
         try:
             f = self._build_filter()
         except CallcoachError as exc:
-            status.update(f"[b red]{markup(exc)}[/]")
-            return
+            shown = f" (still showing {self.filter.describe()})" if self.filter else ""
+            status.update(f"[b red]{markup(exc)}[/]{markup(shown)}")
+            return False
         if only_if_changed and f == self.filter:
-            return
+            return True
         self.filter = f
         status.update(markup(f"{f.describe()} · {f.scope()}"))
         self._stale = set(self.TABS)
         self._load_tab(self.query_one("#dash-tabs", TabbedContent).active)
+        return True
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """Load a panel the first time it is shown for the current filters."""

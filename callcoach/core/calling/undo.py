@@ -1,0 +1,162 @@
+"""Undo the last outcome of a block: the call re-opens as it was before it was logged.
+
+An outcome keeps a before-image on its attempt (:mod:`callcoach.core.calling.prior`). The
+undo puts it back in one write transaction: the attempt's outcome, times, flags and notes,
+the contact's status, next call, attempts and do-not-call flag, the objections the outcome
+settled, the callbacks it closed; it deletes the callback, meeting and do-not-call entry
+the outcome added and frees the contact served next. The attempt keeps its own record of
+the correction (``undone_at``, ``undone_outcome``, ``undo_uuid``) and nothing else
+differs from before the outcome, so every report counts the call once: when it is logged
+again. A meeting's invite is followed by a cancellation (``METHOD:CANCEL``, same UID).
+
+The undo is refused, with one line, while a call is open, when the contact was called
+again since, or when another rep's block now holds the contact.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from callcoach.catalog.outcomes import label
+from callcoach.clock import Clock
+from callcoach.config import Settings
+from callcoach.core.calling.hold import require_hold
+from callcoach.core.calling.lifecycle import BlockError, get_block, open_attempt, require_live
+from callcoach.core.calling.prior import read_prior
+from callcoach.storage.db import Database
+from callcoach.storage.models import CallAttempt, CallBlock, Contact, Meeting, Rep
+from callcoach.storage.sql import undo as undo_sql
+
+
+@dataclass
+class UndoResult:
+    """What an undo did: the call re-opened, its contact as restored, the outcome undone."""
+
+    attempt: CallAttempt
+    contact: Contact
+    outcome: str  # the outcome's stored value, e.g. "meeting"
+    replayed: bool = False  # this undo_uuid was applied already: nothing new written
+    cancel_path: Path | None = None  # the meeting's cancellation, when one was set
+    cancel_error: str | None = None
+
+    @property
+    def message(self) -> str:
+        """One line for the rep."""
+        text = f"Undone: {label(self.outcome)} - the call is open again"
+        if self.cancel_path is not None:
+            text += f"; cancellation written to {self.cancel_path.name}"
+        if self.cancel_error:
+            text += f"; cancellation not written: {self.cancel_error}"
+        return text
+
+
+def undo_outcome(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    *,
+    block_id: int,
+    undoes: str | None = None,
+    client_uuid: str | None = None,
+    owner: str | None = None,
+) -> UndoResult:
+    """Undo the block's last logged outcome (``undoes``: only if it is the outcome stored
+    with that client_uuid) in one transaction, re-opening its call.
+
+    ``client_uuid`` keys the undo: one already applied is not applied again (``replayed``).
+    With ``owner`` the block must be held by that token (else :class:`HoldLost`).
+    Raises :class:`BlockError` (one line) when there is nothing the rep may undo.
+    """
+    now = clock.now()
+    client_uuid = client_uuid or str(uuid.uuid4())
+    meeting: Meeting | None = None
+    with db.transaction() as session:
+        require_hold(session, block_id, owner, now)
+        done = undo_sql.undo_applied(session, client_uuid)
+        if done is not None:
+            assert done.id is not None and done.undone_outcome is not None
+            contact = undo_sql.fresh_row(session, Contact, done.contact_id)
+            assert contact is not None
+            return UndoResult(done, contact, done.undone_outcome, replayed=True)
+        block = get_block(session, block_id)
+        require_live(block)
+        if open_attempt(session, block_id) is not None:
+            raise BlockError("a call is open: log its outcome before undoing the one before")
+        attempt = undo_sql.last_logged_attempt(session, block_id)
+        if attempt is None or attempt.id is None or attempt.outcome is None:
+            raise BlockError("nothing to undo: no outcome logged in this block")
+        if undoes is not None and attempt.client_uuid != undoes:
+            raise BlockError("that outcome is no longer the block's last one: nothing undone")
+        if attempt.prior is None:
+            raise BlockError("this outcome was logged before undo existed: it stays")
+        contact = session.get(Contact, attempt.contact_id)
+        assert contact is not None  # a foreign key
+        who = contact.full_name or contact.phone
+        _check_undoable(session, block, attempt, contact, who)
+        prior = read_prior(attempt.prior)
+        undone = attempt.outcome
+        if undone == "meeting":
+            meeting = undo_sql.meeting_of(session, attempt.id)
+        undo_sql.restore_outcome(
+            session,
+            block_id=block_id,
+            attempt_id=attempt.id,
+            attempt_values={
+                **prior.attempt,
+                "prior": None,
+                "undone_at": now,
+                "undone_outcome": undone,
+                "undo_uuid": client_uuid,
+            },
+            contact_id=attempt.contact_id,
+            contact_values=prior.contact,
+            phone=contact.phone,
+            objections=prior.objections,
+            callbacks=prior.callbacks,
+        )
+        reopened = undo_sql.fresh_row(session, CallAttempt, attempt.id)
+        restored = undo_sql.fresh_row(session, Contact, attempt.contact_id)
+        rep = session.get(Rep, attempt.rep_id)
+        assert reopened is not None and restored is not None and rep is not None
+    result = UndoResult(reopened, restored, undone)
+    if meeting is not None:
+        _write_cancellation(settings, result, meeting, restored, rep, now)
+    return result
+
+
+def _check_undoable(
+    session: Session, block: CallBlock, attempt: CallAttempt, contact: Contact, who: str
+) -> None:
+    """Raise BlockError when the outcome may no longer be undone."""
+    assert attempt.id is not None and block.id is not None
+    if attempt.list_id != block.list_id:
+        raise BlockError(f"the last call ({who}) was on another list: switch back to undo it")
+    if undo_sql.called_since(session, attempt.contact_id, attempt.id):
+        raise BlockError(f"{who} was called again since: the outcome stays")
+    holder = contact.reserved_by_block_id
+    if holder is not None and holder != block.id:
+        other = session.get(CallBlock, holder)
+        rep = session.get(Rep, other.rep_id) if other is not None else None
+        name = rep.name if rep is not None else "another rep"
+        raise BlockError(f"{who} is now on {name}'s screen: the outcome stays")
+
+
+def _write_cancellation(
+    settings: Settings, result: UndoResult, meeting: Meeting, contact: Contact, rep: Rep,
+    now: datetime,
+) -> None:
+    """Write the cancelled invite of an undone meeting (the error, if any, on ``result``)."""
+    # Imported here: icalendar is slow to import and the block screen imports this module.
+    from callcoach.core.calling.invites import InviteError, write_cancellation
+
+    try:
+        result.cancel_path = write_cancellation(
+            meeting, contact, rep, Path(settings.ics_dir), now
+        )
+    except InviteError as exc:
+        result.cancel_error = str(exc)
