@@ -75,8 +75,8 @@ class StudioScreen(Screen):
         table = self.query_one("#tracks", DataTable)
         table.clear()
         for row in self.rows:
-            lists = ", ".join(row.lists)
-            table.add_row(cell(row.name), cell(row.cluster or "-"), cell(lists or "-"),
+            lists = ", ".join(row.serves())
+            table.add_row(cell(row.label), cell(row.cluster or "-"), cell(lists or "-"),
                           str(row.objections), key=row.name)
         names = [r.name.lower() for r in self.rows]
         if select and select.lower() in names:
@@ -102,8 +102,12 @@ class StudioScreen(Screen):
             detail.update("")
             return
         cluster = f"cluster {row.cluster}" if row.cluster else "no cluster"
-        lists = ", ".join(row.lists) if row.lists else "no call list yet (a assigns one)"
-        detail.update(markup(f"{row.name}: serves {cluster}; lists: {lists}", one_line=False))
+        lists = ", ".join(row.serves()) if row.serves() else "no call list yet (a assigns one)"
+        starter = (
+            "\nThe starter track, to rewrite: every list without a track of its own uses it."
+            if row.origin == "starter" else ""
+        )
+        detail.update(markup(f"{row.name}: {cluster}; lists: {lists}{starter}", one_line=False))
 
     def selected(self) -> TrackRow | None:
         """The track under the cursor."""
