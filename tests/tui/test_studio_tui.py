@@ -184,8 +184,11 @@ async def test_merge_field_completed_and_preview_from_a_real_contact(world, sett
         for key in ["left_curly_bracket", "c", "o", "m"]:
             await pilot.press(key)
         assert await until(pilot, lambda: field._suggestion == "{company}")
+        hint = editor.query_one("#p-engage_statement", Static)
+        assert "right arrow completes {company}" in str(hint.render()) and hint.has_class("hint")
         await pilot.press("right")
         assert field.value == "{company}"
+        assert not hint.has_class("shown")
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert isinstance(app.screen, ChoicePicker)
@@ -371,3 +374,43 @@ async def test_command_palette_opens_the_studio(world, settings, clock, tmp_path
         await pilot.pause(0.3)
         await pilot.press("enter")
         assert await until(pilot, lambda: isinstance(app.screen, StudioScreen))
+
+
+async def test_hostile_text_is_inert_on_the_studio_screens(world, settings, clock, tmp_path):
+    """Track names, text, list names and objections with terminal controls are shown as
+    visible escapes on the studio, the editor's preview and the library, never written raw."""
+    from callcoach.core.lists.track_editing import (
+        TrackDraft,
+        add_objection,
+        assign_to_list,
+        save_track,
+    )
+    from tests.support.hostile import HOSTILE, VISIBLE, assert_inert
+    from tests.tui.test_hostile_text import rendered
+
+    db = world["db"]
+    name = f"Evil {HOSTILE['csi']}"
+    save_track(db, TrackDraft(name=name, engage_statement=f"Hi {{first_name}} {HOSTILE['rlo']}",
+                              impact_question=f"Q {HOSTILE['osc']}?", meeting_ask="Tue?",
+                              third_party_reference=HOSTILE["c1"]), clock)
+    assign_to_list(db, name, "Dental East")
+    add_objection(db, f"Obj {HOSTILE['isolates']}", f"Reb {HOSTILE['csi']}")
+    app = studio_app(db, settings, clock, tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        shown = assert_inert(rendered(app))
+        assert VISIBLE["csi"] in shown
+        names = [r.name for r in app.screen.rows]
+        app.screen.query_one("#tracks", DataTable).move_cursor(row=names.index(name))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TrackEditorScreen)
+        shown = assert_inert(rendered(app))
+        assert VISIBLE["rlo"] in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        shown = assert_inert(rendered(app))
+        assert VISIBLE["isolates"] in shown

@@ -21,6 +21,7 @@ from callcoach.core.service.studio import (
     SpokenLength,
     TrackDraft,
     TrackEditError,
+    complete_merge_field,
 )
 from callcoach.tui.screens.studio_dialogs import (
     ChoicePicker,
@@ -158,9 +159,15 @@ class TrackEditorScreen(Screen):
 
     def _check_field(self, name: str, value: str) -> None:
         problem = problem_text(value)
+        completed = complete_merge_field(value)
+        typing = completed is not None and not problem_text(completed)
+        if typing:  # a merge field being typed at the end: say how it completes
+            field = completed[completed.rindex("{"):]
+            problem = f"right arrow completes {field}"
         widget = self.query_one(f"#p-{name}", Static)
         widget.update(markup(problem))
         widget.set_class(bool(problem), "shown")
+        widget.set_class(typing, "hint")
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
@@ -425,6 +432,7 @@ class TrackEditorScreen(Screen):
         self.leave_armed = False
         self.query_one("#editor-title", Static).update(markup(f"Talk track: {saved}"))
         self._show_cluster()
+        self._measure()
         self._status(f"Saved {saved!r}. Esc returns to the studio, where a assigns it.")
         self.notify(markup(f"Saved talk track {saved!r}."))
 
