@@ -72,7 +72,7 @@ def cmd_tracks_list(args: argparse.Namespace) -> int:
         say("No talk tracks yet. Load some with: callcoach tracks load FILE")
         return 0
     table = [
-        (r.name, r.cluster or "-", ", ".join(r.lists) or "-", str(r.objections)) for r in rows
+        (r.label, r.cluster or "-", ", ".join(r.serves()) or "-", str(r.objections)) for r in rows
     ]
     print_table(("Track", "Cluster", "Lists", "Objections"), table)
     return 0

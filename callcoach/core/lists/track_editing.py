@@ -22,6 +22,7 @@ from callcoach.core.lists.tracks import (
     REQUIRED_TRACK_FIELDS,
     TEXT_FIELDS,
     merge_fields_in,
+    starter_track_id,
 )
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
@@ -30,6 +31,7 @@ from callcoach.storage.models import (
     ClusterDimension,
     Contact,
     Objection,
+    Origin,
     TalkTrack,
     TalkTrackObjection,
 )
@@ -81,8 +83,19 @@ class TrackRow:
 
     name: str
     cluster: str  # "vertical: Dental", or "" when the track has no cluster
-    lists: tuple[str, ...]
+    lists: tuple[str, ...]  # lists that chose this track
     objections: int
+    origin: str = Origin.LIBRARY.value  # starter: seeded, to rewrite
+    by_default: tuple[str, ...] = ()  # lists with no track of their own (the starter's)
+
+    def serves(self) -> tuple[str, ...]:
+        """Every list the track is used on, those using it by default marked so."""
+        return self.lists + tuple(f"{name} (by default)" for name in self.by_default)
+
+    @property
+    def label(self) -> str:
+        """The name, with "(starter)" for the seeded track a team is meant to rewrite."""
+        return f"{self.name} (starter)" if self.origin == Origin.STARTER.value else self.name
 
 
 @dataclass(frozen=True)
@@ -211,6 +224,12 @@ def track_rows(session: Session) -> list[TrackRow]:
             .group_by(col(TalkTrackObjection.talk_track_id))
         ).all()
     )
+    untracked = tuple(session.exec(
+        select(CallList.name)
+        .where(col(CallList.talk_track_id).is_(None), col(CallList.archived).is_(False))
+        .order_by(col(CallList.name))
+    ))
+    starter = starter_track_id(session)
     rows = []
     for track in session.exec(select(TalkTrack).order_by(sa.func.lower(TalkTrack.name))):
         cluster = (
@@ -221,6 +240,8 @@ def track_rows(session: Session) -> list[TrackRow]:
             name=track.name, cluster=cluster,
             lists=tuple(served.get(track.id or -1, [])),
             objections=int(counts.get(track.id or -1, 0)),
+            origin=track.origin,
+            by_default=untracked if track.id == starter else (),
         ))
     return rows
 
@@ -296,6 +317,11 @@ def sample_contact(session: Session, list_name: str | None, track_name: str | No
             list_id = session.exec(
                 select(CallList.id).where(CallList.talk_track_id == track.id).order_by(col(CallList.id))
             ).first()
+            if list_id is None and track.id == starter_track_id(session):
+                list_id = session.exec(  # the lists that use it by default
+                    select(CallList.id).where(col(CallList.talk_track_id).is_(None))
+                    .order_by(col(CallList.id))
+                ).first()
             if list_id is None and track.cluster_dimension and track.cluster_value:
                 list_id = session.exec(
                     select(CallList.id).where(
@@ -332,6 +358,8 @@ def save_track(db: Database, draft: TrackDraft, clock: Clock, original: str | No
             track = _find_track(session, original)
             if clash is not None and clash.id != track.id:
                 raise TrackEditError(f"a talk track named {clash.name!r} already exists")
+            if _draft(session, track) != draft:
+                track.origin = Origin.LIBRARY.value  # rewritten: no longer the starter's words
             track.name = name
         for text_field in TEXT_FIELDS:
             setattr(track, text_field, draft.text(text_field).strip())
@@ -529,4 +557,7 @@ def update_objection(db: Database, key: str, text: str, rebuttal: str) -> None:
         found = session.exec(select(Objection).where(Objection.key == key)).first()
         if found is None:
             raise TrackEditError(f"no objection {key!r} in the library")
+        if (found.text, found.rebuttal) != (text.strip(), rebuttal.strip()):
+            if found.origin == Origin.STARTER.value:
+                found.origin = Origin.LIBRARY.value  # rewritten: no longer the starter's words
         found.text, found.rebuttal = text.strip(), rebuttal.strip()

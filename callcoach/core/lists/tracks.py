@@ -439,9 +439,23 @@ def _store(
             session.add(track)
             summary.tracks_new.append(item["name"])
         else:
+            links_before = [
+                (link.objection_id, link.rebuttal_override)
+                for link in session.exec(
+                    select(TalkTrackObjection)
+                    .where(TalkTrackObjection.talk_track_id == track.id)
+                    .order_by(col(TalkTrackObjection.position))
+                )
+            ]
+            links_after = [(objection_ids[k], item["rebuttals"].get(k)) for k in item["objections"]]
+            if links_before != links_after or any(
+                getattr(track, key) != value for key, value in fields.items()
+            ):
+                # Rewritten: the team's file, no longer the starter's words. Loading the same
+                # words again (an export of this database) changes nothing, origin included.
+                track.origin = Origin.LIBRARY.value
             for key, value in fields.items():
                 setattr(track, key, value)
-            track.origin = Origin.LIBRARY.value  # loaded from the team's file
             track.updated_at = now
             summary.tracks_updated.append(track.name)
         session.flush()

@@ -228,3 +228,58 @@ def test_sample_contact_comes_from_the_chosen_list(db, clock):
         contact = sample_contact(s, "L1", None)
         assert contact is not None and contact.first_name == "Ada"
         assert sample_contact(s, None, None) is None
+
+
+def test_round_trip_between_brand_new_databases_keeps_the_starters(tmp_path, clock):
+    """Brand-new databases carry the starter library: an export of one with the team's
+    tracks loads into another brand-new one identically, origin included (the untouched
+    starter track stays a starter), and loading it back into the source changes nothing."""
+    from callcoach.storage.starters import STARTER_TRACK_NAME
+
+    source = open_database(f"sqlite:///{tmp_path / 'source.db'}")
+    target = open_database(f"sqlite:///{tmp_path / 'target.db'}")
+    try:
+        load_tracks_file(source, BUNDLED, clock)
+        save_track(source, hard_draft(), clock)
+        before = snapshot(source)
+        assert before["tracks"][STARTER_TRACK_NAME][0]["origin"] == "starter"
+        with source.session() as s:
+            text, _, _ = checked_export(s, None, tmp_path / "all.toml")
+        (tmp_path / "all.toml").write_text(text, encoding="utf-8")
+        load_tracks_file(target, tmp_path / "all.toml", clock)
+        assert snapshot(target) == before
+        load_tracks_file(source, tmp_path / "all.toml", clock)
+        assert snapshot(source) == before
+    finally:
+        source.dispose()
+        target.dispose()
+
+
+def test_editing_a_starter_makes_it_the_team_s(tmp_path, clock):
+    """Saving the starter track unchanged keeps it a starter; rewriting it (or a starter
+    objection) marks it the team's, so an upgrade never overwrites it."""
+    from callcoach.storage.starters import STARTER_TRACK_NAME
+
+    db = open_database(f"sqlite:///{tmp_path / 'new.db'}")
+    try:
+        with db.session() as s:
+            draft = draft_of(s, STARTER_TRACK_NAME)
+            rows = {r.name: r for r in track_rows(s)}
+        assert rows[STARTER_TRACK_NAME].label.endswith("(starter)")
+        save_track(db, draft, clock, original=STARTER_TRACK_NAME)
+        with db.session() as s:
+            assert s.exec(select(TalkTrack)).one().origin == "starter"
+        draft.meeting_ask = "Our own ask: Tuesday at 10?"
+        save_track(db, draft, clock, original=STARTER_TRACK_NAME)
+        key = draft.objections[0][0]
+        with db.session() as s:
+            assert s.exec(select(TalkTrack)).one().origin == "library"
+            objection = s.exec(select(Objection).where(Objection.key == key)).one()
+        update_objection(db, key, objection.text, objection.rebuttal)
+        with db.session() as s:
+            assert s.exec(select(Objection).where(Objection.key == key)).one().origin == "starter"
+        update_objection(db, key, objection.text, "Our own rebuttal. Tuesday?")
+        with db.session() as s:
+            assert s.exec(select(Objection).where(Objection.key == key)).one().origin == "library"
+    finally:
+        db.dispose()
