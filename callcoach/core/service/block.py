@@ -17,7 +17,15 @@ from callcoach.clock import Clock
 from callcoach.config import CallingWindow, Settings
 from callcoach.core.calling import dialling, lifecycle, outcomes, serving
 from callcoach.core.calling import objections as objection_rules
-from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
+from callcoach.core.calling.calltimer import (
+    CallPhase,
+    call_phase,
+    clock_text,
+    objection_cue,
+    ordinal,
+    phase_at,
+)
+from callcoach.core.calling.colleagues import Colleague
 from callcoach.core.calling.hold import BlockHold, HeldElsewhere, Holder, HoldLost
 from callcoach.core.calling.journal import (
     DurableOutcome,
@@ -50,6 +58,8 @@ __all__ = [
     "BlockSummary",
     "BlockService",
     "BlockState",
+    "CallPhase",
+    "Colleague",
     "ContactHistory",
     "DurableOutcome",
     "HeldElsewhere",
@@ -68,6 +78,7 @@ __all__ = [
     "StartInfo",
     "SummaryData",
     "ZoneCache",
+    "call_phase",
     "clock_text",
     "contact_zone",
     "display_phone",

@@ -354,9 +354,11 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, about_quitting: bool = False) -> None:
         super().__init__()
         self.question = question
+        #: the question is whether to quit (a second ctrl+q answers yes)
+        self.about_quitting = about_quitting
 
     def compose(self) -> ComposeResult:
         """The question."""

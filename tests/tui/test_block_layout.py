@@ -1,0 +1,154 @@
+"""The call block screen at the sizes reps use: 80x24, 100x30, 160x48 (and wider).
+
+The demo's longest talk track and its longest rebuttal are read in full on screen (or by
+the script's scroll key), the footer lists the call keys, the phase cue follows the call,
+and quitting in the middle of a call asks first.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from callcoach.core.demo.seed import seed_demo_if_empty
+from callcoach.core.lists.tracks import render_track_text
+from callcoach.storage.models import CallList, Objection, TalkTrack, TalkTrackObjection
+from callcoach.tui.app import make_app
+from callcoach.tui.screens.block import BlockScreen
+from callcoach.tui.screens.block_dialogs import ConfirmDialog, StartBlockDialog
+from callcoach.tui.screens.block_start import start_block_flow
+
+SIZES = [(80, 24), (100, 30), (160, 48)]
+
+
+def _longest_track(db) -> tuple[int, TalkTrack, Objection, str]:
+    """The demo list whose track is longest, that track, and its longest rebuttal."""
+    with db.session() as s:
+        rows = s.exec(
+            select(CallList, TalkTrack).where(CallList.talk_track_id == TalkTrack.id)
+        ).all()
+        call_list, track = max(
+            rows,
+            key=lambda r: len(r[1].engage_statement + r[1].impact_question + r[1].meeting_ask),
+        )
+        overrides = {
+            o.objection_id: o.rebuttal_override
+            for o in s.exec(
+                select(TalkTrackObjection).where(TalkTrackObjection.talk_track_id == track.id)
+            )
+            if o.rebuttal_override
+        }
+        objections = list(s.exec(select(Objection)))
+        best = max(objections, key=lambda o: len(overrides.get(o.id) or o.rebuttal))
+        return call_list.id, track, best, overrides.get(best.id) or best.rebuttal
+
+
+def _visible_text(app) -> str:
+    """What the terminal shows now, as plain lines (not what widgets hold off screen)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _fully_shown(app, text: str) -> bool:
+    """``text`` appears on screen in the script's area (track and objections), whatever
+    line breaks the wrapping put into it."""
+    area = app.screen._script.region
+    rows = _visible_text(app).splitlines()[area.y : area.bottom]
+    cut = [row[area.x : area.right].strip(" │╭╮╰╯─▶▁▂▃▄▅▆▇█▔▕▏") for row in rows]
+    return _words(text) in _words(" ".join(cut))
+
+
+async def _readable(app, pilot, text: str) -> bool:
+    """On screen now, or after paging the script with its footer key (pgdn)."""
+    screen = app.screen
+    for _ in range(6):
+        if _fully_shown(app, text):
+            return True
+        if not screen._script.overflows:
+            return False
+        await pilot.press("pagedown")
+        await pilot.pause()
+    return False
+
+
+def _footer_keys(app) -> list[str]:
+    """The keys the footer shows within the terminal's width."""
+    width = app.size.width
+    footer = app.screen.query_one(Footer)
+    return [
+        k.key for k in footer.query(FooterKey) if k.region.width and k.region.right <= width
+    ]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_longest_demo_track_and_rebuttal_read_in_full(size, sqlite_db, settings, clock):
+    seed_demo_if_empty(sqlite_db, clock)
+    list_id, track, objection, rebuttal = _longest_track(sqlite_db)
+    app = make_app(sqlite_db, settings, clock)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        start_block_flow(app, list_id)
+        await pilot.pause()
+        assert isinstance(app.screen, StartBlockDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BlockScreen)
+        contact = screen.contact
+        assert contact is not None
+
+        def filled(text: str) -> str:
+            return render_track_text(text, contact, app.rep.name, track)
+
+        keys = _footer_keys(app)
+        for key in ["d", *"12345678", "o", "e"]:
+            assert key in keys, (key, keys)
+        assert keys.index("d") < keys.index("1") < keys.index("o") < keys.index("e")
+
+        await pilot.press("d")
+        await pilot.pause()
+        for part in (track.engage_statement, track.impact_question, track.meeting_ask):
+            assert await _readable(app, pilot, filled(part)), part
+        await pilot.press("o", *objection.text[:12].lower(), "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.objections and screen.objections[-1].objection_id == objection.id
+        # The current rebuttal is brought into view by itself, at every size.
+        assert _fully_shown(app, filled(rebuttal)), _visible_text(app)
+        for part in (track.engage_statement, track.impact_question, track.meeting_ask):
+            assert await _readable(app, pilot, filled(part)), part
+        keys = _footer_keys(app)
+        for key in ["d", *"12345678", "o", "e"]:
+            assert key in keys, (key, keys)
+
+
+async def test_ctrl_q_in_a_call_asks_first(sqlite_db, settings, clock):
+    seed_demo_if_empty(sqlite_db, clock)
+    list_id, *_ = _longest_track(sqlite_db)
+    app = make_app(sqlite_db, settings, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        start_block_flow(app, list_id)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("d")
+        await pilot.pause()
+        assert screen.attempt is not None
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and "call is in progress" in str(
+            app.screen.question
+        )
+        assert app.is_running
+        await pilot.press("n")  # no: back to the call, still open
+        await pilot.pause()
+        assert app.screen is screen and screen.attempt is not None and app.is_running
+        await pilot.press("ctrl+q", "y")
+        await pilot.pause()
+    assert app.return_code is not None or not app.is_running
