@@ -152,3 +152,49 @@ async def test_ctrl_q_in_a_call_asks_first(sqlite_db, settings, clock):
         await pilot.press("ctrl+q", "y")
         await pilot.pause()
     assert app.return_code is not None or not app.is_running
+
+
+async def test_phase_cue_follows_the_objections_and_marks_the_line(sqlite_db, settings, clock):
+    """Three objections logged within 50 s: the cue says objection 3, not engage + impact,
+    and the marker moves from the engage statement to the ask to the rebuttal."""
+    seed_demo_if_empty(sqlite_db, clock)
+    list_id, *_ = _longest_track(sqlite_db)
+    app = make_app(sqlite_db, settings, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        start_block_flow(app, list_id)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        timer, track, objections = (
+            screen.query_one("#call-timer"), screen._track_panel, screen._objection_panel
+        )
+
+        def marked(panel) -> list[str]:
+            return [
+                line.split()[1]
+                for line in panel.render().plain.splitlines()
+                if line.startswith("▶")
+            ]
+
+        assert marked(track) == []  # not in a call: nothing to read yet
+        await pilot.press("d")
+        await pilot.pause()
+        assert "Engage + impact" in timer.render().plain
+        assert marked(track) == ["Engage", "Impact"]
+        clock.advance(50)
+        screen.tick()
+        await pilot.pause()
+        assert "Ask" in timer.render().plain and marked(track) == ["Ask"]
+        for word in ("send", "budget", "house"):
+            await pilot.press("o", *word, "enter")
+            await pilot.pause()
+        assert len(screen.objections) == 3
+        text = timer.render().plain
+        assert "Objection 3" in text and "Engage" not in text
+        assert marked(track) == [] and marked(objections) == ["Rebuttal"]
+        clock.advance(75)  # 2:05: the warning wins, the rebuttal stays marked
+        screen.tick()
+        await pilot.pause()
+        assert "Diminishing returns" in timer.render().plain
+        assert timer.has_class("warn") and marked(objections) == ["Rebuttal"]
