@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
 from callcoach.core.demo.seed import seed_demo_if_empty
 from callcoach.core.lists.tracks import render_track_text
-from callcoach.storage.models import CallList, Objection, TalkTrack, TalkTrackObjection
+from callcoach.storage.models import (
+    CallAttempt,
+    CallList,
+    Objection,
+    TalkTrack,
+    TalkTrackObjection,
+)
 from callcoach.tui.app import make_app
 from callcoach.tui.screens.block import BlockScreen
-from callcoach.tui.screens.block_dialogs import ConfirmDialog, StartBlockDialog
+from callcoach.tui.screens.block_dialogs import ConfirmDialog, NoteDialog, StartBlockDialog
 from callcoach.tui.screens.block_start import start_block_flow
+from tests.support.blockkit import make_list, make_rep, seed_library
 
 SIZES = [(80, 24), (100, 30), (160, 48)]
 
@@ -198,3 +205,112 @@ async def test_phase_cue_follows_the_objections_and_marks_the_line(sqlite_db, se
         await pilot.pause()
         assert "Diminishing returns" in timer.render().plain
         assert timer.has_class("warn") and marked(objections) == ["Rebuttal"]
+
+
+LONG_NOTE = (
+    "Asked about the Q3 rollout: wants the integration with their billing system covered "
+    "first, and the CFO (Dana) on the meeting"
+)
+
+
+@pytest.fixture
+def small_list(sqlite_db):
+    make_rep(sqlite_db)
+    seed_library(sqlite_db)
+    list_id, ids = make_list(
+        sqlite_db,
+        contacts=[
+            {"first_name": "Ada", "last_name": "Byron", "company": "Molar Works"},
+            {"first_name": "Ben", "last_name": "Cole", "company": "Bright Teeth"},
+        ],
+    )
+    return list_id
+
+
+async def _start_small(app, pilot, list_id) -> BlockScreen:
+    start_block_flow(app, list_id)
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, BlockScreen)
+    return app.screen
+
+
+async def _note(pilot, text: str) -> None:
+    await pilot.press("n")
+    await pilot.pause()
+    await pilot.press(*text, "enter")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 40)], ids=["100x30", "80x40"])
+async def test_every_note_of_the_call_shown_in_full(size, small_list, sqlite_db, settings, clock):
+    app = make_app(sqlite_db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=size) as pilot:
+        screen = await _start_small(app, pilot, small_list)
+        await pilot.press("d")
+        await pilot.pause()
+        await _note(pilot, LONG_NOTE)
+        await _note(pilot, "Second: call after 3 pm")
+        card = screen._card.render().plain
+        assert "…" not in card
+        assert _words(LONG_NOTE) in _words(card.replace("Note:", ""))
+        assert "Second: call after 3 pm" in card
+        # ... and on screen, wrapped within the card.
+        area = screen._card.region
+        rows = _visible_text(app).splitlines()[area.y : area.bottom]
+        shown = _words(" ".join(r[area.x : area.right].strip(" │╭╮╰╯─") for r in rows))
+        assert _words(LONG_NOTE) in shown.replace("Note: ", "")
+        assert "Second: call after 3 pm" in shown
+        with sqlite_db.session() as s:
+            notes = s.exec(select(CallAttempt.notes)).one()
+        assert notes.splitlines() == [LONG_NOTE, "Second: call after 3 pm"]
+
+
+async def test_compact_card_cuts_notes_with_an_ellipsis(small_list, sqlite_db, settings, clock):
+    app = make_app(sqlite_db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _start_small(app, pilot, small_list)
+        assert screen._card.compact and screen._card.has_class("cut")
+        await pilot.press("d")
+        await pilot.pause()
+        await _note(pilot, LONG_NOTE)
+        await _note(pilot, "Second: call after 3 pm")
+        lines = _visible_text(app).splitlines()
+        first = next(line for line in lines if "Note: Asked about" in line)
+        assert first.rstrip().endswith("…")
+        assert any("Note: Second: call after 3 pm" in line for line in lines)
+
+
+async def test_escape_in_the_note_box_warns_once_before_discarding(
+    small_list, sqlite_db, settings, clock
+):
+    app = make_app(sqlite_db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _start_small(app, pilot, small_list)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"wants pricing", "escape")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, NoteDialog)  # still open, with the warning
+        warning = str(dialog.query_one("#note-warning", Static).render())
+        assert "Esc again throws it away" in warning
+        await pilot.press("enter")  # saved after all
+        await pilot.pause()
+        assert app.screen is screen and "wants pricing" in screen._card.render().plain
+        # Escape on an empty box closes at once; typed text goes on the second Escape.
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"throw me", "escape", "escape")
+        await pilot.pause()
+        assert app.screen is screen and "throw me" not in screen._card.render().plain
+        with sqlite_db.session() as s:
+            assert s.exec(select(CallAttempt.notes)).one() == "wants pricing"

@@ -272,14 +272,15 @@ class BlockScreen(Screen):
         self._message.show(Content.styled(text, colour) if colour else Content(text))
 
     def on_resize(self, event: Resize) -> None:
-        """Pack the timer and the card when they share one column with the script on a
-        short terminal."""
+        """Pack the timer and the card when they share one column with the script; on a
+        short terminal also cut each card row to one line (with an ellipsis)."""
         width, height = event.size
-        compact = height < SHORT_BELOW and width < NARROW_BELOW
-        if self._card.compact != compact:
-            self._timer.compact = compact
-            self._card.compact = compact
-            self._card.set_class(compact, "compact")
+        packed = width < NARROW_BELOW
+        cut = packed and height < SHORT_BELOW
+        if (self._card.compact, self._card.has_class("cut")) != (packed, cut):
+            self._timer.compact = packed
+            self._card.compact = packed
+            self._card.set_class(cut, "cut")
             if self.block is not None:
                 self.render_all()
 

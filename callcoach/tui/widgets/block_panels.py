@@ -251,8 +251,9 @@ class ScriptScroll(VerticalScroll, can_focus=False):
 class ContactCard(Panel):
     """Who is being called: name, title, company, phone, local time, attempts, history.
 
-    ``compact`` (set by the screen on small terminals) packs the card into a few one-line
-    rows, each cut with an ellipsis by the CSS when too long; otherwise every row wraps.
+    ``compact`` (set by the screen in one column) packs name, title, company, phone and
+    history into two rows; on a short terminal the screen's CSS also cuts every row to
+    one line with an ellipsis (class ``cut``). Otherwise every row wraps in full.
     """
 
     compact = False
