@@ -314,3 +314,38 @@ async def test_escape_in_the_note_box_warns_once_before_discarding(
         assert app.screen is screen and "throw me" not in screen._card.render().plain
         with sqlite_db.session() as s:
             assert s.exec(select(CallAttempt.notes)).one() == "wants pricing"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+async def test_card_names_colleagues_reached_at_the_same_company(size, sqlite_db, settings, clock):
+    make_rep(sqlite_db)
+    seed_library(sqlite_db)
+    list_id, _ = make_list(
+        sqlite_db,
+        contacts=[
+            {"first_name": "Ada", "last_name": "Byron", "company": "Molar Works"},
+            {"first_name": "Ben", "last_name": "Cole", "company": "Molar Works"},
+            {"first_name": "Cy", "last_name": "Dunn", "company": "Gum Care"},
+        ],
+    )
+    app = make_app(sqlite_db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=size) as pilot:
+        screen = await _start_small(app, pilot, list_id)
+        first = screen.contact.first_name
+        assert "Also" not in screen._card.render().plain
+        await pilot.press("d")
+        clock.advance(50)
+        await pilot.press("5")  # connected, not interested
+        await pilot.pause()
+        await pilot.pause()
+        card = screen._card.render().plain
+        assert (first, screen.contact.first_name) == ("Ada", "Ben")  # served in list order
+        assert "Ada Byron" in card and "not interested" in card and "just now" in card
+        assert "Ada Byron" in _visible_text(app)
+        await pilot.press("d")
+        clock.advance(30)
+        await pilot.press("1")  # no answer: Ben was not reached
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.contact.first_name == "Cy"
+        assert "Also" not in screen._card.render().plain  # Gum Care: nobody to name

@@ -25,7 +25,7 @@ from callcoach.core.calling.calltimer import (
     ordinal,
     phase_at,
 )
-from callcoach.core.calling.colleagues import Colleague
+from callcoach.core.calling.colleagues import Colleague, same_company_colleagues
 from callcoach.core.calling.hold import BlockHold, HeldElsewhere, Holder, HoldLost
 from callcoach.core.calling.journal import (
     DurableOutcome,
@@ -110,6 +110,7 @@ class NextContact:
     outlook: QueueOutlook | None = None  # no contact: why the list has nothing now
     tally: list[int] | None = None  # re-read when outcomes saved offline landed
     unavailable: str | None = None  # the server is away: this line, and go offline
+    colleagues: list[Colleague] = field(default_factory=list)  # same company, reached lately
 
 
 @dataclass
@@ -307,6 +308,15 @@ class BlockService:
         except ServerUnavailable as exc:
             return NextContact(None, unavailable=str(exc))
 
+    def read_colleagues(
+        self, contact: Contact | None, block_id: int | None, now: datetime
+    ) -> list[Colleague]:
+        """Other contacts at the contact's company reached in this block or lately."""
+        if contact is None or not contact.company.strip():
+            return []
+        with self._db.session() as s:
+            return same_company_colleagues(s, contact, block_id, now)
+
     def _read_next(
         self, clock: Clock, block: CallBlock, contact: Contact | None, replayed: str
     ) -> NextContact:
@@ -316,6 +326,7 @@ class BlockService:
                 nxt.tally = list(block_tally(s, stored_id(block.id)))
         if contact is not None:
             nxt.history, nxt.objections = self.read_details(contact, None)
+            nxt.colleagues = self.read_colleagues(contact, block.id, clock.now())
         else:
             with self._db.session() as s:
                 nxt.outlook = queue_outlook(s, block.list_id, clock.now())

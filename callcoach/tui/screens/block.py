@@ -257,6 +257,9 @@ class BlockScreen(Screen):
 
     def _load_contact_details(self) -> None:
         self.history, self.objections = self.service.read_details(self.contact, self.attempt)
+        self.colleagues = self.service.read_colleagues(
+            self.contact, self.block_id, self.app.clock.now()
+        )
 
     # ------------------------------------------------------------ rendering
 
@@ -431,6 +434,7 @@ class BlockScreen(Screen):
         self.attempt = None
         self.objections = []
         self.history = None
+        self.colleagues = []
         self.pending_note = ""
         self.empty_text = f"{exc}\nPress e to leave this screen."
         self.render_all()
@@ -450,6 +454,7 @@ class BlockScreen(Screen):
         self.attempt = None
         self.objections = nxt.objections
         self.history = nxt.history
+        self.colleagues = nxt.colleagues
         if self.contact is not None:
             self.empty_text = ""
             return nxt.replayed
@@ -466,6 +471,7 @@ class BlockScreen(Screen):
         self.attempt = None
         self.objections = []
         self.history = None
+        self.colleagues = []
         self.empty_text = offline_text(len(self.journal.pending()) if self.journal else 0)
         self.say(reason, "error")
 

@@ -328,7 +328,7 @@ def colleague_row(colleague: Colleague, now: datetime) -> Content:
     """One colleague reached at the same company: who, their outcome and when."""
     title = f", {plain(colleague.title)}" if colleague.title else ""
     return Content.assemble(
-        "  ", bold(colleague.full_name), title, " - ",
+        "  ", bold(colleague.full_name), title, ": ",
         outcome_label(colleague.outcome), f", {ago(colleague.called_at, now)}",
         dim(" (this block)") if colleague.this_block else "",
     )
@@ -339,7 +339,7 @@ def colleague_line(colleagues: Sequence[Colleague], now: datetime) -> Content:
     first = colleagues[0]
     more = f" +{len(colleagues) - 1} more" if len(colleagues) > 1 else ""
     return Content.assemble(
-        dim("Also here:"), " ", bold(first.full_name), " - ",
+        dim("Also here:"), " ", bold(first.full_name), ": ",
         outcome_label(first.outcome), f", {ago(first.called_at, now)}{more}",
     )
 
