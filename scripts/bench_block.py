@@ -6,7 +6,7 @@ p50/p95/max latency beside the bare cost of the same database work measured in t
 run (the outcome commit alone, the next-contact query + reservation alone, and a bare
 one-row UPDATE + COMMIT on the same engine), plus resident memory.
 
-    .venv/bin/python scripts/bench_block.py [--outcomes 600] [--contacts 100000]
+    .venv/bin/python scripts/bench_block.py [--outcomes 600] [--contacts 100000] [--size 120x40]
 """
 
 from __future__ import annotations
@@ -149,7 +149,9 @@ def query_plans(db, list_id: int, rep_id: int) -> list[str]:
     return plans
 
 
-async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, list[float]]:
+async def run(
+    url: str, rep_id: int, list_id: int, outcomes: int, size: tuple[int, int] = (120, 40)
+) -> dict[str, list[float]]:
     """Drive the headless app through ``outcomes`` outcomes; return timing samples (ms)."""
     from callcoach.tui.app import make_app
     from callcoach.tui.screens.block import BlockScreen
@@ -190,7 +192,7 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
     app = make_app(db, settings, clock, rep_name="Bench Rep")
     block = lifecycle.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=240)
     keys = ["1", "2", "3", "4", "5"]
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await app.push_screen(BlockScreen(block.id))
         await pilot.pause()
@@ -240,7 +242,9 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--attempts", type=int, default=10_000)
     parser.add_argument("--outcomes", type=int, default=600)
+    parser.add_argument("--size", default="120x40", help="terminal size, e.g. 80x24")
     args = parser.parse_args()
+    width, height = (int(n) for n in args.size.lower().split("x"))
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         # Build in a child process so the memory figure below is the app's own.
@@ -250,12 +254,12 @@ def main() -> int:
                 build, (Path(tmp) / "bench.db", args.contacts, args.attempts)
             )
         build_s = time.perf_counter() - t
-        samples = asyncio.run(run(url, rep_id, list_id, args.outcomes))
+        samples = asyncio.run(run(url, rep_id, list_id, args.outcomes, (width, height)))
     cur, peak = rss_mb()
     plans = samples.pop("_plans")
     logged = int(samples.pop("_logged")[0])
     print(f"callcoach block benchmark: {args.contacts:,} contacts, {args.attempts:,} prior "
-          f"attempts, {logged} outcomes logged (build {build_s:.1f} s)")
+          f"attempts, {logged} outcomes logged at {width}x{height} (build {build_s:.1f} s)")
     print()
     ref = statistics.median(samples["log_outcome"])
     print(f"{'measure (ms)':<34}{'p50':>8}{'p95':>8}{'max':>8}{'p50 / commit':>14}")

@@ -29,6 +29,10 @@ class CallcoachApp(App[int]):
 
     TITLE = "callcoach"
     CSS_PATH = "app.tcss"
+    #: Every screen gets -narrow (under 100 columns) or -wide, and -short (under 32 rows)
+    #: or -tall, for its CSS to fit laptop terminals, tmux splits and wide monitors.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
@@ -98,6 +102,27 @@ class CallcoachApp(App[int]):
 
                 help_text = binding.tooltip or f"key {binding.key.split(',')[0]}"
                 yield SystemCommand(binding.description, help_text, run)
+
+    async def action_quit(self) -> None:
+        """Quit; in the middle of a call, ask first (the call would be left without an
+        outcome until the block is resumed)."""
+        from callcoach.tui.screens.block import BlockScreen
+        from callcoach.tui.screens.block_dialogs import ConfirmDialog
+
+        if isinstance(self.screen, ConfirmDialog) and self.screen.about_quitting:
+            self.exit()  # ctrl+q again on the question itself: the rep means it
+            return
+        if any(isinstance(s, BlockScreen) and s.call_in_progress() for s in self.screen_stack):
+            self.push_screen(
+                ConfirmDialog(
+                    "A call is in progress. Quit now? The call stays open without an outcome: "
+                    "log it when you resume the block.",
+                    about_quitting=True,
+                ),
+                lambda yes: self.exit() if yes else None,
+            )
+            return
+        self.exit()
 
     def action_help(self) -> None:
         """Show the key reference for the current screen."""

@@ -17,7 +17,15 @@ from callcoach.clock import Clock
 from callcoach.config import CallingWindow, Settings
 from callcoach.core.calling import dialling, lifecycle, outcomes, serving, workdays
 from callcoach.core.calling import objections as objection_rules
-from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
+from callcoach.core.calling.calltimer import (
+    CallPhase,
+    call_phase,
+    clock_text,
+    objection_cue,
+    ordinal,
+    phase_at,
+)
+from callcoach.core.calling.colleagues import Colleague, same_company_colleagues
 from callcoach.core.calling.hold import BlockHold, HeldElsewhere, Holder, HoldLost
 from callcoach.core.calling.journal import (
     DurableOutcome,
@@ -58,6 +66,8 @@ __all__ = [
     "BlockSummary",
     "BlockService",
     "BlockState",
+    "CallPhase",
+    "Colleague",
     "ContactHistory",
     "DateError",
     "DurableOutcome",
@@ -77,6 +87,7 @@ __all__ = [
     "StartInfo",
     "SummaryData",
     "ZoneCache",
+    "call_phase",
     "clock_text",
     "contact_zone",
     "days_text",
@@ -113,6 +124,7 @@ class NextContact:
     outlook: QueueOutlook | None = None  # no contact: why the list has nothing now
     tally: list[int] | None = None  # re-read when outcomes saved offline landed
     unavailable: str | None = None  # the server is away: this line, and go offline
+    colleagues: list[Colleague] = field(default_factory=list)  # same company, reached lately
 
 
 @dataclass
@@ -314,6 +326,15 @@ class BlockService:
         except ServerUnavailable as exc:
             return NextContact(None, unavailable=str(exc))
 
+    def read_colleagues(
+        self, contact: Contact | None, block_id: int | None, now: datetime
+    ) -> list[Colleague]:
+        """Other contacts at the contact's company reached in this block or lately."""
+        if contact is None or not contact.company.strip():
+            return []
+        with self._db.session() as s:
+            return same_company_colleagues(s, contact, block_id, now)
+
     def _read_next(
         self, clock: Clock, block: CallBlock, contact: Contact | None, replayed: str
     ) -> NextContact:
@@ -323,6 +344,7 @@ class BlockService:
                 nxt.tally = list(block_tally(s, stored_id(block.id)))
         if contact is not None:
             nxt.history, nxt.objections = self.read_details(contact, None)
+            nxt.colleagues = self.read_colleagues(contact, block.id, clock.now())
         else:
             with self._db.session() as s:
                 nxt.outlook = queue_outlook(s, block.list_id, clock.now())

@@ -302,12 +302,15 @@ class NoteDialog(ModalScreen[str | None]):
     def __init__(self, current: str = "") -> None:
         super().__init__()
         self.current = current
+        #: Escape was pressed once with typed text: the next one discards it
+        self.warned = False
 
     def compose(self) -> ComposeResult:
-        """One input."""
+        """One input, and the line that warns before typed text is thrown away."""
         with Vertical(id="dialog", classes="dialog"):
             yield Label("[b]Note[/b] for this call (Enter saves)")
             yield OutsideInput(self.current, id="note-text")
+            yield Static("", id="note-warning", classes="error")
 
     def on_mount(self) -> None:
         """Focus the input."""
@@ -318,7 +321,14 @@ class NoteDialog(ModalScreen[str | None]):
         self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
-        """Close without a note."""
+        """Close without a note; with typed text, warn first (a second Esc discards it)."""
+        typed = self.query_one("#note-text", Input).value.strip()
+        if typed and typed != self.current.strip() and not self.warned:
+            self.warned = True
+            self.query_one("#note-warning", Static).update(
+                "Not saved yet: Enter saves the note, Esc again throws it away."
+            )
+            return
         self.dismiss(None)
 
 
@@ -356,9 +366,11 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, about_quitting: bool = False) -> None:
         super().__init__()
         self.question = question
+        #: the question is whether to quit (a second ctrl+q answers yes)
+        self.about_quitting = about_quitting
 
     def compose(self) -> ComposeResult:
         """The question."""

@@ -79,13 +79,14 @@ class DashboardScreen(Screen):
 
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
-        Binding("w", "period('this-week')", "This week", id="dashboard.this_week"),
-        Binding("p", "period('last-week')", "Last week", id="dashboard.last_week"),
-        Binding("t", "period('this-month')", "This month", id="dashboard.this_month"),
-        Binding("c", "custom", "Custom dates", id="dashboard.custom"),
-        Binding("v", "rep_view", "Rep view", id="dashboard.rep_view"),
+        # Short labels so the footer holds every key at 80 columns; help shows the tooltips.
+        Binding("w", "period('this-week')", "Week", tooltip="This week", id="dashboard.this_week"),
+        Binding("p", "period('last-week')", "Last wk", tooltip="Last week", id="dashboard.last_week"),
+        Binding("t", "period('this-month')", "Month", tooltip="This month", id="dashboard.this_month"),
+        Binding("c", "custom", "Dates", tooltip="Custom dates", id="dashboard.custom"),
+        Binding("v", "rep_view", "Rep", tooltip="Rep view", id="dashboard.rep_view"),
         Binding("g", "goals", "Goals", id="dashboard.goals"),
-        Binding("l", "planner", "Planner", id="dashboard.planner"),
+        Binding("l", "planner", "Plan", tooltip="Planner", id="dashboard.planner"),
         Binding("r", "refresh", "Refresh", id="dashboard.refresh"),
         Binding("escape", "back", "Back", id="dashboard.back"),
         *[
@@ -159,7 +160,7 @@ class DashboardScreen(Screen):
                     yield DataTable(id="objections", cursor_type="none", zebra_stripes=True)
                     yield DataTable(id="objection-order", cursor_type="none",
                                     zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Set up table columns and load the default period (this week)."""
