@@ -15,21 +15,24 @@ from typing import Any
 
 from callcoach.clock import Clock
 from callcoach.config import CallingWindow, Settings
-from callcoach.core.calling import dialling, lifecycle, outcomes, serving
+from callcoach.core.calling import dialling, lifecycle, outcomes, picking, serving
 from callcoach.core.calling import objections as objection_rules
 from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
 from callcoach.core.calling.hold import BlockHold, HeldElsewhere, Holder, HoldLost
 from callcoach.core.calling.journal import (
     DurableOutcome,
+    DurableUndo,
     call_or_unavailable,
     connection_trouble,
     log_outcome_durably,
     serve_next_durably,
+    undo_outcome_durably,
 )
 from callcoach.core.calling.journal_file import OutcomeJournal
 from callcoach.core.calling.lifecycle import HEARTBEAT_SECONDS, BlockError
 from callcoach.core.calling.objections import LoggedObjection, ObjectionChoice
 from callcoach.core.calling.outcomes import MeetingDetails, OutcomeResult
+from callcoach.core.calling.picking import FoundContact
 from callcoach.core.calling.queue import QueueOutlook, ZoneCache, contact_zone, queue_outlook
 from callcoach.core.calling.serving import ContactHistory
 from callcoach.core.calling.summary import BlockFigures, BlockSummary, block_summary, block_tally
@@ -52,6 +55,8 @@ __all__ = [
     "BlockState",
     "ContactHistory",
     "DurableOutcome",
+    "DurableUndo",
+    "FoundContact",
     "HeldElsewhere",
     "Holder",
     "HoldLost",
@@ -66,6 +71,7 @@ __all__ = [
     "ResumeInfo",
     "ServerUnavailable",
     "StartInfo",
+    "Undone",
     "SummaryData",
     "ZoneCache",
     "clock_text",
@@ -99,6 +105,16 @@ class NextContact:
     outlook: QueueOutlook | None = None  # no contact: why the list has nothing now
     tally: list[int] | None = None  # re-read when outcomes saved offline landed
     unavailable: str | None = None  # the server is away: this line, and go offline
+
+
+@dataclass
+class Undone:
+    """An undo as the screen takes it: what was done, and the re-opened call's details."""
+
+    saved: DurableUndo
+    history: ContactHistory | None = None
+    objections: list[LoggedObjection] = field(default_factory=list)
+    tally: list[int] | None = None
 
 
 @dataclass
@@ -425,3 +441,52 @@ class BlockService:
         block = lifecycle.switch_list(self._db, clock, block_id, list_id, owner=self.hold.token)
         data = self.read_list(block.list_id)
         return block, data, self.fetch_next(clock, journal, block, data.zone_cache)
+
+    # ------------------------------------------------------------ corrections and picks
+
+    def undo_last(
+        self, clock: Clock, journal: OutcomeJournal, block_id: int, undoes: str | None,
+        contact_id: int | None,
+    ) -> Undone:
+        """Undo the block's last outcome (``undoes``: its client_uuid, when the screen
+        knows it), journaled if the server is away; with the re-opened call's details."""
+        saved = undo_outcome_durably(
+            self._db, clock, self._settings, journal, block_id=block_id, undoes=undoes,
+            contact_id=contact_id, owner=self.hold.token,
+        )
+        done = Undone(saved)
+        if saved.result is not None:
+            result = saved.result
+            done.history, done.objections = self.read_details(result.contact, result.attempt)
+            with self._db.session() as s:
+                done.tally = list(block_tally(s, block_id))
+        return done
+
+    def skip(
+        self, clock: Clock, journal: OutcomeJournal, block: CallBlock,
+        zone_cache: ZoneCache | None, contact_id: int,
+    ) -> NextContact:
+        """Skip the contact on screen (no dial, no attempt) and read the next one."""
+        db = self._db
+        served = call_or_unavailable(
+            db,
+            lambda: picking.skip_contact(
+                db, clock, self._settings, block_id=stored_id(block.id), contact_id=contact_id,
+                zone_cache=zone_cache, owner=self.hold.token,
+            ),
+        )
+        return self.fetch_next(clock, journal, block, zone_cache, served)
+
+    def find_contacts(self, clock: Clock, block_id: int, text: str) -> list[FoundContact]:
+        """The block list's callable contacts matching ``text`` (name, company, number)."""
+        return picking.find_contacts(self._db, clock, self._settings, block_id=block_id, text=text)
+
+    def serve_chosen(
+        self, clock: Clock, journal: OutcomeJournal, block: CallBlock, contact_id: int
+    ) -> NextContact:
+        """Put the contact the rep found on screen next, with what the screen shows of it."""
+        contact = picking.serve_chosen(
+            self._db, clock, self._settings, block_id=stored_id(block.id),
+            contact_id=contact_id, owner=self.hold.token,
+        )
+        return self.fetch_next(clock, journal, block, None, contact)
