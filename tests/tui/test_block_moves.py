@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 from textual.widgets import Input
 
@@ -162,3 +164,55 @@ async def test_find_serves_the_chosen_contact_next(sqlite_db, clock, settings):
         await pilot.press("slash")
         await pilot.pause()
         assert isinstance(app.screen, BlockScreen) and "before finding another" in text_of(app)
+
+
+async def test_summary_credits_every_list_dialled_after_a_switch(sqlite_db, clock, settings):
+    from textual.widgets import DataTable
+
+    from callcoach.tui.screens.block_dialogs import ChoiceDialog
+    from callcoach.tui.screens.block_summary import SummaryScreen
+
+    db = sqlite_db
+    software, _ = _world(db)
+    health, _ = make_list(
+        db, "Healthcare", track=False,
+        contacts=[{"first_name": "Vic", "last_name": "Tor", "phone": "+13125550111"},
+                  {"first_name": "Wes", "last_name": "Uhl", "phone": "+13125550112"},
+                  {"first_name": "Xi", "last_name": "Vo", "phone": "+13125550113"}],
+    )
+    app = make_app(db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(app, pilot)
+        for key in ("1", "5", "2"):  # three calls on the first list
+            await pilot.press("d")
+            clock.advance(30)
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("enter")  # the other list (first option)
+        await pilot.pause()
+        assert screen.contact.first_name == "Vic"
+        for _ in range(2):  # two calls on Healthcare
+            await pilot.press("d")
+            clock.advance(30)
+            await pilot.press("1")
+            await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        shown = text_of(app)
+        assert "Block summary - Dental US East, Healthcare" in shown
+        assert re.search(r"By list\s+dials", shown)
+        assert re.search(r"Dental US East\s+3\s+1\s+0\s+0\s+0", shown)
+        assert re.search(r"Healthcare\s+2\s+0\s+0\s+0\s+0", shown)
+        await pilot.press("enter")  # home: "Last block" set for both lists
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        last = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[-1])
+                for i in range(table.row_count)}
+        assert last["Dental US East"] != "-" and last["Healthcare"] != "-"
+        assert last["Dental US East"] == last["Healthcare"]

@@ -149,7 +149,7 @@ class SummaryData:
     """A finished block's figures, its list's name and its planned length."""
 
     summary: BlockSummary
-    list_name: str
+    list_name: str  # the lists dialled: "Software, Healthcare" or "4 lists"
     planned_seconds: float
 
 
@@ -283,7 +283,7 @@ class BlockService:
             summary = block_summary(s, block_id, self._settings.phases)
             block = stored(s.get(CallBlock, block_id), f"call block {block_id}")
             name = stored(s.get(CallList, block.list_id), f"call list {block.list_id}").name
-            return SummaryData(summary, name, block.planned_seconds)
+            return SummaryData(summary, summary.lists_title(name), block.planned_seconds)
 
     # ------------------------------------------------------------ serving
 
