@@ -15,7 +15,7 @@ from callcoach.storage.db import Database
 from callcoach.storage.models import Contact
 from callcoach.storage.sql import picking as picking_sql
 from callcoach.storage.sql.picking import FoundContact
-from callcoach.storage.sql.undo import fresh_row
+from callcoach.storage.sql.undo import contact_row
 
 #: A skipped contact is due again this long after the skip (and, being due later than the
 #: contacts never tried, comes after the rest of the list).
@@ -95,6 +95,6 @@ def serve_chosen(
             session, block_id, block.list_id, contact_id, now, stale_before
         ):
             raise BlockError("that contact cannot be called now: another rep has it, or it is done")
-        contact = fresh_row(session, Contact, contact_id)
+        contact = contact_row(session.connection(), contact_id)
         assert contact is not None
         return contact
