@@ -4,6 +4,7 @@ contacts never skipped) and find a contact of the list to call next."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from callcoach.clock import Clock
@@ -11,6 +12,8 @@ from callcoach.config import Settings
 from callcoach.core.calling import queue
 from callcoach.core.calling.hold import require_hold
 from callcoach.core.calling.lifecycle import BlockError, get_block, open_attempt, require_live
+from callcoach.core.calling.queue import contact_zone
+from callcoach.core.lists.call_lists import zone_is_open
 from callcoach.storage.db import Database
 from callcoach.storage.models import Contact
 from callcoach.storage.sql import picking as picking_sql
@@ -64,12 +67,14 @@ def find_contacts(
 ) -> list[FoundContact]:
     """The contacts of the block's list that may still be called and match ``text`` by
     name, company or number."""
-    stale_before = clock.now() - timedelta(minutes=settings.reservation_minutes)
+    now = clock.now()
+    stale_before = now - timedelta(minutes=settings.reservation_minutes)
     with db.session() as session:
         block = get_block(session, block_id)
-        return picking_sql.find_contacts(
+        found = picking_sql.find_contacts(
             session, block.list_id, text, block_id, stale_before, limit
         )
+    return [replace(f, open_now=zone_is_open(f.timezone, now, settings.window)) for f in found]
 
 
 def serve_chosen(
@@ -91,6 +96,14 @@ def serve_chosen(
         require_live(block)
         if open_attempt(session, block_id) is not None:
             raise BlockError("a call is in progress: log its outcome first")
+        chosen = contact_row(session.connection(), contact_id)
+        if chosen is not None and not zone_is_open(chosen.timezone, now, settings.window):
+            local = now.astimezone(contact_zone(chosen.timezone) or now.tzinfo)
+            window = settings.window
+            raise BlockError(
+                f"{chosen.full_name or chosen.phone}: {local:%H:%M} local, outside calling "
+                f"hours ({window.start:%H:%M}-{window.end:%H:%M})"
+            )
         if not picking_sql.reserve_chosen(
             session, block_id, block.list_id, contact_id, now, stale_before
         ):

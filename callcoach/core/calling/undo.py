@@ -48,7 +48,7 @@ class UndoResult:
     @property
     def message(self) -> str:
         """One line for the rep."""
-        text = f"Undone: {label(self.outcome)} - the call is open again"
+        text = f"Undone: {label(self.outcome)}. Call open again"
         if self.cancel_path is not None:
             text += f"; cancellation written to {self.cancel_path.name}"
         if self.cancel_error:

@@ -36,6 +36,8 @@ class FoundContact:
     status: str
     next_call_at: datetime | None
     held_elsewhere: bool  # another live block holds it now
+    timezone: str = ""
+    open_now: bool = True  # its local time is inside the calling window (set by the core)
 
 
 def _like(text: str) -> str:
@@ -70,7 +72,7 @@ def find_contacts(
         sa.select(
             col(Contact.id), col(Contact.first_name), col(Contact.last_name),
             col(Contact.company), col(Contact.phone), col(Contact.status),
-            col(Contact.next_call_at), ~free,
+            col(Contact.next_call_at), ~free, col(Contact.timezone),
         )
         .where(
             col(Contact.list_id) == list_id,
@@ -84,9 +86,10 @@ def find_contacts(
     ).all()
     return [
         FoundContact(
-            int(cid), f"{first} {last}".strip(), company, phone, status, due, bool(elsewhere)
+            int(cid), f"{first} {last}".strip(), company, phone, status, due, bool(elsewhere),
+            zone,
         )
-        for cid, first, last, company, phone, status, due, elsewhere in rows
+        for cid, first, last, company, phone, status, due, elsewhere, zone in rows
     ]
 
 

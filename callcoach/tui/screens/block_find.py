@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from callcoach.core.service.block import FoundContact
+from callcoach.core.service.block import FoundContact, display_phone
 from callcoach.tui.text import markup
 
 #: At most this many matches are listed (type more to narrow).
@@ -25,10 +25,12 @@ def found_label(found: FoundContact) -> str:
     parts = [found.name or "(no name)"]
     if found.company and found.company != found.name:
         parts.append(found.company)
-    parts.append(found.phone)
+    parts.append(display_phone(found.phone))
     text = "  ".join(parts)
     if found.held_elsewhere:
         text += "  (on another rep's screen)"
+    elif not found.open_now:
+        text += "  (outside calling hours)"
     elif found.status == "callback":
         text += "  (callback)"
     return text

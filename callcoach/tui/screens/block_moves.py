@@ -117,7 +117,7 @@ class BlockMoves:
         if done.tally is not None:
             self.tally = done.tally
         self.empty_text = ""
-        text = f"{result.message}: log it again ({KEY_RANGE})."
+        text = f"{result.message}: log it ({KEY_RANGE})."
         if dropped:
             text += " The note typed for the next contact was dropped."
         self.say(text, "warn" if result.cancel_error else "ok")

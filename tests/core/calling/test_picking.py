@@ -112,3 +112,17 @@ def test_serve_chosen_puts_the_found_contact_on_screen(db, clock, settings):
     dialling.dial(db, clock, block.id, ids[2])
     with pytest.raises(BlockError, match="call is in progress"):
         picking.serve_chosen(db, clock, settings, block_id=block.id, contact_id=ids[1])
+
+
+def test_find_marks_and_refuses_contacts_outside_their_calling_hours(db, clock, settings):
+    rep = make_rep(db)
+    list_id, ids = make_list(db, contacts=[
+        {"first_name": "Ada"},
+        {"first_name": "Kenji", "phone": "+81355550100", "timezone": "Asia/Tokyo"},
+    ])
+    block = lifecycle.start_block(db, clock, rep_id=rep, list_id=list_id)
+    found = {f.name: f for f in picking.find_contacts(db, clock, settings, block_id=block.id,
+                                                       text="")}
+    assert found["Ada Lee0"].open_now and not found["Kenji Lee1"].open_now
+    with pytest.raises(BlockError, match=r"Kenji Lee1: 23:00 local, outside calling hours"):
+        picking.serve_chosen(db, clock, settings, block_id=block.id, contact_id=ids[1])
