@@ -163,7 +163,7 @@ async def run(
     settings = Settings(ics_dir=Path(tempfile.mkdtemp()) / "invites")
     samples: dict[str, list[float]] = {
         "key_to_render": [], "cpu_key_to_render": [], "log_outcome": [], "serve_next": [],
-        "undo_to_render": [], "undo_outcome": [],
+        "undo_to_render": [], "cpu_undo_to_render": [], "undo_outcome": [],
     }
     real_log, real_serve, real_undo = outcome_rules.log_outcome, queue.reserve_next, undo.undo_outcome
 
@@ -239,10 +239,12 @@ async def run(
             clock.advance(2)
             await asyncio.sleep(0.02)
             rendered.clear()
+            c0 = time.process_time()
             t0 = time.perf_counter()
             await pilot.press("u")
             await asyncio.wait_for(rendered.wait(), timeout=10)
             samples["undo_to_render"].append((screen.rendered_at - t0) * 1000)
+            samples["cpu_undo_to_render"].append((cpu_at[0] - c0) * 1000)
             assert screen.contact.id == logged_id and screen.attempt is not None
             clock.advance(2)
             await asyncio.sleep(0.02)
@@ -313,6 +315,7 @@ def main() -> int:
         undo_ref = statistics.median(samples["undo_outcome"])
         for key, label in {
             "undo_to_render": "undo key -> previous contact shown",
+            "cpu_undo_to_render": "  same, CPU time (app + pilot)",
             "undo_outcome": "core: undo transaction",
         }.items():
             v = samples[key]
