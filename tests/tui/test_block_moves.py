@@ -70,7 +70,7 @@ async def test_undo_reopens_the_call_with_its_objections_and_notes(sqlite_db, cl
         await pilot.pause()
         assert screen.contact.first_name == "Ada" and screen.attempt is not None
         shown = text_of(app)
-        assert "Undone: do not call" in shown
+        assert "Undone: do not call" in shown and "owner is away" in shown
         assert [o.key for o in screen.objections] == ["no_budget"]
         assert screen.objections[0].overcome is None  # the DNC had marked it lost
         assert screen.tally[0] == 0

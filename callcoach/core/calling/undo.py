@@ -47,13 +47,18 @@ class UndoResult:
 
     @property
     def message(self) -> str:
-        """One line for the rep."""
+        """One line for the rep: what was undone, then the meeting's cancellation, if any."""
         text = f"Undone: {label(self.outcome)}. Call open again"
+        return text + self.cancel_note
+
+    @property
+    def cancel_note(self) -> str:
+        """Where the meeting's cancellation went (or why it did not), else ""."""
         if self.cancel_path is not None:
-            text += f"; cancellation written to {self.cancel_path.name}"
+            return f". Cancellation: {self.cancel_path.name}"
         if self.cancel_error:
-            text += f"; cancellation not written: {self.cancel_error}"
-        return text
+            return f". Cancellation not written: {self.cancel_error}"
+        return ""
 
 
 def undo_outcome(

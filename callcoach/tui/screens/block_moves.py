@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual.binding import Binding
 
 from callcoach.catalog.outcomes import KEY_RANGE
+from callcoach.catalog.outcomes import label as outcome_label
 from callcoach.core.service.block import NextContact, Undone
 from callcoach.tui.screens.block_find import FindContactDialog
 
@@ -117,7 +118,8 @@ class BlockMoves:
         if done.tally is not None:
             self.tally = done.tally
         self.empty_text = ""
-        text = f"{result.message}: log it ({KEY_RANGE})."
+        text = f"Undone: {outcome_label(result.outcome)}. Call open again: log it ({KEY_RANGE})"
+        text += result.cancel_note + "."
         if dropped:
             text += " The note typed for the next contact was dropped."
         self.say(text, "warn" if result.cancel_error else "ok")

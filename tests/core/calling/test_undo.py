@@ -130,7 +130,7 @@ def test_meeting_undo_writes_a_cancellation(db, clock, settings):
     assert str(ev_cancel["uid"]) == str(ev_invite["uid"])
     assert int(ev_cancel["sequence"]) == int(ev_invite.get("sequence", 0)) + 1
     assert str(ev_cancel["status"]) == "CANCELLED"
-    assert "cancellation written" in undone.message
+    assert f"Cancellation: {undone.cancel_path.name}" in undone.message
 
 
 def test_undo_refusals(db, clock, settings):
