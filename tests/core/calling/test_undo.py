@@ -131,6 +131,13 @@ def test_meeting_undo_writes_a_cancellation(db, clock, settings):
     assert int(ev_cancel["sequence"]) == int(ev_invite.get("sequence", 0)) + 1
     assert str(ev_cancel["status"]) == "CANCELLED"
     assert f"Cancellation: {undone.cancel_path.name}" in undone.message
+    # Set again: a new event (its own UID), not the cancelled one back.
+    clock.advance(30)
+    again = outcomes.log_outcome(
+        db, clock, settings, block_id=block.id, outcome="meeting", **_details(Outcome.MEETING, clock)
+    )
+    (ev_again,) = Calendar.from_ical(again.ics_path.read_bytes()).walk("VEVENT")
+    assert str(ev_again["uid"]) != str(ev_cancel["uid"])
 
 
 def test_undo_refusals(db, clock, settings):
