@@ -132,6 +132,7 @@ def undo_outcome(
             phone=contact.phone,
             objections=prior.objections,
             callbacks=prior.callbacks,
+            meeting_id=meeting.id if meeting is not None else None,
         )
     reopened = from_row(CallAttempt, {**_columns(attempt), **attempt_values})
     restored = from_row(Contact, {**_columns(contact), **prior.contact})

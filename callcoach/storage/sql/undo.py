@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, col
 
 from callcoach.storage.models import (
+    ActivityExport,
     AttemptObjection,
     CallAttempt,
     Callback,
@@ -97,6 +98,11 @@ _REOPEN_CALLBACKS = (
 )
 _DELETE_CALLBACK = sa.delete(Callback).where(col(Callback.attempt_id) == _ID)
 _DELETE_MEETING = sa.delete(Meeting).where(col(Meeting.attempt_id) == _ID)
+# A deleted meeting's id may come back (SQLite reuses the highest rowid): the meeting set
+# in its place must not count as exported already.
+_FORGET_MEETING_EXPORT = sa.delete(ActivityExport).where(
+    col(ActivityExport.kind) == "meeting", col(ActivityExport.activity_id) == _ID
+)
 _DELETE_DNC = sa.delete(DoNotCall).where(
     col(DoNotCall.phone) == sa.bindparam("phone", type_=sa.String()),
     col(DoNotCall.source) == sa.bindparam("source", type_=sa.String()),
@@ -153,11 +159,13 @@ def restore_outcome(
     phone: str,
     objections: Iterable[int],
     callbacks: Iterable[int],
+    meeting_id: int | None = None,
 ) -> None:
     """Write an undo: free what the block reserved since (the next contact), put the
     attempt's and the contact's columns back, unmark the objections the outcome settled,
-    re-open the callbacks it closed, and delete its callback, meeting and do-not-call
-    entry. The caller's transaction commits it all at once."""
+    re-open the callbacks it closed, and delete its callback, meeting (and the record of
+    that meeting's CRM export) and do-not-call entry. The caller's transaction commits it
+    all at once."""
     conn.execute(_RELEASE_OTHERS, {"r_block": block_id, "c_id": contact_id})
     conn.execute(_UPDATE_ATTEMPT, {"a_id": attempt_id, **attempt_values})
     conn.execute(_UPDATE_CONTACT, {"c_id": contact_id, **contact_values})
@@ -169,4 +177,6 @@ def restore_outcome(
         conn.execute(_REOPEN_CALLBACKS, {"ids": closed})
     conn.execute(_DELETE_CALLBACK, {"id": attempt_id})
     conn.execute(_DELETE_MEETING, {"id": attempt_id})
+    if meeting_id is not None:
+        conn.execute(_FORGET_MEETING_EXPORT, {"id": meeting_id})
     conn.execute(_DELETE_DNC, {"phone": phone, "source": f"call:{attempt_id}"})
