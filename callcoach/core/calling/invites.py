@@ -65,7 +65,10 @@ def build_invite(
     cal.add("version", "2.0")
     cal.add("method", "REQUEST")
     event = Event()
-    event.add("uid", f"callcoach-meeting-{meeting.id}-{meeting.attempt_id}@callcoach")
+    # The creation instant too: a meeting set again after an undo may get the deleted
+    # meeting's id back (SQLite reuses the highest rowid), and must not share its UID.
+    created = f"{meeting.created_at:%Y%m%dT%H%M%S%f}"
+    event.add("uid", f"callcoach-meeting-{meeting.id}-{meeting.attempt_id}-{created}@callcoach")
     event.add("dtstamp", stamp)
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))

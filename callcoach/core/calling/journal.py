@@ -169,7 +169,7 @@ def _write_undo_entry(db: Database, settings: Settings, entry: JournalEntry) -> 
         # Another process applied the same undo a moment ago: the unique undo_uuid kept it
         # single.
         with db.session() as session:
-            if undo_sql.undo_applied(session, entry.client_uuid) is not None:
+            if undo_sql.undo_applied(session.connection(), entry.client_uuid) is not None:
                 return False
         raise
     return not result.replayed

@@ -20,16 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
-from callcoach.catalog.outcomes import label
+from callcoach.catalog.outcomes import Outcome, label
 from callcoach.clock import Clock
 from callcoach.config import Settings
 from callcoach.core.calling.hold import require_hold
-from callcoach.core.calling.lifecycle import BlockError, get_block, open_attempt, require_live
+from callcoach.core.calling.lifecycle import LIVE_STATUSES, BlockError
 from callcoach.core.calling.prior import read_prior
 from callcoach.storage.db import Database
-from callcoach.storage.models import CallAttempt, CallBlock, Contact, Meeting, Rep
+from callcoach.storage.models import CallAttempt, CallBlock, Contact, Meeting, Rep, from_row
 from callcoach.storage.sql import undo as undo_sql
 
 
@@ -46,13 +47,18 @@ class UndoResult:
 
     @property
     def message(self) -> str:
-        """One line for the rep."""
-        text = f"Undone: {label(self.outcome)} - the call is open again"
+        """One line for the rep: what was undone, then the meeting's cancellation, if any."""
+        text = f"Undone: {label(self.outcome)}. Call open again"
+        return text + self.cancel_note
+
+    @property
+    def cancel_note(self) -> str:
+        """Where the meeting's cancellation went (or why it did not), else ""."""
         if self.cancel_path is not None:
-            text += f"; cancellation written to {self.cancel_path.name}"
+            return f". Cancellation: {self.cancel_path.name}"
         if self.cancel_error:
-            text += f"; cancellation not written: {self.cancel_error}"
-        return text
+            return f". Cancellation not written: {self.cancel_error}"
+        return ""
 
 
 def undo_outcome(
@@ -75,71 +81,84 @@ def undo_outcome(
     now = clock.now()
     client_uuid = client_uuid or str(uuid.uuid4())
     meeting: Meeting | None = None
+    rep: Rep | None = None
     with db.transaction() as session:
         require_hold(session, block_id, owner, now)
-        done = undo_sql.undo_applied(session, client_uuid)
+        conn = session.connection()
+        done = undo_sql.undo_applied(conn, client_uuid)
         if done is not None:
-            assert done.id is not None and done.undone_outcome is not None
-            contact = undo_sql.fresh_row(session, Contact, done.contact_id)
+            assert done.undone_outcome is not None
+            contact = undo_sql.contact_row(conn, done.contact_id)
             assert contact is not None
             return UndoResult(done, contact, done.undone_outcome, replayed=True)
-        block = get_block(session, block_id)
-        require_live(block)
-        if open_attempt(session, block_id) is not None:
+        state = undo_sql.block_state(conn, block_id)
+        if state is None:
+            raise BlockError(f"call block {block_id} does not exist")
+        status, list_id, call_open = state
+        if status not in LIVE_STATUSES:
+            raise BlockError(f"this block is {status}: start a new one")
+        if call_open:
             raise BlockError("a call is open: log its outcome before undoing the one before")
-        attempt = undo_sql.last_logged_attempt(session, block_id)
+        attempt = undo_sql.last_logged_attempt(conn, block_id)
         if attempt is None or attempt.id is None or attempt.outcome is None:
             raise BlockError("nothing to undo: no outcome logged in this block")
         if undoes is not None and attempt.client_uuid != undoes:
             raise BlockError("that outcome is no longer the block's last one: nothing undone")
         if attempt.prior is None:
             raise BlockError("this outcome was logged before undo existed: it stays")
-        contact = session.get(Contact, attempt.contact_id)
+        contact = undo_sql.contact_row(conn, attempt.contact_id)
         assert contact is not None  # a foreign key
         who = contact.full_name or contact.phone
-        _check_undoable(session, block, attempt, contact, who)
+        _check_undoable(session, block_id, list_id, attempt, contact, who)
         prior = read_prior(attempt.prior)
         undone = attempt.outcome
-        if undone == "meeting":
-            meeting = undo_sql.meeting_of(session, attempt.id)
+        if undone == Outcome.MEETING.value:
+            meeting = undo_sql.meeting_of(conn, attempt.id)
+            rep = session.get(Rep, attempt.rep_id)
+        attempt_values = {
+            **prior.attempt,
+            "prior": None,
+            "undone_at": now,
+            "undone_outcome": undone,
+            "undo_uuid": client_uuid,
+        }
         undo_sql.restore_outcome(
-            session,
+            conn,
             block_id=block_id,
             attempt_id=attempt.id,
-            attempt_values={
-                **prior.attempt,
-                "prior": None,
-                "undone_at": now,
-                "undone_outcome": undone,
-                "undo_uuid": client_uuid,
-            },
+            attempt_values=attempt_values,
             contact_id=attempt.contact_id,
             contact_values=prior.contact,
             phone=contact.phone,
             objections=prior.objections,
             callbacks=prior.callbacks,
+            meeting_id=meeting.id if meeting is not None else None,
         )
-        reopened = undo_sql.fresh_row(session, CallAttempt, attempt.id)
-        restored = undo_sql.fresh_row(session, Contact, attempt.contact_id)
-        rep = session.get(Rep, attempt.rep_id)
-        assert reopened is not None and restored is not None and rep is not None
+    reopened = from_row(CallAttempt, {**_columns(attempt), **attempt_values})
+    restored = from_row(Contact, {**_columns(contact), **prior.contact})
     result = UndoResult(reopened, restored, undone)
-    if meeting is not None:
+    if meeting is not None and rep is not None:
         _write_cancellation(settings, result, meeting, restored, rep, now)
     return result
 
 
+def _columns(row: CallAttempt | Contact) -> dict[str, object]:
+    """A loaded row's mapped column values by name."""
+    return {attr.key: getattr(row, attr.key) for attr in sa.inspect(type(row)).column_attrs}
+
+
 def _check_undoable(
-    session: Session, block: CallBlock, attempt: CallAttempt, contact: Contact, who: str
+    session: Session, block_id: int, list_id: int, attempt: CallAttempt, contact: Contact,
+    who: str,
 ) -> None:
     """Raise BlockError when the outcome may no longer be undone."""
-    assert attempt.id is not None and block.id is not None
-    if attempt.list_id != block.list_id:
+    assert attempt.id is not None
+    if attempt.list_id != list_id:
         raise BlockError(f"the last call ({who}) was on another list: switch back to undo it")
-    if undo_sql.called_since(session, attempt.contact_id, attempt.id):
+    if undo_sql.called_since(session.connection(), attempt.contact_id, attempt.id):
         raise BlockError(f"{who} was called again since: the outcome stays")
     holder = contact.reserved_by_block_id
-    if holder is not None and holder != block.id:
+    if holder is not None and holder != block_id:
         other = session.get(CallBlock, holder)
         rep = session.get(Rep, other.rep_id) if other is not None else None
         name = rep.name if rep is not None else "another rep"

@@ -15,7 +15,7 @@ from typing import Any
 
 from callcoach.clock import Clock
 from callcoach.config import CallingWindow, Settings
-from callcoach.core.calling import dialling, lifecycle, outcomes, serving, workdays
+from callcoach.core.calling import dialling, lifecycle, outcomes, picking, serving, workdays
 from callcoach.core.calling import objections as objection_rules
 from callcoach.core.calling.calltimer import (
     CallPhase,
@@ -29,15 +29,18 @@ from callcoach.core.calling.colleagues import Colleague, same_company_colleagues
 from callcoach.core.calling.hold import BlockHold, HeldElsewhere, Holder, HoldLost
 from callcoach.core.calling.journal import (
     DurableOutcome,
+    DurableUndo,
     call_or_unavailable,
     connection_trouble,
     log_outcome_durably,
     serve_next_durably,
+    undo_outcome_durably,
 )
 from callcoach.core.calling.journal_file import OutcomeJournal
 from callcoach.core.calling.lifecycle import HEARTBEAT_SECONDS, BlockError
 from callcoach.core.calling.objections import LoggedObjection, ObjectionChoice
 from callcoach.core.calling.outcomes import MeetingDetails, OutcomeResult
+from callcoach.core.calling.picking import FoundContact
 from callcoach.core.calling.queue import QueueOutlook, ZoneCache, contact_zone, queue_outlook
 from callcoach.core.calling.serving import ContactHistory
 from callcoach.core.calling.summary import BlockFigures, BlockSummary, block_summary, block_tally
@@ -71,6 +74,8 @@ __all__ = [
     "ContactHistory",
     "DateError",
     "DurableOutcome",
+    "DurableUndo",
+    "FoundContact",
     "HeldElsewhere",
     "Holder",
     "HoldLost",
@@ -85,6 +90,7 @@ __all__ = [
     "ResumeInfo",
     "ServerUnavailable",
     "StartInfo",
+    "Undone",
     "SummaryData",
     "ZoneCache",
     "call_phase",
@@ -128,6 +134,16 @@ class NextContact:
 
 
 @dataclass
+class Undone:
+    """An undo as the screen takes it: what was done, and the re-opened call's details."""
+
+    saved: DurableUndo
+    history: ContactHistory | None = None
+    objections: list[LoggedObjection] = field(default_factory=list)
+    tally: list[int] | None = None
+
+
+@dataclass
 class BlockState:
     """A block as the screen opens it: the block, its open call and contact, its counts."""
 
@@ -159,7 +175,7 @@ class SummaryData:
     """A finished block's figures, its list's name and its planned length."""
 
     summary: BlockSummary
-    list_name: str
+    list_name: str  # the lists dialled: "Software, Healthcare" or "4 lists"
     planned_seconds: float
 
 
@@ -297,7 +313,7 @@ class BlockService:
             summary = block_summary(s, block_id, self._settings.phases)
             block = stored(s.get(CallBlock, block_id), f"call block {block_id}")
             name = stored(s.get(CallList, block.list_id), f"call list {block.list_id}").name
-            return SummaryData(summary, name, block.planned_seconds)
+            return SummaryData(summary, summary.lists_title(name), block.planned_seconds)
 
     # ------------------------------------------------------------ serving
 
@@ -465,3 +481,52 @@ class BlockService:
         block = lifecycle.switch_list(self._db, clock, block_id, list_id, owner=self.hold.token)
         data = self.read_list(block.list_id)
         return block, data, self.fetch_next(clock, journal, block, data.zone_cache)
+
+    # ------------------------------------------------------------ corrections and picks
+
+    def undo_last(
+        self, clock: Clock, journal: OutcomeJournal, block_id: int, undoes: str | None,
+        contact_id: int | None,
+    ) -> Undone:
+        """Undo the block's last outcome (``undoes``: its client_uuid, when the screen
+        knows it), journaled if the server is away; with the re-opened call's details."""
+        saved = undo_outcome_durably(
+            self._db, clock, self._settings, journal, block_id=block_id, undoes=undoes,
+            contact_id=contact_id, owner=self.hold.token,
+        )
+        done = Undone(saved)
+        if saved.result is not None:
+            result = saved.result
+            done.history, done.objections = self.read_details(result.contact, result.attempt)
+            with self._db.session() as s:
+                done.tally = list(block_tally(s, block_id))
+        return done
+
+    def skip(
+        self, clock: Clock, journal: OutcomeJournal, block: CallBlock,
+        zone_cache: ZoneCache | None, contact_id: int,
+    ) -> NextContact:
+        """Skip the contact on screen (no dial, no attempt) and read the next one."""
+        db = self._db
+        served = call_or_unavailable(
+            db,
+            lambda: picking.skip_contact(
+                db, clock, self._settings, block_id=stored_id(block.id), contact_id=contact_id,
+                zone_cache=zone_cache, owner=self.hold.token,
+            ),
+        )
+        return self.fetch_next(clock, journal, block, zone_cache, served)
+
+    def find_contacts(self, clock: Clock, block_id: int, text: str) -> list[FoundContact]:
+        """The block list's callable contacts matching ``text`` (name, company, number)."""
+        return picking.find_contacts(self._db, clock, self._settings, block_id=block_id, text=text)
+
+    def serve_chosen(
+        self, clock: Clock, journal: OutcomeJournal, block: CallBlock, contact_id: int
+    ) -> NextContact:
+        """Put the contact the rep found on screen next, with what the screen shows of it."""
+        contact = picking.serve_chosen(
+            self._db, clock, self._settings, block_id=stored_id(block.id),
+            contact_id=contact_id, owner=self.hold.token,
+        )
+        return self.fetch_next(clock, journal, block, None, contact)

@@ -58,6 +58,7 @@ from callcoach.tui.screens.block_dialogs import (
     NoteDialog,
     ObjectionPicker,
 )
+from callcoach.tui.screens.block_moves import MOVE_BINDINGS, BlockMoves
 from callcoach.tui.screens.block_saving import SaveDone, SavePipeline
 from callcoach.tui.screens.block_text import (
     OFFLINE_RETRY_SECONDS,
@@ -92,7 +93,7 @@ GC_YOUNG_THRESHOLD = 50_000
 GC_FULL_EVERY = 100
 
 
-class BlockScreen(Screen):
+class BlockScreen(BlockMoves, Screen):
     """One running call block."""
 
     CSS_PATH = "block.tcss"
@@ -134,6 +135,7 @@ class BlockScreen(Screen):
         Binding("y", "overcome(True)", "Overcome", show=False, id="block.overcome"),
         Binding("x", "overcome(False)", "Not overcome", show=False, id="block.not_overcome"),
         Binding("l", "switch_list", "Other list", show=False, id="block.switch_list"),
+        *MOVE_BINDINGS,  # u undo, s skip, / find (block_moves.py)
     ]
 
     def __init__(self, block_id: int) -> None:
@@ -674,6 +676,7 @@ class BlockScreen(Screen):
             self.render_all()
             return
         result = saved.result
+        self.last_outcome_uuid = saved.client_uuid  # what u takes back
         a = result.attempt
         self.tally[0] += 1
         self.tally[1] += int(a.connected)

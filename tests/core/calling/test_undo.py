@@ -17,8 +17,9 @@ from callcoach.core.calling.hold import BlockHold
 from callcoach.core.calling.lifecycle import BlockError
 from callcoach.core.calling.summary import block_tally
 from callcoach.storage.db import Database
-from callcoach.storage.models import ALL_TABLES
+from callcoach.storage.models import ALL_TABLES, ActivityExport
 from tests.support.blockkit import make_list, make_rep, seed_library
+from tests.support.helpers import count_rows
 
 #: The attempt's own record of the correction, and the block's heartbeat (a sign of life
 #: stamped by every write, not something an outcome decides): the only columns an undo
@@ -120,7 +121,11 @@ def test_meeting_undo_writes_a_cancellation(db, clock, settings):
         db, clock, settings, block_id=block.id, outcome="meeting", **_details(Outcome.MEETING, clock)
     )
     assert result.ics_path is not None
+    with db.transaction() as s:  # exported to a CRM before the undo
+        s.add(ActivityExport(target="csv", kind="meeting", activity_id=result.meeting.id,
+                             exported_at=clock.now()))
     undone = undo.undo_outcome(db, clock, settings, block_id=block.id)
+    assert count_rows(db, "activity_export") == 0  # a meeting set again exports anew
     assert undone.cancel_path is not None and undone.cancel_path.exists()
     invite = Calendar.from_ical(result.ics_path.read_bytes())
     cancel = Calendar.from_ical(undone.cancel_path.read_bytes())
@@ -130,7 +135,14 @@ def test_meeting_undo_writes_a_cancellation(db, clock, settings):
     assert str(ev_cancel["uid"]) == str(ev_invite["uid"])
     assert int(ev_cancel["sequence"]) == int(ev_invite.get("sequence", 0)) + 1
     assert str(ev_cancel["status"]) == "CANCELLED"
-    assert "cancellation written" in undone.message
+    assert f"Cancellation: {undone.cancel_path.name}" in undone.message
+    # Set again: a new event (its own UID), not the cancelled one back.
+    clock.advance(30)
+    again = outcomes.log_outcome(
+        db, clock, settings, block_id=block.id, outcome="meeting", **_details(Outcome.MEETING, clock)
+    )
+    (ev_again,) = Calendar.from_ical(again.ics_path.read_bytes()).walk("VEVENT")
+    assert str(ev_again["uid"]) != str(ev_cancel["uid"])
 
 
 def test_undo_refusals(db, clock, settings):
