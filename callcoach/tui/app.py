@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -12,6 +13,7 @@ from textual.screen import Screen
 from callcoach.clock import Clock, SystemClock
 from callcoach.config import Settings
 from callcoach.core.service import CoachService, Database
+from callcoach.tui import typeahead
 from callcoach.tui.text import markup, plain
 
 if TYPE_CHECKING:
@@ -53,6 +55,8 @@ class CallcoachApp(App[int]):
         #: the drills' speaker, made on first use from the settings unless given
         self.drill_speaker = speaker
         self.sub_title = plain(f"{rep.name} ({rep.role})")
+        #: keys typed ahead of a form that is still opening
+        self.type_ahead = typeahead.TypeAhead()
 
     def on_mount(self) -> None:
         """Write outcomes a previous run saved offline, then open on home (and the start
@@ -84,6 +88,18 @@ class CallcoachApp(App[int]):
                 raise
             self.notify(markup(message), title="Database unreachable", severity="error", timeout=10)
             return True
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed while a form opens wait for it (see :mod:`callcoach.tui.typeahead`)."""
+        if self.type_ahead.take(event):
+            return
+        await super().on_event(event)
+
+    async def on_key(self, event: events.Key) -> None:
+        """A key typed on a screen a form has covered since goes to the form (type-ahead)."""
+        if await self.type_ahead.hand_on(self, event):
+            event.prevent_default()
+            event.stop()
 
     def action_help(self) -> None:
         """Show the key reference for the current screen."""
