@@ -14,6 +14,7 @@ from callcoach.clock import Clock, SystemClock
 from callcoach.config import Settings
 from callcoach.core.service import CoachService, Database
 from callcoach.tui import typeahead
+from callcoach.tui.palette import AppCommands
 from callcoach.tui.text import markup, plain
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ class CallcoachApp(App[int]):
 
     TITLE = "callcoach"
     CSS_PATH = "app.tcss"
+    #: Textual's commands plus the app's screens and the current screen's keys (ctrl+p)
+    COMMANDS = App.COMMANDS | {AppCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
