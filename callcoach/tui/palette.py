@@ -95,27 +95,43 @@ def _goals(app: Any) -> None:
     app.push_screen(GoalsScreen(today, app.rep.id), saved)
 
 
+def _when_ready(app: Any, open_screen: Callable[[Any], None]) -> None:
+    """Open a screen once the database is open (start-up opens it after home is painted)."""
+    if not app.ready:
+        app.notify("Opening the database - one moment.")
+        return
+    open_screen(app)
+
+
 def screen_commands(app: Any) -> list[PaletteCommand]:
     """Every screen of the app, reachable from anywhere."""
     return [
         PaletteCommand(
-            "Call lists (home)", "the lists; a call block starts from one", partial(_call_lists, app)
+            "Call lists (home)",
+            "the lists; a call block starts from one",
+            partial(_when_ready, app, _call_lists),
         ),
         PaletteCommand(
             "Call block",
             "back to the block in progress, or start one on the selected list",
-            partial(_call_block, app),
+            partial(_when_ready, app, _call_block),
         ),
         PaletteCommand(
-            "Dashboard", "the funnel, leaderboard and trends (managers)", partial(_dashboard, app)
+            "Dashboard",
+            "the funnel, leaderboard and trends (managers)",
+            partial(_when_ready, app, _dashboard),
         ),
         PaletteCommand(
-            "Pipeline planner", "from a revenue gap to call blocks per week", partial(_planner, app)
+            "Pipeline planner",
+            "from a revenue gap to call blocks per week",
+            partial(_when_ready, app, _planner),
         ),
         PaletteCommand(
-            "Objection drills", "practise the answers until they are reflexes", partial(_drills, app)
+            "Objection drills",
+            "practise the answers until they are reflexes",
+            partial(_when_ready, app, _drills),
         ),
-        PaletteCommand("Weekly goals", "set your goals for this week", partial(_goals, app)),
+        PaletteCommand("Weekly goals", "set your goals for this week", partial(_when_ready, app, _goals)),
         PaletteCommand("Help: keys of this screen", "every key the screen offers", app.action_help),
     ]
 
