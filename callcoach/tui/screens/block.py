@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import gc
 import time as _time
+from collections.abc import Callable
 from concurrent.futures import Future
 from functools import partial
+from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header
 
 from callcoach.catalog.outcomes import KEY_RANGE, OUTCOME_KEYS, OUTCOMES, Outcome
@@ -49,6 +51,7 @@ from callcoach.core.service.block import (
     render_track_text,
 )
 from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, TalkTrack
+from callcoach.tui import typeahead
 from callcoach.tui.screens.block_dialogs import (
     CallbackDialog,
     ChoiceDialog,
@@ -555,6 +558,15 @@ class BlockScreen(BlockMoves, Screen):
         """The clock for a write: stopped at the key press, however long the save takes."""
         return FakeClock(self.app.clock.now())
 
+    def _ask(self, dialog: ModalScreen, then: Callable[[Any], object] | None = None) -> None:
+        """Open a form; keys typed ahead of it land in it (:mod:`callcoach.tui.typeahead`)."""
+        self.app.type_ahead.open(self.app, dialog, then)
+
+    def on_key(self, event: events.Key) -> None:
+        """Stamp keys typed here: if a form covers this screen before the app gets them, the
+        app hands them on to the form."""
+        typeahead.stamp(event, self)
+
     def action_dial(self) -> None:
         """Start the call (and the configured dial command)."""
         if not self._live():
@@ -609,14 +621,14 @@ class BlockScreen(BlockMoves, Screen):
         tz = contact_zone(self.contact.timezone)
         if outcome is Outcome.CALLBACK:
             picks = self.service.quick_callback_times(now, self.contact.timezone)
-            self.app.push_screen(
+            self._ask(
                 CallbackDialog(picks, tz, now, self.service.working_days),
                 lambda when: self._log(outcome, callback_at=when) if when else None,
             )
             return
         if outcome is Outcome.MEETING:
             hint = self.fill(self.track.parking_lot_line) if self.track else ""
-            self.app.push_screen(
+            self._ask(
                 MeetingForm(
                     tz,
                     now,
@@ -629,7 +641,7 @@ class BlockScreen(BlockMoves, Screen):
             )
             return
         if outcome is Outcome.DO_NOT_CALL:
-            self.app.push_screen(
+            self._ask(
                 ConfirmDialog(
                     f"Do not call {self.contact.full_name} ({self.contact.phone}) again, "
                     "on any list?"
@@ -703,7 +715,7 @@ class BlockScreen(BlockMoves, Screen):
         if not self.choices:
             self.say("The objection library is empty: load one with  callcoach tracks load FILE")
             return
-        self.app.push_screen(ObjectionPicker(self.choices, len(self.objections)), self._objection)
+        self._ask(ObjectionPicker(self.choices, len(self.objections)), self._objection)
 
     def _objection(self, objection_id: int | None) -> None:
         if objection_id is None or self.attempt is None or self.finished or self._busy():
@@ -763,7 +775,7 @@ class BlockScreen(BlockMoves, Screen):
         """Add a note to this call (saved at once during a call, else with the next dial)."""
         if not self._live():
             return
-        self.app.push_screen(
+        self._ask(
             NoteDialog(self.pending_note if self.attempt is None else ""), self._note
         )
 

@@ -36,6 +36,7 @@ from callcoach.core.service.block import (
 )
 from callcoach.storage.models import MeetingKind
 from callcoach.tui.text import markup
+from callcoach.tui.typeahead import FORM_FOCUS_BINDINGS
 from callcoach.tui.widgets.inputs import OutsideInput
 
 
@@ -66,7 +67,7 @@ class ObjectionPicker(ModalScreen[int | None]):
     def on_mount(self) -> None:
         """Fill and focus."""
         self._fill("")
-        self.query_one("#obj-filter", Input).focus()
+        self.set_focus(self.query_one("#obj-filter", Input))  # now: keys typed ahead land here
 
     def _fill(self, text: str) -> None:
         words = text.lower().split()
@@ -115,7 +116,7 @@ class CallbackDialog(ModalScreen[datetime | None]):
 
     CSS_PATH = "block_dialogs.tcss"
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cb.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cb.cancel"), *FORM_FOCUS_BINDINGS]
 
     def __init__(
         self,
@@ -153,7 +154,7 @@ class CallbackDialog(ModalScreen[datetime | None]):
         """Focus the quick picks."""
         ol = self.query_one("#cb-picks", OptionList)
         ol.highlighted = 0
-        ol.focus()
+        self.set_focus(ol)  # at once, not later: keys typed ahead land here
 
     @on(OptionList.OptionSelected, "#cb-picks")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -187,6 +188,7 @@ class MeetingForm(ModalScreen[MeetingDetails | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="mtg.cancel"),
         Binding("ctrl+s", "save", "Save meeting", id="mtg.save"),
+        *FORM_FOCUS_BINDINGS,  # tab moves on before the next typed-ahead key is routed
     ]
 
     def __init__(
@@ -240,8 +242,8 @@ class MeetingForm(ModalScreen[MeetingDetails | None]):
                 yield Button("Cancel (esc)", id="mtg-cancel")
 
     def on_mount(self) -> None:
-        """Start on the date."""
-        self.query_one("#mtg-date", Input).focus()
+        """Start on the date (focused at once, not later: keys typed ahead land in it)."""
+        self.set_focus(self.query_one("#mtg-date", Input))
 
     def details(self) -> MeetingDetails:
         """The form as MeetingDetails, or a BlockError/DateError naming the bad field."""
@@ -314,7 +316,7 @@ class NoteDialog(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         """Focus the input."""
-        self.query_one("#note-text", Input).focus()
+        self.set_focus(self.query_one("#note-text", Input))  # now: keys typed ahead land here
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

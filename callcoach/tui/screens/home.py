@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from callcoach.core.service import ListSummary
 from callcoach.tui.text import cell
+
+if TYPE_CHECKING:  # not at import: home is painted before the database stack is loaded
+    from callcoach.core.service import ListSummary
 
 
 class HomeScreen(Screen):
@@ -41,16 +45,23 @@ class HomeScreen(Screen):
         """Fill the table (when home is what shows: under another screen, when it shows)."""
         table = self.query_one("#lists", DataTable)
         table.add_columns("List", "Cluster", "Contacts", "Callable now", "Last block")
+        table.focus()
+        if not self.app.ready:  # painted first; the app opens the database after
+            self.query_one("#home-hint", Static).update("Opening the database ...")
+            return
+        self.database_ready()
+
+    def database_ready(self) -> None:
+        """Fill the table (when home is what shows) and start what the command asked for."""
         self._filled = self.is_active
         if self._filled:
             self.action_refresh()
-        table.focus()
         self.call_after_refresh(self._block_on_start)
 
     def on_screen_resume(self) -> None:
         """First shown after a command opened another screen over home: fill the table now
         (counting callable contacts takes a while on a large database)."""
-        if not self._filled and self.is_active:
+        if not self._filled and self.is_active and self.app.ready:
             self._filled = True
             self.action_refresh()
 
@@ -72,10 +83,19 @@ class HomeScreen(Screen):
         """Enter on a list: start a call block on it."""
         self.action_start_block()
 
+    def _waiting(self) -> bool:
+        """True (and the rep told) while the database is still being opened."""
+        if not self.app.ready:
+            self.notify("Opening the database - one moment.")
+            return True
+        return False
+
     def action_start_block(self) -> None:
         """Show the selected list's talk track once more, then start a call block."""
         from callcoach.tui.screens.block_start import start_block_flow
 
+        if self._waiting():
+            return
         selected = self.selected_list()
         if selected is None:
             self.notify("No list selected: import one first.", severity="warning")
@@ -84,6 +104,8 @@ class HomeScreen(Screen):
 
     def action_refresh(self) -> None:
         """Reload list counts from the database."""
+        if self._waiting():
+            return
         app = self.app
         self.summaries, (due, held) = app.service.home(app.rep.id, app.clock.now())
         table = self.query_one("#lists", DataTable)
@@ -109,19 +131,22 @@ class HomeScreen(Screen):
         """Open the manager dashboard."""
         from callcoach.tui.screens.dashboard import DashboardScreen
 
-        self.app.push_screen(DashboardScreen())
+        if not self._waiting():
+            self.app.push_screen(DashboardScreen())
 
     def action_planner(self) -> None:
         """Open the pipeline planner."""
         from callcoach.tui.screens.planner import PlannerScreen
 
-        self.app.push_screen(PlannerScreen())
+        if not self._waiting():
+            self.app.push_screen(PlannerScreen())
 
     def action_drills(self) -> None:
         """Open objection drills."""
         from callcoach.tui.screens.drills import DrillsScreen
 
-        self.app.push_screen(DrillsScreen())
+        if not self._waiting():
+            self.app.push_screen(DrillsScreen())
 
     def action_studio(self) -> None:
         """Open the talk-track studio."""
