@@ -20,6 +20,7 @@ from callcoach.core.review.goals import (
     goals_for_week,
     set_goal,
 )
+from callcoach.core.review.notes import NoteRow, add_note, list_notes
 from callcoach.core.review.objections import ObjectionStat, OrderStat, objection_analysis
 from callcoach.core.review.planner import Plan, PlanInput, make_plan
 from callcoach.core.review.rep_view import BlockSummary, last_blocks
@@ -53,6 +54,7 @@ class RepView:
     lists: list[Slice]
     weeks: list[Slice]
     blocks: list[BlockSummary]
+    notes: list[NoteRow]  # the latest coaching notes for the rep
 
 
 class ReviewService:
@@ -126,8 +128,17 @@ class ReviewService:
             rows, fu = funnels(s, f, ("list",))  # the funnel and the lists together
             lists = list_slices(s, rows["list"])
             weeks = by_week(s, trend_filter(f))
-            blocks = last_blocks(s, rep_id)
-        return RepView(f, fu, lists, weeks, blocks)
+            blocks = last_blocks(s, rep_id, f=f)  # the period's, as the figures above
+            notes = list_notes(s, rep_ids=(rep_id,))[:5]
+        return RepView(f, fu, lists, weeks, blocks, notes)
+
+    def write_note(
+        self, rep_id: int, author_id: int, text: str, block_id: int | None = None
+    ) -> NoteRow:
+        """Write a coaching note for the rep (committed at once); NoteError when refused."""
+        with self._db.session() as s:
+            return add_note(s, rep_id=rep_id, author_id=author_id, text=text,
+                            now=self._clock.now(), block_id=block_id)
 
     def goal(self, rep_id: int, week: date) -> Goal | None:
         """The rep's goal for the week starting ``week``, if set."""
