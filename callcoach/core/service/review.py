@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from callcoach.clock import Clock
+from callcoach.core.drills.progress import DrillProgressRow
+from callcoach.core.review.access import BesideTeam, beside_team
 from callcoach.core.review.filters import ReportFilter, list_choices, rep_choices, with_scope
 from callcoach.core.review.funnels import Funnel, funnel, funnels
 from callcoach.core.review.goals import (
@@ -139,6 +141,20 @@ class ReviewService:
         with self._db.session() as s:
             return add_note(s, rep_id=rep_id, author_id=author_id, text=text,
                             now=self._clock.now(), block_id=block_id)
+
+    def beside_team(self, f: ReportFilter, rep_id: int) -> BesideTeam:
+        """One rep's funnel beside the whole team's, for the period and lists of ``f``."""
+        with self._db.session() as s:
+            return beside_team(s, f, rep_id)
+
+    def drill_progress(self, f: ReportFilter) -> list[DrillProgressRow]:
+        """Drill progress per trainee and objection for the period (the filter's reps as
+        trainees), with the live calls where each objection came up."""
+        from callcoach.core.drills.progress import drill_progress
+
+        with self._db.session() as s:
+            return drill_progress(s, self._clock.now(), since=f.start_utc, until=f.end_utc,
+                                  trainee_ids=f.rep_ids, include_live=bool(f.rep_ids))
 
     def goal(self, rep_id: int, week: date) -> Goal | None:
         """The rep's goal for the week starting ``week``, if set."""

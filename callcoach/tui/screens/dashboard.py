@@ -28,6 +28,8 @@ from textual.widgets import (
 )
 from textual_plotext import PlotextPlot
 
+from callcoach.core.drills.progress import DrillProgressRow
+from callcoach.core.review.access import BesideTeam, ReviewAccess, review_access
 from callcoach.core.review.export import cell_text, seconds_text
 from callcoach.core.review.filters import ReportFilter, make_filter, parse_zone
 from callcoach.core.review.funnels import Funnel
@@ -82,7 +84,7 @@ class DashboardScreen(Screen):
             for n, (tab, name) in enumerate(
                 [("tab-overview", "Overview"), ("tab-reps", "Reps"), ("tab-trends", "Trends"),
                  ("tab-time", "Prime time"), ("tab-lists", "Lists"),
-                 ("tab-objections", "Objections")],
+                 ("tab-objections", "Objections"), ("tab-drills", "Drills")],
                 start=1,
             )
         ],
@@ -95,11 +97,16 @@ class DashboardScreen(Screen):
         self.rep_rows: list[Slice] = []
         self._ready = False
         self._stale: set[str] = set()  # panels to reload when next shown
+        self.access: ReviewAccess | None = None  # who sees what (set when composed)
 
     def compose(self) -> ComposeResult:
         """Filters on top, tabs of panels below."""
         review = self.app.service.review
+        me = self.app.rep
+        self.access = access = review_access(me.role, int(me.id), me.name)
         reps = [(markup(name), rep_id) for name, rep_id in review.rep_choices()]
+        if access.own_only:  # a rep's dashboard is about their own figures
+            reps = [(markup(me.name), int(me.id))]
         lists = [(markup(name), list_id) for name, list_id in review.list_choices()]
         yield Header()
         with Horizontal(id="dash-filters"):
@@ -107,8 +114,12 @@ class DashboardScreen(Screen):
                          compact=True)
             yield Input(placeholder="since YYYY-MM-DD", id="since", compact=True)
             yield Input(placeholder="until YYYY-MM-DD", id="until", compact=True)
-            yield Select([("All reps", ALL), *reps], value=ALL,
-                         allow_blank=False, id="rep", compact=True)
+            if access.own_only:
+                yield Select(reps, value=int(me.id), allow_blank=False, id="rep", compact=True,
+                             disabled=True)
+            else:
+                yield Select([("All reps", ALL), *reps], value=ALL,
+                             allow_blank=False, id="rep", compact=True)
             yield Select([("All lists", ALL), *lists], value=ALL,
                          allow_blank=False, id="list", compact=True)
         yield Static("", id="dash-status")
@@ -117,6 +128,7 @@ class DashboardScreen(Screen):
                 with VerticalScroll():
                     yield Static("", id="funnel")
                     yield Static("", id="rates")
+                    yield Static("", id="team")
                     yield Label("Goals", classes="section")
                     yield DataTable(id="goals", cursor_type="none", zebra_stripes=True)
             with TabPane("Reps", id="tab-reps"):
@@ -139,6 +151,8 @@ class DashboardScreen(Screen):
                     yield DataTable(id="objections", cursor_type="none", zebra_stripes=True)
                     yield DataTable(id="objection-order", cursor_type="none",
                                     zebra_stripes=True)
+            with TabPane("Drills", id="tab-drills"):
+                yield DataTable(id="drill-progress", cursor_type="none", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -158,9 +172,30 @@ class DashboardScreen(Screen):
             "Objection", "Raised", "Overcome", "Meetings won", "Won/call")
         self.query_one("#objection-order", DataTable).add_columns(
             "Call ended", "Calls", "Meetings won")
+        self.query_one("#drill-progress", DataTable).add_columns(
+            "Trainee", "Objection", "Drilled", "Avg", "Trainer avg", "Last 14 d", "Live lost")
+        self._show_only_allowed_panels()
         self._ready = True
         self.action_refresh()
         self._focus_panels()
+
+    def _show_only_allowed_panels(self) -> None:
+        """Hide the panels this person's role does not see, and open on the first one."""
+        access = self.access
+        assert access is not None
+        tabs = self.query_one("#dash-tabs", TabbedContent)
+        for tab in self.TABS:
+            if self._panel(tab) not in access.panels:
+                tabs.hide_tab(tab)
+        tabs.active = f"tab-{access.panels[0]}"
+        self.query_one("#team", Static).display = access.own_only
+
+    @staticmethod
+    def _panel(tab: str) -> str:
+        return tab.removeprefix("tab-")
+
+    def _allowed(self, tab: str) -> bool:
+        return self.access is None or self._panel(tab) in self.access.panels
 
     # --- filters ---------------------------------------------------------------------
 
@@ -173,7 +208,9 @@ class DashboardScreen(Screen):
         if period != "custom":
             since = until = None
         f = make_filter(self.app.clock.now(), self.zone, str(period), since, until)
-        rep_ids = () if rep == ALL else (int(rep),)
+        rep_ids = () if rep == ALL or rep is Select.NULL else (int(str(rep)),)
+        if self.access is not None:
+            rep_ids = self.access.rep_ids(rep_ids)
         list_ids = () if lst == ALL else (int(lst),)
         return self.app.service.review.scoped(f, rep_ids, list_ids)
 
@@ -195,7 +232,9 @@ class DashboardScreen(Screen):
         self.query_one("#period", Select).value = period
 
     def action_tab(self, tab: str) -> None:
-        """Show one of the panels (keys 1-6)."""
+        """Show one of the panels (keys 1-7; only those this person's role sees)."""
+        if not self._allowed(tab):
+            return
         self.query_one("#dash-tabs", TabbedContent).active = tab
         if tab == "tab-reps":
             self.query_one("#leaderboard", DataTable).focus()
@@ -222,6 +261,9 @@ class DashboardScreen(Screen):
 
         if self.filter is None:
             return
+        if self.access is not None and not self.access.may_set_goals:
+            self.notify("Weekly goals are set by a manager.", severity="warning")
+            return
         today = self.app.clock.now().astimezone(self.filter.tz).date()
         rep = self.filter.rep_ids[0] if self.filter.rep_ids else None
 
@@ -242,9 +284,15 @@ class DashboardScreen(Screen):
         """Open the rep under the leaderboard cursor (or the filtered rep)."""
         if self.filter is None:
             return
+        rep_id = None
+        if not self._allowed("tab-reps"):  # the trainer: the rep chosen in the filter
+            if not self.filter.rep_ids:
+                self.notify("Choose a rep in the filter first.", severity="warning")
+                return
+            self.app.push_screen(RepViewScreen(self.filter.rep_ids[0], self.filter))
+            return
         self._load_tab("tab-reps")
         table = self.query_one("#leaderboard", DataTable)
-        rep_id = None
         if self.rep_rows and table.cursor_row is not None and table.cursor_row < len(
             self.rep_rows
         ):
@@ -264,7 +312,7 @@ class DashboardScreen(Screen):
     # --- loading ---------------------------------------------------------------------
 
     TABS = ("tab-overview", "tab-reps", "tab-trends", "tab-time", "tab-lists",
-            "tab-objections")
+            "tab-objections", "tab-drills")
 
     def action_refresh(self, only_if_changed: bool = False) -> None:
         """Apply the filters: reload the panel on show now, the others when first shown."""
@@ -283,7 +331,12 @@ class DashboardScreen(Screen):
         if only_if_changed and f == self.filter:
             return True
         self.filter = f
-        status.update(markup(f"{f.describe()} · {f.scope()}"))
+        who = ""
+        if self.access is not None and self.access.own_only:
+            who = "Your figures beside the team's · "
+        elif self.access is not None and self.access.role == "trainer":
+            who = "Trainer: drills and objections · "
+        status.update(markup(f"{who}{f.describe()} · {f.scope()}"))
         self._stale = set(self.TABS)
         self._load_tab(self.query_one("#dash-tabs", TabbedContent).active)
         return True
@@ -296,15 +349,22 @@ class DashboardScreen(Screen):
     def _load_tab(self, tab: str) -> None:
         """Run the queries of one panel (only its own, so the first paint is quick)."""
         f = self.filter
-        if f is None or tab not in self._stale:
+        if f is None or tab not in self._stale or not self._allowed(tab):
             return
         self._stale.discard(tab)
         review = self.app.service.review
+        own = self.access is not None and self.access.own_only
         if tab == "tab-overview":
             o = review.overview(f)
             self._show_overview(o.funnel, o.progress, o.week)
+            if own and self.access is not None:
+                self._show_team(review.beside_team(f, self.access.rep_id))
+        elif tab == "tab-reps" and own and self.access is not None:
+            self._show_beside_team(review.beside_team(f, self.access.rep_id))
         elif tab == "tab-reps":
             self._show_leaderboard(review.leaderboard(f))
+        elif tab == "tab-drills":
+            self._show_drills(review.drill_progress(f))
         elif tab == "tab-trends":
             self._show_trends(*review.trends(f))
         elif tab == "tab-time":
@@ -347,6 +407,50 @@ class DashboardScreen(Screen):
             values = {"rep": s.label, **funnel_values(s.funnel)}  # cells escaped below
             table.add_row(*[cell(cell_text(values[k], kind)) for _, k, kind in LEADERBOARD],
                           key=str(s.key))
+
+    def _show_team(self, b: BesideTeam) -> None:
+        """The team's aggregates under the rep's own funnel (the rep's dashboard)."""
+        t = b.team
+        n = b.team_reps
+        self.query_one("#team", Static).update(
+            f"[b]Team[/b] ({n} rep{'s' if n != 1 else ''} with calls): dials {t.dials}"
+            f" ({cell_text(b.per_rep(t.dials), 'int')} per rep) · conversations "
+            f"{t.conversations} · meetings {t.meetings}"
+            f" ({cell_text(b.per_rep(t.meetings), 'int')} per rep)\n"
+            f"Team rates: connect/dial {t.connect_rate.text()} · mtg/conv "
+            f"{t.set_per_conversation.text()} · mtg/dial {t.set_per_dial.text()} · avg call "
+            f"{seconds_text(t.avg_call_seconds)}\n"
+            f"You: connect/dial {b.own.connect_rate.text()} · mtg/conv "
+            f"{b.own.set_per_conversation.text()} · mtg/dial {b.own.set_per_dial.text()} · "
+            f"avg call {seconds_text(b.own.avg_call_seconds)}"
+        )
+
+    def _show_beside_team(self, b: BesideTeam) -> None:
+        """The rep's own row, then the team per rep and the team's total (no other rep's)."""
+        assert self.access is not None
+        table = self.query_one("#leaderboard", DataTable)
+        table.clear()
+        self.rep_rows = [Slice(self.access.rep_id, self.access.rep_name, b.own)]
+        team = funnel_values(b.team)
+        per_rep = {k: (b.per_rep(v) if k in ("blocks", "dials", "conversations", "meetings")
+                       else v) for k, v in team.items()}
+        for label, values in ((f"{self.access.rep_name} (you)", funnel_values(b.own)),
+                              (f"Team, per rep ({b.team_reps})", per_rep),
+                              ("Team total", team)):
+            values = {"rep": label, **values}
+            table.add_row(*[cell(cell_text(values[k], kind)) for _, k, kind in LEADERBOARD])
+
+    def _show_drills(self, rows: list[DrillProgressRow]) -> None:
+        table = self.query_one("#drill-progress", DataTable)
+        table.clear()
+        for r in rows:
+            table.add_row(
+                cell(r.trainee), cell(r.objection_text), str(r.prompts),
+                "-" if r.avg_overall is None else f"{r.avg_overall:.1f}",
+                "-" if r.trainer_avg is None else f"{r.trainer_avg:.1f}",
+                "-" if r.recent_avg is None else f"{r.recent_avg:.1f}",
+                f"{r.live_lost}/{r.live_raised}" if r.live_raised else "-",
+            )
 
     def _show_trends(self, weeks: list[Slice], goals: dict) -> None:
         table = self.query_one("#weeks", DataTable)
