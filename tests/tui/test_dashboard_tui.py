@@ -300,7 +300,7 @@ async def test_planner_screen(app_db, settings, clock):
         await pilot.pause()
         out = _text(screen, "#plan-output")
         assert "call blocks          556      55.6" in out
-        assert "blocks run per week so far: 1.6 (6 blocks over 3.9 weeks" in out
+        assert "blocks run per week so far: 1.6 (6 blocks over the 3.9 weeks since" in out
         quota.value = "lots"
         await pilot.press("enter")
         await pilot.pause()
