@@ -282,6 +282,22 @@ async def test_an_sdr_cannot_write_notes_from_the_rep_view(app_db, settings, clo
         assert isinstance(app.screen, RepViewScreen)
 
 
+async def test_trends_chart_gives_meetings_their_own_axis(app_db, settings, clock):
+    """Meetings (a few a week) are drawn on a right-hand axis scaled to them, not on the
+    dials' axis where they round to nothing (issue 14 item 9)."""
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "p", "3")
+        await pilot.pause()
+        chart = app.screen.query_one("#trend-plot").render().plain
+    lines = chart.splitlines()
+    assert "meetings (right axis)" in chart
+    assert lines[-1].rstrip().endswith("meetings")  # the right axis' label
+    right_ticks = [line.rstrip()[-2:] for line in lines if line.rstrip()[-2:-1] == "├"]
+    assert right_ticks == ["├3", "├2", "├1", "├0"]  # 3 meetings in the busiest week
+    assert "70.0┤" in chart  # the dials keep the left axis
+
+
 async def test_planner_screen(app_db, settings, clock):
     app = make_app(app_db, settings, clock, rep_name="Mia")
     async with app.run_test(size=(120, 40)) as pilot:

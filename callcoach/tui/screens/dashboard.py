@@ -469,10 +469,20 @@ class DashboardScreen(Screen):
         labels = [w.key.strftime("%d %b") for w in weeks]
         xs = list(range(1, len(weeks) + 1))
         if weeks:
+            # Meetings are a few a week beside hundreds of dials: on the dials' axis their bars
+            # round to nothing, so they get the right-hand axis of their own.
             plt.multiple_bar(xs, [[w.funnel.dials for w in weeks],
-                                  [w.funnel.conversations for w in weeks],
-                                  [w.funnel.meetings for w in weeks]],
-                             labels=["dials", "conversations", "meetings"])
+                                  [w.funnel.conversations for w in weeks]],
+                             labels=["dials", "conversations"])
+            plt.plot(xs, [w.funnel.meetings for w in weeks], yside="right", marker="braille",
+                     color="green", label="meetings (right axis)")
+            plt.scatter(xs, [w.funnel.meetings for w in weeks], yside="right", marker="●",
+                        color="green")
+            top = max((w.funnel.meetings for w in weeks), default=0)
+            plt.ylim(0, max(top, 1), yside="right")
+            plt.yticks(list(range(0, top + 1, max(1, (top + 4) // 5))), yside="right")
+            plt.ylabel("dials, conversations")
+            plt.ylabel("meetings", yside="right")
             first = True
             for x, w in zip(xs, weeks, strict=True):
                 if w.key in goals:  # a short goal bar over each week that has a dial goal
