@@ -298,6 +298,35 @@ async def test_trends_chart_gives_meetings_their_own_axis(app_db, settings, cloc
     assert "70.0┤" in chart  # the dials keep the left axis
 
 
+async def test_prime_time_in_the_prospects_local_time(app_db, settings, clock):
+    """z on the Prime time tab shows the hours where the prospects are (issue 14 item 9)."""
+    import sqlalchemy as sa
+
+    with app_db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE contact SET timezone = 'America/Los_Angeles' WHERE "
+                             "list_id = (SELECT id FROM call_list WHERE name = 'Retail West')"))
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "p", "4")
+        await pilot.pause()
+        screen = app.screen
+        assert "Hours in your zone (America/New_York) · z: the prospects' local time" in _text(
+            screen, "#time-note")
+        mine = {r[0]: r[1] for r in _rows(screen, "#hours")}
+        await pilot.press("z")
+        await pilot.pause()
+        assert "Hours in the prospects' local time (America/Los_Angeles) · 11 dials to " \
+               "contacts without a known zone counted in America/New_York" in _text(
+                   screen, "#time-note")
+        theirs = {r[0]: r[1] for r in _rows(screen, "#hours")}
+        assert sum(map(int, mine.values())) == sum(map(int, theirs.values())) == 14
+        assert theirs != mine
+        assert mine.get("14:00") and theirs.get("11:00")  # Ana's Retail block at 14:00 NY
+        await pilot.press("z")
+        await pilot.pause()
+        assert {r[0]: r[1] for r in _rows(screen, "#hours")} == mine
+
+
 async def test_planner_screen(app_db, settings, clock):
     app = make_app(app_db, settings, clock, rep_name="Mia")
     async with app.run_test(size=(120, 40)) as pilot:

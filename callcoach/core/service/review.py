@@ -25,6 +25,7 @@ from callcoach.core.review.goals import (
 from callcoach.core.review.notes import NoteRow, add_note, list_notes
 from callcoach.core.review.objections import ObjectionStat, OrderStat, objection_analysis
 from callcoach.core.review.planner import Plan, PlanInput, make_plan
+from callcoach.core.review.prime_time import ProspectTime, prospect_time
 from callcoach.core.review.rep_view import BlockSummary, last_blocks
 from callcoach.core.review.slices import (
     Slice,
@@ -108,6 +109,11 @@ class ReviewService:
         with self._db.session() as s:
             rows, _ = funnels(s, f, ("hour", "weekday"))
         return hour_slices(rows["hour"]), weekday_slices(rows["weekday"])
+
+    def prospect_time(self, f: ReportFilter) -> ProspectTime:
+        """Slices by the prospect's local hour and weekday (each contact's zone)."""
+        with self._db.session() as s:
+            return prospect_time(s, f)
 
     def lists_and_clusters(self, f: ReportFilter) -> tuple[list[Slice], list[Slice]]:
         """Slices by list and by cluster."""

@@ -78,6 +78,9 @@ class DashboardScreen(Screen):
         Binding("g", "goals", "Goals", id="dashboard.goals"),
         Binding("l", "planner", "Planner", id="dashboard.planner"),
         Binding("r", "refresh", "Refresh", id="dashboard.refresh"),
+        # named on the Prime time tab itself ("z: the prospects' local time")
+        Binding("z", "prospect_time", "Zone: you/prospects", id="dashboard.prospect_time",
+                show=False),
         Binding("escape", "back", "Back", id="dashboard.back"),
         *[
             Binding(str(n), f"tab('{tab}')", f"{name} tab", id=f"dashboard.tab{n}", show=False)
@@ -98,6 +101,7 @@ class DashboardScreen(Screen):
         self._ready = False
         self._stale: set[str] = set()  # panels to reload when next shown
         self.access: ReviewAccess | None = None  # who sees what (set when composed)
+        self.prospect_local = False  # prime time in the prospects' local time (key z)
 
     def compose(self) -> ComposeResult:
         """Filters on top, tabs of panels below."""
@@ -139,6 +143,7 @@ class DashboardScreen(Screen):
                     yield PlotextPlot(id="trend-plot")
                     yield DataTable(id="weeks", cursor_type="none", zebra_stripes=True)
             with TabPane("Prime time", id="tab-time"):
+                yield Static("", id="time-note", classes="muted")
                 with Horizontal():
                     yield DataTable(id="hours", cursor_type="none", zebra_stripes=True)
                     yield DataTable(id="weekdays", cursor_type="none", zebra_stripes=True)
@@ -255,6 +260,18 @@ class DashboardScreen(Screen):
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
 
+    def action_prospect_time(self) -> None:
+        """Prime time in the prospects' local time, or back in the viewer's zone."""
+        if not self._allowed("tab-time"):
+            return
+        self.prospect_local = not self.prospect_local
+        self._stale.add("tab-time")
+        tabs = self.query_one("#dash-tabs", TabbedContent)
+        if tabs.active == "tab-time":
+            self._load_tab("tab-time")
+        else:
+            tabs.active = "tab-time"
+
     def action_goals(self) -> None:
         """Set a rep's weekly goals (the filtered rep, for the week on show)."""
         from callcoach.tui.screens.goals import GoalsScreen
@@ -367,8 +384,18 @@ class DashboardScreen(Screen):
             self._show_drills(review.drill_progress(f))
         elif tab == "tab-trends":
             self._show_trends(*review.trends(f))
+        elif tab == "tab-time" and self.prospect_local:
+            pt = review.prospect_time(f)
+            self._show_time(pt.hours, pt.weekdays)
+            unzoned = (f" · {pt.unzoned_dials} dials to contacts without a known zone counted "
+                       f"in {f.zone}" if pt.unzoned_dials else "")
+            zones = ", ".join(pt.zones) or "none known"
+            self.query_one("#time-note", Static).update(markup(
+                f"Hours in the prospects' local time ({zones}){unzoned} · z: your zone"))
         elif tab == "tab-time":
             self._show_time(*review.time_of_day(f))
+            self.query_one("#time-note", Static).update(markup(
+                f"Hours in your zone ({f.zone}) · z: the prospects' local time"))
         elif tab == "tab-lists":
             self._show_lists(*review.lists_and_clusters(f))
         elif tab == "tab-objections":
