@@ -184,6 +184,12 @@ class DashboardScreen(Screen):
         self.action_refresh()
         self._focus_panels()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keep out of the footer what this person's role does not do (goals: a manager's)."""
+        if action == "goals" and self.access is not None and not self.access.may_set_goals:
+            return False
+        return True
+
     def _show_only_allowed_panels(self) -> None:
         """Hide the panels this person's role does not see, and open on the first one."""
         access = self.access
