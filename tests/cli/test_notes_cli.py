@@ -83,3 +83,14 @@ def test_notes_in_the_rep_report_json_and_the_rep_scorecard(db, ids, capsys):
     assert "Mia for Ana &middot; about objection send_info" in html
     code, html, _ = run_cli(db, capsys, "report", "--rep", "Ben", *week, "--format", "html")
     assert "Coaching notes" not in html
+
+
+def test_hostile_note_text_is_inert_in_the_listing(db, ids, capsys):
+    from tests.support.hostile import HOSTILE, VISIBLE, assert_inert
+
+    code, _, err = run_cli(db, capsys, "notes", "add", "--rep", "Ana", "--as", "Mia",
+                           "--text", f"{HOSTILE['csi']} {HOSTILE['rlo']}")
+    assert code == 0, err
+    code, out, _ = run_cli(db, capsys, "notes")
+    text = assert_inert(out)
+    assert VISIBLE["csi"] in text and VISIBLE["rlo"] in text

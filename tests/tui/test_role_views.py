@@ -143,3 +143,33 @@ async def test_trainer_sees_drills_and_objections(team_db, settings, clock):
         rows = _rows(screen, "#drill-progress")
         assert [r[1] for r in rows] == ["Send me some information", "No budget"]
         assert rows[1][2] == "0" and rows[1][6] == "2/2"
+
+
+async def test_hostile_notes_are_inert_on_home_and_the_rep_view(team_db, settings, clock):
+    import io
+
+    from rich.console import Console
+
+    from callcoach.core.review.notes import add_note
+    from tests.support.hostile import HOSTILE, VISIBLE, assert_inert
+
+    def rendered(app) -> str:
+        console = Console(width=app.size[0], height=app.size[1], file=io.StringIO(),
+                          force_terminal=True, record=True, legacy_windows=False)
+        console.print(app.screen._compositor.render_update(full=True))
+        return console.export_text(styles=False)
+
+    db, ids = team_db
+    with db.session() as s:
+        add_note(s, rep_id=ids["Ana"], author_id=ids["Mia"], now=clock.now(),
+                 text=f"{HOSTILE['osc']} [b]not bold[/b] {HOSTILE['c1']}")
+    app = make_app(db, settings, clock, rep_name="Ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = assert_inert(rendered(app))
+        assert VISIBLE["osc"] in text and "[b]not bold[/b]" in text and VISIBLE["c1"] in text
+        await pilot.press("m", "2", "enter")  # Ana's own page
+        await pilot.pause()
+        assert isinstance(app.screen, RepViewScreen)
+        text = assert_inert(rendered(app))
+        assert VISIBLE["osc"] in text and "[b]not bold[/b]" in text
