@@ -571,4 +571,25 @@ class ActivityExport(SQLModel, table=True):
     exported_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class CoachingNote(SQLModel, table=True):
+    """A dated note a manager or trainer writes for a rep, optionally about one call attempt,
+    one block or one objection; ``read_at`` is set when the rep has seen it on home."""
+
+    __tablename__ = "coaching_note"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
+    __table_args__ = (sa.Index("ix_coaching_note_rep_written", "rep_id", "written_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int = Field(foreign_key="rep.id", ondelete="CASCADE")
+    author_id: int | None = Field(default=None, foreign_key="rep.id", ondelete="SET NULL")
+    written_at: datetime = Field(sa_type=UTCDateTime)
+    text: str = Field(sa_type=sa.Text)
+    attempt_id: int | None = Field(default=None, foreign_key="call_attempt.id",
+                                   ondelete="SET NULL")
+    block_id: int | None = Field(default=None, foreign_key="call_block.id", ondelete="SET NULL")
+    objection_id: int | None = Field(default=None, foreign_key="objection.id",
+                                     ondelete="SET NULL")
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 ALL_TABLES = SQLModel.metadata

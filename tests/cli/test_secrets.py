@@ -56,6 +56,8 @@ VALUES = {
     "to": "Sam",
     "names": "Cold outreach",
     "output": "{tmp}/out.toml",
+    "note_rep": "Sam",
+    "text": "a note",
 }
 
 

@@ -9,7 +9,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from callcoach.tui.text import cell
+from callcoach.core.service import ListSummary
+from callcoach.tui.text import cell, markup
 
 if TYPE_CHECKING:  # not at import: home is painted before the database stack is loaded
     from callcoach.core.service import ListSummary
@@ -26,11 +27,14 @@ class HomeScreen(Screen):
         Binding("l", "planner", "Planner", id="home.planner"),
         Binding("t", "drills", "Drills", id="home.drills"),
         Binding("s", "studio", "Tracks", id="home.studio", tooltip="the talk-track studio"),
+        # shown in the notes panel itself ("n: mark read"), only while there are notes
+        Binding("n", "notes_read", "Notes read", id="home.notes_read", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.summaries: list[ListSummary] = []
+        self.note_ids: list[int] = []  # the unread coaching notes on show
         self._filled = False
 
     def compose(self) -> ComposeResult:
@@ -39,6 +43,7 @@ class HomeScreen(Screen):
         yield Static("Call lists", id="home-title")
         yield DataTable(id="lists", cursor_type="row", zebra_stripes=True)
         yield Static("", id="home-hint", classes="muted")
+        yield Static("", id="home-notes")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -126,6 +131,33 @@ class HomeScreen(Screen):
             hint.update(f"{len(self.summaries)} lists, {total} contacts callable now.{mine}")
         else:
             hint.update("No call lists yet: run  callcoach import FILE --cluster-by vertical")
+        self._show_notes()
+
+    def _show_notes(self) -> None:
+        """The rep's unread coaching notes (newest first), until ``n`` marks them read."""
+        notes = self.app.service.unread_notes(self.app.rep.id)
+        self.note_ids = [n.id for n in notes[:5]]  # n marks read what was shown
+        box = self.query_one("#home-notes", Static)
+        box.display = bool(notes)
+        if not notes:
+            return
+        lines = [f"[b]Coaching notes for you ({len(notes)} unread)[/b] · n: mark read"]
+        for n in notes[:5]:
+            about = f" about {markup(n.about)}" if n.about else ""
+            lines.append(f"{n.written_at.astimezone():%a %d %b %H:%M} · "
+                         f"{markup(n.author or '-')}{about}: {markup(' '.join(n.text.split()))}")
+        if len(notes) > 5:
+            lines.append(f"... and {len(notes) - 5} more (callcoach notes --unread)")
+        box.update("\n".join(lines))
+
+    def action_notes_read(self) -> None:
+        """Acknowledge the coaching notes on show: marked read, the panel goes."""
+        if not self.note_ids:
+            self.notify("No unread coaching notes.")
+            return
+        done = self.app.service.mark_notes_read(self.app.rep.id, self.note_ids)
+        self._show_notes()
+        self.notify(f"{done} note{'s' if done != 1 else ''} marked read.")
 
     def action_dashboard(self) -> None:
         """Open the manager dashboard."""
