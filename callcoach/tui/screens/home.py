@@ -34,6 +34,7 @@ class HomeScreen(Screen):
         yield Static("Call lists", id="home-title")
         yield DataTable(id="lists", cursor_type="row", zebra_stripes=True)
         yield Static("", id="home-hint", classes="muted")
+        yield Static("", id="home-assignments")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -103,6 +104,24 @@ class HomeScreen(Screen):
             hint.update(f"{len(self.summaries)} lists, {total} contacts callable now.{mine}")
         else:
             hint.update("No call lists yet: run  callcoach import FILE --cluster-by vertical")
+        self._show_assignments()
+
+    def _show_assignments(self) -> None:
+        """The drill sets a trainer assigned to this rep and not finished yet (overdue first)."""
+        app = self.app
+        widget = self.query_one("#home-assignments", Static)
+        assigned = app.service.drills.open_assignments(app.rep.id)
+        widget.display = bool(assigned)
+        if not assigned:
+            return
+        today = app.clock.now().astimezone().date()
+        parts = [
+            f"{a.set_name} ({a.status(today)}, due {a.due_on:%a %d %b}; "
+            f"{a.drilled}/{a.objections} drilled)"
+            for a in assigned
+        ]
+        widget.update(cell(f"Drills assigned to you: {'; '.join(parts)}") + "  \\[t] drill")
+        widget.set_class(any(a.overdue(today) for a in assigned), "overdue")
 
     def action_dashboard(self) -> None:
         """Open the manager dashboard."""
