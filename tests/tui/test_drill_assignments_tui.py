@@ -25,6 +25,7 @@ def _world(db, clock, tmp_path):
     add_rep(db, "Tom", "trainer")
     f = tmp_path / "sets.toml"
     f.write_text(
+        '[[drill_set]]\nname = "Alpha"\nobjections = ["send_info"]\n'
         '[[drill_set]]\nname = "Two"\nobjections = ["who_are_you", "not_interested"]\n',
         encoding="utf-8",
     )
@@ -68,7 +69,7 @@ async def test_home_shows_open_assignments_until_done(sqlite_db, settings, clock
         assert isinstance(app.screen, DrillsScreen)
         assert "Two (overdue by 1 day, due" in _text(app, "#assignments")
         assert "0/2 drilled" in _text(app, "#assignments")
-        app.screen.query_one("#drill-sets", DataTable).move_cursor(row=0)  # "Two"
+        assert app.screen.query_one("#drill-sets", DataTable).cursor_row == 1  # "Two", assigned
         app.screen.rounds = 1
         await pilot.press("enter")
         await pilot.pause()

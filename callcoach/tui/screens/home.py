@@ -136,10 +136,11 @@ class HomeScreen(Screen):
         self.app.push_screen(PlannerScreen())
 
     def action_drills(self) -> None:
-        """Open objection drills."""
+        """Open objection drills, on the set assigned to this rep that is due first."""
         from callcoach.tui.screens.drills import DrillsScreen
 
-        self.app.push_screen(DrillsScreen())
+        assigned = self.app.service.drills.open_assignments(self.app.rep.id)
+        self.app.push_screen(DrillsScreen(set_name=assigned[0].set_name if assigned else None))
 
     def selected_list(self) -> ListSummary | None:
         """The list under the cursor, if any."""
