@@ -54,6 +54,9 @@ VALUES = {
     "goal_rep": "Sam",
     "week": "2026-11-23",
     "to": "Sam",
+    "set": "First reflexes",
+    "trainee": "Sam",
+    "due": "2099-12-31",
 }
 
 
