@@ -543,6 +543,25 @@ class DrillRound(SQLModel, table=True):
     scored_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class DrillAssignment(SQLModel, table=True):
+    """A drill set a trainer gave a trainee to finish by a date (one per set and trainee).
+
+    Completion is not stored: it is derived from the trainee's scored rounds on that set
+    since ``assigned_at`` (see :mod:`callcoach.core.drills.assignments`).
+    """
+
+    __tablename__ = "drill_assignment"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
+    __table_args__ = (sa.UniqueConstraint("drill_set_id", "trainee_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    drill_set_id: int = Field(foreign_key="drill_set.id", ondelete="CASCADE")
+    trainee_id: int = Field(foreign_key="rep.id", index=True, ondelete="CASCADE")
+    assigned_by_id: int | None = Field(default=None, foreign_key="rep.id", ondelete="SET NULL")
+    due_on: date
+    assigned_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class WeeklyGoal(SQLModel, table=True):
     """A manager's weekly goal for a rep."""
 

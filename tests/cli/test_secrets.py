@@ -58,6 +58,9 @@ VALUES = {
     "output": "{tmp}/out.toml",
     "note_rep": "Sam",
     "text": "a note",
+    "set": "First reflexes",
+    "trainee": "Sam",
+    "due": "2099-12-31",
 }
 
 

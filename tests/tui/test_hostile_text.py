@@ -193,8 +193,9 @@ async def test_drills_screens_show_hostile_sets_names_prompts_and_answers_escape
         await pilot.pause()
         assert isinstance(app.screen, DrillsScreen)
         text = assert_inert(rendered(app))
-        assert any(f"k{n}{VISIBLE['csi']}" in text for n in (1, 2, 3))  # the progress row
-        assert f"{VISIBLE['csi']} over time" in text  # and its series line
+        table = app.screen.query_one("#progress", DataTable)  # the progress row: the words said
+        assert f"Prompt {VISIBLE['osc']}" in str(table.get_row_at(0)[0])
+        assert f'"Prompt {VISIBLE["osc"]}" over time' in text  # and its series line
     with sqlite_db.session() as s:  # the drill was the hostile-named rep's, scored by the trainer
         session = s.exec(select(DrillSession)).one()
         assert s.get(Rep, session.trainee_id).name == REP_NAME

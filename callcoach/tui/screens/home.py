@@ -44,6 +44,7 @@ class HomeScreen(Screen):
         yield DataTable(id="lists", cursor_type="row", zebra_stripes=True)
         yield Static("", id="home-hint", classes="muted")
         yield Static("", id="home-notes")
+        yield Static("", id="home-assignments")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -132,6 +133,7 @@ class HomeScreen(Screen):
         else:
             hint.update("No call lists yet: run  callcoach import FILE --cluster-by vertical")
         self._show_notes()
+        self._show_assignments()
 
     def _show_notes(self) -> None:
         """The rep's unread coaching notes (newest first), until ``n`` marks them read."""
@@ -159,6 +161,23 @@ class HomeScreen(Screen):
         self._show_notes()
         self.notify(f"{done} note{'s' if done != 1 else ''} marked read.")
 
+    def _show_assignments(self) -> None:
+        """The drill sets a trainer assigned to this rep and not finished yet (overdue first)."""
+        app = self.app
+        widget = self.query_one("#home-assignments", Static)
+        assigned = app.service.drills.open_assignments(app.rep.id)
+        widget.display = bool(assigned)
+        if not assigned:
+            return
+        today = app.clock.now().astimezone().date()
+        parts = [
+            f"{a.set_name} ({a.status(today)}, due {a.due_on:%a %d %b}; "
+            f"{a.drilled}/{a.objections} drilled)"
+            for a in assigned
+        ]
+        widget.update(cell(f"Drills assigned to you: {'; '.join(parts)}") + "  \\[t] drill")
+        widget.set_class(any(a.overdue(today) for a in assigned), "overdue")
+
     def action_dashboard(self) -> None:
         """Open the manager dashboard."""
         from callcoach.tui.screens.dashboard import DashboardScreen
@@ -174,17 +193,21 @@ class HomeScreen(Screen):
             self.app.push_screen(PlannerScreen())
 
     def action_drills(self) -> None:
-        """Open objection drills."""
+        """Open objection drills, on the set assigned to this rep that is due first."""
         from callcoach.tui.screens.drills import DrillsScreen
 
         if not self._waiting():
-            self.app.push_screen(DrillsScreen())
+            assigned = self.app.service.drills.open_assignments(self.app.rep.id)
+            self.app.push_screen(
+                DrillsScreen(set_name=assigned[0].set_name if assigned else None)
+            )
 
     def action_studio(self) -> None:
         """Open the talk-track studio."""
         from callcoach.tui.screens.studio import StudioScreen
 
-        self.app.push_screen(StudioScreen())
+        if not self._waiting():
+            self.app.push_screen(StudioScreen())
 
     def selected_list(self) -> ListSummary | None:
         """The list under the cursor, if any."""

@@ -6,7 +6,7 @@ Every command that opens a database runs the migrations, so whichever comes firs
 already has (same objection key, same track name) are left exactly as they are.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-05 08:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from callcoach.storage.starters import seed_starters
 
 revision: str = "0019"
-down_revision: str | None = "0017"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
