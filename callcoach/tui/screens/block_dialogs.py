@@ -79,10 +79,8 @@ class ObjectionPicker(ModalScreen[int | str | None]):
     def compose(self) -> ComposeResult:
         """Filter box above the list."""
         with Vertical(id="dialog", classes="dialog"):
-            yield Label(
-                f"[b]Objection {self.count + 1}[/b] - type to filter, Enter to log; "
-                "not in the list? type it and pick + New"
-            )
+            yield Label(f"[b]Objection {self.count + 1}[/b] - type to filter, Enter to log")
+            yield Label("[dim]Not in the library? Type it and log + New.[/dim]")
             yield OutsideInput(placeholder="e.g. budget, info, busy", id="obj-filter")
             yield OptionList(id="obj-list")
 
