@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from callcoach.cli.args import open_db, settings_of
+from callcoach.cli.args import open_db, progress_line, settings_of
 
 
 @contextmanager
@@ -35,9 +35,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
         from callcoach.tui.app import make_app
 
         settings = settings_of(args)
-        db = open_db(args)
+        db = open_db(args, announce=True)
         clock = SystemClock()
-        seed_demo_if_empty(db, clock)
+        seed_demo_if_empty(db, clock, progress=progress_line)
         app = make_app(db=db, settings=settings, clock=clock, rep_name=args.rep or settings.rep)
         app.run()
     return app.return_code or 0
