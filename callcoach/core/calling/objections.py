@@ -19,6 +19,8 @@ from callcoach.storage.models import (
     AttemptObjection,
     CallAttempt,
     CallBlock,
+    DrillSet,
+    DrillSetItem,
     Objection,
     Origin,
     TalkTrackObjection,
@@ -47,6 +49,12 @@ class ObjectionChoice:
 NEW_FROM_CALL_REBUTTAL = (
     "New from a call: no rebuttal written yet. Acknowledge it, return to the impact, "
     "and ask for the meeting again."
+)
+#: The drill set every objection typed in a call joins, so trainers find them in the set
+#: picker and ``callcoach drill sets`` (created with the first one).
+NEW_FROM_CALLS_SET = "New from calls"
+NEW_FROM_CALLS_DESCRIPTION = (
+    "Objections reps typed in calls: write their rebuttals (callcoach tracks load), then drill them."
 )
 #: The longest objection a rep may type (the library's text is free, this keeps it a line).
 MAX_TYPED_OBJECTION = 200
@@ -196,7 +204,28 @@ def library_objection_for(session: Session, text: str) -> tuple[Objection, bool]
     )
     session.add(added)
     session.flush()
+    assert added.id is not None  # flushed
+    _add_to_new_from_calls(session, added.id)
     return added, True
+
+
+def _add_to_new_from_calls(session: Session, objection_id: int) -> None:
+    """Append the objection to the "New from calls" drill set, creating the set."""
+    drill_set = session.exec(select(DrillSet).where(DrillSet.name == NEW_FROM_CALLS_SET)).first()
+    if drill_set is None:
+        drill_set = DrillSet(name=NEW_FROM_CALLS_SET, description=NEW_FROM_CALLS_DESCRIPTION)
+        session.add(drill_set)
+        session.flush()
+    assert drill_set.id is not None  # flushed
+    position = session.execute(
+        sa.select(sa.func.coalesce(sa.func.max(col(DrillSetItem.position)), 0)).where(
+            col(DrillSetItem.drill_set_id) == drill_set.id
+        )
+    ).scalar_one()
+    session.add(
+        DrillSetItem(drill_set_id=drill_set.id, objection_id=objection_id, position=int(position) + 1)
+    )
+    session.flush()
 
 
 def log_typed_objection(

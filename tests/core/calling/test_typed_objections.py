@@ -12,7 +12,7 @@ from callcoach.catalog.outcomes import Outcome
 from callcoach.core.calling import dialling, lifecycle, objections, outcomes, serving
 from callcoach.core.calling.outcomes import MeetingDetails
 from callcoach.core.drills.progress import drill_progress
-from callcoach.core.drills.sets import drill_cards
+from callcoach.core.drills.sets import drill_cards, list_drill_sets
 from callcoach.core.review.filters import make_filter
 from callcoach.core.review.objections import objection_stats
 from callcoach.storage.models import AttemptObjection, Objection
@@ -101,3 +101,9 @@ def test_a_typed_objection_is_counted_in_the_report_and_offered_in_drills(db, cl
     assert new_id in [c.objection_id for c in cards]  # the whole-library drill offers it
     row = next(r for r in progress if r.objection_key == "call_we_froze_all_spending")
     assert row.objection_text == "We froze all spending" and row.prompts == 0
+    # ... and in the drill set trainers find them in, once however often it was raised.
+    with db.session() as s:
+        sets = {d.name: d for d in list_drill_sets(s)}
+        new_set = sets[objections.NEW_FROM_CALLS_SET]
+        assert new_set.objections == 1
+        assert [c.objection_id for c in drill_cards(s, new_set.id)] == [new_id]
