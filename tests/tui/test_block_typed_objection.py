@@ -87,3 +87,35 @@ async def test_picking_new_below_the_matches_and_an_empty_library(sqlite_db, clo
         await pilot.pause()
         assert "1st objection logged (new from a call" in text_of(app)
     assert _logged(sqlite_db) == [(1, "Send it by post", "call")]
+
+
+async def test_a_typed_objection_with_control_characters_is_shown_inert(
+    sqlite_db, clock, settings
+):
+    """Pasted escapes in a typed objection: stored as typed, shown escaped (picker, status
+    line, panel), never written raw."""
+    from textual.widgets import Input
+
+    from tests.support.hostile import HOSTILE, assert_inert
+    from tests.tui.test_hostile_text import rendered
+
+    make_rep(sqlite_db)
+    make_list(sqlite_db, contacts=[{"first_name": "Ada"}])
+    typed = f"Wrong {HOSTILE['csi']} person {HOSTILE['rlo']}"
+    app = make_app(sqlite_db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("d")
+        await advance(app, pilot, clock, 62)
+        await pilot.press("o")
+        app.screen.query_one("#obj-filter", Input).value = typed
+        await pilot.pause()
+        assert_inert(rendered(app))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BlockScreen)
+        text = assert_inert(rendered(app))
+        assert "objection logged (new from a call" in text
+    with sqlite_db.session() as s:
+        stored = s.exec(select(Objection.text).where(Objection.origin == "call")).one()
+    assert stored == " ".join(typed.split())
