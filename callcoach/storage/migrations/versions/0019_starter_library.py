@@ -24,16 +24,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Plain ALTER TABLE on both engines, never a batch copy: recreating objection or
+    # talk_track on SQLite would fire the ON DELETE CASCADE of the calls' objections, the
+    # tracks' objections and the drill sets that point at them.
     for table in ("objection", "talk_track"):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.add_column(
-                sa.Column("origin", sa.String(length=16), nullable=False, server_default="library")
-            )
+        op.add_column(
+            table,
+            sa.Column("origin", sa.String(length=16), nullable=False, server_default="library"),
+        )
     seed_starters(op.get_bind())
 
 
 def downgrade() -> None:
     # The seeded rows stay (they may have been edited or used in calls); only the marks go.
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), for the same reason: no table copy.
     for table in ("talk_track", "objection"):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_column("origin")
+        op.drop_column(table, "origin")
