@@ -51,7 +51,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
     if args.rounds is not None and not 1 <= args.rounds <= 100:
         raise UserError(f"--rounds {args.rounds}: expected 1 to 100")
-    db = open_db(args)
+    db = open_db(args, announce=True)
     check_rep_flag(db, args.rep)
     check_rep_flag(db, args.trainee, "--trainee")
     check_rep_flag(db, args.trainer, "--trainer")

@@ -151,7 +151,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
         zone = parse_zone(args.tz).key
         settings = settings_of(args)
-        db = open_db(args)
+        db = open_db(args, announce=True)
         check_rep_flag(db, args.rep)
         app = make_app(db, settings, SystemClock(), args.rep or settings.rep, DashboardScreen(zone))
         app.run()

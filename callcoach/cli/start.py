@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from callcoach.cli.args import check_rep_flag, open_db, settings_of
+from callcoach.cli.args import check_rep_flag, open_db, progress_line, settings_of
 
 if TYPE_CHECKING:
     from callcoach.storage.db import Database
@@ -47,12 +47,14 @@ def cmd_tui(args: argparse.Namespace) -> int:
         clock = SystemClock()
         rep_name = args.rep or settings.rep
 
-        def opened() -> Database:
+        def opened(progress: Callable[[str], None] = progress_line) -> Database:
+            """Open (creating, migrating and seeding a new database, told through
+            ``progress``: stderr before the TUI is up, the home screen's hint line after)."""
             from callcoach.core.demo.seed import seed_demo_if_empty
 
-            db = open_db(args)
+            db = open_db(args, progress=progress)
             check_rep_flag(db, args.rep)  # before seeding: a refused name leaves no database
-            seed_demo_if_empty(db, clock)
+            seed_demo_if_empty(db, clock, progress=progress)
             return db
 
         if sys.stdin.isatty() and sys.stdout.isatty():

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 #: Opens the database and the session's service in a thread once home is painted:
 #: ``callcoach`` shows its first screen before importing the database stack.
-Loader = Callable[[], tuple["CoachService", "Rep"]]
+#: It is given a function that shows a progress line (migrating, seeding) on home.
+Loader = Callable[[Callable[[str], None]], tuple["CoachService", "Rep"]]
 
 #: What a command opens on, over home: a screen, or a flow started once home is up (e.g.
 #: ``callcoach block``: the start dialog, or the offer to resume an unfinished block).
@@ -108,11 +109,22 @@ class CallcoachApp(App[int]):
         """The loader's thread: import the database stack, open, migrate, seed, find the rep."""
         assert self._loader is not None
         try:
-            service, rep = self._loader()
+            service, rep = self._loader(self._progress_from_thread)
         except BaseException as exc:  # shown by the CLI once the terminal is back
             self.call_from_thread(self._not_opened, exc)
             return
         self.call_from_thread(self._opened, service, rep)
+
+    def _progress_from_thread(self, text: str) -> None:
+        """A first start's progress (creating, migrating, seeding) on home's hint line."""
+        self.call_from_thread(self._show_progress, text)
+
+    def _show_progress(self, text: str) -> None:
+        from callcoach.tui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.show_progress(text)
 
     def _opened(self, service: CoachService, rep: Rep) -> None:
         """The database is open: fill home and carry on as a start with it open would."""
@@ -224,16 +236,19 @@ def make_app(
 
 
 def make_lazy_app(
-    open_db: Callable[[], Database], settings: Settings, clock: Clock, rep_name: str | None = None
+    open_db: Callable[[Callable[[str], None]], Database],
+    settings: Settings,
+    clock: Clock,
+    rep_name: str | None = None,
 ) -> CallcoachApp:
     """The app for ``callcoach`` in a terminal: home is painted at once and ``open_db`` (which
     imports the database stack, opens, migrates and seeds) runs in a thread after it; an
     error there ends the app with ``load_error`` set, for the CLI to print as one line."""
 
-    def load() -> tuple[CoachService, Rep]:
+    def load(progress: Callable[[str], None]) -> tuple[CoachService, Rep]:
         from callcoach.core.service import CoachService
 
-        service = CoachService(open_db(), settings, clock)
+        service = CoachService(open_db(progress), settings, clock)
         return service, service.rep(rep_name)
 
     return CallcoachApp(service=None, settings=settings, clock=clock, rep=None, loader=load)

@@ -109,7 +109,8 @@ async def test_lazy_start_paints_home_before_the_database_and_fills_it_after(
     make_list(sqlite_db, name="Dental East", contacts=[{}, {}])
     release = threading.Event()
 
-    def open_db():
+    def open_db(progress):
+        progress("migrating the schema")  # a first start says what it is doing, on home
         assert release.wait(10)
         return sqlite_db
 
@@ -119,7 +120,12 @@ async def test_lazy_start_paints_home_before_the_database_and_fills_it_after(
         assert not app.ready
         home = app.screen
         assert "Call lists" in str(home.query_one("#home-title").render())
-        assert "Opening the database" in str(home.query_one("#home-hint").render())
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "migrating" in str(home.query_one("#home-hint").render()):
+                break
+        hint = str(home.query_one("#home-hint").render())
+        assert "Opening the database: migrating the schema" in hint
         await pilot.press("b", "m", "r")  # keys before the database is open: told to wait
         assert app.screen is home
         release.set()
@@ -138,7 +144,7 @@ async def test_lazy_start_that_cannot_open_the_database_exits_with_the_error(
     from callcoach.errors import CallcoachError
     from callcoach.tui.app import make_lazy_app
 
-    def open_db():
+    def open_db(progress):
         raise CallcoachError("database URL sqlite:////no/such/x.db: no such folder /no/such")
 
     app = make_lazy_app(open_db, settings, clock)

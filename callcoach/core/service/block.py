@@ -434,6 +434,15 @@ class BlockService:
             self._db, clock, block_id, objection_id, owner=self.hold.token
         )
 
+    def log_typed_objection(
+        self, clock: Clock, block_id: int, text: str
+    ) -> tuple[LoggedObjection, bool]:
+        """Log an objection the rep typed on the open call, in order, adding it to the library
+        as "new from a call" (True) unless the library has those words already."""
+        return objection_rules.log_typed_objection(
+            self._db, clock, block_id, text, owner=self.hold.token
+        )
+
     def set_overcome(self, attempt_objection_id: int, overcome: bool | None) -> None:
         """Mark a logged objection overcome or not."""
         objection_rules.set_overcome(

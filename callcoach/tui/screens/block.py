@@ -50,7 +50,14 @@ from callcoach.core.service.block import (
     ordinal,
     render_track_text,
 )
-from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, TalkTrack
+from callcoach.storage.models import (
+    CallAttempt,
+    CallBlock,
+    CallList,
+    Contact,
+    Origin,
+    TalkTrack,
+)
 from callcoach.tui import typeahead
 from callcoach.tui.screens.block_dialogs import (
     CallbackDialog,
@@ -712,21 +719,35 @@ class BlockScreen(BlockMoves, Screen):
         if self.attempt is None:
             self.say("Objections belong to a call: press d to dial first.", "warn")
             return
-        if not self.choices:
-            self.say("The objection library is empty: load one with  callcoach tracks load FILE")
-            return
         self._ask(ObjectionPicker(self.choices, len(self.objections)), self._objection)
 
-    def _objection(self, objection_id: int | None) -> None:
-        if objection_id is None or self.attempt is None or self.finished or self._busy():
+    def _objection(self, picked: int | str | None) -> None:
+        """Log the picked objection (an id), or the typed words as a new one (a str)."""
+        if picked is None or self.attempt is None or self.finished or self._busy():
             return
-        job = partial(self.service.log_objection, self._press_clock(), self.block_id, objection_id)
+        if isinstance(picked, str):
+            typed = partial(self.service.log_typed_objection, self._press_clock(), self.block_id, picked)
+            self._saves.submit(typed, self._typed_objection_logged, "objection", "the objection")
+            return
+        job = partial(self.service.log_objection, self._press_clock(), self.block_id, picked)
         self._saves.submit(job, self._objection_logged, "objection", "the objection")
 
-    def _objection_logged(self, logged: LoggedObjection) -> None:
+    def _objection_logged(self, logged: LoggedObjection, added: bool = False) -> None:
         self.objections.append(logged)
-        self.say(f"{ordinal(logged.position)} objection logged: {logged.text}  (y overcome / x not)")
+        new = " (new from a call: added to the library)" if added else ""
+        self.say(
+            f"{ordinal(logged.position)} objection logged{new}: {logged.text}  (y overcome / x not)"
+        )
         self.render_all()
+
+    def _typed_objection_logged(self, result: tuple[LoggedObjection, bool]) -> None:
+        logged, added = result
+        if all(c.id != logged.objection_id for c in self.choices):
+            # Offered from now on, in this block too (the library's order: it is the newest).
+            self.choices = [*self.choices, ObjectionChoice(
+                logged.objection_id, logged.key, logged.text, logged.rebuttal, False, Origin.CALL.value
+            )]
+        self._objection_logged(logged, added)
 
     def action_overcome(self, overcome: bool) -> None:
         """Mark the latest unmarked objection (else the latest) overcome or not."""

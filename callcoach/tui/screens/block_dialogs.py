@@ -39,9 +39,14 @@ from callcoach.tui.text import markup
 from callcoach.tui.typeahead import FORM_FOCUS_BINDINGS
 from callcoach.tui.widgets.inputs import OutsideInput
 
+#: The option that logs the typed words as a new objection.
+NEW_OBJECTION_ID = "new"
 
-class ObjectionPicker(ModalScreen[int | None]):
-    """Type to filter the objection library; Enter logs the highlighted one."""
+
+class ObjectionPicker(ModalScreen[int | str | None]):
+    """Type to filter the objection library; Enter logs the highlighted one. Words the
+    library does not have can be logged as they are: the last option adds them to the
+    library as "new from a call" (the dialog returns the typed text instead of an id)."""
 
     CSS_PATH = "block_dialogs.tcss"
 
@@ -56,12 +61,14 @@ class ObjectionPicker(ModalScreen[int | None]):
         self.choices = choices
         self.count = count
         self.shown: list[ObjectionChoice] = list(choices)
+        self.typed = ""  # the filter, offered as a new objection when the library lacks it
 
     def compose(self) -> ComposeResult:
         """Filter box above the list."""
         with Vertical(id="dialog", classes="dialog"):
             yield Label(f"[b]Objection {self.count + 1}[/b] - type to filter, Enter to log")
-            yield Input(placeholder="e.g. budget, info, busy", id="obj-filter")
+            yield Label("[dim]Not in the library? Type it and log + New.[/dim]")
+            yield OutsideInput(placeholder="e.g. budget, info, busy", id="obj-filter")
             yield OptionList(id="obj-list")
 
     def on_mount(self) -> None:
@@ -71,6 +78,7 @@ class ObjectionPicker(ModalScreen[int | None]):
 
     def _fill(self, text: str) -> None:
         words = text.lower().split()
+        self.typed = " ".join(text.split())
         self.shown = [
             c
             for c in self.choices
@@ -79,10 +87,31 @@ class ObjectionPicker(ModalScreen[int | None]):
         ol = self.query_one("#obj-list", OptionList)
         ol.clear_options()
         ol.add_options(
-            Option(("★ " if c.likely else "  ") + markup(c.text), id=str(c.id)) for c in self.shown
+            Option(
+                ("★ " if c.likely else "  ") + markup(c.text)
+                + (" [dim](new from a call)[/dim]" if c.from_call else ""),
+                id=str(c.id),
+            )
+            for c in self.shown
         )
-        if self.shown:
+        if self._offers_new():
+            ol.add_option(
+                Option(f"+ New: {markup(self.typed)} [dim](log it, add to the library)[/dim]",
+                       id=NEW_OBJECTION_ID)
+            )
+        if ol.option_count:
             ol.highlighted = 0
+
+    def _offers_new(self) -> bool:
+        """True when the typed words are not an objection the library already has."""
+        typed = self.typed.lower()
+        return bool(typed) and all(c.text.lower() != typed for c in self.choices)
+
+    def _pick(self, option_id: str | None) -> None:
+        if option_id == NEW_OBJECTION_ID:
+            self.dismiss(self.typed)
+        elif option_id is not None:
+            self.dismiss(int(option_id))
 
     @on(Input.Changed, "#obj-filter")
     def _changed(self, event: Input.Changed) -> None:
@@ -91,20 +120,20 @@ class ObjectionPicker(ModalScreen[int | None]):
     @on(Input.Submitted, "#obj-filter")
     def _submitted(self, _event: Input.Submitted) -> None:
         ol = self.query_one("#obj-list", OptionList)
-        if ol.highlighted is not None and self.shown:
-            self.dismiss(self.shown[ol.highlighted].id)
+        if ol.highlighted is not None and ol.option_count:
+            self._pick(ol.get_option_at_index(ol.highlighted).id)
         else:
-            self.notify("No objection matches: edit the filter or Esc", severity="warning")
+            self.notify("Type the objection to log it, or Esc", severity="warning")
 
     @on(OptionList.OptionSelected, "#obj-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id))
+        self._pick(event.option.id)
 
     def action_move(self, step: int) -> None:
         """Move the highlight while typing."""
         ol = self.query_one("#obj-list", OptionList)
-        if self.shown:
-            ol.highlighted = ((ol.highlighted or 0) + step) % len(self.shown)
+        if ol.option_count:
+            ol.highlighted = ((ol.highlighted or 0) + step) % ol.option_count
 
     def action_cancel(self) -> None:
         """Close without logging."""

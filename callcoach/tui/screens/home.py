@@ -89,6 +89,11 @@ class HomeScreen(Screen):
         """Enter on a list: start a call block on it."""
         self.action_start_block()
 
+    def show_progress(self, text: str) -> None:
+        """While the database opens: what it is doing (a first start migrates and seeds)."""
+        if not self.app.ready:
+            self.query_one("#home-hint", Static).update(markup(f"Opening the database: {text}"))
+
     def _waiting(self) -> bool:
         """True (and the rep told) while the database is still being opened."""
         if not self.app.ready:

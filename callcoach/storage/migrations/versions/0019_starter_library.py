@@ -24,11 +24,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Plain ALTER TABLE on both engines, never a batch copy: recreating objection or
+    # talk_track on SQLite would fire the ON DELETE CASCADE of the calls' objections, the
+    # tracks' objections and the drill sets that point at them.
     for table in ("objection", "talk_track"):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.add_column(
-                sa.Column("origin", sa.String(length=16), nullable=False, server_default="library")
-            )
+        op.add_column(
+            table,
+            sa.Column("origin", sa.String(length=16), nullable=False, server_default="library"),
+        )
     seed_starters(op.get_bind())
 
 
