@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from callcoach.cli.args import open_db, settings_of
+from callcoach.cli.args import check_rep_flag, open_db, settings_of
 
 
 @contextmanager
@@ -37,6 +37,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         settings = settings_of(args)
         db = open_db(args)
         clock = SystemClock()
+        check_rep_flag(db, args.rep)  # before seeding: a refused name leaves no database
         seed_demo_if_empty(db, clock)
         app = make_app(db=db, settings=settings, clock=clock, rep_name=args.rep or settings.rep)
         app.run()

@@ -107,6 +107,14 @@ class ClusterDimension(StrEnum):
     NONE = "none"
 
 
+class Origin(StrEnum):
+    """Where an objection or a talk track came from."""
+
+    STARTER = "starter"  # seeded into every database, to rewrite
+    LIBRARY = "library"  # loaded from a file or written by the team
+    CALL = "call"  # typed by a rep in a call ("new from a call")
+
+
 class BlockStatus(StrEnum):
     """Life of a call block."""
 
@@ -156,6 +164,8 @@ class TalkTrack(SQLModel, table=True):
     parking_lot_line: str = Field(default="", sa_type=sa.Text)
     greeting: str = Field(default="", sa_type=sa.Text)  # what a prospect says on picking up
     updated_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
+    #: Where the track came from: "starter" (seeded, to rewrite) or "library" (loaded/written).
+    origin: str = Field(default="library", max_length=16)
 
 
 class Objection(SQLModel, table=True):
@@ -169,6 +179,8 @@ class Objection(SQLModel, table=True):
     text: str = Field(sa_type=sa.Text)  # as the prospect says it
     rebuttal: str = Field(sa_type=sa.Text)
     position: int = Field(default=0)  # library order
+    #: "starter" (seeded), "library" (loaded or written) or "call" (typed by a rep in a call).
+    origin: str = Field(default="library", max_length=16)
 
 
 class TalkTrackObjection(SQLModel, table=True):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -84,6 +84,20 @@ class CallcoachApp(App[int]):
                 raise
             self.notify(markup(message), title="Database unreachable", severity="error", timeout=10)
             return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette: Textual's commands, then every key of the current screen by
+        its footer name (so "Talk tracks" on home opens the studio)."""
+        yield from super().get_system_commands(screen)
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.show and binding.description:
+                action = binding.action
+
+                async def run(action: str = action, screen: Screen = screen) -> None:
+                    await self.run_action(action, screen)
+
+                help_text = binding.tooltip or f"key {binding.key.split(',')[0]}"
+                yield SystemCommand(binding.description, help_text, run)
 
     def action_help(self) -> None:
         """Show the key reference for the current screen."""

@@ -59,7 +59,7 @@ async def test_dashboard_last_week_figures(app_db, settings, clock):
         ]
         await pilot.press("2")  # each panel loads when first shown
         await pilot.pause()
-        assert _rows(screen, "#leaderboard") == [
+        assert [r[:11] for r in _rows(screen, "#leaderboard")] == [
             ["Ana", "2", "9", "4", "2", "6/9 (66.7%)", "2/4 (50%)", "2/9 (22.2%)", "1:49",
              "2/6 (33.3%)", "0:55"],
             ["Ben", "2", "5", "2", "1", "2/5 (40%)", "1/2 (50%)", "1/5 (20%)", "2:15",
@@ -74,12 +74,12 @@ async def test_dashboard_last_week_figures(app_db, settings, clock):
             ["Mon", "6"], ["Wed", "3"], ["Thu", "4"], ["Sun", "1"]]
         await pilot.press("5")
         await pilot.pause()
-        assert [r[:5] for r in _rows(screen, "#lists-table")] == [
+        assert [r[:2] + r[4:7] for r in _rows(screen, "#lists-table")] == [
             ["Retail West", "region: west", "3", "1", "1"],
             ["SaaS East", "vertical: saas", "11", "5", "2"]]
         await pilot.press("6")
         await pilot.pause()
-        assert [r[:3] for r in _rows(screen, "#objections")] == [
+        assert [r[:2] + r[3:4] for r in _rows(screen, "#objections")] == [
             ["Send me some information", "3", "1/3 (33.3%)"],
             ["No budget", "2", "1/2 (50%)"], ["Not interested", "2", "1/2 (50%)"]]
         assert _rows(screen, "#objection-order")[2] == [
@@ -108,8 +108,9 @@ async def test_dashboard_command_opens_once_and_home_fills_when_shown(
         screen = app.screen
         assert isinstance(screen, DashboardScreen)
         assert "Dials               2" in _text(screen, "#funnel")
-        # The funnel, and the leaderboard of the week behind the goals: nothing more.
-        assert calls == [(), (("rep",),)]
+        # The funnel, the leaderboard of the week behind the goals, and the previous
+        # comparable period's funnel: nothing more.
+        assert calls == [(), (("rep",),), ()]
         home = app.screen_stack[-2]
         assert isinstance(home, HomeScreen) and home.summaries == []
         await pilot.press("escape")
@@ -143,12 +144,33 @@ async def test_dashboard_filters_rep_list_and_custom(app_db, settings, clock):
         await pilot.pause()
         assert screen.query_one("#period", Select).value == "custom"
         assert "2026-10-01 .." in _text(screen, "#dash-status")
-        # A bad date is a one-line error, the old figures stay.
+        # Applied: focus left the date field, so the next key acts on the dashboard
+        # (issue 14 item 6) and the panels show the new period.
+        assert not isinstance(screen.focused, Input)
+        await pilot.press("2")
+        await pilot.pause()
+        assert screen.query_one("#since", Input).value == "2026-10-01"
+        assert screen.query_one("#dash-tabs").active == "tab-reps"
+        assert "error" not in _text(screen, "#dash-status")
+        assert [r[0] for r in _rows(screen, "#leaderboard")] == ["Ben"]
+        assert _rows(screen, "#leaderboard")[0][2] == "7"  # Ben since 1 Oct (last week: 5)
+        await pilot.press("1")
+        await pilot.pause()
+        assert "Dials               7" in _text(screen, "#funnel")
+        # A bad date is a one-line error, the old figures stay (and say so); the focus stays
+        # in the field to correct it.
+        await pilot.press("c")
         screen.query_one("#since", Input).value = "2026-02-30"
+        await pilot.press("enter")
+        await pilot.pause()
+        status = _text(screen, "#dash-status")
+        assert "--since '2026-02-30': expected a date like 2026-11-23" in status
+        assert "(still showing 2026-10-01 .. 2026-11-23" in status
+        assert screen.focused is screen.query_one("#since", Input)
         await pilot.press("escape", "r")
         await pilot.pause()
-        assert "--since '2026-02-30': expected a date like 2026-11-23" in _text(
-            screen, "#dash-status")
+        assert "--since '2026-02-30'" in _text(screen, "#dash-status")
+        assert isinstance(app.screen, DashboardScreen)
 
 
 async def test_rep_view_from_leaderboard(app_db, settings, clock):
@@ -250,3 +272,47 @@ def test_dashboard_trends_snapshot(app_db, settings, clock, snap_compare):
 def test_planner_snapshot(app_db, settings, clock, snap_compare):
     app = make_app(app_db, settings, clock, rep_name="Mia")
     assert snap_compare(app, press=["l"], terminal_size=(120, 40))
+
+
+async def test_every_panel_compares_with_the_previous_comparable_period(app_db, settings, clock):
+    """Last week (over) against the whole week before; this week (Monday 09:00 in New York)
+    against last Monday up to 09:00. Every panel says so; the changes are the core's."""
+    from callcoach.core.review.comparisons import change, comparable
+    from callcoach.core.review.filters import make_filter
+    from callcoach.core.review.slices import by_list, by_rep
+
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        screen = app.screen
+        assert "(week to date)" in _text(screen, "#cmp-overview")
+        assert "Connect: the target person answered" in _text(screen, "#definitions")
+        assert "Conversation: a connect that got past" in _text(screen, "#definitions")
+        await pilot.press("p")
+        await pilot.pause()
+        overview = _text(screen, "#cmp-overview")
+        assert "Compared with 2026-11-09 .. 2026-11-15 (the week before" in overview
+        assert "This period" in overview and "Previous" in overview
+        f = make_filter(clock.now(), fx.ZONE, "last-week")
+        prev = comparable(f, clock.now()).previous
+        with app_db.session() as s:
+            before_reps = {x.label: x.funnel for x in by_rep(s, prev)}
+            before_lists = {x.label: x.funnel for x in by_list(s, prev)}
+        for key, panel in (("2", "#cmp-reps"), ("3", "#cmp-trends"), ("4", "#cmp-time"),
+                           ("5", "#cmp-lists"), ("6", "#cmp-objections")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert _text(screen, panel).startswith("vs 2026-11-09 .. 2026-11-15"), panel
+        await pilot.press("2")
+        await pilot.pause()
+        for row in _rows(screen, "#leaderboard"):
+            old = before_reps.get(row[0])
+            want = change(int(row[2]), old.dials if old else 0)
+            assert want is not None and row[11] == want.text()
+        await pilot.press("5")
+        await pilot.pause()
+        for row in _rows(screen, "#lists-table"):
+            old = before_lists.get(row[0])
+            want = change(int(row[6]), old.meetings if old else 0)
+            assert want is not None and row[-1] == want.text()

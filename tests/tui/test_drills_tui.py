@@ -46,6 +46,7 @@ def _setup(db, tmp_path, sets: str | None = None):
     ids = seed_objections(db)
     seed_track(db, ids)
     add_rep(db, "Ana")
+    add_rep(db, "Tom", "trainer")  # reps are added explicitly: a typed name never makes one
     f = tmp_path / "sets.toml"
     f.write_text(
         sets
@@ -144,8 +145,11 @@ async def test_four_objection_simulation(sqlite_db, settings, clock, tmp_path):
             clock.advance(12)
             await pilot.press("space", "a", "3", "n")
         assert "Drill complete" in _text(app, "#round-label")
+        assert "Call lost: the 4th objection was answered weakly." in _text(app, "#prompt")
     assert "1st: the reflex" in labels[0] and "3rd: the decider" in labels[2]
-    assert "Objection 4 of 4" in labels[3]
+    assert "Objection 4 of up to 4" in labels[3]
+    # every answer scored 3 (weak): each follow-up is the harder one, the call is lost
+    assert all("harder" in label for label in labels[1:])
     with db.session() as s:
         rounds = s.exec(select(DrillRound).order_by(DrillRound.id)).all()
         sess = s.exec(select(DrillSession)).one()
@@ -324,6 +328,34 @@ async def test_no_sets_and_no_trainer_are_one_line_messages(sqlite_db, settings,
         assert "no trainer" in _text(app, "#run-error")
         await pilot.press("n")
         assert "Round 2" in _text(app, "#round-label")
+
+
+async def test_unknown_trainer_or_trainee_is_refused_and_creates_no_rep(
+    sqlite_db, settings, clock, tmp_path
+):
+    """A typo in the trainer or trainee field is one line with the close match; no rep is
+    created and no drill starts (issue 14 item 8)."""
+    db = sqlite_db
+    _setup(db, tmp_path)
+    app, _ = _app(db, settings, clock, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one("#trainer").value = "Tim"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DrillsScreen)
+        error = _text(app, "#drills-error")
+        assert "trainer 'Tim': no such rep (did you mean 'Tom'?" in error
+        assert "callcoach reps add Tim" in error
+        app.screen.query_one("#trainer").value = ""
+        app.screen.query_one("#trainee").value = "t1"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "trainee 't1': no such rep" in _text(app, "#drills-error")
+    with db.session() as s:
+        assert sorted(r.name for r in s.exec(select(Rep)).all()) == ["Ana", "Tom"]
+        assert s.exec(select(DrillSession)).first() is None
 
 
 def count_scored(db) -> int:

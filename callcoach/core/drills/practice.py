@@ -128,18 +128,76 @@ def draw_objection(
     return rng.choices(pool, weights=w, k=1)[0]
 
 
-def draw_chain(
+#: In a simulated call the 3rd objection decides (the method): answered well, the prospect
+#: agrees and the call ends; answered weakly, a 4th comes as the last chance.
+DECIDER = 3
+
+
+def answer_was_weak(overall: int | None, timed_out: bool) -> bool | None:
+    """Whether an answer was weak: timed out or scored under a pass (None: not judged yet)."""
+    if timed_out:
+        return True
+    if overall is None:
+        return None
+    return overall < PASS_SCORE
+
+
+def hardest_left(
+    cards: Sequence[DrillCard], weights: dict[int, ObjectionWeight], rng: random.Random
+) -> DrillCard:
+    """The card this trainee handles worst (highest draw weight); a tie is drawn at random."""
+    if not cards:
+        raise DrillError("this drill set has no objections")
+
+    def weight(card: DrillCard) -> float:
+        w = weights.get(card.objection_id)
+        return w.weight if w is not None else 1.0
+
+    top = max(weight(c) for c in cards)
+    tied = [c for c in cards if weight(c) == top]
+    return tied[0] if len(tied) == 1 else rng.choice(tied)
+
+
+@dataclass(frozen=True)
+class CallStep:
+    """The next objection of a simulated call and why it was chosen."""
+
+    card: DrillCard
+    follow_up: bool  # True: the harder follow-up to a weak answer
+
+
+def next_call_objection(
     cards: Sequence[DrillCard],
     weights: dict[int, ObjectionWeight],
     rng: random.Random,
-    length: int = MAX_CHAIN,
-) -> list[DrillCard]:
-    """Up to ``length`` distinct cards for a simulated call, weighted, without replacement."""
-    pool = list(cards)
-    chain: list[DrillCard] = []
-    while pool and len(chain) < min(length, MAX_CHAIN):
-        card = draw_objection(pool, weights, rng)
-        chain.append(card)
-        pool.remove(card)
-    return chain
+    used: Sequence[int],
+    last_weak: bool | None,
+) -> CallStep | None:
+    """The next objection in a simulated call, from how the last one was answered.
+
+    After a weak answer the prospect presses with the harder follow-up: the objection left
+    that this trainee handles worst (:func:`hardest_left`). Otherwise (the first objection,
+    a good answer, or one not scored) it is a weighted draw. Never one already raised in
+    this call; None when every card has been raised.
+    """
+    pool = [c for c in cards if c.objection_id not in set(used)]
+    if not pool:
+        return None
+    if last_weak:
+        return CallStep(hardest_left(pool, weights, rng), True)
+    return CallStep(draw_objection(pool, weights, rng), False)
+
+
+def call_goes_on(raised: int, last_weak: bool | None, limit: int = MAX_CHAIN) -> bool:
+    """After ``raised`` objections, whether the prospect raises another.
+
+    Up to the 3rd the call always goes on (the first is a reflex, the second a test); the
+    3rd decides: a good answer wins the meeting and ends the call, a weak (or timed-out)
+    one brings a 4th, the last chance. Never more than ``limit`` (at most four).
+    """
+    if raised >= min(limit, MAX_CHAIN):
+        return False
+    if raised < DECIDER:
+        return True
+    return bool(last_weak)
 

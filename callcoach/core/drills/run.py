@@ -18,13 +18,21 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from callcoach.clock import Clock
-from callcoach.core.drills.practice import MAX_CHAIN, draw_chain, draw_objection, objection_weights
+from callcoach.core.drills.practice import (
+    MAX_CHAIN,
+    ObjectionWeight,
+    answer_was_weak,
+    call_goes_on,
+    draw_objection,
+    next_call_objection,
+    objection_weights,
+)
 from callcoach.core.drills.progress import SessionSummary, session_summary
 from callcoach.core.drills.prospect import DEFAULT_GREETING, personalise
 from callcoach.core.drills.rounds import DrillError, DrillMode, RoundKind, ScorerRole
 from callcoach.core.drills.sets import DrillCard
 from callcoach.core.drills.timer import AnswerTimer
-from callcoach.core.reps import find_rep, get_or_create_rep
+from callcoach.core.reps import require_rep
 from callcoach.storage.db import Database
 from callcoach.storage.models import DrillRound, DrillSession, Rep, TalkTrack
 
@@ -101,6 +109,11 @@ class DrillRun:
     _queue: list[Prompt] = field(default_factory=list)
     _position: int = 0
     _last_objection: int | None = None
+    _weights: dict[int, ObjectionWeight] = field(default_factory=dict)
+    _round_scores: dict[ScorerRole, int] = field(default_factory=dict)  # this prompt's scores
+    _timed_out: bool = False  # this prompt's answer ran out of time
+    _raised: list[int] = field(default_factory=list)  # objection ids raised in this call
+    _call_verdicts: list[bool | None] = field(default_factory=list)  # weak? per objection
 
     def __post_init__(self) -> None:
         if not self.cards:
@@ -135,13 +148,22 @@ class DrillRun:
             session.add(row)
             session.flush()
             self.session_id = row.id
-            weights = objection_weights(
-                session, self.trainee_id, [c.objection_id for c in self.cards], self.clock.now()
-            )
-        self._weights = weights
+        self._refresh_weights()
         if self.mode is DrillMode.SIMULATION:
             self._queue = self._simulation_prompts()
         return self._next_prompt()
+
+    def _refresh_weights(self) -> None:
+        """Draw weights from the history as it stands now, this session's scores included."""
+        with self.db.session() as session:
+            self._weights = objection_weights(
+                session, self.trainee_id, [c.objection_id for c in self.cards], self.clock.now()
+            )
+
+    @property
+    def weights(self) -> dict[int, ObjectionWeight]:
+        """The draw weights the next objection is drawn with (updated after every score)."""
+        return dict(self._weights)
 
     def _simulation_prompts(self) -> list[Prompt]:
         track = self.track
@@ -164,23 +186,28 @@ class DrillRun:
                 "Opening: engage statement + impact question",
             )
         ]
-        chain = draw_chain(self.cards, self._weights, self.rng, self.chain_length)
-        for i, card in enumerate(chain, start=1):
-            prompts.append(
-                Prompt(
-                    RoundKind.OBJECTION,
-                    i,
-                    card.text,
-                    card.rebuttal,
-                    card,
-                    f"Objection {i} of {len(chain)} - {CHAIN_LABELS[i]}",
-                )
-            )
         return prompts
+
+    @property
+    def _call_limit(self) -> int:
+        return min(self.chain_length, MAX_CHAIN, len(self.cards))
+
+    def _next_call_prompt(self) -> Prompt:
+        """The next objection of the simulated call, chosen from how the last was answered."""
+        last_weak = self._call_verdicts[-1] if self._call_verdicts else None
+        step = next_call_objection(self.cards, self._weights, self.rng, self._raised, last_weak)
+        if step is None:  # has_next said there was one
+            raise DrillError("every objection of this set has been raised in this call")
+        i = len(self._raised) + 1
+        self._raised.append(step.card.objection_id)
+        label = f"Objection {i} of up to {self._call_limit} - {CHAIN_LABELS[i]}"
+        if step.follow_up:
+            label += " (harder: after a weak answer)"
+        return Prompt(RoundKind.OBJECTION, i, step.card.text, step.card.rebuttal, step.card, label)
 
     def _next_prompt(self) -> Prompt:
         if self.mode is DrillMode.SIMULATION:
-            prompt = self._queue.pop(0)
+            prompt = self._queue.pop(0) if self._queue else self._next_call_prompt()
         else:
             card = draw_objection(self.cards, self._weights, self.rng, avoid=self._last_objection)
             prompt = Prompt(
@@ -215,20 +242,49 @@ class DrillRun:
         self.phase = Phase.ANSWERING
         self.rubric = Rubric()
         self.scored_by = {}
+        self._round_scores = {}
+        self._timed_out = False
         return prompt
 
     def upcoming_texts(self) -> list[str]:
         """Texts likely to be spoken next (to synthesise ahead of time)."""
         if self.mode is DrillMode.SIMULATION:
-            return [p.text for p in self._queue]
+            left = [c.text for c in self.cards if c.objection_id not in set(self._raised)]
+            return [p.text for p in self._queue] + left
         return [c.text for c in self.cards]
+
+    @property
+    def answer_weak(self) -> bool | None:
+        """Whether this prompt's answer was weak: the trainer's score wins over the trainee's
+        own; a timed-out answer is weak; None while it is not scored."""
+        overall = self._round_scores.get(ScorerRole.TRAINER, self._round_scores.get(ScorerRole.SELF))
+        return answer_was_weak(overall, self._timed_out)
 
     @property
     def has_next(self) -> bool:
         """True when another round follows this one."""
         if self.mode is DrillMode.SIMULATION:
-            return bool(self._queue)
+            if self._queue:
+                return True
+            if self.prompt is not None and self.prompt.kind is RoundKind.OPENING:
+                return self._call_limit > 0
+            if len(self._raised) >= len(self.cards):
+                return False
+            return call_goes_on(len(self._raised), self.answer_weak, self._call_limit)
         return self._position < (self.rounds or 0)
+
+    @property
+    def call_result(self) -> str | None:
+        """How a finished simulated call went: the last objection decides (None: unscored)."""
+        if self.mode is not DrillMode.SIMULATION or not self._call_verdicts:
+            return None
+        last = self._call_verdicts[-1]
+        if last is None:
+            return None
+        n = len(self._call_verdicts)
+        if last:
+            return f"Call lost: the {_ordinal(n)} objection was answered weakly."
+        return f"Meeting won: the {_ordinal(n)} objection was answered well."
 
     # -- answering
 
@@ -271,6 +327,7 @@ class DrillRun:
             row.answer_seconds = round(seconds, 2)
             row.timed_out = timed_out
         self.last_answer_seconds = round(seconds, 2)
+        self._timed_out = timed_out
         self.phase = Phase.REVIEW
 
     # -- scoring
@@ -333,8 +390,11 @@ class DrillRun:
             session.flush()
             assert row.id is not None  # flushed
             self.scored_by[self.scorer] = row.id
+            self._round_scores[self.scorer] = overall
             result = row
         self.phase = Phase.SCORED
+        if result.kind == RoundKind.OBJECTION.value:
+            self._refresh_weights()  # a weak answer comes up more in this very session
         return result
 
     def next(self) -> Prompt | None:
@@ -343,6 +403,8 @@ class DrillRun:
             self._close_answer(
                 timed_out=self.timer.expired(self.clock.now()) if self.timer else False
             )
+        if self.mode is DrillMode.SIMULATION and self.prompt and self.prompt.kind is RoundKind.OBJECTION:
+            self._call_verdicts.append(self.answer_weak)
         if not self.has_next:
             self.finish()
             return None
@@ -368,7 +430,11 @@ class DrillRun:
             return session_summary(session, self.session_id or 0)
 
 
-def resolve_rep(session: Session, name: str, role: str) -> Rep:
-    """A rep by name, created with ``role`` when new (trainees and trainers alike)."""
-    rep = find_rep(session, name)
-    return rep if rep is not None else get_or_create_rep(session, name, role)
+def _ordinal(n: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+
+
+def resolve_rep(session: Session, name: str, what: str) -> Rep:
+    """A trainee or trainer by name; an unknown name is a one-line error with close matches
+    (``what`` says which field it came from), never a new rep."""
+    return require_rep(session, name, what)

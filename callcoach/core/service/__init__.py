@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from callcoach.core.service.block import BlockService
     from callcoach.core.service.drills import DrillService
     from callcoach.core.service.review import ReviewService
+    from callcoach.core.service.studio import StudioService
 
 
 class CoachService:
@@ -57,6 +58,13 @@ class CoachService:
         from callcoach.core.service.drills import DrillService
 
         return DrillService(self._db, self._settings, self._clock)
+
+    @cached_property
+    def studio(self) -> StudioService:
+        """The talk-track studio's reads and writes."""
+        from callcoach.core.service.studio import StudioService
+
+        return StudioService(self._db, self._settings, self._clock)
 
     def rep(self, name: str | None = None) -> Rep:
         """The rep for this session: ``name`` if given, else the first SDR, else the OS user."""

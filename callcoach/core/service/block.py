@@ -15,7 +15,7 @@ from typing import Any
 
 from callcoach.clock import Clock
 from callcoach.config import CallingWindow, Settings
-from callcoach.core.calling import dialling, lifecycle, outcomes, picking, serving
+from callcoach.core.calling import dialling, lifecycle, outcomes, picking, serving, workdays
 from callcoach.core.calling import objections as objection_rules
 from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
 from callcoach.core.calling.hold import BlockHold, HeldElsewhere, Holder, HoldLost
@@ -36,9 +36,17 @@ from callcoach.core.calling.picking import FoundContact
 from callcoach.core.calling.queue import QueueOutlook, ZoneCache, contact_zone, queue_outlook
 from callcoach.core.calling.serving import ContactHistory
 from callcoach.core.calling.summary import BlockFigures, BlockSummary, block_summary, block_tally
+from callcoach.core.calling.workdays import (
+    DateError,
+    days_text,
+    default_meeting_day,
+    example_day,
+    parse_when,
+    when_text,
+)
 from callcoach.core.lists.call_lists import ListSummary, list_summaries
 from callcoach.core.lists.phones import display_phone
-from callcoach.core.lists.tracks import render_track_text
+from callcoach.core.lists.tracks import list_track_id, render_track_text
 from callcoach.core.service.rows import stored, stored_id
 from callcoach.storage.db import Database
 from callcoach.storage.errors import ServerUnavailable
@@ -54,6 +62,7 @@ __all__ = [
     "BlockService",
     "BlockState",
     "ContactHistory",
+    "DateError",
     "DurableOutcome",
     "DurableUndo",
     "FoundContact",
@@ -76,11 +85,16 @@ __all__ = [
     "ZoneCache",
     "clock_text",
     "contact_zone",
+    "days_text",
+    "default_meeting_day",
     "display_phone",
+    "example_day",
     "objection_cue",
     "ordinal",
+    "parse_when",
     "phase_at",
     "render_track_text",
+    "when_text",
 ]
 
 
@@ -198,10 +212,16 @@ class BlockService:
         """The other window serving ``block`` now (heartbeat not lapsed), else None."""
         return lifecycle.live_holder(block, self.hold.token, self._clock.now())
 
-    @staticmethod
-    def quick_callback_times(now: datetime, zone: str) -> list[tuple[str, datetime]]:
-        """The callback dialog's quick picks in the contact's zone."""
-        return outcomes.quick_callback_times(now, zone)
+    def quick_callback_times(self, now: datetime, zone: str) -> list[tuple[str, datetime]]:
+        """The callback dialog's quick picks in the contact's zone, on working days."""
+        return workdays.quick_callback_times(
+            now, contact_zone(zone), self._settings.working_days, self._settings.window.end
+        )
+
+    @property
+    def working_days(self) -> tuple[int, ...]:
+        """The configured working days (Monday = 0)."""
+        return self._settings.working_days
 
     @staticmethod
     def validate_meeting(details: MeetingDetails, now: datetime) -> None:
@@ -235,11 +255,8 @@ class BlockService:
         window = window or self._settings.window
         with self._db.session() as s:
             call_list = s.get(CallList, list_id)
-            track = (
-                s.get(TalkTrack, call_list.talk_track_id)
-                if call_list and call_list.talk_track_id
-                else None
-            )
+            track_id = list_track_id(s, list_id) if call_list else None
+            track = s.get(TalkTrack, track_id) if track_id else None
             choices = objection_rules.objection_choices(s, list_id)
         return ListData(call_list, track, choices, ZoneCache(list_id, window))
 
@@ -267,7 +284,8 @@ class BlockService:
         with self._db.session() as s:
             open_block = lifecycle.unfinished_block(s, rep_id)
             call_list = stored(s.get(CallList, list_id), f"call list {list_id}")
-            track = s.get(TalkTrack, call_list.talk_track_id) if call_list.talk_track_id else None
+            track_id = list_track_id(s, list_id)
+            track = s.get(TalkTrack, track_id) if track_id else None
             return StartInfo(open_block, call_list.name, track)
 
     def resume_info(self, block: CallBlock) -> ResumeInfo:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from callcoach.clock import Clock
+from callcoach.core.review.comparisons import Comparison, comparable
 from callcoach.core.review.filters import ReportFilter, list_choices, rep_choices, with_scope
 from callcoach.core.review.funnels import Funnel, funnel, funnels
 from callcoach.core.review.goals import (
@@ -85,6 +86,15 @@ class ReviewService:
         week = min(f.until, today)
         with self._db.session() as s:
             return Overview(funnel(s, f), goal_progress(s, week, f.zone, f.rep_ids), week)
+
+    def comparison(self, f: ReportFilter) -> Comparison:
+        """The previous period comparable to ``f`` now (week or month to date, or whole)."""
+        return comparable(f, self._clock.now())
+
+    def funnel(self, f: ReportFilter) -> Funnel:
+        """The period's whole funnel (the previous period's, for a comparison)."""
+        with self._db.session() as s:
+            return funnel(s, f)
 
     def leaderboard(self, f: ReportFilter) -> list[Slice]:
         """One slice per rep."""

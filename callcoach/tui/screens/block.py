@@ -515,14 +515,21 @@ class BlockScreen(BlockMoves, Screen):
         if outcome is Outcome.CALLBACK:
             picks = self.service.quick_callback_times(now, self.contact.timezone)
             self.app.push_screen(
-                CallbackDialog(picks, tz, now),
+                CallbackDialog(picks, tz, now, self.service.working_days),
                 lambda when: self._log(outcome, callback_at=when) if when else None,
             )
             return
         if outcome is Outcome.MEETING:
             hint = self.fill(self.track.parking_lot_line) if self.track else ""
             self.app.push_screen(
-                MeetingForm(tz, now, self.contact.email, self.contact.full_name, hint),
+                MeetingForm(
+                    tz,
+                    now,
+                    self.contact.email,
+                    self.contact.full_name,
+                    hint,
+                    self.service.working_days,
+                ),
                 lambda details: self._log(outcome, meeting=details) if details else None,
             )
             return

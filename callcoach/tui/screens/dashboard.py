@@ -28,15 +28,17 @@ from textual.widgets import (
 )
 from textual_plotext import PlotextPlot
 
+from callcoach.core.review.comparisons import Comparison, RateChange, change, comparison_line
 from callcoach.core.review.export import cell_text, seconds_text
 from callcoach.core.review.filters import ReportFilter, make_filter, parse_zone
 from callcoach.core.review.funnels import Funnel
+from callcoach.core.review.metrics import DEFINITIONS, Ratio
 from callcoach.core.review.objections import ObjectionStat, OrderStat
 from callcoach.core.review.slices import Slice
 from callcoach.core.review.tables import funnel_values
 from callcoach.errors import CallcoachError
 from callcoach.tui.screens.rep_view import RepViewScreen
-from callcoach.tui.screens.review_text import bar, funnel_lines
+from callcoach.tui.screens.review_text import bar, comparison_lines, funnel_lines, sum_funnels
 from callcoach.tui.text import cell, markup
 
 PERIOD_OPTIONS = [
@@ -61,6 +63,15 @@ LEADERBOARD = [
     (">3 min", "long_share", "ratio"),
     ("Dead/blk", "dead_per_block", "seconds"),
 ]
+#: The leaderboard's changes against the previous comparable period: (header, figure).
+LEADERBOARD_CHANGES = [("Dials chg", "dials"), ("Mtgs chg", "meetings"),
+                       ("Connect chg", "connect_rate")]
+
+
+def definitions_text() -> str:
+    """What a connect and a conversation are (the counts every panel shows)."""
+    return "\n".join(markup(f"{name.capitalize()}: {DEFINITIONS[name]}.")
+                     for name in ("connect", "conversation"))
 
 
 class DashboardScreen(Screen):
@@ -95,6 +106,8 @@ class DashboardScreen(Screen):
         self.rep_rows: list[Slice] = []
         self._ready = False
         self._stale: set[str] = set()  # panels to reload when next shown
+        self._comparison: Comparison | None = None  # the previous comparable period
+        self._totals: tuple[Funnel, Funnel] | None = None  # (now, previous) whole funnels
 
     def compose(self) -> ComposeResult:
         """Filters on top, tabs of panels below."""
@@ -117,25 +130,32 @@ class DashboardScreen(Screen):
                 with VerticalScroll():
                     yield Static("", id="funnel")
                     yield Static("", id="rates")
+                    yield Static("", id="cmp-overview", classes="compare")
                     yield Label("Goals", classes="section")
                     yield DataTable(id="goals", cursor_type="none", zebra_stripes=True)
+                    yield Static(definitions_text(), id="definitions", classes="compare")
             with TabPane("Reps", id="tab-reps"):
+                yield Static("", id="cmp-reps", classes="compare")
                 yield DataTable(id="leaderboard", cursor_type="row", zebra_stripes=True)
                 yield Static("Enter or v: rep view", classes="muted")
             with TabPane("Trends", id="tab-trends"):
                 with Vertical():
+                    yield Static("", id="cmp-trends", classes="compare")
                     yield PlotextPlot(id="trend-plot")
                     yield DataTable(id="weeks", cursor_type="none", zebra_stripes=True)
             with TabPane("Prime time", id="tab-time"):
+                yield Static("", id="cmp-time", classes="compare")
                 with Horizontal():
                     yield DataTable(id="hours", cursor_type="none", zebra_stripes=True)
                     yield DataTable(id="weekdays", cursor_type="none", zebra_stripes=True)
             with TabPane("Lists", id="tab-lists"):
                 with Vertical():
+                    yield Static("", id="cmp-lists", classes="compare")
                     yield DataTable(id="lists-table", cursor_type="none", zebra_stripes=True)
                     yield DataTable(id="clusters", cursor_type="none", zebra_stripes=True)
             with TabPane("Objections", id="tab-objections"):
                 with Vertical():
+                    yield Static("", id="cmp-objections", classes="compare")
                     yield DataTable(id="objections", cursor_type="none", zebra_stripes=True)
                     yield DataTable(id="objection-order", cursor_type="none",
                                     zebra_stripes=True)
@@ -143,24 +163,29 @@ class DashboardScreen(Screen):
 
     def on_mount(self) -> None:
         """Set up table columns and load the default period (this week)."""
-        self.query_one("#leaderboard", DataTable).add_columns(*[h for h, _, _ in LEADERBOARD])
+        self.query_one("#leaderboard", DataTable).add_columns(
+            *[h for h, _, _ in LEADERBOARD], *[h for h, _ in LEADERBOARD_CHANGES])
         self.query_one("#goals", DataTable).add_columns("Rep", "Blocks", "Dials", "Meetings")
         self.query_one("#weeks", DataTable).add_columns(
             "Week", "Blocks", "Dials", "Convs", "Mtgs", "Goal dials", "Goal mtgs",
             "Connect/dial", "Mtg/dial")
-        self.query_one("#hours", DataTable).add_columns("Hour", "Dials", "Connect/dial", "")
-        self.query_one("#weekdays", DataTable).add_columns("Day", "Dials", "Connect/dial", "")
+        self.query_one("#hours", DataTable).add_columns("Hour", "Dials", "Connect/dial", "",
+                                                        "Connect chg")
+        self.query_one("#weekdays", DataTable).add_columns("Day", "Dials", "Connect/dial", "",
+                                                           "Connect chg")
         self.query_one("#lists-table", DataTable).add_columns(
-            "List", "Cluster", "Dials", "Convs", "Mtgs", "Connect/dial", "Mtg/conv", "Mtg/dial")
+            "List", "Cluster", "Blocks", "Shared", "Dials", "Convs", "Mtgs", "Connect/dial",
+            "Mtg/conv", "Mtg/dial", "Mtgs chg")
         self.query_one("#clusters", DataTable).add_columns(
-            "Cluster", "Dials", "Convs", "Mtgs", "Connect/dial", "Mtg/conv", "Mtg/dial")
+            "Cluster", "Blocks", "Shared", "Dials", "Convs", "Mtgs", "Connect/dial", "Mtg/conv",
+            "Mtg/dial", "Mtgs chg")
         self.query_one("#objections", DataTable).add_columns(
-            "Objection", "Raised", "Overcome", "Meetings won", "Won/call")
+            "Objection", "Raised", "Raised chg", "Overcome", "Mtgs after", "Mtgs/call")
         self.query_one("#objection-order", DataTable).add_columns(
             "Call ended", "Calls", "Meetings won")
         self._ready = True
         self.action_refresh()
-        self.query_one("#dash-tabs", TabbedContent).query_one(Tabs).focus()
+        self._focus_panels()
 
     # --- filters ---------------------------------------------------------------------
 
@@ -183,9 +208,12 @@ class DashboardScreen(Screen):
             self.action_refresh(only_if_changed=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Typing a date and pressing enter switches to the custom period."""
+        """Typing a date and pressing enter switches to the custom period; once it applies,
+        focus leaves the date field so the next key (``2``, ``p``...) acts on the dashboard.
+        A bad date keeps the focus there, to be corrected."""
         self.query_one("#period", Select).value = "custom"
-        self.action_refresh()
+        if self._apply_filters():
+            self._focus_panels()
 
     def action_period(self, period: str) -> None:
         """Jump to a named period."""
@@ -201,10 +229,14 @@ class DashboardScreen(Screen):
         """Focus the since field for a custom period."""
         self.query_one("#since", Input).focus()
 
+    def _focus_panels(self) -> None:
+        """Give the keyboard back to the dashboard (the tabs), out of any filter field."""
+        self.query_one("#dash-tabs", TabbedContent).query_one(Tabs).focus()
+
     def action_back(self) -> None:
         """Leave the dashboard (or the date field being edited)."""
         if isinstance(self.focused, Input):
-            self.query_one("#dash-tabs", TabbedContent).query_one(Tabs).focus()
+            self._focus_panels()
             return
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
@@ -261,18 +293,27 @@ class DashboardScreen(Screen):
 
     def action_refresh(self, only_if_changed: bool = False) -> None:
         """Apply the filters: reload the panel on show now, the others when first shown."""
+        self._apply_filters(only_if_changed)
+
+    def _apply_filters(self, only_if_changed: bool = False) -> bool:
+        """Apply the filters (see :meth:`action_refresh`); False when they are refused, the
+        error then saying which period the panels below still show."""
         status = self.query_one("#dash-status", Static)
         try:
             f = self._build_filter()
         except CallcoachError as exc:
-            status.update(f"[b red]{markup(exc)}[/]")
-            return
+            shown = f" (still showing {self.filter.describe()})" if self.filter else ""
+            status.update(f"[b red]{markup(exc)}[/]{markup(shown)}")
+            return False
         if only_if_changed and f == self.filter:
-            return
+            return True
         self.filter = f
+        self._comparison = self.app.service.review.comparison(f)
+        self._totals = None
         status.update(markup(f"{f.describe()} · {f.scope()}"))
         self._stale = set(self.TABS)
         self._load_tab(self.query_one("#dash-tabs", TabbedContent).active)
+        return True
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """Load a panel the first time it is shown for the current filters."""
@@ -286,19 +327,57 @@ class DashboardScreen(Screen):
             return
         self._stale.discard(tab)
         review = self.app.service.review
+        c = self._comparison
+        assert c is not None
+        prev = c.previous
         if tab == "tab-overview":
             o = review.overview(f)
             self._show_overview(o.funnel, o.progress, o.week)
+            now, before = self._whole(o.funnel)
+            self.query_one("#cmp-overview", Static).update(
+                "\n".join(markup(line) for line in comparison_lines(c, now, before)))
         elif tab == "tab-reps":
-            self._show_leaderboard(review.leaderboard(f))
+            reps = review.leaderboard(f)
+            self._show_leaderboard(reps, review.leaderboard(prev))
+            self._compare("#cmp-reps", sum_funnels(s.funnel for s in reps))
         elif tab == "tab-trends":
             self._show_trends(*review.trends(f))
+            self._compare("#cmp-trends", self._whole()[0])
         elif tab == "tab-time":
-            self._show_time(*review.time_of_day(f))
+            hours, days = review.time_of_day(f)
+            self._show_time(hours, days, *review.time_of_day(prev))
+            self._compare("#cmp-time", sum_funnels(s.funnel for s in hours))
         elif tab == "tab-lists":
-            self._show_lists(*review.lists_and_clusters(f))
+            lists, clusters = review.lists_and_clusters(f)
+            self._show_lists(lists, clusters, *review.lists_and_clusters(prev))
+            self._compare("#cmp-lists", sum_funnels(s.funnel for s in lists))
         elif tab == "tab-objections":
-            self._show_objections(*review.objection_analysis(f))
+            stats, order = review.objection_analysis(f)
+            before_stats, _ = review.objection_analysis(prev)
+            self._show_objections(stats, order, before_stats)
+            raised = change(sum(o.raised for o in stats), sum(o.raised for o in before_stats))
+            assert raised is not None
+            self.query_one("#cmp-objections", Static).update(markup(
+                f"{c.describe()}: objections raised {sum(o.raised for o in stats)} vs "
+                f"{sum(o.raised for o in before_stats)} ({raised.text()})"))
+
+    def _whole(self, now: Funnel | None = None) -> tuple[Funnel, Funnel]:
+        """(this period's, the previous comparable period's) whole funnels, read once per
+        filter (``now`` when the panel already has it)."""
+        if self._totals is None:
+            review = self.app.service.review
+            assert self.filter is not None and self._comparison is not None
+            self._totals = (now if now is not None else review.funnel(self.filter),
+                            review.funnel(self._comparison.previous))
+        return self._totals
+
+    def _compare(self, widget: str, now: Funnel) -> None:
+        """A panel's comparison line: its figures against the previous comparable period's
+        (the previous whole funnel: every panel's rows add up to it)."""
+        assert self._comparison is not None
+        before = self._whole()[1]
+        self.query_one(widget, Static).update(
+            markup(comparison_line(self._comparison, now, before)))
 
     def _show_overview(self, fu: Funnel, progress: list, week: date) -> None:
         self.query_one("#funnel", Static).update("\n".join(funnel_lines(fu)))
@@ -325,13 +404,18 @@ class DashboardScreen(Screen):
         label = self.query_one(".section", Label)
         label.update(f"Goals, week of {date.fromordinal(monday)}")
 
-    def _show_leaderboard(self, reps: list[Slice]) -> None:
+    def _show_leaderboard(self, reps: list[Slice], before: list[Slice]) -> None:
         table = self.query_one("#leaderboard", DataTable)
         table.clear()
         self.rep_rows = reps
+        previous = {s.key: s.funnel for s in before}
         for s in reps:
             values = {"rep": s.label, **funnel_values(s.funnel)}  # cells escaped below
+            old = previous.get(s.key, Funnel())
+            changes = [change(getattr(s.funnel, k), getattr(old, k))
+                       for _, k in LEADERBOARD_CHANGES]
             table.add_row(*[cell(cell_text(values[k], kind)) for _, k, kind in LEADERBOARD],
+                          *[cell(cell_text(ch, "change")) for ch in changes],
                           key=str(s.key))
 
     def _show_trends(self, weeks: list[Slice], goals: dict) -> None:
@@ -366,36 +450,45 @@ class DashboardScreen(Screen):
         plt.title("Per week")
         plot.refresh()
 
-    def _show_time(self, hours: list[Slice], days: list[Slice]) -> None:
-        for table_id, rows in (("#hours", hours), ("#weekdays", days)):
+    def _show_time(self, hours: list[Slice], days: list[Slice], hours_before: list[Slice],
+                   days_before: list[Slice]) -> None:
+        for table_id, rows, before in (("#hours", hours, hours_before),
+                                       ("#weekdays", days, days_before)):
             table = self.query_one(table_id, DataTable)
             table.clear()
+            previous = {s.key: s.funnel.connect_rate for s in before}
             for s in rows:
                 rate = s.funnel.connect_rate
-                table.add_row(cell(s.label), str(s.funnel.dials), rate.text(), bar(rate, 16))
+                table.add_row(cell(s.label), str(s.funnel.dials), rate.text(), bar(rate, 16),
+                              RateChange(rate, previous.get(s.key, Ratio(0, 0))).text())
 
-    def _show_lists(self, lists: list[Slice], clusters: list[Slice]) -> None:
-        table = self.query_one("#lists-table", DataTable)
-        table.clear()
-        for s in lists:
-            fu = s.funnel
-            table.add_row(cell(s.label), cell(s.extra.get("cluster", "")), str(fu.dials),
-                          str(fu.conversations), str(fu.meetings), fu.connect_rate.text(),
-                          fu.set_per_conversation.text(), fu.set_per_dial.text())
-        table = self.query_one("#clusters", DataTable)
-        table.clear()
-        for s in clusters:
-            fu = s.funnel
-            table.add_row(cell(s.label), str(fu.dials), str(fu.conversations), str(fu.meetings),
-                          fu.connect_rate.text(), fu.set_per_conversation.text(),
-                          fu.set_per_dial.text())
+    def _show_lists(self, lists: list[Slice], clusters: list[Slice], lists_before: list[Slice],
+                    clusters_before: list[Slice]) -> None:
+        for table_id, rows, before in (("#lists-table", lists, lists_before),
+                                       ("#clusters", clusters, clusters_before)):
+            table = self.query_one(table_id, DataTable)
+            table.clear()
+            previous = {s.key: s.funnel.meetings for s in before}
+            for s in rows:
+                fu = s.funnel
+                first = [cell(s.label)]
+                if table_id == "#lists-table":
+                    first.append(cell(s.extra.get("cluster", "")))
+                mtgs = change(fu.meetings, previous.get(s.key, 0))
+                table.add_row(*first, cell_text(fu.blocks, "share"), str(fu.shared_blocks),
+                              str(fu.dials), str(fu.conversations), str(fu.meetings),
+                              fu.connect_rate.text(), fu.set_per_conversation.text(),
+                              fu.set_per_dial.text(), cell_text(mtgs, "change"))
 
-    def _show_objections(self, stats: list[ObjectionStat], order: list[OrderStat]) -> None:
+    def _show_objections(self, stats: list[ObjectionStat], order: list[OrderStat],
+                         before: list[ObjectionStat]) -> None:
         table = self.query_one("#objections", DataTable)
         table.clear()
+        previous = {o.objection_id: o.raised for o in before}
         for o in stats:
-            table.add_row(cell(o.text), str(o.raised), o.overcome_rate.text(), str(o.meetings),
-                          o.won_rate.text())
+            raised = change(o.raised, previous.get(o.objection_id, 0))
+            table.add_row(cell(o.text), str(o.raised), cell_text(raised, "change"),
+                          o.overcome_rate.text(), str(o.meetings), o.won_rate.text())
         table = self.query_one("#objection-order", DataTable)
         table.clear()
         for o in order:

@@ -315,9 +315,11 @@ class DrillRunScreen(Screen):
     def _show_summary(self) -> None:
         s = self.run.summary()
         self.query_one("#round-label", Static).update("[b]Drill complete[/b]")
+        result = self.run.call_result
         self.query_one("#prompt", Static).update(
             f"{s.rounds} rounds, {s.scored} scores, average {number_text(s.avg_overall)}/5, "
             f"average answer {number_text(s.avg_answer_seconds)} s, {s.timeouts} timed out."
+            + (f"\n{markup(result)}" if result else "")
         )
         self.query_one("#timer", Static).update("\\[n] drill again   \\[escape] back to the sets")
         for wid in ("#model-answer", "#rubric", "#scored"):

@@ -21,6 +21,7 @@ class HomeScreen(Screen):
         Binding("m", "dashboard", "Dashboard", id="home.dashboard"),
         Binding("l", "planner", "Planner", id="home.planner"),
         Binding("t", "drills", "Drills", id="home.drills"),
+        Binding("s", "studio", "Tracks", id="home.studio", tooltip="the talk-track studio"),
     ]
 
     def __init__(self) -> None:
@@ -121,6 +122,12 @@ class HomeScreen(Screen):
         from callcoach.tui.screens.drills import DrillsScreen
 
         self.app.push_screen(DrillsScreen())
+
+    def action_studio(self) -> None:
+        """Open the talk-track studio."""
+        from callcoach.tui.screens.studio import StudioScreen
+
+        self.app.push_screen(StudioScreen())
 
     def selected_list(self) -> ListSummary | None:
         """The list under the cursor, if any."""

@@ -141,3 +141,28 @@ def test_merge_fields_are_filled_for_the_pretend_prospect(db, clock):
     run.answer_done()
     prompt = run.next()
     assert prompt.model_answer == "Ask Brightwave - Ana"
+
+
+def test_weights_update_after_every_scored_round(db, clock):
+    """Item 7: a fail moves the objection to box 1 at once, a pass moves it up, mid-session."""
+    seed_objections(db)
+    trainee = add_rep(db, "Ana")
+    with db.session() as s:
+        cards = drill_cards(s, None)[:3]
+    run = drill_run(db, clock, trainee, cards, rounds=3)
+    first = run.start()
+    assert first.card is not None
+    assert {w.box for w in run.weights.values()} == {0}
+    clock.advance(5)
+    run.answer_done()
+    run.score(1)
+    assert run.weights[first.card.objection_id].box == 1
+    assert run.weights[first.card.objection_id].weight == 16.0
+    run.score(5)  # corrected by the same scorer: a pass now
+    assert run.weights[first.card.objection_id].box == 2
+    second = run.next()
+    assert second is not None and second.card is not None
+    clock.advance(5)
+    run.answer_done()
+    run.score(4)
+    assert run.weights[second.card.objection_id].box == 2
