@@ -124,10 +124,17 @@ def write_invite(
     return path
 
 
-def build_cancellation(meeting: Meeting, contact: Contact, rep: Rep, stamp: datetime) -> bytes:
-    """The ``.ics`` that cancels ``meeting``'s invite: same UID, ``METHOD:CANCEL``,
-    ``STATUS:CANCELLED`` and the next SEQUENCE, so calendars drop the event."""
-    cal = Calendar.from_ical(build_invite(meeting, contact, rep, stamp))
+def build_cancellation(
+    meeting: Meeting,
+    contact: Contact,
+    rep: Rep,
+    stamp: datetime,
+    organizer_email: str | None = None,
+) -> bytes:
+    """The ``.ics`` that cancels ``meeting``'s invite: same UID, organizer and attendee,
+    ``METHOD:CANCEL``, ``STATUS:CANCELLED`` and the next SEQUENCE, so calendars drop the
+    event."""
+    cal = Calendar.from_ical(build_invite(meeting, contact, rep, stamp, organizer_email))
     cal.pop("method", None)
     cal.add("method", "CANCEL")
     for event in cal.walk("VEVENT"):
@@ -147,10 +154,15 @@ def cancellation_filename(meeting: Meeting, contact: Contact) -> str:
 
 
 def write_cancellation(
-    meeting: Meeting, contact: Contact, rep: Rep, folder: Path, stamp: datetime
+    meeting: Meeting,
+    contact: Contact,
+    rep: Rep,
+    folder: Path,
+    stamp: datetime,
+    organizer_email: str | None = None,
 ) -> Path:
     """Write ``meeting``'s cancellation into ``folder`` atomically and return its path."""
-    data = build_cancellation(meeting, contact, rep, stamp)
+    data = build_cancellation(meeting, contact, rep, stamp, organizer_email)
     path = folder / cancellation_filename(meeting, contact)
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -175,7 +175,7 @@ def _write_cancellation(
 
     try:
         result.cancel_path = write_cancellation(
-            meeting, contact, rep, Path(settings.ics_dir), now
+            meeting, contact, rep, Path(settings.ics_dir), now, settings.rep_email or rep.email
         )
     except InviteError as exc:
         result.cancel_error = str(exc)

@@ -135,6 +135,8 @@ def test_meeting_undo_writes_a_cancellation(db, clock, settings):
     assert str(ev_cancel["uid"]) == str(ev_invite["uid"])
     assert int(ev_cancel["sequence"]) == int(ev_invite.get("sequence", 0)) + 1
     assert str(ev_cancel["status"]) == "CANCELLED"
+    assert str(ev_cancel["organizer"]) == str(ev_invite["organizer"]) == "mailto:sam@example.com"
+    assert str(ev_cancel["attendee"]) == str(ev_invite["attendee"]) == "mailto:pat@example.com"
     assert f"Cancellation: {undone.cancel_path.name}" in undone.message
     # Set again: a new event (its own UID), not the cancelled one back.
     clock.advance(30)
