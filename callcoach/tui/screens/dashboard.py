@@ -435,6 +435,8 @@ class DashboardScreen(Screen):
             unzoned = (f" · {pt.unzoned_dials} dials to contacts without a known zone counted "
                        f"in {f.zone}" if pt.unzoned_dials else "")
             zones = ", ".join(pt.zones) or "none known"
+            if len(pt.zones) > 3:
+                zones = f"{len(pt.zones)} zones: {', '.join(pt.zones[:3])} ..."
             self.query_one("#time-note", Static).update(markup(
                 f"Hours in the prospects' local time ({zones}){unzoned} · z: your zone"))
         elif tab == "tab-time":
