@@ -36,14 +36,17 @@ def same_company_colleagues(
     now: datetime,
     days: int = RECENT_DAYS,
     limit: int = MAX_SHOWN,
+    block_started_at: datetime | None = None,
 ) -> list[Colleague]:
     """Other contacts at ``contact``'s company reached (the person answered) in this block
-    or in the last ``days`` days, with the outcome of their latest such call."""
+    (started at ``block_started_at``) or in the last ``days`` days, with the outcome of
+    their latest such call."""
     if contact.id is None or not contact.company.strip():
         return []
-    rows = reached_at_company(
-        session, contact.company, contact.id, block_id, now - timedelta(days=days), limit
-    )
+    since = now - timedelta(days=days)
+    if block_started_at is not None:
+        since = min(since, block_started_at)
+    rows = reached_at_company(session, contact.company, contact.id, block_id, since, limit)
     return [
         Colleague(
             full_name=f"{r['first_name']} {r['last_name']}".strip(),

@@ -343,13 +343,19 @@ class BlockService:
             return NextContact(None, unavailable=str(exc))
 
     def read_colleagues(
-        self, contact: Contact | None, block_id: int | None, now: datetime
+        self, contact: Contact | None, block: CallBlock | None, now: datetime
     ) -> list[Colleague]:
         """Other contacts at the contact's company reached in this block or lately."""
         if contact is None or not contact.company.strip():
             return []
         with self._db.session() as s:
-            return same_company_colleagues(s, contact, block_id, now)
+            return same_company_colleagues(
+                s,
+                contact,
+                block.id if block else None,
+                now,
+                block_started_at=block.started_at if block else None,
+            )
 
     def _read_next(
         self, clock: Clock, block: CallBlock, contact: Contact | None, replayed: str
@@ -360,7 +366,7 @@ class BlockService:
                 nxt.tally = list(block_tally(s, stored_id(block.id)))
         if contact is not None:
             nxt.history, nxt.objections = self.read_details(contact, None)
-            nxt.colleagues = self.read_colleagues(contact, block.id, clock.now())
+            nxt.colleagues = self.read_colleagues(contact, block, clock.now())
         else:
             with self._db.session() as s:
                 nxt.outlook = queue_outlook(s, block.list_id, clock.now())

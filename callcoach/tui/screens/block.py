@@ -270,7 +270,7 @@ class BlockScreen(BlockMoves, Screen):
     def _load_contact_details(self) -> None:
         self.history, self.objections = self.service.read_details(self.contact, self.attempt)
         self.colleagues = self.service.read_colleagues(
-            self.contact, self.block_id, self.app.clock.now()
+            self.contact, self.block, self.app.clock.now()
         )
 
     # ------------------------------------------------------------ rendering

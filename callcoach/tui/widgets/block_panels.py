@@ -126,14 +126,20 @@ class Panel(Static):
         old, old_key = self._strips, self._strips_key
         self._content = content
         self._strips = None
-        if self.styles.height is not None and self.styles.height.is_auto:
-            # Sized by its content: the new text may take more or fewer rows.
-            self.refresh(layout=True)
-            return
         if old is None or not self.size or old_key != self._key():
-            self.refresh()
+            self.refresh(layout=self._sized_by_content())
             return
-        new = self._render_strips()
+        if self._sized_by_content():
+            # The new text may take more or fewer rows: only then is a new layout needed
+            # (the dear part of a frame); same rows, same repaint by rows as below.
+            width, height = self.size
+            new = Visual.to_strips(self, content, width, None, self.visual_style)
+            if len(new) != height:
+                self.refresh(layout=True)
+                return
+            self._strips, self._strips_key = new, self._key()
+        else:
+            new = self._render_strips()
         width = self.size.width
         rows = [y for y in range(max(len(old), len(new)))
                 if y >= len(old) or y >= len(new) or old[y] != new[y]]
@@ -147,6 +153,10 @@ class Panel(Static):
                 regions.append(Region(0, y, width, 1))
         if regions:
             self.refresh(*regions)
+
+    def _sized_by_content(self) -> bool:
+        height = self.styles.height
+        return height is not None and height.is_auto
 
     def set_level(self, level: str) -> None:
         """Style the panel for ``level`` (ok / warn / stop) without needless restyles."""
@@ -368,10 +378,11 @@ class CallTimer(Panel):
                 hint: Content | str = "Block paused: p to resume."
             else:
                 hint = Content.assemble("Press ", bold("d"), " to dial.")
+            # As many rows as during a call: dialling repaints, it does not re-layout.
             if self.compact:
-                self.show(Content.assemble(bold("Not in a call"), "  ", hint))
+                self.show(lines(Content.assemble(bold("Not in a call"), "  ", hint), ""))
             else:
-                self.show(lines(bold("Not in a call"), hint))
+                self.show(lines(bold("Not in a call"), hint, "", ""))
             return None
         phase = call_phase(elapsed, objections, phases)
         self.set_level(phase.level)
