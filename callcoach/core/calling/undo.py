@@ -44,6 +44,17 @@ class UndoResult:
     replayed: bool = False  # this undo_uuid was applied already: nothing new written
     cancel_path: Path | None = None  # the meeting's cancellation, when one was set
     cancel_error: str | None = None
+    #: what the undone outcome counted (the screen takes it off its tallies)
+    undone_connected: bool = False
+    undone_conversation: bool = False
+
+    @property
+    def tally_change(self) -> tuple[int, int, int, int]:
+        """What the undo takes off the block's dials, connects, conversations, meetings."""
+        if self.replayed:
+            return 0, 0, 0, 0
+        meeting = self.outcome == Outcome.MEETING.value
+        return 1, int(self.undone_connected), int(self.undone_conversation), int(meeting)
 
     @property
     def message(self) -> str:
@@ -136,7 +147,10 @@ def undo_outcome(
         )
     reopened = from_row(CallAttempt, {**_columns(attempt), **attempt_values})
     restored = from_row(Contact, {**_columns(contact), **prior.contact})
-    result = UndoResult(reopened, restored, undone)
+    result = UndoResult(
+        reopened, restored, undone,
+        undone_connected=attempt.connected, undone_conversation=attempt.conversation,
+    )
     if meeting is not None and rep is not None:
         _write_cancellation(settings, result, meeting, restored, rep, now)
     return result

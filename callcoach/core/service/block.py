@@ -140,7 +140,7 @@ class Undone:
     saved: DurableUndo
     history: ContactHistory | None = None
     objections: list[LoggedObjection] = field(default_factory=list)
-    tally: list[int] | None = None
+    tally: list[int] | None = None  # re-read (else the screen takes off ``tally_change``)
 
 
 @dataclass
@@ -513,8 +513,10 @@ class BlockService:
         if saved.result is not None:
             result = saved.result
             done.history, done.objections = self.read_details(result.contact, result.attempt)
-            with self._db.session() as s:
-                done.tally = list(block_tally(s, block_id))
+            if saved.replay.written or result.replayed:
+                # Outcomes saved offline landed first: the screen's tallies are behind.
+                with self._db.session() as s:
+                    done.tally = list(block_tally(s, block_id))
         return done
 
     def skip(

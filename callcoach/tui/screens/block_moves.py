@@ -117,6 +117,8 @@ class BlockMoves:
         self.history, self.objections = done.history, done.objections
         if done.tally is not None:
             self.tally = done.tally
+        else:
+            self.tally = [n - d for n, d in zip(self.tally, result.tally_change, strict=True)]
         self.empty_text = ""
         text = f"Undone: {outcome_label(result.outcome)}. Call open again: log it ({KEY_RANGE})"
         text += result.cancel_note + "."

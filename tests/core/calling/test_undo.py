@@ -99,6 +99,10 @@ def test_log_then_undo_restores_the_database(db, clock, settings, kind, scenario
     assert undone.outcome == kind.outcome.value and not undone.replayed
     assert undone.attempt.outcome is None and undone.attempt.undone_outcome == kind.value
     assert undone.contact.reserved_by_block_id == block.id
+    a = result.attempt
+    assert undone.tally_change == (
+        1, int(a.connected), int(a.conversation), int(kind.outcome is Outcome.MEETING)
+    )
     assert snapshot(db) == before
     # The call is open again: the block serves it, and logging it again counts it once.
     with db.session() as s:
