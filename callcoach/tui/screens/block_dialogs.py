@@ -169,7 +169,7 @@ class CallbackDialog(ModalScreen[datetime | None]):
                 *[Option(markup(label), id=str(i)) for i, (label, _) in enumerate(self.picks)],
                 id="cb-picks",
             )
-            yield Label(
+            yield Static(  # wraps on a narrow terminal, where a Label would be cut
                 f"or type it (Enter) - tomorrow, +N, Monday, YYYY-MM-DD; "
                 f"working days {days_text(self.working)}:"
             )

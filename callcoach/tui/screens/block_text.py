@@ -49,7 +49,6 @@ def offline_text(waiting: int) -> str:
 def saved_line(outcome_label: str, result: OutcomeResult) -> tuple[str, str]:
     """The line after an outcome is saved, and its level ("ok", or "error" when the
     meeting's invite could not be written)."""
-    text = f"Saved: {outcome_label} - {plain(result.contact.full_name)}."
     when = (
         result.callback.due_at
         if result.callback is not None
@@ -57,8 +56,9 @@ def saved_line(outcome_label: str, result: OutcomeResult) -> tuple[str, str]:
         if result.meeting is not None
         else None
     )
-    if when is not None:
-        text += f" {when_text(when, contact_zone(result.contact.timezone))}."
+    # The moment first: on a narrow terminal the end of the line is what gets cut.
+    moment = f" {when_text(when, contact_zone(result.contact.timezone))}" if when else ""
+    text = f"Saved: {outcome_label}{moment} - {plain(result.contact.full_name)}."
     if result.ics_path is not None:
         text += f" Invite: {plain(result.ics_path)}"
         if result.ics_gaps:
