@@ -587,18 +587,18 @@ def funnels(
         )
 
     answered_by: dict[str, sa.CTE] = {}
-    plain = [g for g in chosen if g.name not in q.lookups]
-    if len(plain) > 1:
+    direct = [g for g in chosen if g.name not in q.lookups]
+    if len(direct) > 1:
         # Several groupings (the scorecard's table and its weeks; hour and weekday): the
         # answered calls are read once, counted per combination of keys (a few thousand
         # rows at most), then summed per grouping, rather than read once per grouping.
-        keys = [g.key(q, a).label(f"k{i}") for i, g in enumerate(plain)]
+        keys = [g.key(q, a).label(f"k{i}") for i, g in enumerate(direct)]
         combined = (
             sa.select(*keys, *_answered_columns(a)).select_from(_answered_from(a))
             .where(*answered_where).group_by(*keys)
             .cte("answered_keys")
         )
-        for i, g in enumerate(plain):
+        for i, g in enumerate(direct):
             k = combined.c[f"k{i}"]
             answered_by[g.name] = (
                 sa.select(k.label("k"),
@@ -607,7 +607,7 @@ def funnels(
                 .cte(f"answered_{g.name}")
             )
     else:
-        for g in plain:
+        for g in direct:
             answered_by[g.name] = answered_part(g.name, g.key(q, a))
     for g in chosen:
         if g.name in q.lookups:
