@@ -587,8 +587,27 @@ def funnels(
         )
 
     answered_by: dict[str, sa.CTE] = {}
-    for g in chosen:
-        if g.name not in q.lookups:
+    direct = [g for g in chosen if g.name not in q.lookups]
+    if len(direct) > 1:
+        # Several groupings (the scorecard's table and its weeks; hour and weekday): the
+        # answered calls are read once, counted per combination of keys (a few thousand
+        # rows at most), then summed per grouping, rather than read once per grouping.
+        keys = [g.key(q, a).label(f"k{i}") for i, g in enumerate(direct)]
+        combined = (
+            sa.select(*keys, *_answered_columns(a)).select_from(_answered_from(a))
+            .where(*answered_where).group_by(*keys)
+            .cte("answered_keys")
+        )
+        for i, g in enumerate(direct):
+            k = combined.c[f"k{i}"]
+            answered_by[g.name] = (
+                sa.select(k.label("k"),
+                          *[sa.func.sum(combined.c[n]).label(n) for n in _ANSWERED_FIELDS])
+                .group_by(k)
+                .cte(f"answered_{g.name}")
+            )
+    else:
+        for g in direct:
             answered_by[g.name] = answered_part(g.name, g.key(q, a))
     for g in chosen:
         if g.name in q.lookups:
