@@ -7,6 +7,7 @@ else: widgets read them, they never hard-code seconds.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
@@ -62,6 +63,44 @@ class DrillSettings:
     rate: int = 170  # words per minute
 
 
+#: Day names as the config file may give them (``working_days``), Monday = 0.
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONDAY_TO_FRIDAY = (0, 1, 2, 3, 4)
+
+
+def weekday_number(name: str) -> int | None:
+    """0 (Monday) .. 6 (Sunday) for a day name or its first three letters, else None."""
+    word = name.strip().lower()
+    for number, full in enumerate(WEEKDAY_NAMES):
+        if len(word) >= 3 and full.startswith(word):
+            return number
+    return None
+
+
+def parse_working_days(value: object) -> tuple[int, ...]:
+    """``working_days`` as weekday numbers: a list of day names (["Mon", "Tue"]) or a string
+    of names and ranges ("Mon-Fri", "Sun-Thu", "Mon, Wed, Fri"). ValueError names the bad part."""
+    if isinstance(value, str):
+        parts = [p for p in re.split(r"[,\s]+", value) if p]
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        parts = list(value)
+    else:
+        raise ValueError('expected day names, e.g. ["Mon", "Tue", "Wed", "Thu", "Fri"] or "Mon-Fri"')
+    days: list[int] = []
+    for part in parts:
+        ends = part.split("-")
+        numbers = [weekday_number(end) for end in ends]
+        if len(ends) > 2 or any(n is None for n in numbers):
+            raise ValueError(f"{part!r} is not a day name (Mon..Sun) or a range like Mon-Fri")
+        first, last = numbers[0], numbers[-1]
+        assert first is not None and last is not None
+        span = [(first + i) % 7 for i in range((last - first) % 7 + 1)]
+        days += [d for d in span if d not in days]
+    if not days:
+        raise ValueError("at least one working day is needed")
+    return tuple(sorted(days))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with the method's defaults."""
@@ -75,6 +114,9 @@ class Settings:
     dial_command: str | None = None  # e.g. "xdg-open tel:{phone}"
     reservation_minutes: int = 10
     rep: str | None = None  # default rep name for this machine
+    rep_email: str | None = None  # the invites' organizer (else the rep's email in the database)
+    #: days a callback or meeting may be set on, in the contact's time zone (Monday = 0)
+    working_days: tuple[int, ...] = MONDAY_TO_FRIDAY
 
 
 def _coerce(section: str, key: str, value: Any, default: Any, source: str) -> Any:
@@ -91,6 +133,11 @@ def _coerce(section: str, key: str, value: Any, default: Any, source: str) -> An
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{where}: expected a number >= 0")
         return float(value)
+    if isinstance(default, tuple):
+        try:
+            return parse_working_days(value)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
     if isinstance(default, time):
         try:
             hh, mm = str(value).split(":")
@@ -138,6 +185,9 @@ def _validate(settings: Settings, source: str) -> Settings:
         raise ConfigError(f"{source}: block_minutes = {settings.block_minutes}: expected 1..240")
     if settings.window.start >= settings.window.end:
         raise ConfigError(f"{source}: [window] start must be before end")
+    email = settings.rep_email
+    if email is not None and (email.count("@") != 1 or "." not in email.split("@")[1] or " " in email):
+        raise ConfigError(f"{source}: rep_email = {email!r}: expected an address like ana@example.com")
     if settings.retry.max_attempts < 1:
         raise ConfigError(f"{source}: [retry] max_attempts must be >= 1")
     return settings

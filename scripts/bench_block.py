@@ -4,9 +4,11 @@ Builds a SQLite file with one 100,000-contact list and 10,000 prior attempts, ru
 app headless with a fake clock, logs >= 500 outcomes with the number keys and prints
 p50/p95/max latency beside the bare cost of the same database work measured in the same
 run (the outcome commit alone, the next-contact query + reservation alone, and a bare
-one-row UPDATE + COMMIT on the same engine), plus resident memory.
+one-row UPDATE + COMMIT on the same engine), plus resident memory. Then it undoes
+``--undos`` outcomes with ``u`` (each re-logged) and prints undo key -> previous contact
+shown beside the core undo transaction.
 
-    .venv/bin/python scripts/bench_block.py [--outcomes 600] [--contacts 100000]
+    .venv/bin/python scripts/bench_block.py [--outcomes 600] [--contacts 100000] [--undos 100] [--size 120x40]
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import sqlalchemy as sa
 
 from callcoach.clock import FakeClock
 from callcoach.config import Settings
-from callcoach.core.calling import lifecycle, queue
+from callcoach.core.calling import lifecycle, queue, undo
 from callcoach.core.calling import outcomes as outcome_rules
 from callcoach.storage.db import open_database
 from callcoach.storage.models import (
@@ -149,7 +151,10 @@ def query_plans(db, list_id: int, rep_id: int) -> list[str]:
     return plans
 
 
-async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, list[float]]:
+async def run(
+    url: str, rep_id: int, list_id: int, outcomes: int, undos: int,
+    size: tuple[int, int] = (120, 40),
+) -> dict[str, list[float]]:
     """Drive the headless app through ``outcomes`` outcomes; return timing samples (ms)."""
     from callcoach.tui.app import make_app
     from callcoach.tui.screens.block import BlockScreen
@@ -158,9 +163,17 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
     clock = FakeClock(START)
     settings = Settings(ics_dir=Path(tempfile.mkdtemp()) / "invites")
     samples: dict[str, list[float]] = {
-        "key_to_render": [], "cpu_key_to_render": [], "log_outcome": [], "serve_next": []
+        "key_to_render": [], "cpu_key_to_render": [], "log_outcome": [], "serve_next": [],
+        "undo_to_render": [], "cpu_undo_to_render": [], "undo_outcome": [],
     }
-    real_log, real_serve = outcome_rules.log_outcome, queue.reserve_next
+    real_log, real_serve, real_undo = outcome_rules.log_outcome, queue.reserve_next, undo.undo_outcome
+
+    def timed_undo(*a, **kw):
+        t = time.perf_counter()
+        try:
+            return real_undo(*a, **kw)
+        finally:
+            samples["undo_outcome"].append((time.perf_counter() - t) * 1000)
 
     def timed_log(*a, **kw):
         t = time.perf_counter()
@@ -177,6 +190,7 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
             samples["serve_next"].append((time.perf_counter() - t) * 1000)
 
     outcome_rules.log_outcome, queue.reserve_next = timed_log, timed_serve
+    undo.undo_outcome = timed_undo
     rendered = asyncio.Event()
     cpu_at = [0.0]
     real_mark = BlockScreen._mark_rendered
@@ -190,7 +204,7 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
     app = make_app(db, settings, clock, rep_name="Bench Rep")
     block = lifecycle.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=240)
     keys = ["1", "2", "3", "4", "5"]
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await app.push_screen(BlockScreen(block.id))
         await pilot.pause()
@@ -213,6 +227,32 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
             samples["cpu_key_to_render"].append((cpu_at[0] - c0) * 1000)
             assert screen.contact is not None and screen.contact.id != before
             clock.advance(2)
+        # Undo: log an outcome, press u, time until the previous contact's call is back on
+        # screen; then log it again (not timed) and go on.
+        for i in range(undos):
+            await pilot.press("d")
+            clock.advance(3)
+            await asyncio.sleep(0.02)
+            logged_id = screen.contact.id
+            rendered.clear()
+            await pilot.press(keys[i % len(keys)])
+            await asyncio.wait_for(rendered.wait(), timeout=10)
+            clock.advance(2)
+            await asyncio.sleep(0.02)
+            rendered.clear()
+            c0 = time.process_time()
+            t0 = time.perf_counter()
+            await pilot.press("u")
+            await asyncio.wait_for(rendered.wait(), timeout=10)
+            samples["undo_to_render"].append((screen.rendered_at - t0) * 1000)
+            samples["cpu_undo_to_render"].append((cpu_at[0] - c0) * 1000)
+            assert screen.contact.id == logged_id and screen.attempt is not None
+            clock.advance(2)
+            await asyncio.sleep(0.02)
+            rendered.clear()
+            await pilot.press("1")
+            await asyncio.wait_for(rendered.wait(), timeout=10)
+            clock.advance(2)
         # The bare cost of a one-row commit on the same engine, same file, same run.
         bare = []
         with db.engine.connect() as conn:
@@ -224,6 +264,7 @@ async def run(url: str, rep_id: int, list_id: int, outcomes: int) -> dict[str, l
                 bare.append((time.perf_counter() - t) * 1000)
         samples["bare_update_commit"] = bare
     outcome_rules.log_outcome, queue.reserve_next = real_log, real_serve
+    undo.undo_outcome = real_undo
     BlockScreen._mark_rendered = real_mark
     with db.session() as s:
         logged = s.execute(sa.select(sa.func.count()).where(
@@ -240,7 +281,10 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--attempts", type=int, default=10_000)
     parser.add_argument("--outcomes", type=int, default=600)
+    parser.add_argument("--size", default="120x40", help="terminal size, e.g. 80x24")
+    parser.add_argument("--undos", type=int, default=100)
     args = parser.parse_args()
+    width, height = (int(n) for n in args.size.lower().split("x"))
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         # Build in a child process so the memory figure below is the app's own.
@@ -250,12 +294,14 @@ def main() -> int:
                 build, (Path(tmp) / "bench.db", args.contacts, args.attempts)
             )
         build_s = time.perf_counter() - t
-        samples = asyncio.run(run(url, rep_id, list_id, args.outcomes))
+        samples = asyncio.run(
+            run(url, rep_id, list_id, args.outcomes, args.undos, (width, height))
+        )
     cur, peak = rss_mb()
     plans = samples.pop("_plans")
     logged = int(samples.pop("_logged")[0])
     print(f"callcoach block benchmark: {args.contacts:,} contacts, {args.attempts:,} prior "
-          f"attempts, {logged} outcomes logged (build {build_s:.1f} s)")
+          f"attempts, {logged} outcomes logged at {width}x{height} (build {build_s:.1f} s)")
     print()
     ref = statistics.median(samples["log_outcome"])
     print(f"{'measure (ms)':<34}{'p50':>8}{'p95':>8}{'max':>8}{'p50 / commit':>14}")
@@ -270,6 +316,17 @@ def main() -> int:
         v = samples[key]
         print(f"{label:<34}{pct(v, 50):>8.2f}{pct(v, 95):>8.2f}{max(v):>8.2f}"
               f"{pct(v, 50) / ref:>13.1f}x")
+    if samples["undo_to_render"]:
+        undo_ref = statistics.median(samples["undo_outcome"])
+        for key, label in {
+            "undo_to_render": "undo key -> previous contact shown",
+            "cpu_undo_to_render": "  same, CPU time (app + pilot)",
+            "undo_outcome": "core: undo transaction",
+        }.items():
+            v = samples[key]
+            print(f"{label:<34}{pct(v, 50):>8.2f}{pct(v, 95):>8.2f}{max(v):>8.2f}"
+                  f"{pct(v, 50) / undo_ref:>13.1f}x")
+        print("  (undo rows: the last column is against the core undo transaction)")
     print()
     p95 = pct(samples["key_to_render"], 95)
     print(f"target p95 < 16 ms: {'met' if p95 < 16 else 'NOT met'} ({p95:.2f} ms)")

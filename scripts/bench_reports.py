@@ -4,11 +4,13 @@
 
 1. Generates the history straight into a migrated SQLite file with ``sqlite3.executemany``.
 2. Times every dashboard query (through the core functions, as the dashboard's panels call
-   them) for last week, last month and the whole year, each beside the very same SQL
+   them, with each panel's previous comparable period) for last week, last month and the
+   whole year, each beside the very same SQL
    statements (captured from the run) replayed directly through the ``sqlite3`` module.
 3. Times ``callcoach report --by ...`` in-process (CLI parsing, opening the database,
-   queries, rendering): every ``--by`` over a month as a table, and over the whole year in
-   every format (table, csv, json, html), each beside the SQL that run executed, replayed.
+   queries, rendering): every ``--by`` over a month as a table (alone and ``--compare``),
+   and over the whole year in every format (table, csv, json, html, table ``--compare``),
+   each beside the SQL that run executed, replayed.
 4. Times the dashboard's first render (``callcoach dashboard``: app start to the overview
    filled in, headless) on this database and on an empty one, beside its SQL replayed.
 
@@ -41,6 +43,7 @@ from callcoach import cli
 from callcoach.clock import FakeClock
 from callcoach.core.review import goals as goals_mod
 from callcoach.core.review.breakdowns import breakdown_names
+from callcoach.core.review.comparisons import comparable
 from callcoach.core.review.filters import ReportFilter, make_filter
 from callcoach.core.review.funnels import funnel, funnels
 from callcoach.core.review.objections import objection_analysis
@@ -225,18 +228,25 @@ def best_of(fn, repeat: int) -> float:
 
 def dashboard_queries(f: ReportFilter):
     """The queries the dashboard runs for one filter, by panel (as DashboardScreen calls
-    them; the rep view as RepViewScreen does for Rep 01)."""
+    them, each panel's previous comparable period included; the rep view as RepViewScreen
+    does for Rep 01)."""
     tf = trend_filter(f)
     rep = replace(f, rep_ids=(1,), rep_names=("Rep 01",))
+    prev = comparable(f, NOW).previous
     return [
         ("overview: funnel", lambda s: funnel(s, f)),
+        ("overview: previous period's funnel", lambda s: funnel(s, prev)),
         ("overview: goal progress", lambda s: goals_mod.goal_progress(s, f.until, f.zone)),
         ("reps: leaderboard", lambda s: by_rep(s, f)),
+        ("reps: previous period's leaderboard", lambda s: by_rep(s, prev)),
         ("trends: 8+ weeks", lambda s: by_week(s, tf)),
         ("trends: weekly goals", lambda s: goals_mod.goals_by_week(s, tf.since, tf.until)),
         ("prime time: hour + weekday", lambda s: funnels(s, f, ("hour", "weekday"))),
+        ("prime time: previous period's", lambda s: funnels(s, prev, ("hour", "weekday"))),
         ("lists: lists + clusters", lambda s: lists_and_clusters(s, f)),
+        ("lists: previous period's", lambda s: lists_and_clusters(s, prev)),
         ("objections: frequency + wins by order", lambda s: objection_analysis(s, f)),
+        ("objections: previous period's", lambda s: objection_analysis(s, prev)),
         ("rep view: funnel + lists", lambda s: funnels(s, rep, ("list",))),
         ("rep view: 8+ weeks", lambda s: by_week(s, trend_filter(rep))),
         ("rep view: last blocks", lambda s: last_blocks(s, 1)),
@@ -316,14 +326,14 @@ def main() -> int:
             raw = min(replay(path, statements) for _ in range(args.repeat))
             rows.append((f"dashboard {label}: {name}", core, raw))
 
-    runs = [("month", month, "table")] + [("year", year, fmt)
-                                           for fmt in ("table", "csv", "json", "html")]
+    runs = [("month", month, "table"), ("month", month, "table --compare")] + [
+        ("year", year, fmt) for fmt in ("table", "csv", "json", "html", "table --compare")]
     out = Path(tempfile.mkdtemp(prefix="bench-reports-out-"))
     for label, f, fmt in runs:
         for by in breakdown_names():
             argv = ["--db", f"sqlite:///{path}", "report", "--by", by, "--since",
                     f.since.isoformat(), "--until", f.until.isoformat(), "--tz", ZONE,
-                    "--format", fmt]
+                    "--format", *fmt.split()]
             if fmt == "html":
                 argv += ["--output", str(out / f"{by}.html")]
 

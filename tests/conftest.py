@@ -48,8 +48,18 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file migrated to head once per session."""
     path = tmp_path_factory.mktemp("template") / "template.db"
     db = open_database(f"sqlite:///{path}")
+    _remove_starters(db)
     db.dispose()
     return path
+
+
+def _remove_starters(db: Database) -> None:
+    """Empty the tables the migrations seed with the starter library: tests start from empty
+    tables on both engines (the PostgreSQL truncate does the same); the seeding itself is
+    tested on brand-new databases (tests/storage/test_starters.py)."""
+    with db.engine.begin() as conn:
+        for table in ("talk_track_objection", "talk_track", "objection"):
+            conn.exec_driver_sql(f'DELETE FROM "{table}"')
 
 
 @pytest.fixture(scope="session")

@@ -15,15 +15,20 @@ from typing import Any
 #: The columns an outcome writes on the call attempt.
 OUTCOME_ATTEMPT_COLUMNS = (
     "outcome", "ended_at", "logged_at", "duration_seconds", "connected", "conversation",
-    "client_uuid", "notes",
+    "client_uuid", "notes", "prior",
 )
 #: The columns an outcome writes on the contact.
 OUTCOME_CONTACT_COLUMNS = (
     "status", "next_call_at", "attempts", "last_outcome", "last_called_at",
     "reserved_by_block_id", "reserved_at", "callback_rep_id", "do_not_call", "email",
 )
-#: The contact columns the effect of an outcome depends on (``id`` first).
-CONTACT_INPUTS = ("id", "timezone", "attempts", "status", "phone", "do_not_call", "email")
+#: The contact columns the effect of an outcome depends on (``id`` first), then the other
+#: ones it overwrites: their values before it are its undo's before-image.
+CONTACT_INPUTS = (
+    "id", "timezone", "attempts", "status", "phone", "do_not_call", "email",
+    "next_call_at", "last_outcome", "last_called_at", "reserved_by_block_id", "reserved_at",
+    "callback_rep_id",
+)
 
 
 @dataclass(frozen=True)

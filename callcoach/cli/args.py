@@ -50,6 +50,17 @@ def in_session(args: argparse.Namespace, work: Callable[[Session], T]) -> T:
         return work(session)
 
 
+def check_rep_flag(db: Database, name: str | None, flag: str = "--rep") -> None:
+    """Refuse a rep named on the command line who does not exist (one line, close matches,
+    how to add one): a typo never creates a rep. The settings' rep is not checked here."""
+    if not name:
+        return
+    from callcoach.core.reps import require_rep
+
+    with db.session() as session:
+        require_rep(session, name, flag)
+
+
 def settings_of(args: argparse.Namespace) -> Settings:
     """The settings from ``--config`` (else the user's config file, else the defaults)."""
     from callcoach.config import load_settings

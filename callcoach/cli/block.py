@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from callcoach.cli.args import UserError, open_db, settings_of
+from callcoach.cli.args import UserError, check_rep_flag, open_db, settings_of
 from callcoach.cli.start import gc_paused_until_first_screen
 
 
@@ -34,6 +34,7 @@ def _run_block(args: argparse.Namespace) -> int:
             names = [r.name for r in list_summaries(session, SystemClock().now(), settings.window)]
             known = ", ".join(names[:8]) + (" ..." if len(names) > 8 else "")
             raise UserError(f"--list {args.list!r}: no such call list (known: {known or 'none'})")
+    check_rep_flag(db, args.block_rep or args.rep)
     rep_name = args.block_rep or args.rep or settings.rep
     start = partial(start_block_flow, list_id=found.id, minutes=args.minutes)
     app = make_app(db=db, settings=settings, clock=SystemClock(), rep_name=rep_name, start=start)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from callcoach.cli.args import UserError, in_session, number, open_db
+from callcoach.cli.args import in_session, number, open_db
 from callcoach.cli.output import print_table, say
 
 
@@ -162,15 +162,12 @@ def cmd_callbacks_release(args: argparse.Namespace) -> int:
 def cmd_callbacks_assign(args: argparse.Namespace) -> int:
     """Give callbacks to another rep."""
     from callcoach.core.calling.callbacks import assign_callbacks
-    from callcoach.core.review.filters import ReportError, resolve_rep_ids
+    from callcoach.core.review.filters import resolve_rep_ids
 
     db = open_db(args)
     with db.session() as session:
         ids, from_reps = _callback_targets(args, session)
-        try:
-            (to,) = resolve_rep_ids(session, [args.to])
-        except ReportError:
-            raise UserError(f"--to {args.to!r}: no such rep (see: callcoach reps)") from None
+        (to,) = resolve_rep_ids(session, [args.to], "--to")
         done = assign_callbacks(session, to, ids, from_reps)
     _said(done, f"assigned to {args.to}")
     return 0

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from callcoach.cli.args import UserError, in_session, open_db, settings_of
+from callcoach.cli.args import UserError, check_rep_flag, in_session, open_db, settings_of
 from callcoach.cli.output import local_minute, print_table, say
 from callcoach.core.drills.figures import number_text, percent_text, trend_text
 
@@ -52,6 +52,9 @@ def cmd_drill(args: argparse.Namespace) -> int:
     if args.rounds is not None and not 1 <= args.rounds <= 100:
         raise UserError(f"--rounds {args.rounds}: expected 1 to 100")
     db = open_db(args)
+    check_rep_flag(db, args.rep)
+    check_rep_flag(db, args.trainee, "--trainee")
+    check_rep_flag(db, args.trainer, "--trainer")
     set_name = args.set
     if set_name:
         with db.session() as session:
@@ -118,17 +121,14 @@ def cmd_drill_progress(args: argparse.Namespace) -> int:
     from callcoach.clock import SystemClock
     from callcoach.core.drills.assignments import assignments
     from callcoach.core.drills.progress import drill_progress
-    from callcoach.core.reps import find_rep
+    from callcoach.core.reps import require_rep
 
     db = open_db(args)
     now = SystemClock().now()
     with db.session() as session:
         trainee_id = None
         if args.trainee:
-            rep = find_rep(session, args.trainee)
-            if rep is None:
-                raise UserError(f"--trainee {args.trainee!r}: no such rep")
-            trainee_id = rep.id
+            trainee_id = require_rep(session, args.trainee, "--trainee").id
         rows = drill_progress(session, now, trainee_id=trainee_id, include_live=trainee_id is not None)
         assigned = assignments(session, trainee_id)
     if not rows:

@@ -1,5 +1,5 @@
 """``callcoach import``, ``lists`` and ``tracks``: call lists in, call lists shown, talk
-tracks loaded."""
+tracks loaded, listed, shown, assigned and exported."""
 
 from __future__ import annotations
 
@@ -63,6 +63,82 @@ def cmd_tracks_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tracks_list(args: argparse.Namespace) -> int:
+    """Every talk track with its cluster and the call lists it serves."""
+    from callcoach.core.lists.track_editing import track_rows
+
+    rows = in_session(args, track_rows)
+    if not rows:
+        say("No talk tracks yet. Load some with: callcoach tracks load FILE")
+        return 0
+    table = [
+        (r.label, r.cluster or "-", ", ".join(r.serves()) or "-", str(r.objections)) for r in rows
+    ]
+    print_table(("Track", "Cluster", "Lists", "Objections"), table)
+    return 0
+
+
+def cmd_tracks_show(args: argparse.Namespace) -> int:
+    """One talk track: cluster, lists, every text field, likely objections and rebuttals."""
+    from callcoach.core.lists.track_editing import FIELD_LABELS, draft_of, library, lists_served
+
+    draft, lists, entries = in_session(
+        args,
+        lambda s: (draft_of(s, args.name), lists_served(s, args.name), library(s)),
+    )
+    by_key = {e.key: e for e in entries}
+    cluster = (
+        f"{draft.cluster_dimension}={draft.cluster_value}" if draft.cluster_value else "-"
+    )
+    lines = [
+        f"Talk track: {draft.name}",
+        f"Cluster: {cluster}",
+        f"Lists: {', '.join(lists) or '-'}",
+    ]
+    for name, label in FIELD_LABELS.items():
+        lines.append(f"{label}: {draft.text(name) or '-'}")
+    lines.append(f"Likely objections: {len(draft.objections) or 'none (the whole library is offered)'}")
+    for n, (key, override) in enumerate(draft.objections, 1):
+        entry = by_key.get(key)
+        lines.append(f"  {n}. [{key}] {entry.text if entry else ''}")
+        if override:
+            lines.append(f"     rebuttal (this track): {override}")
+        elif entry:
+            lines.append(f"     rebuttal (library): {entry.rebuttal}")
+    say("\n".join(lines))
+    return 0
+
+
+def cmd_tracks_assign(args: argparse.Namespace) -> int:
+    """Make a call list, or every list of a cluster, use a talk track."""
+    from callcoach.cli.args import UserError
+    from callcoach.core.lists.track_editing import assign_to_cluster, assign_to_list, parse_cluster
+
+    if bool(args.list) == bool(args.cluster):
+        raise UserError("tracks assign: give exactly one of --list NAME or --cluster DIMENSION=VALUE")
+    if args.cluster:
+        dimension, value = parse_cluster(args.cluster)
+        result = assign_to_cluster(open_db(args), args.name, dimension, value)
+    else:
+        result = assign_to_list(open_db(args), args.name, args.list)
+    say(result.render())
+    return 0
+
+
+def cmd_tracks_export(args: argparse.Namespace) -> int:
+    """Write talk tracks and their objections as the TOML ``tracks load`` reads."""
+    from callcoach.cli.output import write_output
+    from callcoach.core.lists.track_export import checked_export
+
+    target = Path(args.output).expanduser()
+    text, tracks, objections = in_session(
+        args, lambda session: checked_export(session, args.names, target)
+    )
+    write_output(text, args.output)
+    say(f"{tracks} talk track(s) and {objections} objection(s) exported")
+    return 0
+
+
 def add_import(sub: argparse._SubParsersAction) -> None:
     """``import FILE [--list NAME] [--cluster-by WHAT] ...``."""
     p = sub.add_parser("import", help="import contacts from a CSV into clustered call lists")
@@ -88,9 +164,31 @@ def add_lists(sub: argparse._SubParsersAction) -> None:
 
 
 def add_tracks(sub: argparse._SubParsersAction) -> None:
-    """``tracks load FILE``."""
+    """``tracks load FILE | list | show NAME | assign NAME ... | export [NAME...] --output FILE``."""
     p = sub.add_parser("tracks", help="talk tracks and objections")
     tsub = p.add_subparsers(title="tracks commands", metavar="ACTION", required=True)
     q = tsub.add_parser("load", help="load talk tracks/objections from a TOML file")
     q.add_argument("file", metavar="FILE")
     q.set_defaults(handler=cmd_tracks_load)
+    q = tsub.add_parser("list", help="every talk track with its cluster and the lists it serves")
+    q.set_defaults(handler=cmd_tracks_list)
+    q = tsub.add_parser("show", help="one talk track's text, lists and objections")
+    q.add_argument("name", metavar="NAME", help="talk track name")
+    q.set_defaults(handler=cmd_tracks_show)
+    q = tsub.add_parser(
+        "assign", help="make a call list, or every list of a cluster, use a talk track",
+        description="--list gives one call list the track; --cluster makes the track the one "
+        "for a cluster value: every list in it uses the track, now and when imported later.",
+    )
+    q.add_argument("name", metavar="NAME", help="talk track name")
+    q.add_argument("--list", metavar="LIST", help="call list name")
+    q.add_argument("--cluster", metavar="DIM=VALUE", help="e.g. vertical=Dental (vertical, "
+                   "region, size or role)")
+    q.set_defaults(handler=cmd_tracks_assign)
+    q = tsub.add_parser(
+        "export", help="write talk tracks and their objections as a TOML file tracks load reads",
+    )
+    q.add_argument("names", metavar="NAME", nargs="*", help="tracks to export (default: all, "
+                   "with the whole objection library)")
+    q.add_argument("--output", metavar="FILE", required=True, help="the TOML file to write")
+    q.set_defaults(handler=cmd_tracks_export)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from callcoach.cli.args import UserError, number, open_db, settings_of
+from callcoach.cli.args import UserError, check_rep_flag, number, open_db, settings_of
 from callcoach.cli.output import say, write_output
 from callcoach.cli.start import gc_paused_until_first_screen
 
@@ -28,12 +28,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     with db.session() as session:
         f = resolve_filter(session, clock.now(), args.tz, args.period, args.since, args.until,
                            args.report_rep or (), args.list or ())
-        if args.format == "html":
+        if args.format == "html":  # the scorecard always shows the previous period
             from callcoach.core.review.scorecard_html import build_scorecard
 
             text = build_scorecard(session, args.by, f, clock.now())
         else:
-            table = build_report(session, args.by, f)
+            if args.compare:
+                from callcoach.core.review.comparisons import compared_report
+
+                table = compared_report(session, args.by, f, clock.now())
+            else:
+                table = build_report(session, args.by, f)
+            if args.format == "json":
+                from callcoach.core.review.notes import attach_notes
+
+                attach_notes(session, table)  # each rep's coaching notes in the period
             render = {"table": export.render_text, "csv": export.render_csv,
                       "json": export.render_json}[args.format]
             text = render(table)
@@ -143,6 +152,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         zone = parse_zone(args.tz).key
         settings = settings_of(args)
         db = open_db(args)
+        check_rep_flag(db, args.rep)
         app = make_app(db, settings, SystemClock(), args.rep or settings.rep, DashboardScreen(zone))
         app.run()
     return app.return_code or 0
@@ -175,6 +185,10 @@ def add_report(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tz", metavar="ZONE", help="display time zone (default: this machine's)")
     p.add_argument("--format", default="table", metavar="FMT", help="table | csv | json | html")
     p.add_argument("--output", metavar="FILE", help="write to FILE instead of printing")
+    p.add_argument("--compare", action="store_true",
+                   help="beside each figure, the previous comparable period's and the change "
+                   "(week or month to date against the same point of the previous one; "
+                   "the HTML scorecard always compares)")
     p.set_defaults(handler=cmd_report)
 
 
@@ -198,9 +212,20 @@ def add_plan(sub: argparse._SubParsersAction) -> None:
 
 
 def add_goals(sub: argparse._SubParsersAction) -> None:
-    """``goals set`` and ``goals show``."""
-    p = sub.add_parser("goals", help="weekly goals per rep")
-    gsub = p.add_subparsers(title="goals commands", metavar="ACTION", required=True)
+    """``goals [show]`` (the default: progress against the week's goals) and ``goals set``."""
+    p = sub.add_parser("goals", help="weekly goals per rep (default: show this week's)")
+
+    def show_options(parser: argparse.ArgumentParser, default: object) -> None:
+        # SUPPRESS on the action's copies: options given before ``show`` are not reset by it
+        parser.add_argument("--rep", dest="goal_rep", metavar="NAME", default=default)
+        parser.add_argument("--week", metavar="YYYY-MM-DD", default=default,
+                            help="any day of the week (default today)")
+        parser.add_argument("--tz", metavar="ZONE", default=default,
+                            help="display time zone (default: this machine's)")
+
+    show_options(p, None)
+    p.set_defaults(handler=cmd_goals_show)
+    gsub = p.add_subparsers(title="goals commands", metavar="ACTION")
     q = gsub.add_parser("set", help="set a rep's goals for a week")
     q.add_argument("--rep", dest="goal_rep", required=True, metavar="NAME")
     q.add_argument("--week", required=True, metavar="YYYY-MM-DD", help="any day of the week")
@@ -208,10 +233,8 @@ def add_goals(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--dials", metavar="N", help="dials (unchanged when not given)")
     q.add_argument("--meetings", metavar="N", help="meetings set (unchanged when not given)")
     q.set_defaults(handler=cmd_goals_set)
-    q = gsub.add_parser("show", help="progress against this week's goals")
-    q.add_argument("--rep", dest="goal_rep", metavar="NAME")
-    q.add_argument("--week", metavar="YYYY-MM-DD", help="any day of the week (default today)")
-    q.add_argument("--tz", metavar="ZONE", help="display time zone (default: this machine's)")
+    q = gsub.add_parser("show", help="progress against this week's goals (the default)")
+    show_options(q, argparse.SUPPRESS)
     q.set_defaults(handler=cmd_goals_show)
 
 

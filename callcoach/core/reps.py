@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import getpass
+import shlex
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,6 +24,33 @@ class RepError(CallcoachError):
 def find_rep(session: Session, name: str) -> Rep | None:
     """A rep by name, case-insensitively."""
     return session.exec(select(Rep).where(sa.func.lower(Rep.name) == name.strip().lower())).first()
+
+
+def unknown_rep(session: Session, name: str, what: str = "--rep") -> RepError:
+    """The one-line error for a rep name that matches nobody: close matches and how to add one.
+
+    ``what`` names where the name came from (a flag such as ``--trainee``, or a field).
+    Creation is explicit (``callcoach reps add``): a typo never becomes a new rep.
+    """
+    typed = " ".join(name.split())
+    names = list(session.exec(select(Rep.name)).all())
+    by_lower = {n.lower(): n for n in names}
+    close = difflib.get_close_matches(typed.lower(), list(by_lower), n=3, cutoff=0.5)
+    # A prefix ("ana" for "Ana Lopez") is as good a guess as a near spelling.
+    close += [k for k in sorted(by_lower) if typed and k.startswith(typed.lower()) and k not in close]
+    hint = ""
+    if close:
+        hint = "did you mean " + " or ".join(repr(by_lower[k]) for k in close[:3]) + "? "
+    add = f"callcoach reps add {shlex.quote(typed or 'NAME')}"
+    return RepError(f"{what} {typed!r}: no such rep ({hint}add one with: {add})")
+
+
+def require_rep(session: Session, name: str, what: str = "--rep") -> Rep:
+    """The rep called ``name`` (any case), or :func:`unknown_rep`'s error; never creates one."""
+    rep = find_rep(session, name)
+    if rep is None:
+        raise unknown_rep(session, name, what)
+    return rep
 
 
 def get_or_create_rep(session: Session, name: str, role: str = RepRole.SDR.value) -> Rep:
@@ -98,9 +127,7 @@ def update_rep(
     active: bool | None = None,
 ) -> Rep:
     """Change a rep's role, email or active flag (None leaves it); commits."""
-    rep = find_rep(session, name)
-    if rep is None:
-        raise RepError(f"no rep called {name.strip()!r} (see: callcoach reps)")
+    rep = require_rep(session, name, "reps set")
     if role is not None:
         rep.role = _check(rep.name, role)[1]
     if email is not None:

@@ -24,6 +24,7 @@ from callcoach.storage import stall
 from callcoach.storage.engine import connect_or_fail, make_engine, new_sqlite_file
 from callcoach.storage.errors import DatabaseError
 from callcoach.storage.schema import bring_to_head
+from callcoach.storage.starters import SEEDED_TABLES
 from callcoach.storage.urls import default_database_url, describe_connect_error, resolve_database_url
 
 __all__ = ["Database", "open_database"]
@@ -138,7 +139,14 @@ class Database:
                 tables = [t for t in sa.inspect(conn).get_table_names() if t != "alembic_version"]
                 for table in tables:
                     quoted = conn.dialect.identifier_preparer.quote(table)
-                    if conn.exec_driver_sql(f"SELECT 1 FROM {quoted} LIMIT 1").first():
+                    if table in SEEDED_TABLES:  # the starter library is not a user's write
+                        written = SEEDED_TABLES[table]
+                        if written is None:
+                            continue
+                        query = f"SELECT 1 FROM {quoted} WHERE {written} LIMIT 1"
+                    else:
+                        query = f"SELECT 1 FROM {quoted} LIMIT 1"
+                    if conn.exec_driver_sql(query).first():
                         return False
         except sa.exc.SQLAlchemyError:
             return False  # cannot tell: keep it

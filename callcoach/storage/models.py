@@ -107,6 +107,14 @@ class ClusterDimension(StrEnum):
     NONE = "none"
 
 
+class Origin(StrEnum):
+    """Where an objection or a talk track came from."""
+
+    STARTER = "starter"  # seeded into every database, to rewrite
+    LIBRARY = "library"  # loaded from a file or written by the team
+    CALL = "call"  # typed by a rep in a call ("new from a call")
+
+
 class BlockStatus(StrEnum):
     """Life of a call block."""
 
@@ -156,6 +164,8 @@ class TalkTrack(SQLModel, table=True):
     parking_lot_line: str = Field(default="", sa_type=sa.Text)
     greeting: str = Field(default="", sa_type=sa.Text)  # what a prospect says on picking up
     updated_at: datetime = Field(default_factory=_now, sa_type=UTCDateTime)
+    #: Where the track came from: "starter" (seeded, to rewrite) or "library" (loaded/written).
+    origin: str = Field(default="library", max_length=16)
 
 
 class Objection(SQLModel, table=True):
@@ -169,6 +179,8 @@ class Objection(SQLModel, table=True):
     text: str = Field(sa_type=sa.Text)  # as the prospect says it
     rebuttal: str = Field(sa_type=sa.Text)
     position: int = Field(default=0)  # library order
+    #: "starter" (seeded), "library" (loaded or written) or "call" (typed by a rep in a call).
+    origin: str = Field(default="library", max_length=16)
 
 
 class TalkTrackObjection(SQLModel, table=True):
@@ -314,6 +326,8 @@ class CallAttempt(SQLModel, table=True):
         # declared below the class: they cover the derived columns added there.
         # An outcome is stored exactly once, even when a journal replays it.
         sa.UniqueConstraint("client_uuid", name="uq_attempt_client_uuid"),
+        # An undo is applied exactly once, even when a journal replays it.
+        sa.Index("ix_attempt_undo_uuid", "undo_uuid", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -333,6 +347,13 @@ class CallAttempt(SQLModel, table=True):
     connected: bool = Field(default=False)
     conversation: bool = Field(default=False)
     notes: str = Field(default="", sa_type=sa.Text)
+    # What the outcome changed, as JSON (core/calling/undo.py): written with the outcome,
+    # read by its undo (migration 0016). NULL while the call is open.
+    prior: str | None = Field(default=None, sa_type=sa.Text)
+    # The attempt's record of an undo of its outcome: when, which outcome, the undo's key.
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    undone_outcome: str | None = Field(default=None, max_length=20)
+    undo_uuid: str | None = Field(default=None, max_length=36)
 
 
 #: Quarter hours: every UTC offset and DST change of a modern time zone falls on one, so the
@@ -567,6 +588,27 @@ class ActivityExport(SQLModel, table=True):
     kind: str = Field(primary_key=True, max_length=8)  # call | meeting
     activity_id: int = Field(primary_key=True)  # call_attempt.id or meeting.id
     exported_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CoachingNote(SQLModel, table=True):
+    """A dated note a manager or trainer writes for a rep, optionally about one call attempt,
+    one block or one objection; ``read_at`` is set when the rep has seen it on home."""
+
+    __tablename__ = "coaching_note"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
+    __table_args__ = (sa.Index("ix_coaching_note_rep_written", "rep_id", "written_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int = Field(foreign_key="rep.id", ondelete="CASCADE")
+    author_id: int | None = Field(default=None, foreign_key="rep.id", ondelete="SET NULL")
+    written_at: datetime = Field(sa_type=UTCDateTime)
+    text: str = Field(sa_type=sa.Text)
+    attempt_id: int | None = Field(default=None, foreign_key="call_attempt.id",
+                                   ondelete="SET NULL")
+    block_id: int | None = Field(default=None, foreign_key="call_block.id", ondelete="SET NULL")
+    objection_id: int | None = Field(default=None, foreign_key="objection.id",
+                                     ondelete="SET NULL")
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 ALL_TABLES = SQLModel.metadata

@@ -14,7 +14,7 @@ from callcoach.cli import main
         (["import"], "callcoach import: error: the following arguments are required: FILE"),
         (["import", "x.csv", "--cluster-by", "colour"], "invalid choice: 'colour'"),
         (["block", "--minutes", "abc"], "callcoach block: error: argument --minutes"),
-        (["goals"], "callcoach goals: error: the following arguments are required: ACTION"),
+        (["export"], "callcoach export: error: the following arguments are required: WHAT"),
     ],
 )
 def test_argument_errors_are_one_line(argv, expected, capsys):

@@ -67,3 +67,38 @@ def test_a_config_file_named_but_missing_is_a_one_line_error(tmp_path, capsys):
                  "lists"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "missing.toml: no such file" in err
+
+
+@pytest.mark.parametrize(
+    ("line", "days"),
+    [
+        ('working_days = ["Mon", "Tue", "Wed", "Thu", "Fri"]', (0, 1, 2, 3, 4)),
+        ('working_days = "Sun-Thu"', (0, 1, 2, 3, 6)),
+        ('working_days = "mon, wednesday, Fri"', (0, 2, 4)),
+        ('working_days = ["Saturday"]', (5,)),
+    ],
+)
+def test_working_days_from_the_config_file(tmp_path, line, days):
+    f = tmp_path / "c.toml"
+    f.write_text(line + "\n")
+    assert load_settings(f).working_days == days
+    assert Settings().working_days == (0, 1, 2, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ('working_days = "Mon-Funday"', "'Mon-Funday' is not a day name"),
+        ("working_days = []", "at least one working day"),
+        ("working_days = 5", "expected day names"),
+        ('rep_email = "not an address"', "expected an address"),
+    ],
+)
+def test_bad_working_days_or_email_is_one_line_naming_the_key(tmp_path, line, says):
+    f = tmp_path / "c.toml"
+    f.write_text(line + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(f)
+    message = str(err.value)
+    assert "\n" not in message and str(f) in message and says in message
+    assert line.split(" =")[0] in message

@@ -189,6 +189,14 @@ def test_goals_cli(sq, capsys):
     assert count_rows(db, "weekly_goal") == 4
     code, out, _ = run_cli(db, capsys, "goals", "show", "--week", "2026-11-16", "--tz", fx.ZONE)
     assert "Ana" in out and "dials 9/40 (22%)" in out and "meetings 1/1 (100%)" in out
+    # bare ``goals`` shows them, as ``meetings`` and ``callbacks`` list (issue 14 item 9)
+    code, bare, err = run_cli(db, capsys, "goals", "--week", "2026-11-16", "--tz", fx.ZONE)
+    assert code == 0 and bare == out and err == ""
+    code, ana, _ = run_cli(db, capsys, "goals", "--rep", "ana", "--week", "2026-11-16",
+                           "--tz", fx.ZONE)
+    assert code == 0 and "Ana" in ana and "Ben" not in ana
+    code, shown, _ = run_cli(db, capsys, "goals", "--tz", fx.ZONE, "show", "--week", "2026-11-16")
+    assert code == 0 and shown == out  # an option before the action is kept
 
 
 def test_goals_set_one_figure_keeps_the_others(sq, capsys):
@@ -261,13 +269,55 @@ def test_html_scorecard_renders_in_chromium(sqlite_db, capsys, tmp_path):
     assert done.returncode == 0 and shot.stat().st_size > 20_000
 
 
-def test_html_month_over_month_and_goal_line(db, history, capsys, clock):
+#: Appended to a copy of a scorecard (which has no script) to measure it in Chromium.
+MEASURE = """<script>
+const wraps = [...document.querySelectorAll('.tablewrap')];
+const m = document.createElement('div');
+m.id = 'measure';
+m.textContent = [document.documentElement.scrollWidth, document.documentElement.clientWidth,
+  window.innerWidth,
+  wraps.filter(w => w.scrollWidth > w.clientWidth).length].join(' ');
+document.body.appendChild(m);
+</script>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                    "(bash scripts/setup.sh --test installs it)")
+@pytest.mark.parametrize("by", ["list", "week"])
+def test_html_scorecard_has_no_horizontal_overflow_at_1400px(sqlite_db, capsys, tmp_path, by):
+    """The widest tables (by list: 17 columns; by week with its goals) fit a 1,400 px window:
+    the document is as wide as the viewport and no table scrolls sideways; it prints."""
+    db = sqlite_db
+    fx.build(db)
+    page = tmp_path / "scorecard.html"
+    code, _, err = run_cli(db, capsys, "report", "--by", by, *LAST_WEEK, "--format", "html",
+                           "--output", str(page))
+    assert code == 0, err
+    html = page.read_text()
+    assert "@media print" in html
+    probe = tmp_path / "probe.html"
+    probe.write_text(html.replace("</body>", MEASURE + "</body>"))
+    done = _chromium(tmp_path, "--window-size=1400,900", "--dump-dom", probe.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    measured = done.stdout.split('<div id="measure">', 1)[1].split("<", 1)[0].split()
+    document_width, viewport_width, window_width, scrolling_tables = map(int, measured)
+    assert window_width == 1400  # the viewport less its vertical scrollbar, if any:
+    assert document_width == viewport_width > 1350  # no horizontal overflow
+    assert scrolling_tables == 0
+    pdf = tmp_path / "scorecard.pdf"
+    done = _chromium(tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri())
+    assert done.returncode == 0 and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_html_compares_like_with_like_and_draws_the_goal_line(db, history, capsys, clock):
     from callcoach.core.review.scorecard_html import build_scorecard
 
     with db.session() as s:
         f = make_filter(clock.now(), period="last-week", zone=fx.ZONE)
         html = build_scorecard(s, "week", f, datetime(2026, 11, 23, 14, tzinfo=UTC))
-    assert "November 2026: 16 vs October 2026: 2" in html
+    # Last week is over: the whole week before it, not "this month against last month".
+    assert "Compared with 2026-11-09 .. 2026-11-15 (the week before" in html
+    assert "November 2026" not in html
     assert "stroke-dasharray" in html  # the goal line
     assert "Week (Mon)" in html and "@media print" in html
 
@@ -325,7 +375,9 @@ def plugins(tmp_path, monkeypatch):
 def test_a_plugin_breakdown_works_in_every_format(db, history, capsys, tmp_path, plugins):
     """A brand-new --by name from an entry point: table, CSV, JSON, HTML and the help."""
     code, out, _ = run_cli(db, capsys, "report", "--by", "score", *LAST_WEEK, "--format", "csv")
-    assert code == 0 and out.splitlines() == ["Drill,Score %", "'=evil,75.0"]
+    lines = out.splitlines()
+    assert code == 0 and lines[:2] == ["Drill,Score %", "'=evil,75.0"]
+    assert all(line.startswith("Definition,") for line in lines[2:])
     code, out, _ = run_cli(db, capsys, "report", "--by", "score", *LAST_WEEK)
     assert code == 0 and "=evil  3/4 (75%)" in out
     data = report_json(db, capsys, "--by", "score", *LAST_WEEK)
@@ -383,3 +435,49 @@ def test_report_files_follow_the_umask_and_are_never_world_writable(sq, capsys, 
         os.umask(old)
     assert code == 0 and (out.stat().st_mode & 0o777) == mode
     assert [p.name for p in out.parent.iterdir()] == ["card.html"]  # no temporary file left
+
+
+def test_report_compare_in_table_csv_and_json(db, history, capsys):
+    """``--compare``: each figure beside the previous comparable period's (last week is
+    over: the whole week before) and the change; the previous values are that period's."""
+    data = report_json(db, capsys, "--by", "rep", *LAST_WEEK, "--compare")
+    before = report_json(db, capsys, "--by", "rep", "--since", "2026-11-09", "--until",
+                         "2026-11-15", "--tz", fx.ZONE)
+    assert data["comparison"]["previous"]["since"] == "2026-11-09"
+    assert data["comparison"]["rule"] == "previous period"
+    prev = {r["rep"]: r for r in before["rows"]}
+    for row in data["rows"]:
+        old = prev.get(row["rep"], {})
+        assert row["dials_prev"] == old.get("dials")
+        change = row["dials_change"]
+        assert change["diff"] == row["dials"] - (old.get("dials") or 0)
+        assert change["pct"] is None or (old.get("dials") or 0) >= 20
+    assert data["totals"]["dials_prev"] == before["totals"]["dials"]
+    code, out, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--compare")
+    assert code == 0, err
+    assert "Dials prev" in out and "Dials chg" in out and "Compared with 2026-11-09" in out
+    code, out, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--compare",
+                             "--format", "csv")
+    assert code == 0, err
+    header = next(csv.reader(io.StringIO(out)))
+    assert "Connect/dial chg (pts)" in header and "Dials chg" in header
+
+
+def test_definitions_in_table_and_csv_and_no_drills(db, history, capsys):
+    """Connect and conversation are defined in the text table and the CSV too; a drill
+    report with no drills says so (not "no calls")."""
+    from callcoach.core.review.metrics import DEFINITIONS
+
+    code, out, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK)
+    assert code == 0, err
+    assert f"  connect: {DEFINITIONS['connect']}" in out
+    assert f"  conversation: {DEFINITIONS['conversation']}" in out
+    code, out, err = run_cli(db, capsys, "report", "--by", "rep", *LAST_WEEK, "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert ["Definition", "connect", DEFINITIONS["connect"]] in rows
+    assert ["Definition", "conversation", DEFINITIONS["conversation"]] in rows
+    code, out, err = run_cli(db, capsys, "report", "--by", "drill", "--since", "2020-01-06",
+                             "--until", "2020-01-12", "--tz", fx.ZONE)
+    assert code == 0, err
+    assert "(no drills in this period)" in out and "no calls" not in out

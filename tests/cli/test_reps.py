@@ -98,7 +98,7 @@ def test_cli_reps_set_role_email_and_active(sqlite_db, capsys):
     assert main(["--db", url, "reps"]) == 0
     assert capsys.readouterr().out.splitlines()[1].split()[-1] == "inactive"
     assert main(["--db", url, "reps", "set", "Cy", "--role", "sdr"]) == 2
-    assert "no rep called 'Cy'" in capsys.readouterr().err
+    assert "reps set 'Cy': no such rep" in capsys.readouterr().err
     assert main(["--db", url, "reps", "set", "Bo"]) == 2
     assert "give --role, --email, --active or --inactive" in capsys.readouterr().err
     with sqlite_db.session() as s:

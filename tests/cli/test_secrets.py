@@ -57,6 +57,10 @@ VALUES = {
     "set": "First reflexes",
     "trainee": "Sam",
     "due": "2099-12-31",
+    "names": "Cold outreach",
+    "output": "{tmp}/out.toml",
+    "note_rep": "Sam",
+    "text": "a note",
 }
 
 

@@ -59,7 +59,7 @@ async def test_dashboard_last_week_figures(app_db, settings, clock):
         ]
         await pilot.press("2")  # each panel loads when first shown
         await pilot.pause()
-        assert _rows(screen, "#leaderboard") == [
+        assert [r[:11] for r in _rows(screen, "#leaderboard")] == [
             ["Ana", "2", "9", "4", "2", "6/9 (66.7%)", "2/4 (50%)", "2/9 (22.2%)", "1:49",
              "2/6 (33.3%)", "0:55"],
             ["Ben", "2", "5", "2", "1", "2/5 (40%)", "1/2 (50%)", "1/5 (20%)", "2:15",
@@ -74,12 +74,12 @@ async def test_dashboard_last_week_figures(app_db, settings, clock):
             ["Mon", "6"], ["Wed", "3"], ["Thu", "4"], ["Sun", "1"]]
         await pilot.press("5")
         await pilot.pause()
-        assert [r[:5] for r in _rows(screen, "#lists-table")] == [
+        assert [r[:2] + r[4:7] for r in _rows(screen, "#lists-table")] == [
             ["Retail West", "region: west", "3", "1", "1"],
             ["SaaS East", "vertical: saas", "11", "5", "2"]]
         await pilot.press("6")
         await pilot.pause()
-        assert [r[:3] for r in _rows(screen, "#objections")] == [
+        assert [r[:2] + r[3:4] for r in _rows(screen, "#objections")] == [
             ["Send me some information", "3", "1/3 (33.3%)"],
             ["No budget", "2", "1/2 (50%)"], ["Not interested", "2", "1/2 (50%)"]]
         assert _rows(screen, "#objection-order")[2] == [
@@ -108,8 +108,9 @@ async def test_dashboard_command_opens_once_and_home_fills_when_shown(
         screen = app.screen
         assert isinstance(screen, DashboardScreen)
         assert "Dials               2" in _text(screen, "#funnel")
-        # The funnel, and the leaderboard of the week behind the goals: nothing more.
-        assert calls == [(), (("rep",),)]
+        # The funnel, the leaderboard of the week behind the goals, and the previous
+        # comparable period's funnel: nothing more.
+        assert calls == [(), (("rep",),), ()]
         home = app.screen_stack[-2]
         assert isinstance(home, HomeScreen) and home.summaries == []
         await pilot.press("escape")
@@ -143,12 +144,33 @@ async def test_dashboard_filters_rep_list_and_custom(app_db, settings, clock):
         await pilot.pause()
         assert screen.query_one("#period", Select).value == "custom"
         assert "2026-10-01 .." in _text(screen, "#dash-status")
-        # A bad date is a one-line error, the old figures stay.
+        # Applied: focus left the date field, so the next key acts on the dashboard
+        # (issue 14 item 6) and the panels show the new period.
+        assert not isinstance(screen.focused, Input)
+        await pilot.press("2")
+        await pilot.pause()
+        assert screen.query_one("#since", Input).value == "2026-10-01"
+        assert screen.query_one("#dash-tabs").active == "tab-reps"
+        assert "error" not in _text(screen, "#dash-status")
+        assert [r[0] for r in _rows(screen, "#leaderboard")] == ["Ben"]
+        assert _rows(screen, "#leaderboard")[0][2] == "7"  # Ben since 1 Oct (last week: 5)
+        await pilot.press("1")
+        await pilot.pause()
+        assert "Dials               7" in _text(screen, "#funnel")
+        # A bad date is a one-line error, the old figures stay (and say so); the focus stays
+        # in the field to correct it.
+        await pilot.press("c")
         screen.query_one("#since", Input).value = "2026-02-30"
+        await pilot.press("enter")
+        await pilot.pause()
+        status = _text(screen, "#dash-status")
+        assert "--since '2026-02-30': expected a date like 2026-11-23" in status
+        assert "(still showing 2026-10-01 .. 2026-11-23" in status
+        assert screen.focused is screen.query_one("#since", Input)
         await pilot.press("escape", "r")
         await pilot.pause()
-        assert "--since '2026-02-30': expected a date like 2026-11-23" in _text(
-            screen, "#dash-status")
+        assert "--since '2026-02-30'" in _text(screen, "#dash-status")
+        assert isinstance(app.screen, DashboardScreen)
 
 
 async def test_rep_view_from_leaderboard(app_db, settings, clock):
@@ -163,15 +185,147 @@ async def test_rep_view_from_leaderboard(app_db, settings, clock):
         assert "Ben" in _text(screen, "#rep-title")
         assert "Dials               5" in _text(screen, "#rep-funnel")
         blocks = _rows(screen, "#rep-blocks")
-        assert [b[0] for b in blocks] == ["Mon 23 Nov 08:00", "Sun 22 Nov 23:20",
-                                          "Thu 19 Nov 10:00"]
-        assert blocks[2][1:] == ["SaaS East", "finished", "4", "2", "1"]
+        # the period's blocks only (last week): not Monday's of this week (issue 14 item 9)
+        assert [b[0] for b in blocks] == ["Sun 22 Nov 23:20", "Thu 19 Nov 10:00"]
+        assert blocks[1][1:] == ["SaaS East", "finished", "4", "2", "1"]
         best = _rows(screen, "#rep-lists")
         assert best[0][:5] == ["best", "SaaS East", "vertical: saas", "5", "1"]
         weeks = _rows(screen, "#rep-weeks")
         assert weeks[-1][:5] == ["2026-11-16", "2", "5", "2", "1"]
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_rep_view_blocks_follow_the_period(app_db, settings, clock):
+    """This week shows only Monday's block; a period without blocks says so."""
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "2")
+        await pilot.pause()
+        await pilot.press("enter")  # Ben, the only rep with calls this week
+        await pilot.pause()
+        screen = app.screen
+        assert "Ben" in _text(screen, "#rep-title")
+        assert [b[0] for b in _rows(screen, "#rep-blocks")] == ["Mon 23 Nov 08:00"]
+        await pilot.press("escape")
+        await pilot.pause()
+        app.screen.query_one("#since", Input).value = "2026-11-01"
+        app.screen.query_one("#until", Input).value = "2026-11-10"
+        app.screen.query_one("#rep", Select).value = next(
+            v for label, v in app.screen.query_one("#rep", Select)._options if str(label) == "Ana")
+        await pilot.press("c", "enter", "v")
+        await pilot.pause()
+        assert "Ana" in _text(app.screen, "#rep-title")
+        assert _rows(app.screen, "#rep-blocks")[0][0] == "no blocks in this period"
+
+
+async def test_manager_writes_a_note_from_the_rep_view_and_the_rep_reads_it_on_home(
+    app_db, settings, clock
+):
+    """n on the rep view writes a note (committed); the rep's home shows it until n."""
+    from callcoach.storage.models import CoachingNote
+
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "p", "2")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # Ben
+        await pilot.pause()
+        screen = app.screen
+        assert "No notes yet" in _text(screen, "#rep-notes")
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Ask for the meeting before the second objection", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "Ask for the meeting before the second objection" in _text(screen, "#rep-notes")
+        assert "Mia" in _text(screen, "#rep-notes") and "unread" in _text(screen, "#rep-notes")
+        # about a block: the second choice is the first block shown
+        await pilot.press("n")
+        await pilot.pause()
+        about = app.screen.query_one("#note-about", Select)
+        block_id = [v for _, v in about._options][1]
+        about.value = block_id
+        app.screen.query_one("#note-text", Input).focus()
+        await pilot.press(*"Good pace", "enter")
+        await pilot.pause()
+        assert f"about block {block_id}" in _text(screen, "#rep-notes")
+    with app_db.session() as s:
+        notes = s.exec(select(CoachingNote).order_by(CoachingNote.id)).all()
+    assert [(n.text, n.block_id, n.read_at) for n in notes] == [
+        ("Ask for the meeting before the second objection", None, None),
+        ("Good pace", block_id, None),
+    ]
+    ben = make_app(app_db, settings, clock, rep_name="Ben")
+    async with ben.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        box = ben.screen.query_one("#home-notes", Static)
+        assert box.display and "Coaching notes for you (2 unread)" in _text(ben.screen,
+                                                                             "#home-notes")
+        assert "Mia: Ask for the meeting before the second objection" in _text(
+            ben.screen, "#home-notes")
+        await pilot.press("n")
+        await pilot.pause()
+        assert not box.display
+    with app_db.session() as s:
+        assert all(n.read_at == clock.now() for n in s.exec(select(CoachingNote)).all())
+
+
+async def test_an_sdr_cannot_write_notes_from_the_rep_view(app_db, settings, clock):
+    app = make_app(app_db, settings, clock, rep_name="Ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "p", "2")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, RepViewScreen)
+
+
+async def test_trends_chart_gives_meetings_their_own_axis(app_db, settings, clock):
+    """Meetings (a few a week) are drawn on a right-hand axis scaled to them, not on the
+    dials' axis where they round to nothing (issue 14 item 9)."""
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "p", "3")
+        await pilot.pause()
+        chart = app.screen.query_one("#trend-plot").render().plain
+    lines = chart.splitlines()
+    assert "meetings (right axis)" in chart
+    assert lines[-1].rstrip().endswith("meetings")  # the right axis' label
+    right_ticks = [line.rstrip()[-2:] for line in lines if line.rstrip()[-2:-1] == "├"]
+    assert right_ticks == ["├3", "├2", "├1", "├0"]  # 3 meetings in the busiest week
+    assert "70.0┤" in chart  # the dials keep the left axis
+
+
+async def test_prime_time_in_the_prospects_local_time(app_db, settings, clock):
+    """z on the Prime time tab shows the hours where the prospects are (issue 14 item 9)."""
+    import sqlalchemy as sa
+
+    with app_db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE contact SET timezone = 'America/Los_Angeles' WHERE "
+                             "list_id = (SELECT id FROM call_list WHERE name = 'Retail West')"))
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "p", "4")
+        await pilot.pause()
+        screen = app.screen
+        assert "Hours in your zone (America/New_York) · z: the prospects' local time" in _text(
+            screen, "#time-note")
+        mine = {r[0]: r[1] for r in _rows(screen, "#hours")}
+        await pilot.press("z")
+        await pilot.pause()
+        assert "Hours in the prospects' local time (America/Los_Angeles) · 11 dials to " \
+               "contacts without a known zone counted in America/New_York" in _text(
+                   screen, "#time-note")
+        theirs = {r[0]: r[1] for r in _rows(screen, "#hours")}
+        assert sum(map(int, mine.values())) == sum(map(int, theirs.values())) == 14
+        assert theirs != mine
+        assert mine.get("14:00") and theirs.get("11:00")  # Ana's Retail block at 14:00 NY
+        await pilot.press("z")
+        await pilot.pause()
+        assert {r[0]: r[1] for r in _rows(screen, "#hours")} == mine
 
 
 async def test_planner_screen(app_db, settings, clock):
@@ -192,7 +346,7 @@ async def test_planner_screen(app_db, settings, clock):
         await pilot.pause()
         out = _text(screen, "#plan-output")
         assert "call blocks          556      55.6" in out
-        assert "blocks run per week so far: 1.6 (6 blocks over 3.9 weeks" in out
+        assert "blocks run per week so far: 1.6 (6 blocks over the 3.9 weeks since" in out
         quota.value = "lots"
         await pilot.press("enter")
         await pilot.pause()
@@ -250,3 +404,47 @@ def test_dashboard_trends_snapshot(app_db, settings, clock, snap_compare):
 def test_planner_snapshot(app_db, settings, clock, snap_compare):
     app = make_app(app_db, settings, clock, rep_name="Mia")
     assert snap_compare(app, press=["l"], terminal_size=(120, 40))
+
+
+async def test_every_panel_compares_with_the_previous_comparable_period(app_db, settings, clock):
+    """Last week (over) against the whole week before; this week (Monday 09:00 in New York)
+    against last Monday up to 09:00. Every panel says so; the changes are the core's."""
+    from callcoach.core.review.comparisons import change, comparable
+    from callcoach.core.review.filters import make_filter
+    from callcoach.core.review.slices import by_list, by_rep
+
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        screen = app.screen
+        assert "(week to date)" in _text(screen, "#cmp-overview")
+        assert "Connect: the target person answered" in _text(screen, "#definitions")
+        assert "Conversation: a connect that got past" in _text(screen, "#definitions")
+        await pilot.press("p")
+        await pilot.pause()
+        overview = _text(screen, "#cmp-overview")
+        assert "Compared with 2026-11-09 .. 2026-11-15 (the week before" in overview
+        assert "This period" in overview and "Previous" in overview
+        f = make_filter(clock.now(), fx.ZONE, "last-week")
+        prev = comparable(f, clock.now()).previous
+        with app_db.session() as s:
+            before_reps = {x.label: x.funnel for x in by_rep(s, prev)}
+            before_lists = {x.label: x.funnel for x in by_list(s, prev)}
+        for key, panel in (("2", "#cmp-reps"), ("3", "#cmp-trends"), ("4", "#cmp-time"),
+                           ("5", "#cmp-lists"), ("6", "#cmp-objections")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert _text(screen, panel).startswith("vs 2026-11-09 .. 2026-11-15"), panel
+        await pilot.press("2")
+        await pilot.pause()
+        for row in _rows(screen, "#leaderboard"):
+            old = before_reps.get(row[0])
+            want = change(int(row[2]), old.dials if old else 0)
+            assert want is not None and row[11] == want.text()
+        await pilot.press("5")
+        await pilot.pause()
+        for row in _rows(screen, "#lists-table"):
+            old = before_lists.get(row[0])
+            want = change(int(row[6]), old.meetings if old else 0)
+            assert want is not None and row[-1] == want.text()

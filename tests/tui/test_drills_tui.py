@@ -46,6 +46,7 @@ def _setup(db, tmp_path, sets: str | None = None):
     ids = seed_objections(db)
     seed_track(db, ids)
     add_rep(db, "Ana")
+    add_rep(db, "Tom", "trainer")  # reps are added explicitly: a typed name never makes one
     f = tmp_path / "sets.toml"
     f.write_text(
         sets
@@ -327,6 +328,34 @@ async def test_no_sets_and_no_trainer_are_one_line_messages(sqlite_db, settings,
         assert "no trainer" in _text(app, "#run-error")
         await pilot.press("n")
         assert "Round 2" in _text(app, "#round-label")
+
+
+async def test_unknown_trainer_or_trainee_is_refused_and_creates_no_rep(
+    sqlite_db, settings, clock, tmp_path
+):
+    """A typo in the trainer or trainee field is one line with the close match; no rep is
+    created and no drill starts (issue 14 item 8)."""
+    db = sqlite_db
+    _setup(db, tmp_path)
+    app, _ = _app(db, settings, clock, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one("#trainer").value = "Tim"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DrillsScreen)
+        error = _text(app, "#drills-error")
+        assert "trainer 'Tim': no such rep (did you mean 'Tom'?" in error
+        assert "callcoach reps add Tim" in error
+        app.screen.query_one("#trainer").value = ""
+        app.screen.query_one("#trainee").value = "t1"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "trainee 't1': no such rep" in _text(app, "#drills-error")
+    with db.session() as s:
+        assert sorted(r.name for r in s.exec(select(Rep)).all()) == ["Ana", "Tom"]
+        assert s.exec(select(DrillSession)).first() is None
 
 
 def count_scored(db) -> int:

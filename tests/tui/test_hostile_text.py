@@ -125,6 +125,7 @@ TRAINER = HOSTILE["isolates"]
 def _drill_world(db, tmp_path) -> None:
     """A hostile rep, set name, track name, objection keys, texts and rebuttals."""
     make_rep(db, name=REP_NAME)
+    make_rep(db, name=TRAINER, role="trainer")  # reps are added explicitly (issue 14 item 8)
     ids = seed_objections(db)
     seed_track(db, ids, name=TRACK_NAME)
     sets = tmp_path / "sets.toml"

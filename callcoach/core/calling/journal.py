@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from callcoach.clock import Clock, FakeClock
 from callcoach.config import Settings
-from callcoach.core.calling import lifecycle, outcomes, queue, serving
+from callcoach.core.calling import lifecycle, outcomes, queue, serving, undo
 from callcoach.core.calling.journal_file import (
     JournalEntry,
     OutcomeJournal,
@@ -41,6 +41,7 @@ from callcoach.storage.db import Database
 from callcoach.storage.errors import ServerUnavailable, is_connection_error
 from callcoach.storage.models import CallBlock, Contact
 from callcoach.storage.sql import calls as calls_sql
+from callcoach.storage.sql import undo as undo_sql
 from callcoach.storage.urls import describe_connect_error
 
 #: Pauses between the attempts to reach the server before an outcome goes to the journal.
@@ -115,10 +116,13 @@ def _open_call_contact(db: Database, block_id: int) -> int | None:
 
 
 def _write_entry(db: Database, settings: Settings, entry: JournalEntry) -> bool:
-    """Write one journaled outcome at its original instant; True if new, False if known.
+    """Write one journaled outcome (or undo) at its original instant; True if new, False
+    if known.
 
     Raises connection errors as they come, CallcoachError when it can never be written.
     """
+    if entry.undoes is not None:
+        return _write_undo_entry(db, settings, entry)
     if _already_stored(db, entry.client_uuid):
         return False
     if entry.contact_id is not None and not entry.dial_if_needed:
@@ -146,6 +150,27 @@ def _write_entry(db: Database, settings: Settings, entry: JournalEntry) -> bool:
         # kept it single.
         if _already_stored(db, entry.client_uuid):
             return False
+        raise
+    return not result.replayed
+
+
+def _write_undo_entry(db: Database, settings: Settings, entry: JournalEntry) -> bool:
+    """Apply one journaled undo at its original instant; True if new, False if known."""
+    try:
+        result = undo.undo_outcome(
+            db,
+            FakeClock(entry.logged_at),
+            settings,
+            block_id=entry.block_id,
+            undoes=entry.undoes,
+            client_uuid=entry.client_uuid,
+        )
+    except sa.exc.IntegrityError:
+        # Another process applied the same undo a moment ago: the unique undo_uuid kept it
+        # single.
+        with db.session() as session:
+            if undo_sql.undo_applied(session.connection(), entry.client_uuid) is not None:
+                return False
         raise
     return not result.replayed
 
@@ -318,6 +343,80 @@ def log_outcome_durably(
         done.message = (
             f"Outcome saved on this machine ({waiting} waiting), written when the server is "
             f"back - {describe_connect_error(db.url, exc)}"
+        )
+        return done
+    done.message = done.replay.message
+    return done
+
+
+@dataclass
+class DurableUndo:
+    """What :func:`undo_outcome_durably` did with an undo."""
+
+    client_uuid: str
+    result: undo.UndoResult | None = None  # when applied on the server now
+    journaled: bool = False  # kept on this machine until the server is back
+    replay: ReplayReport = field(default_factory=ReplayReport)
+    message: str = ""  # one line for the rep ("" when all went normally)
+
+
+def undo_outcome_durably(
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    journal: OutcomeJournal,
+    *,
+    block_id: int,
+    undoes: str | None,
+    contact_id: int | None = None,
+    client_uuid: str | None = None,
+    retry_delays: tuple[float, ...] | None = None,
+    sleep: Callable[[float], None] | None = None,
+    owner: str | None = None,
+) -> DurableUndo:
+    """Undo the block's last outcome like ``undo.undo_outcome``, journaled like an outcome:
+    earlier journaled entries are written first, a lost connection is retried, and if the
+    server stays away the undo of ``undoes`` (the outcome's client_uuid) is appended to
+    ``journal`` and applied, exactly once, when it is back. Without ``undoes`` (the screen
+    does not know the outcome's key) a lost server is raised as ServerUnavailable."""
+    retry_delays = DEFAULT_RETRY_DELAYS if retry_delays is None else retry_delays
+    sleep = sleep or time.sleep
+    client_uuid = client_uuid or str(uuid.uuid4())
+    logged_at = clock.now()
+    done = DurableUndo(client_uuid=client_uuid)
+
+    def write() -> undo.UndoResult:
+        return undo.undo_outcome(
+            db, FakeClock(logged_at), settings, block_id=block_id, undoes=undoes,
+            client_uuid=client_uuid, owner=owner,
+        )
+
+    try:
+        if journal.has_pending():
+            done.replay = _retrying(
+                lambda: _replay_or_raise(db, settings, journal), retry_delays, sleep
+            )
+        done.result = _retrying(write, retry_delays, sleep)
+    except Exception as exc:
+        if not is_connection_error(exc) and not isinstance(exc, ServerUnavailable):
+            raise
+        if undoes is None:
+            raise ServerUnavailable(describe_connect_error(db.url, exc)) from None
+        journal.append(
+            JournalEntry(
+                client_uuid=client_uuid,
+                database=journal.database,
+                block_id=block_id,
+                contact_id=contact_id,
+                outcome="undo",
+                logged_at=logged_at,
+                undoes=undoes,
+            )
+        )
+        done.journaled = True
+        done.message = (
+            f"Undo saved on this machine ({len(journal.pending())} waiting), applied when the "
+            f"server is back - {describe_connect_error(db.url, exc)}"
         )
         return done
     done.message = done.replay.message

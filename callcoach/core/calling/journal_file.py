@@ -57,6 +57,7 @@ class JournalEntry:
     callback_at: datetime | None = None
     meeting: dict[str, Any] | None = None  # MeetingDetails fields (starts_at as ISO text)
     dial_if_needed: bool = False
+    undoes: str | None = None  # an undo (outcome "undo"): the client_uuid of the outcome undone
 
     def to_json(self) -> str:
         """One JSON line (no newline)."""
@@ -85,6 +86,7 @@ class JournalEntry:
             callback_at=_dt(data.get("callback_at")),
             meeting=data.get("meeting"),
             dial_if_needed=bool(data.get("dial_if_needed", False)),
+            undoes=None if data.get("undoes") is None else str(data["undoes"]),
         )
 
 

@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 from callcoach.clock import Clock
 from callcoach.core.calling.hold import require_hold
 from callcoach.core.calling.lifecycle import BlockError, open_attempt
+from callcoach.core.lists.tracks import list_track_id
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
     AttemptObjection,
     CallAttempt,
     CallBlock,
-    CallList,
     Objection,
     TalkTrackObjection,
 )
@@ -35,9 +35,7 @@ class ObjectionChoice:
 
 def objection_choices(session: Session, list_id: int) -> list[ObjectionChoice]:
     """The library, the list's likely objections first, rebuttals overridden by its track."""
-    track_id = session.execute(
-        sa.select(col(CallList.talk_track_id)).where(col(CallList.id) == list_id)
-    ).scalar()
+    track_id = list_track_id(session, list_id)
     tto = (
         sa.select(
             col(TalkTrackObjection.objection_id),

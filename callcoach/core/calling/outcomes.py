@@ -1,5 +1,5 @@
 """Logging how a call ended: the rules that decide what an outcome writes, the commit that
-writes it, the meeting's invite, and the callback quick picks.
+writes it and the meeting's invite (the callback quick picks: :mod:`workdays`).
 
 The path reads as one line: :func:`log_outcome` validates the request,
 :func:`outcome_values` decides the attempt's and the contact's new columns, and
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
@@ -37,6 +37,7 @@ from callcoach.config import Settings
 from callcoach.core.calling import dialling, queue
 from callcoach.core.calling.hold import require_hold
 from callcoach.core.calling.lifecycle import BlockError
+from callcoach.core.calling.prior import prior_image
 from callcoach.storage.db import Database
 from callcoach.storage.models import (
     CallAttempt,
@@ -75,6 +76,7 @@ class OutcomeResult:
     callback: Callback | None = None
     ics_path: Path | None = None
     ics_error: str | None = None
+    ics_gaps: list[str] = field(default_factory=list)  # what the invite lacks (emails)
     replayed: bool = False  # the client_uuid was already stored: nothing new written
     next_contact: Contact | None = None  # reserved when log_outcome(serve=True)
 
@@ -244,18 +246,24 @@ def _write_outcome(session: Session, req: _OutcomeRequest, call: OpenCall) -> Ou
     objections = calls_sql.call_objections(session, attempt["id"]) if call.objections else []
     # Unmarked objections follow from how the call ended (the catalogue's settles column).
     settles = BY_OUTCOME[outcome].settles
+    settled: list[int] = []
     if objections and settles is Settlement.OVERCOME:
-        unmarked = [oid for oid, overcome in objections if overcome is None]
-        if unmarked:
-            calls_sql.mark_objections(session, unmarked, True)
+        settled = [oid for oid, overcome in objections if overcome is None]
+        if settled:
+            calls_sql.mark_objections(session, settled, True)
     elif objections and settles is Settlement.LAST_LOST:
         last_id, last_overcome = objections[-1]
         if last_overcome is None:
-            calls_sql.mark_objections(session, [last_id], False)
+            settled = [last_id]
+            calls_sql.mark_objections(session, settled, False)
+    was_callback = contact["status"] == ContactStatus.CALLBACK.value
     attempt_values, contact_values = outcome_values(
         req.settings, attempt, contact, outcome, req.note, req.callback_at, req.meeting,
         req.client_uuid, req.now, len(objections),
     )
+    closed = calls_sql.open_callback_ids(session, contact["id"]) if was_callback else []
+    if settled or closed:
+        attempt_values["prior"] = prior_image(attempt, contact, settled, closed)
     calls_sql.write_outcome_rows(
         session,
         block_id=req.block_id,
@@ -264,7 +272,7 @@ def _write_outcome(session: Session, req: _OutcomeRequest, call: OpenCall) -> Ou
         contact_id=contact["id"],
         contact_values=contact_values,
         now=req.now,
-        close_callbacks=contact["status"] == ContactStatus.CALLBACK.value,
+        close_callbacks=was_callback,
     )
     result = OutcomeResult(
         from_row(CallAttempt, {**attempt, **attempt_values}),
@@ -326,6 +334,7 @@ def outcome_values(
         "conversation": is_conversation(outcome.value, objections),
         "client_uuid": client_uuid,
         "notes": notes,
+        "prior": prior_image(attempt, contact),  # what the undo restores
     }
     status, next_at = queue.status_after(
         outcome, attempt["attempt_number"], now, contact["timezone"], settings.retry
@@ -402,6 +411,10 @@ def _write_outcome_at_once(
         # Callable again right now (a zero retry delay): the general path serves it after
         # its commit, as the rules say; one statement could not see it.
         return None
+    if contact["status"] == ContactStatus.CALLBACK.value:
+        # The callbacks it closes go into the undo's before-image: the general path reads
+        # their ids first.
+        return None
     zones = None
     if req.serve:
         cache = req.zone_cache or queue.ZoneCache(attempt["list_id"], settings.window)
@@ -446,7 +459,7 @@ def _write_meeting_invite(
 ) -> None:
     """Write the invite of the meeting ``result`` set and record its path (or the error)."""
     # Imported here: icalendar costs a tenth of a second, and start-up imports this module.
-    from callcoach.core.calling.invites import InviteError, write_invite
+    from callcoach.core.calling.invites import InviteError, invite_gaps, write_invite
 
     assert result.meeting is not None
     with db.transaction() as session:
@@ -454,34 +467,16 @@ def _write_meeting_invite(
         assert meeting is not None  # written by this outcome's commit
         rep = session.get(Rep, meeting.rep_id)
         assert rep is not None  # the meeting's rep: a foreign key
+        organizer = settings.rep_email or rep.email
         try:
-            path = write_invite(meeting, result.contact, rep, Path(settings.ics_dir), now)
+            path = write_invite(
+                meeting, result.contact, rep, Path(settings.ics_dir), now, organizer
+            )
         except InviteError as exc:
             result.ics_error = str(exc)
             return
+        result.ics_gaps = invite_gaps(meeting, result.contact, rep, organizer)
         meeting.ics_path = str(path)
         session.add(meeting)
         result.meeting = meeting
         result.ics_path = path
-
-
-def quick_callback_times(now: datetime, zone: str) -> list[tuple[str, datetime]]:
-    """Callback quick picks in the contact's local time: later today, tomorrow, next week."""
-    tz = queue.contact_zone(zone)
-    local = now.astimezone(tz) if tz else now
-
-    def at(days: int, hour: int, minute: int = 0) -> datetime:
-        d = local.date() + timedelta(days=days)
-        return datetime(d.year, d.month, d.day, hour, minute, tzinfo=local.tzinfo).astimezone(
-            now.tzinfo
-        )
-
-    picks: list[tuple[str, datetime]] = []
-    in_two = (local + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
-    if in_two.hour < 18:
-        picks.append((f"today {in_two:%H:%M}", in_two.astimezone(now.tzinfo)))
-    picks.append(("tomorrow 09:00", at(1, 9)))
-    picks.append(("tomorrow 14:00", at(1, 14)))
-    days_to_monday = 7 - local.weekday()
-    picks.append(("next Monday 09:00", at(days_to_monday, 9)))
-    return picks

@@ -13,7 +13,14 @@ from sqlmodel import Session, col
 
 from callcoach.catalog.outcomes import Outcome
 from callcoach.config import CallPhases
-from callcoach.storage.models import AttemptObjection, BlockStatus, CallAttempt, CallBlock, Objection
+from callcoach.storage.models import (
+    AttemptObjection,
+    BlockStatus,
+    CallAttempt,
+    CallBlock,
+    CallList,
+    Objection,
+)
 
 
 @dataclass(frozen=True)
@@ -55,12 +62,36 @@ class BlockFigures:
 
 
 @dataclass(frozen=True)
+class ListFigures:
+    """What one block did on one of its lists (a block may switch lists)."""
+
+    list_id: int
+    name: str
+    dials: int
+    connects: int
+    conversations: int
+    meetings: int
+    callbacks: int
+
+
+@dataclass(frozen=True)
 class BlockSummary:
-    """This block's figures and the rep's previous five blocks, for comparison."""
+    """This block's figures and the rep's previous five blocks, for comparison; with what
+    it did on each list it dialled, in the order first dialled."""
 
     block_id: int
     this: BlockFigures
     previous: BlockFigures
+    by_list: list[ListFigures] = field(default_factory=list)
+
+    def lists_title(self, current: str, most: int = 3) -> str:
+        """The lists the block dialled as a title: their names ("Software, Healthcare"),
+        or how many past ``most`` ("4 lists"); ``current`` when it dialled none."""
+        if not self.by_list:
+            return current
+        if len(self.by_list) > most:
+            return f"{len(self.by_list)} lists"
+        return ", ".join(f.name for f in self.by_list)
 
 
 def block_figures(session: Session, block_ids: list[int], phases: CallPhases) -> BlockFigures:
@@ -167,7 +198,36 @@ def block_summary(session: Session, block_id: int, phases: CallPhases) -> BlockS
         block_id=block_id,
         this=block_figures(session, [block_id], phases),
         previous=block_figures(session, previous_block_ids(session, block), phases),
+        by_list=list_figures(session, block_id),
     )
+
+
+def list_figures(session: Session, block_id: int) -> list[ListFigures]:
+    """The block's logged calls per list dialled, in the order the lists were first dialled."""
+    a = CallAttempt
+
+    def count_if(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+
+    rows = session.execute(
+        sa.select(
+            col(a.list_id),
+            col(CallList.name),
+            sa.func.count(),
+            count_if(col(a.connected).is_(True)),
+            count_if(col(a.conversation).is_(True)),
+            count_if(col(a.outcome) == Outcome.MEETING.value),
+            count_if(col(a.outcome) == Outcome.CALLBACK.value),
+        )
+        .join(CallList, col(CallList.id) == col(a.list_id))
+        .where(col(a.block_id) == block_id, col(a.outcome).is_not(None))
+        .group_by(col(a.list_id), col(CallList.name))
+        .order_by(sa.func.min(col(a.dialed_at)), col(a.list_id))
+    ).all()
+    return [
+        ListFigures(int(lid), str(name), int(d), int(c), int(cv), int(m), int(cb))
+        for lid, name, d, c, cv, m, cb in rows
+    ]
 
 
 def block_tally(session: Session, block_id: int) -> tuple[int, int, int, int]:

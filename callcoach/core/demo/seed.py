@@ -5,22 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from callcoach import paths
 from callcoach.clock import Clock
 from callcoach.core.reps import get_or_create_rep
 from callcoach.storage.db import Database
-from callcoach.storage.models import CallList, RepRole, TalkTrack
+from callcoach.storage.models import CallList, Origin, RepRole, TalkTrack
 
 DEMO_LIST_PREFIX = "Demo"
 DEMO_REP = "Demo SDR"
 
 
 def is_empty(db: Database) -> bool:
-    """True when the database has neither call lists nor talk tracks."""
+    """True when the database has neither call lists nor talk tracks of its own (the
+    starter library every database is created with does not count)."""
     with db.session() as session:
         lists = session.execute(sa.select(sa.func.count()).select_from(CallList)).scalar_one()
-        tracks = session.execute(sa.select(sa.func.count()).select_from(TalkTrack)).scalar_one()
+        tracks = session.execute(
+            sa.select(sa.func.count())
+            .select_from(TalkTrack)
+            .where(col(TalkTrack.origin) != Origin.STARTER.value)
+        ).scalar_one()
     return lists == 0 and tracks == 0
 
 

@@ -34,7 +34,7 @@ from callcoach.core.drills.prospect import DEFAULT_GREETING, personalise
 from callcoach.core.drills.rounds import DrillError, DrillMode, RoundKind, ScorerRole
 from callcoach.core.drills.sets import DrillCard
 from callcoach.core.drills.timer import AnswerTimer
-from callcoach.core.reps import find_rep, get_or_create_rep
+from callcoach.core.reps import require_rep
 from callcoach.storage.db import Database
 from callcoach.storage.models import DrillRound, DrillSession, Rep, TalkTrack
 
@@ -443,7 +443,7 @@ def _ordinal(n: int) -> str:
     return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
 
 
-def resolve_rep(session: Session, name: str, role: str) -> Rep:
-    """A rep by name, created with ``role`` when new (trainees and trainers alike)."""
-    rep = find_rep(session, name)
-    return rep if rep is not None else get_or_create_rep(session, name, role)
+def resolve_rep(session: Session, name: str, what: str) -> Rep:
+    """A trainee or trainer by name; an unknown name is a one-line error with close matches
+    (``what`` says which field it came from), never a new rep."""
+    return require_rep(session, name, what)

@@ -35,6 +35,25 @@ def _known_voices(engine: Any) -> set[str]:
     return _KNOWN_VOICES
 
 
+def _wait_for_espeak() -> None:
+    """Block until espeak-ng has finished the text it was given.
+
+    pyttsx3 2.99's espeak driver ends ``runAndWait`` as soon as ``espeak_Synth`` returns,
+    but espeak-ng synthesises on its own thread: a text longer than a sentence or two (an
+    opener, a rebuttal) was still being spoken when the reply went out, so the WAV was
+    missing and the leftover audio spilled into the next request (measured: a 250-character
+    opener failed, the request after it came out silent). ``espeak_Synchronize`` returns
+    when all queued text is done; the driver writes the WAV on the last callback.
+    """
+    try:
+        from pyttsx3.drivers import _espeak
+    except Exception:  # another driver: its runAndWait is synchronous
+        return
+    synchronize = getattr(_espeak, "Synchronize", None)
+    if synchronize is not None:
+        synchronize()
+
+
 def _synth(engine: Any, request: dict[str, Any]) -> dict[str, Any]:
     text = str(request.get("text") or "").strip()
     path = str(request["path"])
@@ -60,6 +79,7 @@ def _synth(engine: Any, request: dict[str, Any]) -> dict[str, Any]:
     # only the last file (pyttsx3 2.99).
     engine.save_to_file(text, path)
     engine.runAndWait()
+    _wait_for_espeak()
     elapsed = time.perf_counter() - started
     try:
         with wave.open(path, "rb") as wav:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from callcoach.config import CallingWindow
-from callcoach.storage.models import CallBlock, CallList, Contact
+from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact
 from callcoach.storage.sql.contacts import callable_condition
 
 
@@ -77,6 +77,17 @@ def list_summaries(session: Session, now: datetime, window: CallingWindow) -> li
         .group_by(col(CallBlock.list_id))
         .subquery()
     )
+    # A block that switched lists used the ones before too: the block of the list's latest
+    # logged call (one probe of ix_attempt_list_logged per list).
+    dialled_in = (
+        sa.select(col(CallBlock.started_at))
+        .join_from(CallAttempt, CallBlock, col(CallBlock.id) == col(CallAttempt.block_id))
+        .where(col(CallAttempt.list_id) == col(CallList.id), col(CallAttempt.logged_at).is_not(None))
+        .order_by(col(CallAttempt.logged_at).desc())
+        .limit(1)
+        .correlate(CallList)
+        .scalar_subquery()
+    )
     rows = session.execute(
         sa.select(
             col(CallList.id),
@@ -86,6 +97,7 @@ def list_summaries(session: Session, now: datetime, window: CallingWindow) -> li
             sa.func.coalesce(counts.c.contacts, 0),
             sa.func.coalesce(counts.c.callable_now, 0),
             last_block.c.last_at,
+            dialled_in,
         )
         .outerjoin(counts, counts.c.list_id == col(CallList.id))
         .outerjoin(last_block, last_block.c.list_id == col(CallList.id))
@@ -94,11 +106,8 @@ def list_summaries(session: Session, now: datetime, window: CallingWindow) -> li
     ).all()
     result = []
     for row in rows:
-        last_at = row[6]
-        if isinstance(last_at, str):  # SQLite returns max() of a datetime column as text
-            last_at = datetime.fromisoformat(last_at)
-        if last_at is not None and last_at.tzinfo is None:
-            last_at = last_at.replace(tzinfo=UTC)
+        used = [t for t in (_instant(row[6]), _instant(row[7])) if t is not None]
+        last_at = max(used) if used else None
         result.append(
             ListSummary(
                 id=row[0],
@@ -111,6 +120,15 @@ def list_summaries(session: Session, now: datetime, window: CallingWindow) -> li
             )
         )
     return result
+
+
+def _instant(value: datetime | str | None) -> datetime | None:
+    """An instant read back from SQL, aware (SQLite returns max() of a datetime as text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def find_list(session: Session, name: str) -> CallList | None:

@@ -39,10 +39,12 @@ from callcoach.core.lists.csvfile import DELIMITER_NAMES, CsvFileError, iter_rec
 from callcoach.core.lists.phones import InvalidPhone, PhoneNormalizer, pick_zone
 from callcoach.core.lists.regions import country_code, country_display, normalize_region
 from callcoach.core.lists.spool import RowSpool
+from callcoach.core.lists.tracks import starter_track_id
 from callcoach.errors import CallcoachError
 from callcoach.storage.db import Database
 from callcoach.storage.models import CallList, ClusterDimension, Contact, DoNotCall, TalkTrack, table_of
 from callcoach.storage.sql import bulk
+from callcoach.storage.starters import STARTER_TRACK_NAME
 from callcoach.textsafe import is_terminal_safe, unsafe_characters
 
 CLUSTER_DIMENSIONS = ("vertical", "region", "size", "role")
@@ -162,6 +164,8 @@ class ListResult:
     added: int
     created: bool
     talk_track: str | None = None
+    #: True when the list has no track of its own and calls with the starter track.
+    starter_track: bool = False
 
 
 @dataclass
@@ -247,6 +251,14 @@ class ImportReport:
             track = f", talk track: {r.talk_track}" if r.talk_track else ""
             verb = "new" if r.created else "added to"
             out.append(f"    {r.name}: {r.added} contacts ({verb}{track})")
+        on_starter = [r for r in self.lists if r.starter_track]
+        if on_starter and not self.refused:
+            out.append(
+                f"  {len(on_starter)} list(s) have no talk track of their own and use the starter "
+                "track. Write a real one per cluster (engage statement, impact question, meeting "
+                "ask, voicemail) in a TOML file, then: callcoach tracks load FILE "
+                "(see data/talk_tracks.toml and the Talk tracks page of the manual)."
+            )
         if self.problems:
             out.append("Invalid rows:")
             out.extend("  " + p.render(name) for p in self.problems)
@@ -793,6 +805,7 @@ def _write(
         for candidate in session.exec(select(TalkTrack).where(TalkTrack.cluster_dimension == dimension)):
             tracks.setdefault((candidate.cluster_value or "").strip().lower(), candidate)
 
+    starter_id = starter_track_id(session)
     list_ids: dict[str, int] = {}
     results: dict[str, ListResult] = {}
     for value in sorted(names):
@@ -816,6 +829,9 @@ def _write(
                 found.talk_track_id = track.id
             attached = session.get(TalkTrack, found.talk_track_id) if found.talk_track_id else None
             results[value] = ListResult(name, 0, False, attached.name if attached else None)
+        if found.talk_track_id is None and starter_id is not None:
+            results[value].talk_track = STARTER_TRACK_NAME
+            results[value].starter_track = True
         assert found.id is not None  # flushed
         list_ids[value] = found.id
     list_of = {raw: list_ids[target] for raw, target in target_of.items()}

@@ -44,9 +44,11 @@ from callcoach.storage.models import (
     ClusterDimension,
     Contact,
     Objection,
+    Origin,
     TalkTrack,
     TalkTrackObjection,
 )
+from callcoach.storage.starters import STARTER_TRACK_NAME
 
 #: Placeholders allowed in track text, with what they stand for.
 MERGE_FIELDS: dict[str, str] = {
@@ -179,6 +181,29 @@ def track_objections(session: Session, track_id: int | None) -> list[tuple[Objec
     if not rows:
         rows = [(o, o.rebuttal) for o in session.exec(select(Objection).order_by(col(Objection.position)))]
     return rows
+
+
+def starter_track_id(session: Session) -> int | None:
+    """The starter talk track's id (the track every list without its own uses), if any."""
+    return session.execute(
+        sa.select(col(TalkTrack.id)).where(
+            sa.func.lower(col(TalkTrack.name)) == STARTER_TRACK_NAME.lower()
+        )
+    ).scalar()
+
+
+def list_track_id(session: Session, list_id: int) -> int | None:
+    """The talk track a call list uses: its own, else the starter track (None without both)."""
+    starter = (
+        sa.select(col(TalkTrack.id))
+        .where(sa.func.lower(col(TalkTrack.name)) == STARTER_TRACK_NAME.lower())
+        .scalar_subquery()
+    )
+    return session.execute(
+        sa.select(sa.func.coalesce(col(CallList.talk_track_id), starter)).where(
+            col(CallList.id) == list_id
+        )
+    ).scalar()
 
 
 def _line_of(text: str, key: str, value: str) -> int | None:
@@ -395,6 +420,8 @@ def _store(
             session.add(found)
             summary.objections_new.append(item["key"])
         else:
+            if (found.text, found.rebuttal) != (item["text"], item["rebuttal"]):
+                found.origin = Origin.LIBRARY.value  # rewritten: no longer the starter's words
             found.text, found.rebuttal = item["text"], item["rebuttal"]
             summary.objections_updated.append(item["key"])
         by_key[item["key"]] = found
@@ -412,6 +439,21 @@ def _store(
             session.add(track)
             summary.tracks_new.append(item["name"])
         else:
+            links_before = [
+                (link.objection_id, link.rebuttal_override)
+                for link in session.exec(
+                    select(TalkTrackObjection)
+                    .where(TalkTrackObjection.talk_track_id == track.id)
+                    .order_by(col(TalkTrackObjection.position))
+                )
+            ]
+            links_after = [(objection_ids[k], item["rebuttals"].get(k)) for k in item["objections"]]
+            if links_before != links_after or any(
+                getattr(track, key) != value for key, value in fields.items()
+            ):
+                # Rewritten: the team's file, no longer the starter's words. Loading the same
+                # words again (an export of this database) changes nothing, origin included.
+                track.origin = Origin.LIBRARY.value
             for key, value in fields.items():
                 setattr(track, key, value)
             track.updated_at = now

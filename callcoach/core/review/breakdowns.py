@@ -46,6 +46,8 @@ from callcoach.core.review.goals import goals_by_week
 from callcoach.core.review.objections import objection_analysis
 from callcoach.core.review.tables import (
     FUNNEL_COLUMNS,
+    SPLIT_COLUMNS,
+    SPLIT_NOTE,
     TIME_COLUMNS,
     Column,
     ReportTable,
@@ -116,6 +118,19 @@ class FunnelBreakdown(Breakdown):
         return table
 
 
+def _split_note(what: str) -> Callable[[Session, ReportFilter, ReportTable], None]:
+    """Say under a table by list or cluster how its blocks are split and what Shared counts;
+    the Shared total is left empty (a shared block is in several rows)."""
+
+    def extend(session: Session, f: ReportFilter, table: ReportTable) -> None:
+        if table.totals is not None:
+            table.totals.pop("shared_blocks", None)
+        shared = sum(int(r.get("shared_blocks") or 0) for r in table.rows)
+        table.notes.append(SPLIT_NOTE.format(what=what, n=shared))
+
+    return extend
+
+
 def _week_goals(session: Session, f: ReportFilter, table: ReportTable) -> None:
     """Each week's goals (summed over the filter's reps) beside its figures."""
     goals = goals_by_week(session, f.since, f.until, f.rep_ids)
@@ -132,7 +147,8 @@ def _week_goals(session: Session, f: ReportFilter, table: ReportTable) -> None:
 
 
 def objection_table(session: Session, f: ReportFilter) -> ReportTable:
-    """Objection frequency, overcome rate, meetings won; notes give wins by objection order."""
+    """Objection frequency, overcome rate, meetings won after each; the totals count each
+    meeting once; notes give wins by objection order."""
     stats, order = objection_analysis(session, f)
     total_raised = sum(s.raised for s in stats)
     rows = [
@@ -140,6 +156,7 @@ def objection_table(session: Session, f: ReportFilter) -> ReportTable:
             "objection": s.key,
             "text": s.text,
             "raised": s.raised,
+            "calls": s.calls,
             "share": m.Ratio(s.raised, total_raised),
             "overcome": s.overcome_rate,
             "meetings": s.meetings,
@@ -147,12 +164,20 @@ def objection_table(session: Session, f: ReportFilter) -> ReportTable:
         }
         for s in stats
     ]
+    after = [o for o in order if o.objections > 0]
+    calls_with = sum(o.calls for o in after)  # each call once, by its number of objections
+    meetings_with = sum(o.meetings for o in after)  # each meeting once
+    meetings_without = order[0].meetings
     notes = [
-        f"Meetings set with no objection: {o.meetings}"
-        if o.objections == 0
-        else f"Calls that ended {o.label} objection: {o.calls}; meetings won "
-        f"{o.won_rate.text()}"
-        for o in order
+        "Mtgs after: calls on which this objection was raised that ended in a meeting; a "
+        "meeting that followed two objections is in both rows. Calls: calls it was raised "
+        "on. The Total row counts each call and each meeting once.",
+        f"Meetings in the period: {meetings_with + meetings_without} "
+        f"({meetings_with} after at least one objection, {meetings_without} with none)",
+    ]
+    notes += [
+        f"Calls that ended {o.label} objection: {o.calls}; meetings won {o.won_rate.text()}"
+        for o in after
     ]
     return ReportTable(
         "objection",
@@ -162,17 +187,19 @@ def objection_table(session: Session, f: ReportFilter) -> ReportTable:
             Column("objection", "Objection", "text"),
             Column("text", "As said", "text"),
             Column("raised", "Raised"),
+            Column("calls", "Calls"),
             Column("share", "Share", "ratio"),
             Column("overcome", "Overcome", "ratio"),
-            Column("meetings", "Meetings"),
-            Column("won", "Won", "ratio"),
+            Column("meetings", "Mtgs after"),
+            Column("won", "Mtgs/call", "ratio"),
         ],
         rows,
-        {"objection": "Total", "raised": total_raised,
-         "meetings": sum(s.meetings for s in stats)},
+        {"objection": "Total", "raised": total_raised, "calls": calls_with,
+         "share": m.Ratio(total_raised, total_raised),
+         "overcome": m.Ratio(sum(s.overcome for s in stats), total_raised),
+         "meetings": meetings_with, "won": m.Ratio(meetings_with, calls_with)},
         notes,
     )
-
 
 
 REP_BREAKDOWN = FunnelBreakdown(
@@ -186,12 +213,16 @@ LIST_BREAKDOWN = FunnelBreakdown(
     grouping=LIST,
     first=(Column("list", "List", "text"), Column("cluster", "Cluster", "text")),
     slices=lambda s, f, rows: sl.list_slices(s, rows),
+    funnel_columns=SPLIT_COLUMNS,
+    extend=_split_note("list"),
 )
 CLUSTER_BREAKDOWN = FunnelBreakdown(
     "cluster", "By cluster",
     grouping=CLUSTER,
     first=(Column("cluster", "Cluster", "text"),),
     slices=lambda s, f, rows: sl.cluster_slices(rows),
+    funnel_columns=SPLIT_COLUMNS,
+    extend=_split_note("cluster"),
 )
 WEEK_BREAKDOWN = FunnelBreakdown(
     "week", "By week",

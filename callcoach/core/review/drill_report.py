@@ -77,5 +77,6 @@ def drill_table(session: Session, f: ReportFilter) -> ReportTable:
     ]
     if f.list_ids:
         notes.append("Drills are not tied to call lists: --list only narrows the live calls.")
-    return ReportTable("drill", TITLE, f, columns, out, None, notes)
+    return ReportTable("drill", TITLE, f, columns, out, None, notes,
+                       empty="(no drills in this period)")
 

@@ -13,7 +13,7 @@ import io
 import json
 from typing import Any
 
-from callcoach.core.review.metrics import DEFINITIONS, Ratio
+from callcoach.core.review.metrics import DEFINITIONS, CountChange, RateChange, Ratio
 from callcoach.core.review.tables import Column, ReportTable
 from callcoach.text_table import column_widths, table_row, table_rule
 
@@ -32,10 +32,12 @@ def cell_text(value: Any, kind: str) -> str:
     """A value as the text table, dashboard and HTML show it."""
     if value is None:
         return "-"
-    if isinstance(value, Ratio):
+    if isinstance(value, Ratio | CountChange | RateChange):
         return value.text()
     if kind == "seconds":
         return seconds_text(value)
+    if kind == "share":
+        return f"{float(value):.1f}"
     return str(value)
 
 
@@ -57,9 +59,10 @@ def render_text(table: ReportTable) -> str:
     else:
         lines += rows
     if not table.rows:
-        lines.append("(no calls in this period)")
+        lines.append(table.empty)
     if table.notes:
         lines += [""] + table.notes
+    lines += ["", "Definitions:"] + [f"  {name}: {text}" for name, text in DEFINITIONS.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -68,7 +71,10 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def _csv_headers(col: Column) -> str:
+def _csv_headers(col: Column, kinds: dict[str, str]) -> str:
+    if col.kind == "change":  # of a rate: in percentage points; of a count: the difference
+        rate = kinds.get(col.key.removesuffix("_change")) == "ratio"
+        return f"{col.header} (pts)" if rate else col.header
     if col.kind == "ratio":
         return f"{col.header} %"
     if col.kind == "seconds":
@@ -79,31 +85,44 @@ def _csv_headers(col: Column) -> str:
 def _csv_value(value: Any, kind: str) -> Any:
     if value is None:
         return ""
+    if isinstance(value, CountChange):
+        return value.diff
+    if isinstance(value, RateChange):  # points; empty when either rate is small
+        return "" if value.points is None else value.points
     if isinstance(value, Ratio):
         return "" if value.pct is None else value.pct
     if kind == "seconds":
         return round(float(value))
+    if kind == "share":
+        return round(float(value), 2)
     if isinstance(value, str):
         return neutralise(value)
     return value
 
 
 def render_csv(table: ReportTable) -> str:
-    """CSV: one header row, one row per slice, a Total row; formula-safe text cells."""
+    """CSV: one header row, one row per slice, a Total row, then the definitions
+    (``Definition,connect,...``); formula-safe text cells."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow([neutralise(_csv_headers(c)) for c in table.columns])
+    kinds = {c.key: c.kind for c in table.columns}
+    w.writerow([neutralise(_csv_headers(c, kinds)) for c in table.columns])
     rows = list(table.rows) + ([table.totals] if table.totals else [])
     for row in rows:
         w.writerow([_csv_value(row.get(c.key), c.kind) for c in table.columns])
+    # Then the definitions, one per row: "Definition", the term, its meaning.
+    for name, text in DEFINITIONS.items():
+        w.writerow(["Definition", neutralise(name), neutralise(text)])
     return buf.getvalue()
 
 
 def _json_value(value: Any, kind: str) -> Any:
-    if isinstance(value, Ratio):
+    if isinstance(value, Ratio | CountChange | RateChange):
         return value.as_json()
     if kind == "seconds" and value is not None:
         return round(float(value), 1)
+    if kind == "share" and value is not None:
+        return round(float(value), 3)
     return value
 
 
@@ -130,6 +149,7 @@ def report_dict(table: ReportTable) -> dict[str, Any]:
         "totals": conv(table.totals) if table.totals else None,
         "notes": list(table.notes),
         "definitions": DEFINITIONS,
+        **({"comparison": table.comparison} if table.comparison is not None else {}),
     }
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from callcoach.core.reps import unknown_rep
 from callcoach.core.review import metrics as m
 from callcoach.errors import CallcoachError
 from callcoach.storage.models import CallAttempt, CallList, Rep
@@ -78,6 +79,9 @@ class ReportFilter:
     label: str = ""
     rep_names: tuple[str, ...] = ()
     list_names: tuple[str, ...] = ()
+    #: An instant (aware) the period stops at before the end of ``until``: the previous
+    #: period of a comparison to date (last week up to this weekday and time).
+    cutoff: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.until < self.since:
@@ -95,8 +99,10 @@ class ReportFilter:
 
     @property
     def end_utc(self) -> datetime:
-        """First instant after the period (local midnight after ``until``)."""
-        return m.to_utc(self.until + timedelta(days=1), self.tz)
+        """First instant after the period: local midnight after ``until``, or the cutoff
+        when that comes first."""
+        end = m.to_utc(self.until + timedelta(days=1), self.tz)
+        return end if self.cutoff is None else min(end, self.cutoff.astimezone(end.tzinfo))
 
     @property
     def days(self) -> int:
@@ -106,7 +112,10 @@ class ReportFilter:
     def describe(self) -> str:
         """``2026-11-16 .. 2026-11-22 (last week, America/New_York)``."""
         label = f"{self.label}, " if self.label else ""
-        return f"{self.since} .. {self.until} ({label}{self.zone})"
+        until = str(self.until)
+        if self.cutoff is not None and self.end_utc == self.cutoff:
+            until += " " + self.cutoff.astimezone(self.tz).strftime("%H:%M")
+        return f"{self.since} .. {until} ({label}{self.zone})"
 
     def scope(self) -> str:
         """Who and which lists: ``reps Ana; lists SaaS East`` or ``all reps, all lists``."""
@@ -171,15 +180,18 @@ def make_filter(
     )
 
 
-def resolve_rep_ids(session: Session, names: Sequence[str]) -> tuple[int, ...]:
-    """Rep ids for names (case-insensitive), or a one-line error naming the unknown one."""
+def resolve_rep_ids(
+    session: Session, names: Sequence[str], flag: str = "--rep"
+) -> tuple[int, ...]:
+    """Rep ids for names (case-insensitive), or a one-line error naming the unknown one
+    with close matches (no rep is ever created here)."""
     ids = []
     for name in names:
         rep = session.execute(
             sa.select(col(Rep.id)).where(sa.func.lower(col(Rep.name)) == name.strip().lower())
         ).scalar()
         if rep is None:
-            raise ReportError(f"--rep {name!r}: no such rep")
+            raise ReportError(str(unknown_rep(session, name, flag)))
         ids.append(int(rep))
     return tuple(ids)
 

@@ -44,11 +44,16 @@ class Funnel:
     meetings: int = 0
     held: int = 0
     held_known: int = 0
-    blocks: int = 0
+    #: Blocks run. By list or cluster: each block's share of its dials on that slice, so
+    #: a block that switched lists is split between them and the rows add up to the total.
+    blocks: float = 0
     talk_seconds: float = 0.0  # summed duration of connects with a duration
     timed_connects: int = 0
     long_calls: int = 0  # connects over three minutes
     dead_seconds: float = 0.0  # summed gaps before dials
+    #: By list or cluster: blocks that also dialled another list (cluster) in the period;
+    #: each such block counts on every slice it dialled. 0 for other groupings.
+    shared_blocks: int = 0
 
     def __add__(self, other: Funnel) -> Funnel:
         """Field-by-field sum (for slices whose calls and blocks never overlap)."""
@@ -117,10 +122,10 @@ class Funnel:
 
 _FUNNEL_FIELDS = (
     "dials connects conversations meetings held held_known blocks talk_seconds "
-    "timed_connects long_calls dead_seconds"
+    "timed_connects long_calls dead_seconds shared_blocks"
 ).split()
 #: Counted over every dial (per block first, see :func:`funnels`).
-_DIAL_FIELDS = ("dials", "dead_seconds", "blocks")
+_DIAL_FIELDS = ("dials", "dead_seconds", "blocks", "shared_blocks")
 #: Counted over the answered calls only (``ix_attempt_answered``).
 _ANSWERED_FIELDS = tuple(x for x in _FUNNEL_FIELDS if x not in _DIAL_FIELDS)
 
@@ -129,7 +134,13 @@ def _funnel_from(row: Any) -> Funnel:
     values: dict[str, Any] = {}
     for name in _FUNNEL_FIELDS:
         v = getattr(row, name)
-        values[name] = float(v or 0) if name.endswith("seconds") else int(v or 0)
+        if name.endswith("seconds"):
+            values[name] = float(v or 0)
+        elif name == "blocks":
+            share = round(float(v or 0), 6)  # a sum of shares: 0.9999999 is one block
+            values[name] = int(share) if share.is_integer() else share
+        else:
+            values[name] = int(v or 0)
     return Funnel(**values)
 
 
@@ -189,6 +200,9 @@ class BlockGrouping:
     name: str
     column: str
     lookup: Callable[[Session], KeyLookup] | None = None
+    #: A block can dial several keys (lists, clusters): split it by its share of dials and
+    #: count the blocks that dialled more than one key (``shared_blocks``).
+    split: bool = False
 
     def key(self, q: FunnelQuery, src: sa.FromClause, mapped: bool = True) -> sa.ColumnElement:
         """The grouping key of a row of ``src`` (the column, or its lookup's key)."""
@@ -201,12 +215,35 @@ class BlockGrouping:
         blk = q.blk
         assert blk is not None
         k = self.key(q, blk).label("k")
+        if not self.split:
+            return sa.select(
+                k, sa.func.sum(blk.c.dials).label("dials"),
+                sa.func.sum(blk.c.dead).label("dead"),
+                # Distinct: a block that switched lists has a row per list.
+                sa.func.count(sa.distinct(blk.c.block_id)).label("blocks"),
+                sa.literal(0).label("shared"),
+            ).group_by(k)
+        # Per block and key (two lists of one cluster are one row), then each row's share
+        # of its block's dials and how many keys its block dialled.
+        per_key = (
+            sa.select(blk.c.block_id, k, sa.func.sum(blk.c.dials).label("dials"),
+                      sa.func.sum(blk.c.dead).label("dead"))
+            .group_by(blk.c.block_id, k)
+            .subquery(f"per_key_{self.name}")
+        )
+        whole = sa.func.sum(per_key.c.dials).over(partition_by=per_key.c.block_id)
+        keys = sa.func.count().over(partition_by=per_key.c.block_id)
+        shares = sa.select(
+            per_key.c.k, per_key.c.block_id, per_key.c.dials, per_key.c.dead,
+            (sa.cast(per_key.c.dials, sa.Float) / whole).label("share"), keys.label("n_keys"),
+        ).subquery(f"shares_{self.name}")
+        has_block = shares.c.block_id.is_not(None)
         return sa.select(
-            k, sa.func.sum(blk.c.dials).label("dials"), sa.func.sum(blk.c.dead).label("dead"),
-            # Distinct: a block that switched lists has a row per list (for a cluster,
-            # maybe two rows in one cluster: still one block run).
-            sa.func.count(sa.distinct(blk.c.block_id)).label("blocks"),
-        ).group_by(k)
+            shares.c.k, sa.func.sum(shares.c.dials).label("dials"),
+            sa.func.sum(shares.c.dead).label("dead"),
+            sa.func.sum(sa.case((has_block, shares.c.share), else_=0.0)).label("blocks"),
+            sa.func.count().filter(sa.and_(has_block, shares.c.n_keys > 1)).label("shared"),
+        ).group_by(shares.c.k)
 
 
 @dataclass(frozen=True)
@@ -246,6 +283,7 @@ class LoggedGrouping:
             parts.c.k, sa.func.sum(parts.c.dials).label("dials"),
             sa.func.sum(parts.c.dead).label("dead"),
             sa.func.count(sa.distinct(parts.c.block_id)).label("blocks"),
+            sa.literal(0).label("shared"),
         ).group_by(parts.c.k)
 
 
@@ -275,6 +313,7 @@ class DialTimeGrouping:
         return sa.select(
             k, sa.func.sum(slot.c.dials).label("dials"),
             sa.func.sum(slot.c.dead).label("dead"), sa.literal(0).label("blocks"),
+            sa.literal(0).label("shared"),
         ).group_by(k)
 
 
@@ -346,8 +385,8 @@ def month_key(epoch: sa.ColumnElement, f: ReportFilter) -> sa.ColumnElement:
 
 
 REP = BlockGrouping("rep", "rep_id")
-LIST = BlockGrouping("list", "list_id")
-CLUSTER = BlockGrouping("cluster", "list_id", lookup=read_clusters)
+LIST = BlockGrouping("list", "list_id", split=True)
+CLUSTER = BlockGrouping("cluster", "list_id", lookup=read_clusters, split=True)
 WEEK = LoggedGrouping("week", week_key)
 #: The calendar month in the display zone (numbered year * 12 + month - 1).
 MONTH = LoggedGrouping("month", month_key)
@@ -536,6 +575,7 @@ def funnels(
     dial_total = sa.select(
         sa.func.sum(src.c.dials).label("dials"), sa.func.sum(src.c.dead).label("dead"),
         sa.func.count(sa.distinct(src.c.block_id)).label("blocks"),
+        sa.literal(0).label("shared"),
     ).cte("dial_total")
 
     def answered_part(name: str, key: sa.ColumnElement) -> sa.CTE:
@@ -583,14 +623,15 @@ def funnels(
         selects.append(
             sa.select(
                 sa.literal(i).label("part"), d.c.k, d.c.dials, d.c.dead.label("dead_seconds"),
-                d.c.blocks, *[ans.c[n] for n in _ANSWERED_FIELDS],
+                d.c.blocks, d.c.shared.label("shared_blocks"),
+                *[ans.c[n] for n in _ANSWERED_FIELDS],
             ).select_from(d.outerjoin(ans, ans.c.k == d.c.k))
         )
     selects.append(
         sa.select(
             sa.literal(len(chosen)).label("part"), sa.null().label("k"),
             dial_total.c.dials, dial_total.c.dead.label("dead_seconds"), dial_total.c.blocks,
-            *[answered_total.c[n] for n in _ANSWERED_FIELDS],
+            dial_total.c.shared.label("shared_blocks"), *[answered_total.c[n] for n in _ANSWERED_FIELDS],
         ).select_from(dial_total.join(answered_total, sa.true()))  # one row each
     )
     stmt = sa.union_all(*selects) if len(selects) > 1 else selects[0]

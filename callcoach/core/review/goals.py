@@ -146,7 +146,7 @@ def goal_progress(
                 rep_id=rid,
                 rep=names.get(rid, f"rep {rid}"),
                 goal=goals.get(rid),
-                blocks=s.funnel.blocks if s else 0,
+                blocks=int(s.funnel.blocks) if s else 0,  # by rep: whole blocks
                 dials=s.funnel.dials if s else 0,
                 meetings=s.funnel.meetings if s else 0,
             )

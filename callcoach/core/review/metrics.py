@@ -286,6 +286,74 @@ class Ratio:
         return {"num": self.num, "den": self.den, "pct": self.pct}
 
 
+@dataclass(frozen=True)
+class CountChange:
+    """A count now and before: ``+3`` (a percentage only from :data:`SMALL_SAMPLE` before on)."""
+
+    now: float
+    before: float
+
+    @property
+    def diff(self) -> float:
+        """Now minus before."""
+        return self.now - self.before
+
+    @property
+    def pct(self) -> float | None:
+        """Percent change, only when the previous count is not small."""
+        if self.before < SMALL_SAMPLE:
+            return None
+        return round(self.diff * 100 / self.before, 1)
+
+    def _num(self, v: float) -> str:
+        return f"{v:+.1f}" if isinstance(v, float) and not v.is_integer() else f"{int(v):+d}"
+
+    def text(self) -> str:
+        """``+3`` or ``+120 (+25%)``."""
+        pct = self.pct
+        return self._num(self.diff) + ("" if pct is None else f" ({pct:+g}%)")
+
+    def as_json(self) -> dict[str, object]:
+        """Counts, difference and (when not small) percent for JSON."""
+        return {"now": self.now, "before": self.before, "diff": self.diff, "pct": self.pct}
+
+
+def _fraction(r: Ratio) -> str:
+    """``3/10``, or ``-`` when nothing to divide by."""
+    return f"{r.num}/{r.den}" if r.den else "-"
+
+
+@dataclass(frozen=True)
+class RateChange:
+    """A rate now and before: ``+2.1 pts`` when both rest on at least :data:`SMALL_SAMPLE` counts,
+    else both rates with their counts (``3/10 vs 1/8``, ``3/10 vs -``)."""
+
+    now: Ratio
+    before: Ratio
+
+    @property
+    def points(self) -> float | None:
+        """The change in percentage points, only when neither rate is small."""
+        if self.now.den < SMALL_SAMPLE or self.before.den < SMALL_SAMPLE:
+            return None
+        assert self.now.pct is not None and self.before.pct is not None
+        return round(self.now.pct - self.before.pct, 1)
+
+    def text(self) -> str:
+        """``+2.1 pts`` or ``3/10 vs 1/8`` (small counts) or ``-`` (nothing to divide)."""
+        if not self.now.den and not self.before.den:
+            return "-"
+        pts = self.points
+        if pts is None:
+            return f"{_fraction(self.now)} vs {_fraction(self.before)}"
+        return f"{pts:+.1f} pts"
+
+    def as_json(self) -> dict[str, object]:
+        """Both rates and (when not small) the change in points."""
+        return {"now": self.now.as_json(), "before": self.before.as_json(),
+                "points": self.points}
+
+
 def to_utc(day: date, zone: ZoneInfo) -> datetime:
     """Local midnight starting ``day`` in ``zone``, as aware UTC."""
     return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)

@@ -5,7 +5,8 @@ Rendered from the Jinja2 templates in ``templates/`` (``scorecard.html.j2``, its
 works out the figures and the charts' geometry as plain data, the templates write markup.
 
 It shows the period and filters, the funnel with stage rates, the appointment-set rates,
-month-over-month change, weekly trends against the goal line, and the requested
+the change against the previous comparable period (see
+:mod:`~callcoach.core.review.comparisons`), weekly trends against the goal line, and the requested
 breakdown table; it prints cleanly on A4/Letter.
 """
 
@@ -20,12 +21,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlmodel import Session
 
 from callcoach.core.review.breakdowns import FunnelBreakdown, get_breakdown
-from callcoach.core.review.comparisons import month_over_month
+from callcoach.core.review.comparisons import CountChange, RateChange, comparable
 from callcoach.core.review.export import cell_text
 from callcoach.core.review.filters import ReportFilter
 from callcoach.core.review.funnels import Funnel, funnel, funnels
 from callcoach.core.review.goals import goals_by_week
 from callcoach.core.review.metrics import DEFINITIONS
+from callcoach.core.review.notes import report_notes
 from callcoach.core.review.slices import by_week, week_slices
 from callcoach.core.review.tables import ReportTable
 
@@ -99,18 +101,16 @@ def bar_chart(
             "bar_w": slot * 0.7, "bars": bars, "goals": segments}
 
 
-def _change(now: int, before: int) -> tuple[int, str]:
-    """Percent change and its trend class (``up``, ``down`` or none) of a month's figure."""
-    if before == 0:
-        return 0, ""
-    diff = now - before
-    return round(diff * 100 / before), "up" if diff > 0 else "down" if diff < 0 else ""
+def _trend(diff: float) -> str:
+    """The trend class of a change: ``up``, ``down`` or none."""
+    return "up" if diff > 0 else "down" if diff < 0 else ""
 
 
 def _table(table: ReportTable) -> dict[str, Any]:
     """A report table as the text of its cells (the same text as the terminal table)."""
     return {
         "title": table.title,
+        "empty": table.empty.strip("()").capitalize() + ".",
         "columns": [{"header": c.header, "css": "text" if c.kind == "text" else ""}
                     for c in table.columns],
         "rows": [[cell_text(row.get(c.key), c.kind) for c in table.columns]
@@ -120,6 +120,21 @@ def _table(table: ReportTable) -> dict[str, Any]:
             for c in table.columns
         ],
     }
+
+
+def _coaching(session: Session, by: str, f: ReportFilter) -> list[dict[str, Any]]:
+    """The coaching notes of the reps the card is about, written in the period, as text."""
+    out = []
+    for rep, notes in sorted(report_notes(session, by, f).items()):
+        for n in notes:
+            out.append({
+                "rep": rep,
+                "when": n.written_at.astimezone(f.tz).strftime("%Y-%m-%d %H:%M"),
+                "author": n.author or "-",
+                "about": n.about,
+                "text": n.text,
+            })
+    return out
 
 
 def trend_filter(f: ReportFilter, min_weeks: int = 8) -> ReportFilter:
@@ -147,29 +162,29 @@ def build_scorecard(session: Session, by: str, f: ReportFilter, now: datetime) -
     else:
         table = breakdown.table(session, f)
         weeks, fu = by_week(session, tf), funnel(session, f)
-    (this_m, fm), (prev_m, fp) = month_over_month(session, f)
+    comparison = comparable(f, now)
+    fp = funnel(session, comparison.previous)
     goals = goals_by_week(session, tf.since, tf.until, f.rep_ids)
     labels = [w.key.strftime("%d %b") for w in weeks]
     goal_dials = [goals[w.key].dials if w.key in goals else None for w in weeks]
     goal_meetings = [goals[w.key].meetings if w.key in goals else None for w in weeks]
 
     tiles = []
-    for name, value, now_m, before_m in (
-        ("Dials", fu.dials, fm.dials, fp.dials),
-        ("Connects", fu.connects, fm.connects, fp.connects),
-        ("Conversations", fu.conversations, fm.conversations, fp.conversations),
-        ("Meetings set", fu.meetings, fm.meetings, fp.meetings),
-        ("Meetings held", fu.held, fm.held, fp.held),
+    for name, attr in (("Dials", "dials"), ("Connects", "connects"),
+                       ("Conversations", "conversations"), ("Meetings set", "meetings"),
+                       ("Meetings held", "held")):
+        ch = CountChange(getattr(fu, attr), getattr(fp, attr))
+        tiles.append({"name": name, "value": getattr(fu, attr), "before": ch.before,
+                      "change": ch.text(), "trend": _trend(ch.diff)})
+    rates = []
+    for name, now_rate, before_rate in (
+        ("per dial", fu.set_per_dial, fp.set_per_dial),
+        ("per connect", fu.set_per_connect, fp.set_per_connect),
+        ("per conversation", fu.set_per_conversation, fp.set_per_conversation),
     ):
-        pct, trend = _change(now_m, before_m)
-        tiles.append({"name": name, "value": value, "this_label": this_m.label, "now": now_m,
-                      "prev_label": prev_m.label, "before": before_m, "pct": pct,
-                      "trend": trend})
-    rates: list[tuple[str, str]] = [
-        ("per dial", fu.set_per_dial.text()),
-        ("per connect", fu.set_per_connect.text()),
-        ("per conversation", fu.set_per_conversation.text()),
-    ]
+        rc = RateChange(now_rate, before_rate)
+        rates.append({"name": name, "now": now_rate.text(), "before": before_rate.text(),
+                      "change": rc.text(), "trend": _trend(rc.points or 0)})
     bar_charts = [
         bar_chart("Dials per week (goal dashed)", labels, [w.funnel.dials for w in weeks],
                   goal_dials),
@@ -189,11 +204,14 @@ def build_scorecard(session: Session, by: str, f: ReportFilter, now: datetime) -
         scope=f.scope(),
         generated=now.astimezone(f.tz).strftime("%Y-%m-%d %H:%M"),
         tiles=tiles,
+        previous=comparison.previous.describe(),
+        rule=comparison.rule,
         funnel=funnel_chart(fu),
         rates=rates,
         bar_charts=bar_charts,
         table=_table(table),
         notes=table.notes,
+        coaching=_coaching(session, by, f),
         definitions=DEFINITIONS,
         zone=f.zone,
     )

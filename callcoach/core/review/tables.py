@@ -13,7 +13,9 @@ from callcoach.core.review.slices import Slice
 
 @dataclass(frozen=True)
 class Column:
-    """A report column: ``kind`` is text, int, ratio, seconds or minutes."""
+    """A report column: ``kind`` is text, int, share (a
+    fraction shown to one decimal), ratio, seconds, minutes or change (a count or rate
+    change against the previous period)."""
 
     key: str
     header: str
@@ -32,6 +34,10 @@ class ReportTable:
     totals: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     total: Funnel | None = None  # the whole filter's funnel, for breakdowns that have one
+    #: For a table compared with the previous comparable period: the rule and that period.
+    comparison: dict[str, Any] | None = None
+    #: What a table with no rows says (a drill table: no drills, not no calls).
+    empty: str = "(no calls in this period)"
 
 
 FUNNEL_COLUMNS: tuple[Column, ...] = (
@@ -51,6 +57,22 @@ FUNNEL_COLUMNS: tuple[Column, ...] = (
     Column("dead_per_block", "Dead/block", "seconds"),
 )
 
+#: The funnel columns of breakdowns by list or cluster: a block that switched lists is
+#: split between them by its share of dials (one decimal), and marked in "Shared".
+SPLIT_COLUMNS: tuple[Column, ...] = (
+    Column("blocks", "Blocks", "share"),
+    Column("shared_blocks", "Shared"),
+    *(c for c in FUNNEL_COLUMNS if c.key != "blocks"),
+)
+
+#: What the split columns mean, under a table by list or cluster.
+SPLIT_NOTE = (
+    "Blocks: each block's share of its dials on this {what} (a block that switched {what}s "
+    "is split between them), so the rows add up to the total; Dead/block is per such share. "
+    "Shared: blocks that also dialled another {what}; each counts on every {what} it "
+    "dialled, so this column has no total ({n} in these rows)."
+)
+
 #: The funnel columns of breakdowns by the time of the dial (no blocks run there).
 TIME_COLUMNS: tuple[Column, ...] = tuple(
     c for c in FUNNEL_COLUMNS if c.key not in ("blocks", "dead_per_block")
@@ -61,6 +83,7 @@ def funnel_values(fu: Funnel) -> dict[str, Any]:
     """A funnel as the standard column values."""
     return {
         "blocks": fu.blocks,
+        "shared_blocks": fu.shared_blocks,
         "dials": fu.dials,
         "connects": fu.connects,
         "conversations": fu.conversations,

@@ -15,27 +15,46 @@ from typing import Any
 
 from callcoach.clock import Clock
 from callcoach.config import CallingWindow, Settings
-from callcoach.core.calling import dialling, lifecycle, outcomes, serving
+from callcoach.core.calling import dialling, lifecycle, outcomes, picking, serving, workdays
 from callcoach.core.calling import objections as objection_rules
-from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
+from callcoach.core.calling.calltimer import (
+    CallPhase,
+    call_phase,
+    clock_text,
+    objection_cue,
+    ordinal,
+    phase_at,
+)
+from callcoach.core.calling.colleagues import Colleague, same_company_colleagues
 from callcoach.core.calling.hold import BlockHold, HeldElsewhere, Holder, HoldLost
 from callcoach.core.calling.journal import (
     DurableOutcome,
+    DurableUndo,
     call_or_unavailable,
     connection_trouble,
     log_outcome_durably,
     serve_next_durably,
+    undo_outcome_durably,
 )
 from callcoach.core.calling.journal_file import OutcomeJournal
 from callcoach.core.calling.lifecycle import HEARTBEAT_SECONDS, BlockError
 from callcoach.core.calling.objections import LoggedObjection, ObjectionChoice
 from callcoach.core.calling.outcomes import MeetingDetails, OutcomeResult
+from callcoach.core.calling.picking import FoundContact
 from callcoach.core.calling.queue import QueueOutlook, ZoneCache, contact_zone, queue_outlook
 from callcoach.core.calling.serving import ContactHistory
 from callcoach.core.calling.summary import BlockFigures, BlockSummary, block_summary, block_tally
+from callcoach.core.calling.workdays import (
+    DateError,
+    days_text,
+    default_meeting_day,
+    example_day,
+    parse_when,
+    when_text,
+)
 from callcoach.core.lists.call_lists import ListSummary, list_summaries
 from callcoach.core.lists.phones import display_phone
-from callcoach.core.lists.tracks import render_track_text
+from callcoach.core.lists.tracks import list_track_id, render_track_text
 from callcoach.core.service.rows import stored, stored_id
 from callcoach.storage.db import Database
 from callcoach.storage.errors import ServerUnavailable
@@ -50,8 +69,13 @@ __all__ = [
     "BlockSummary",
     "BlockService",
     "BlockState",
+    "CallPhase",
+    "Colleague",
     "ContactHistory",
+    "DateError",
     "DurableOutcome",
+    "DurableUndo",
+    "FoundContact",
     "HeldElsewhere",
     "Holder",
     "HoldLost",
@@ -66,15 +90,22 @@ __all__ = [
     "ResumeInfo",
     "ServerUnavailable",
     "StartInfo",
+    "Undone",
     "SummaryData",
     "ZoneCache",
+    "call_phase",
     "clock_text",
     "contact_zone",
+    "days_text",
+    "default_meeting_day",
     "display_phone",
+    "example_day",
     "objection_cue",
     "ordinal",
+    "parse_when",
     "phase_at",
     "render_track_text",
+    "when_text",
 ]
 
 
@@ -99,6 +130,17 @@ class NextContact:
     outlook: QueueOutlook | None = None  # no contact: why the list has nothing now
     tally: list[int] | None = None  # re-read when outcomes saved offline landed
     unavailable: str | None = None  # the server is away: this line, and go offline
+    colleagues: list[Colleague] = field(default_factory=list)  # same company, reached lately
+
+
+@dataclass
+class Undone:
+    """An undo as the screen takes it: what was done, and the re-opened call's details."""
+
+    saved: DurableUndo
+    history: ContactHistory | None = None
+    objections: list[LoggedObjection] = field(default_factory=list)
+    tally: list[int] | None = None
 
 
 @dataclass
@@ -133,7 +175,7 @@ class SummaryData:
     """A finished block's figures, its list's name and its planned length."""
 
     summary: BlockSummary
-    list_name: str
+    list_name: str  # the lists dialled: "Software, Healthcare" or "4 lists"
     planned_seconds: float
 
 
@@ -182,10 +224,16 @@ class BlockService:
         """The other window serving ``block`` now (heartbeat not lapsed), else None."""
         return lifecycle.live_holder(block, self.hold.token, self._clock.now())
 
-    @staticmethod
-    def quick_callback_times(now: datetime, zone: str) -> list[tuple[str, datetime]]:
-        """The callback dialog's quick picks in the contact's zone."""
-        return outcomes.quick_callback_times(now, zone)
+    def quick_callback_times(self, now: datetime, zone: str) -> list[tuple[str, datetime]]:
+        """The callback dialog's quick picks in the contact's zone, on working days."""
+        return workdays.quick_callback_times(
+            now, contact_zone(zone), self._settings.working_days, self._settings.window.end
+        )
+
+    @property
+    def working_days(self) -> tuple[int, ...]:
+        """The configured working days (Monday = 0)."""
+        return self._settings.working_days
 
     @staticmethod
     def validate_meeting(details: MeetingDetails, now: datetime) -> None:
@@ -219,11 +267,8 @@ class BlockService:
         window = window or self._settings.window
         with self._db.session() as s:
             call_list = s.get(CallList, list_id)
-            track = (
-                s.get(TalkTrack, call_list.talk_track_id)
-                if call_list and call_list.talk_track_id
-                else None
-            )
+            track_id = list_track_id(s, list_id) if call_list else None
+            track = s.get(TalkTrack, track_id) if track_id else None
             choices = objection_rules.objection_choices(s, list_id)
         return ListData(call_list, track, choices, ZoneCache(list_id, window))
 
@@ -251,7 +296,8 @@ class BlockService:
         with self._db.session() as s:
             open_block = lifecycle.unfinished_block(s, rep_id)
             call_list = stored(s.get(CallList, list_id), f"call list {list_id}")
-            track = s.get(TalkTrack, call_list.talk_track_id) if call_list.talk_track_id else None
+            track_id = list_track_id(s, list_id)
+            track = s.get(TalkTrack, track_id) if track_id else None
             return StartInfo(open_block, call_list.name, track)
 
     def resume_info(self, block: CallBlock) -> ResumeInfo:
@@ -267,7 +313,7 @@ class BlockService:
             summary = block_summary(s, block_id, self._settings.phases)
             block = stored(s.get(CallBlock, block_id), f"call block {block_id}")
             name = stored(s.get(CallList, block.list_id), f"call list {block.list_id}").name
-            return SummaryData(summary, name, block.planned_seconds)
+            return SummaryData(summary, summary.lists_title(name), block.planned_seconds)
 
     # ------------------------------------------------------------ serving
 
@@ -296,6 +342,15 @@ class BlockService:
         except ServerUnavailable as exc:
             return NextContact(None, unavailable=str(exc))
 
+    def read_colleagues(
+        self, contact: Contact | None, block_id: int | None, now: datetime
+    ) -> list[Colleague]:
+        """Other contacts at the contact's company reached in this block or lately."""
+        if contact is None or not contact.company.strip():
+            return []
+        with self._db.session() as s:
+            return same_company_colleagues(s, contact, block_id, now)
+
     def _read_next(
         self, clock: Clock, block: CallBlock, contact: Contact | None, replayed: str
     ) -> NextContact:
@@ -305,6 +360,7 @@ class BlockService:
                 nxt.tally = list(block_tally(s, stored_id(block.id)))
         if contact is not None:
             nxt.history, nxt.objections = self.read_details(contact, None)
+            nxt.colleagues = self.read_colleagues(contact, block.id, clock.now())
         else:
             with self._db.session() as s:
                 nxt.outlook = queue_outlook(s, block.list_id, clock.now())
@@ -425,3 +481,52 @@ class BlockService:
         block = lifecycle.switch_list(self._db, clock, block_id, list_id, owner=self.hold.token)
         data = self.read_list(block.list_id)
         return block, data, self.fetch_next(clock, journal, block, data.zone_cache)
+
+    # ------------------------------------------------------------ corrections and picks
+
+    def undo_last(
+        self, clock: Clock, journal: OutcomeJournal, block_id: int, undoes: str | None,
+        contact_id: int | None,
+    ) -> Undone:
+        """Undo the block's last outcome (``undoes``: its client_uuid, when the screen
+        knows it), journaled if the server is away; with the re-opened call's details."""
+        saved = undo_outcome_durably(
+            self._db, clock, self._settings, journal, block_id=block_id, undoes=undoes,
+            contact_id=contact_id, owner=self.hold.token,
+        )
+        done = Undone(saved)
+        if saved.result is not None:
+            result = saved.result
+            done.history, done.objections = self.read_details(result.contact, result.attempt)
+            with self._db.session() as s:
+                done.tally = list(block_tally(s, block_id))
+        return done
+
+    def skip(
+        self, clock: Clock, journal: OutcomeJournal, block: CallBlock,
+        zone_cache: ZoneCache | None, contact_id: int,
+    ) -> NextContact:
+        """Skip the contact on screen (no dial, no attempt) and read the next one."""
+        db = self._db
+        served = call_or_unavailable(
+            db,
+            lambda: picking.skip_contact(
+                db, clock, self._settings, block_id=stored_id(block.id), contact_id=contact_id,
+                zone_cache=zone_cache, owner=self.hold.token,
+            ),
+        )
+        return self.fetch_next(clock, journal, block, zone_cache, served)
+
+    def find_contacts(self, clock: Clock, block_id: int, text: str) -> list[FoundContact]:
+        """The block list's callable contacts matching ``text`` (name, company, number)."""
+        return picking.find_contacts(self._db, clock, self._settings, block_id=block_id, text=text)
+
+    def serve_chosen(
+        self, clock: Clock, journal: OutcomeJournal, block: CallBlock, contact_id: int
+    ) -> NextContact:
+        """Put the contact the rep found on screen next, with what the screen shows of it."""
+        contact = picking.serve_chosen(
+            self._db, clock, self._settings, block_id=stored_id(block.id),
+            contact_id=contact_id, owner=self.hold.token,
+        )
+        return self.fetch_next(clock, journal, block, None, contact)

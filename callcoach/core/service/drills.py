@@ -28,7 +28,6 @@ from callcoach.core.drills.speech import Speaker, SpeechState, make_speaker
 from callcoach.core.reps import find_rep
 from callcoach.core.service.rows import stored_id
 from callcoach.storage.db import Database
-from callcoach.storage.models import RepRole
 
 # The drills screens' one door into the core (see :mod:`callcoach.core.service.block`).
 __all__ = [
@@ -121,12 +120,12 @@ class DrillService:
         rng: random.Random | None,
     ) -> StartedDrill:
         """A new drill run on a set (or the library, or a set built from ``track_name``);
-        trainee and trainer are created when new. Raises :class:`DrillError` on bad names."""
+        trainee and trainer must exist (reps are added explicitly): a CallcoachError if not."""
         if track_name is not None:
             drill_set_id = drill_set_from_track(self._db, track_name).id
         with self._db.session() as session:
-            trainee_rep = resolve_rep(session, trainee, RepRole.SDR.value)
-            trainer_rep = resolve_rep(session, trainer, RepRole.TRAINER.value) if trainer else None
+            trainee_rep = resolve_rep(session, trainee, "trainee")
+            trainer_rep = resolve_rep(session, trainer, "trainer") if trainer else None
             if trainer_rep is not None and trainer_rep.id == trainee_rep.id:
                 raise DrillError("the trainer and the trainee are the same person")
             cards = drill_cards(session, drill_set_id)

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from callcoach.storage.errors import DatabaseError
 from callcoach.storage.models import (
     ActivityExport,
     AttemptObjection,
@@ -184,4 +185,10 @@ def record_exported(
         for i in ids if i not in done
     ]
     if rows:
-        session.execute(sa.insert(table), rows)
+        try:
+            session.execute(sa.insert(table), rows)
+        except sa.exc.IntegrityError:
+            raise DatabaseError(
+                f"another export to {target} recorded some of these {kind}s at the same time; "
+                "nothing was written by this one: run it again"
+            ) from None

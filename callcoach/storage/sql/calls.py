@@ -189,6 +189,16 @@ def write_outcome_rows(
         )
 
 
+def open_callback_ids(session: Session, contact_id: int) -> list[int]:
+    """The ids of the contact's callbacks not yet done."""
+    rows = session.execute(
+        sa.select(col(Callback.id)).where(
+            col(Callback.contact_id) == contact_id, col(Callback.done).is_(False)
+        )
+    )
+    return [int(cid) for (cid,) in rows]
+
+
 def register_do_not_call(session: Session, phone: str, now: datetime, source: str) -> None:
     """Put ``phone`` on the do-not-call register (unless it is there already)."""
     if session.get(DoNotCall, phone) is None:

@@ -162,7 +162,8 @@ def dial_at_once(
         "attempt_number": contact["attempts"] + 1, "dialed_at": now,
         "ended_at": None, "logged_at": None, "outcome": None,
         "duration_seconds": None, "gap_seconds": gap, "connected": False,
-        "conversation": False, "notes": "",
+        "conversation": False, "notes": "", "prior": None, "undone_at": None,
+        "undone_outcome": None, "undo_uuid": None,
     }
     if len(_DIALED) > 256:
         _DIALED.clear()

@@ -3,7 +3,7 @@ voicemail script, list picker, talk-track preview and resume offer."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from textual import on
@@ -23,33 +23,21 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from callcoach.core.service.block import BlockError, BlockService, MeetingDetails, ObjectionChoice
+from callcoach.core.service.block import (
+    BlockError,
+    BlockService,
+    DateError,
+    MeetingDetails,
+    ObjectionChoice,
+    days_text,
+    default_meeting_day,
+    example_day,
+    parse_when,
+)
 from callcoach.storage.models import MeetingKind
 from callcoach.tui.text import markup
+from callcoach.tui.typeahead import FORM_FOCUS_BINDINGS
 from callcoach.tui.widgets.inputs import OutsideInput
-
-
-def parse_local(date_text: str, time_text: str, tz: ZoneInfo | None, now: datetime) -> datetime:
-    """A date ("2026-11-24", "today", "tomorrow", "+3") and time ("09:30") in ``tz``, as UTC."""
-    d = date_text.strip().lower()
-    local_now = now.astimezone(tz) if tz else now
-    if d in ("", "today"):
-        day = local_now.date()
-    elif d == "tomorrow":
-        day = local_now.date() + timedelta(days=1)
-    elif d.startswith("+") and d[1:].isdigit():
-        day = local_now.date() + timedelta(days=int(d[1:]))
-    else:
-        try:
-            day = date.fromisoformat(d)
-        except ValueError:
-            raise BlockError(f"date {date_text!r}: use YYYY-MM-DD, today, tomorrow or +N") from None
-    try:
-        hh, mm = time_text.strip().split(":")
-        t = time(int(hh), int(mm))
-    except ValueError:
-        raise BlockError(f"time {time_text!r}: use HH:MM, e.g. 09:30") from None
-    return datetime.combine(day, t, tzinfo=tz or now.tzinfo).astimezone(now.tzinfo)
 
 
 class ObjectionPicker(ModalScreen[int | None]):
@@ -79,7 +67,7 @@ class ObjectionPicker(ModalScreen[int | None]):
     def on_mount(self) -> None:
         """Fill and focus."""
         self._fill("")
-        self.query_one("#obj-filter", Input).focus()
+        self.set_focus(self.query_one("#obj-filter", Input))  # now: keys typed ahead land here
 
     def _fill(self, text: str) -> None:
         words = text.lower().split()
@@ -128,15 +116,20 @@ class CallbackDialog(ModalScreen[datetime | None]):
 
     CSS_PATH = "block_dialogs.tcss"
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cb.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cb.cancel"), *FORM_FOCUS_BINDINGS]
 
     def __init__(
-        self, picks: list[tuple[str, datetime]], tz: ZoneInfo | None, now: datetime
+        self,
+        picks: list[tuple[str, datetime]],
+        tz: ZoneInfo | None,
+        now: datetime,
+        working: tuple[int, ...],
     ) -> None:
         super().__init__()
         self.picks = picks
         self.tz = tz
         self.now = now
+        self.working = working
 
     def compose(self) -> ComposeResult:
         """Quick picks, then a custom time."""
@@ -147,9 +140,13 @@ class CallbackDialog(ModalScreen[datetime | None]):
                 *[Option(markup(label), id=str(i)) for i, (label, _) in enumerate(self.picks)],
                 id="cb-picks",
             )
-            yield Label("or type it (Enter):")
+            yield Label(
+                f"or type it (Enter) - tomorrow, +N, Monday, YYYY-MM-DD; "
+                f"working days {days_text(self.working)}:"
+            )
+            example = example_day(self.now, self.tz, self.working)
             with Horizontal(classes="row"):
-                yield Input(placeholder="tomorrow / 2026-11-24", id="cb-date")
+                yield Input(placeholder=f"Monday / {example.isoformat()}", id="cb-date")
                 yield Input(placeholder="HH:MM", id="cb-time")
             yield Static("", id="cb-error", classes="error")
 
@@ -157,7 +154,7 @@ class CallbackDialog(ModalScreen[datetime | None]):
         """Focus the quick picks."""
         ol = self.query_one("#cb-picks", OptionList)
         ol.highlighted = 0
-        ol.focus()
+        self.set_focus(ol)  # at once, not later: keys typed ahead land here
 
     @on(OptionList.OptionSelected, "#cb-picks")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -166,17 +163,15 @@ class CallbackDialog(ModalScreen[datetime | None]):
     @on(Input.Submitted)
     def _typed(self, _event: Input.Submitted) -> None:
         try:
-            when = parse_local(
+            when = parse_when(
                 self.query_one("#cb-date", Input).value,
                 self.query_one("#cb-time", Input).value,
                 self.tz,
                 self.now,
+                self.working,
             )
-        except BlockError as exc:
+        except DateError as exc:
             self.query_one("#cb-error", Static).update(markup(exc))
-            return
-        if when <= self.now:
-            self.query_one("#cb-error", Static).update("That time has passed: pick a later one.")
             return
         self.dismiss(when)
 
@@ -193,33 +188,41 @@ class MeetingForm(ModalScreen[MeetingDetails | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="mtg.cancel"),
         Binding("ctrl+s", "save", "Save meeting", id="mtg.save"),
+        *FORM_FOCUS_BINDINGS,  # tab moves on before the next typed-ahead key is routed
     ]
 
     def __init__(
-        self, tz: ZoneInfo | None, now: datetime, email: str, who: str, parking_hint: str = ""
+        self,
+        tz: ZoneInfo | None,
+        now: datetime,
+        email: str,
+        who: str,
+        parking_hint: str = "",
+        working: tuple[int, ...] = (0, 1, 2, 3, 4),
     ) -> None:
         super().__init__()
+        self.working = working
         self.tz = tz
         self.now = now
         self.email = email
         self.who = who
         self.parking_hint = parking_hint
 
-    def _default_day(self) -> date:
-        local = self.now.astimezone(self.tz) if self.tz else self.now
-        day = local.date() + timedelta(days=1)
-        while day.weekday() >= 5:
-            day += timedelta(days=1)
-        return day
-
     def compose(self) -> ComposeResult:
         """The form fields."""
         zone = self.tz.key if self.tz else "UTC"
         with Vertical(id="dialog", classes="dialog wide"):
             yield Label(f"[b]Meeting with {markup(self.who)}[/b] - time in {markup(zone)}")
-            yield Label("Date (YYYY-MM-DD, tomorrow, +N) · time (HH:MM) · minutes")
+            yield Label(
+                f"Date (YYYY-MM-DD, tomorrow, +N, Monday; {days_text(self.working)}) "
+                "· time (HH:MM) · minutes"
+            )
             with Horizontal(classes="row"):
-                yield Input(self._default_day().isoformat(), id="mtg-date")
+                yield Input(
+                    default_meeting_day(self.now, self.tz, self.working).isoformat(),
+                    placeholder=example_day(self.now, self.tz, self.working).isoformat(),
+                    id="mtg-date",
+                )
                 yield Input("10:00", id="mtg-time")
                 yield Input("30", id="mtg-minutes", type="integer")
             with RadioSet(id="mtg-kind"):
@@ -239,16 +242,17 @@ class MeetingForm(ModalScreen[MeetingDetails | None]):
                 yield Button("Cancel (esc)", id="mtg-cancel")
 
     def on_mount(self) -> None:
-        """Start on the date."""
-        self.query_one("#mtg-date", Input).focus()
+        """Start on the date (focused at once, not later: keys typed ahead land in it)."""
+        self.set_focus(self.query_one("#mtg-date", Input))
 
     def details(self) -> MeetingDetails:
-        """The form as MeetingDetails, or a BlockError naming the bad field."""
-        starts = parse_local(
+        """The form as MeetingDetails, or a BlockError/DateError naming the bad field."""
+        starts = parse_when(
             self.query_one("#mtg-date", Input).value,
             self.query_one("#mtg-time", Input).value,
             self.tz,
             self.now,
+            self.working,
         )
         minutes_text = self.query_one("#mtg-minutes", Input).value.strip() or "30"
         pressed = self.query_one("#mtg-kind", RadioSet).pressed_button
@@ -274,7 +278,7 @@ class MeetingForm(ModalScreen[MeetingDetails | None]):
         """Validate and return the meeting."""
         try:
             self.dismiss(self.details())
-        except BlockError as exc:
+        except (BlockError, DateError) as exc:
             self.query_one("#mtg-error", Static).update(markup(exc))
 
     @on(Button.Pressed, "#mtg-save")
@@ -300,23 +304,33 @@ class NoteDialog(ModalScreen[str | None]):
     def __init__(self, current: str = "") -> None:
         super().__init__()
         self.current = current
+        #: Escape was pressed once with typed text: the next one discards it
+        self.warned = False
 
     def compose(self) -> ComposeResult:
-        """One input."""
+        """One input, and the line that warns before typed text is thrown away."""
         with Vertical(id="dialog", classes="dialog"):
             yield Label("[b]Note[/b] for this call (Enter saves)")
             yield OutsideInput(self.current, id="note-text")
+            yield Static("", id="note-warning", classes="error")
 
     def on_mount(self) -> None:
         """Focus the input."""
-        self.query_one("#note-text", Input).focus()
+        self.set_focus(self.query_one("#note-text", Input))  # now: keys typed ahead land here
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
-        """Close without a note."""
+        """Close without a note; with typed text, warn first (a second Esc discards it)."""
+        typed = self.query_one("#note-text", Input).value.strip()
+        if typed and typed != self.current.strip() and not self.warned:
+            self.warned = True
+            self.query_one("#note-warning", Static).update(
+                "Not saved yet: Enter saves the note, Esc again throws it away."
+            )
+            return
         self.dismiss(None)
 
 
@@ -354,9 +368,11 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, about_quitting: bool = False) -> None:
         super().__init__()
         self.question = question
+        #: the question is whether to quit (a second ctrl+q answers yes)
+        self.about_quitting = about_quitting
 
     def compose(self) -> ComposeResult:
         """The question."""

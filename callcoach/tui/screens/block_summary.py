@@ -49,6 +49,20 @@ def summary_rows(summary: BlockSummary) -> list[tuple[str, str, str]]:
     ]
 
 
+def list_rows(summary: BlockSummary) -> list[str]:
+    """The block's figures per list, when it dialled more than one (else nothing)."""
+    if len(summary.by_list) < 2:
+        return []
+    rows = ["", f"[b]{'By list':<24}{'dials':>6}{'conn':>6}{'conv':>6}{'mtgs':>6}{'cb':>4}[/b]"]
+    for f in summary.by_list:
+        name = markup(f"{f.name if len(f.name) <= 23 else f.name[:22] + '…':<24}")
+        rows.append(
+            f"{name}{f.dials:>6}{f.connects:>6}{f.conversations:>6}"
+            f"{f.meetings:>6}{f.callbacks:>4}"
+        )
+    return rows
+
+
 class SummaryScreen(Screen):
     """The block's figures; Enter or Esc goes back to the call lists."""
 
@@ -83,6 +97,7 @@ class SummaryScreen(Screen):
         lines = [f"[b]{'':<24}{'this block':>12}{head:>16}[/b]"]
         for label, this, before in summary_rows(summary):
             lines.append(f"{label:<24}{this:>12}{before:>16}")
+        lines += list_rows(summary)
         lines.append("")
         lines.append("[dim]Previous: average per block over your last five blocks.[/dim]")
         self.query_one("#summary-figures", Static).update("\n".join(lines))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from callcoach.core.service.block import OutcomeResult, QueueOutlook, clock_text, render_track_text
+from callcoach.core.service.block import (
+    OutcomeResult,
+    QueueOutlook,
+    clock_text,
+    contact_zone,
+    render_track_text,
+    when_text,
+)
 from callcoach.storage.models import TalkTrack
 from callcoach.tui.text import markup, plain
 
@@ -43,8 +50,20 @@ def saved_line(outcome_label: str, result: OutcomeResult) -> tuple[str, str]:
     """The line after an outcome is saved, and its level ("ok", or "error" when the
     meeting's invite could not be written)."""
     text = f"Saved: {outcome_label} - {plain(result.contact.full_name)}."
+    when = (
+        result.callback.due_at
+        if result.callback is not None
+        else result.meeting.starts_at
+        if result.meeting is not None
+        else None
+    )
+    if when is not None:
+        text += f" {when_text(when, contact_zone(result.contact.timezone))}."
     if result.ics_path is not None:
-        return f"{text} Invite: {plain(result.ics_path)}", "ok"
+        text += f" Invite: {plain(result.ics_path)}"
+        if result.ics_gaps:
+            return f"{text} - but {plain('; '.join(result.ics_gaps))}.", "warn"
+        return text, "ok"
     if result.ics_error:
         return f"{text} Meeting saved, but {plain(result.ics_error)}", "error"
     return text, "ok"

@@ -120,7 +120,9 @@ def test_cli(sqlite_db, clock, settings, capsys):
     assert capsys.readouterr().out == f"2 callbacks assigned to ben: {ids[0]}, {ids[1]}\n"
     assert main(["--db", url, "callbacks", "assign", str(ids[0]), "--to", "Zed"]) == 2
     err = capsys.readouterr().err
-    assert err == "callcoach: error: --to 'Zed': no such rep (see: callcoach reps)\n"
+    assert err == (
+        "callcoach: error: --to 'Zed': no such rep (add one with: callcoach reps add Zed)\n"
+    )
     assert main(["--db", url, "callbacks", "release", "x1"]) == 2
     assert "callback id 'x1'" in capsys.readouterr().err
     assert main(["--db", url, "callbacks", "--rep", "Ana"]) == 0

@@ -217,3 +217,39 @@ def test_bad_requests_are_one_line_errors_and_write_nothing(db, clock, settings,
     with db.session() as s:
         assert s.exec(select(ActivityExport)).all() == []
     assert [p for p in tmp_path.glob("*.csv*") if p.is_file()] == []
+
+
+def test_an_export_racing_another_is_one_line_and_leaves_no_file(db, clock, settings, tmp_path):
+    """Another export records the same call just before this one records it: this one stops
+    with a one-line error, removes its files and records nothing (the other's row stays)."""
+    import sqlalchemy as sa
+
+    from callcoach.storage.errors import DatabaseError
+
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises writers: the other export waits for this one")
+    _history(db, clock, settings)
+    raced = []
+
+    def other_export_commits_first(conn, cursor, statement, params, context, many):
+        # A concurrent `export activities --format hubspot` commits the first call between
+        # this export's "already exported?" check and its own insert.
+        if raced or not statement.lstrip().upper().startswith("INSERT INTO ACTIVITY_EXPORT"):
+            return
+        raced.append(True)
+        with db.engine.connect() as other:
+            first = other.execute(sa.text("SELECT min(id) FROM call_attempt")).scalar_one()
+            other.execute(ActivityExport.__table__.insert().values(
+                target="hubspot", kind="call", activity_id=first, exported_at=clock.now()))
+            other.commit()
+
+    sa.event.listen(db.engine, "before_cursor_execute", other_export_commits_first)
+    try:
+        with pytest.raises(DatabaseError, match="another export to hubspot .* run it again"):
+            _export(db, clock, tmp_path, "hubspot")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", other_export_commits_first)
+    assert raced
+    assert [p for p in tmp_path.glob("*.csv*") if p.is_file()] == []
+    with db.session() as s:
+        assert len(s.exec(select(ActivityExport)).all()) == 1

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from callcoach.core.review.comparisons import month_over_month
+from callcoach.core.review.comparisons import comparable, compare_funnels
 from callcoach.core.review.filters import make_filter
 from callcoach.core.review.funnels import GROUPINGS, funnel, funnels, grouped_funnels, slots_align
 from callcoach.core.review.objections import objection_analysis
@@ -145,8 +145,9 @@ def test_block_over_two_weeks_counts_in_each(db, clock, monkeypatch):
     assert (total.dials, total.blocks, total.dead_seconds) == (4, 2, 40.0)
 
 
-def test_block_over_two_lists_counts_in_each(db, clock, monkeypatch):
-    """A block that switched lists counts once per list and once in the total."""
+def test_block_over_two_lists_is_split_between_them(db, clock, monkeypatch):
+    """A block that switched lists is split between them by its share of dials (marked
+    shared in each) and counts once in the total."""
     _history(db, [
         ("B1", "L1", "2026-11-16 09:00", 60, "no_answer"),
         ("B1", "L2", "2026-11-16 09:05", 60, "callback"),
@@ -157,8 +158,9 @@ def test_block_over_two_lists_counts_in_each(db, clock, monkeypatch):
         lists = _both_ways(db, monkeypatch, lambda: by_list(s, f))
         reps = _both_ways(db, monkeypatch, lambda: by_rep(s, f))
         total = _both_ways(db, monkeypatch, lambda: funnel(s, f))
-    assert sorted((x.label, x.funnel.dials, x.funnel.blocks) for x in lists) == [
-        ("L1", 1, 1), ("L2", 2, 1)]
+    assert sorted((x.label, x.funnel.dials, x.funnel.blocks, x.funnel.shared_blocks)
+                  for x in lists) == [("L1", 1, pytest.approx(1 / 3), 1),
+                                      ("L2", 2, pytest.approx(2 / 3), 1)]
     assert [(x.funnel.dials, x.funnel.blocks) for x in reps] == [(3, 1)]
     assert (total.dials, total.connects, total.blocks) == (3, 1, 1)
 
@@ -227,7 +229,12 @@ def test_block_over_two_months_counts_in_each(db, clock, monkeypatch):
         months = _both_ways(db, monkeypatch, lambda: month_slices(
             f, grouped_funnels(s, f, "month")))
         weeks = _both_ways(db, monkeypatch, lambda: by_week(s, f, fill=False))
-        (this, fm), (prev, fp) = month_over_month(s, f)
+        november = make_filter(clock.now(), since="2026-11-01", until="2026-11-30",
+                               zone="America/New_York")
+        c = comparable(november, datetime(2026, 12, 5, tzinfo=UTC))  # November is over
+        fm, fp = _both_ways(db, monkeypatch, lambda: compare_funnels(s, c))
+    assert (c.previous.since.isoformat(), c.previous.until.isoformat()) == (
+        "2026-10-01", "2026-10-31")
     assert [(x.label, x.funnel.dials, x.funnel.meetings, x.funnel.blocks) for x in months] == [
         ("October 2026", 2, 1, 1), ("November 2026", 2, 0, 2)]
     assert [(w.label, w.funnel.dials, w.funnel.blocks) for w in weeks] == [

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -11,7 +12,7 @@ from callcoach.core.review import goals as goals_mod
 from callcoach.core.review import metrics as m
 from callcoach.core.review import planner
 from callcoach.core.review.breakdowns import breakdown_names, build_report
-from callcoach.core.review.comparisons import month_over_month, previous_month_filter
+from callcoach.core.review.comparisons import comparable, compare_funnels
 from callcoach.core.review.filters import (
     ReportError,
     make_filter,
@@ -202,14 +203,16 @@ def test_every_breakdown_builds_with_totals(db, history, clock):
     assert week.rows[0]["goal_dials"] == 70 and week.rows[0]["goal_meetings"] == 3
 
 
-def test_month_over_month(db, history, clock):
-    this, prev = previous_month_filter(_filter(clock))
+def test_month_over_month_when_the_month_is_over(db, history, clock):
+    this = replace(_filter(clock), since=date(2026, 11, 1), until=date(2026, 11, 30))
+    c = comparable(this, datetime(2026, 12, 2, 9, tzinfo=UTC))
+    prev = c.previous
+    assert (prev.since, prev.until, prev.cutoff, c.rule) == (
+        date(2026, 10, 1), date(2026, 10, 31), None, "previous period")
     with db.session() as s:
         assert _counts(funnel(s, this))[:4] == (16, 9, 7, 3)
         assert _counts(funnel(s, prev))[:4] == (2, 1, 1, 1)
-        (this2, fm), (prev2, fp) = month_over_month(s, _filter(clock))
-        assert (this2, prev2) == (this, prev)
-        assert (fm, fp) == (funnel(s, this), funnel(s, prev))
+        assert compare_funnels(s, c) == (funnel(s, this), funnel(s, prev))
 
 
 def test_goals_and_progress(db, history, clock):
@@ -430,8 +433,8 @@ def test_a_block_across_two_lists_of_one_cluster_is_one_block_run(db, clock, set
         total = funnel(s, f)
         table = build_report(s, "cluster", f)
         rows, _ = funnels(s, f, ("list", "cluster", "week"))
-    assert [(x.label, x.funnel.dials, x.funnel.blocks) for x in lists] == [
-        ("Dental East", 1, 1), ("Dental West", 1, 1)]
+    assert [(x.label, x.funnel.dials, x.funnel.blocks, x.funnel.shared_blocks)
+            for x in lists] == [("Dental East", 1, 0.5, 1), ("Dental West", 1, 0.5, 1)]
     assert [(x.label, x.funnel.dials, x.funnel.blocks) for x in clusters] == [
         ("vertical: dental", 2, 1)]
     assert clusters[0].funnel == total and total.blocks == 1

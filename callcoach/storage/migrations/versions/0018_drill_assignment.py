@@ -4,7 +4,7 @@
 trainee; completion is derived from the trainee's scored rounds, not stored.
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0019
 Create Date: 2026-12-05 07:30:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import callcoach.storage.models
 
 revision: str = "0018"
-down_revision: str | None = "0015"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
