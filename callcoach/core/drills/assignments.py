@@ -9,7 +9,6 @@ grouped in SQL.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from callcoach.core.drills.rounds import DrillError, RoundKind
 from callcoach.core.drills.sets import find_drill_set
-from callcoach.core.reps import find_rep
+from callcoach.core.reps import require_rep
 from callcoach.storage.models import (
     DrillAssignment,
     DrillRound,
@@ -74,16 +73,7 @@ class AssignmentStatus:
 
 def existing_rep(session: Session, name: str, flag: str) -> Rep:
     """The rep called ``name``; an unknown name is a one-line error (no rep is created)."""
-    rep = find_rep(session, name)
-    if rep is not None:
-        return rep
-    names = list(session.exec(select(Rep.name)))
-    close = difflib.get_close_matches(name.strip(), names, n=3, cutoff=0.6)
-    close += [n for n in names if name.strip().lower() in n.lower() and n not in close][:3]
-    hint = f" (did you mean {', '.join(repr(n) for n in close[:3])}?)" if close else ""
-    raise DrillError(
-        f"{flag} {name!r}: no such rep{hint}; add one with: callcoach reps add NAME --role ROLE"
-    )
+    return require_rep(session, name, flag)
 
 
 def assign_drill_set(

@@ -204,12 +204,8 @@ class DrillsScreen(Screen):
         widget.update(markup("Assigned: " + "; ".join(parts)))
         widget.set_class(any(a.overdue(today) for a in assigned), "warning")
 
-    def on_resize(self, event: events.Resize) -> None:
-        """Give the objection column the new width; in a short terminal the set picker
-        gives rows to the progress table."""
-        short = event.size.height < 30
-        self.query_one("#drills-top").styles.height = 11 if short else 14
-        self.query_one("#history").styles.max_height = 1 if short else None
+    def on_resize(self, _event: events.Resize) -> None:
+        """Give the objection column the new width."""
         if self.is_mounted:
             self._refresh_progress()
 

@@ -14,6 +14,7 @@ from callcoach.core.drills.assignments import (
 )
 from callcoach.core.drills.rounds import DrillError
 from callcoach.core.drills.sets import drill_cards, find_drill_set, load_drill_sets_file
+from callcoach.core.reps import RepError
 from callcoach.storage.models import DrillAssignment, Rep
 from tests.support.drill_helpers import add_rep, drill_run, seed_objections
 
@@ -108,9 +109,9 @@ def test_bad_assignments_are_one_line_errors_and_create_nothing(db, clock, tmp_p
     _setup(db, tmp_path)
     today = clock.now().date()
     with db.session() as s:
-        with pytest.raises(DrillError, match=r"--trainee 'Anna': no such rep \(did you mean 'Ana'\?\)"):
+        with pytest.raises(RepError, match=r"--trainee 'Anna': no such rep \(did you mean 'Ana'\?"):
             assign_drill_set(s, "Three", "Anna", today, clock.now())
-        with pytest.raises(DrillError, match="--trainer 'Tim'"):
+        with pytest.raises(RepError, match="--trainer 'Tim'"):
             assign_drill_set(s, "Three", "Ana", today, clock.now(), trainer="Tim")
         with pytest.raises(DrillError, match="that date has passed"):
             assign_drill_set(s, "Three", "Ana", today - timedelta(days=1), clock.now())
