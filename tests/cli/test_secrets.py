@@ -54,6 +54,8 @@ VALUES = {
     "goal_rep": "Sam",
     "week": "2026-11-23",
     "to": "Sam",
+    "names": "Cold outreach",
+    "output": "{tmp}/out.toml",
 }
 
 
