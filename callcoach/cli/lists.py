@@ -80,20 +80,20 @@ def cmd_tracks_list(args: argparse.Namespace) -> int:
 
 def cmd_tracks_show(args: argparse.Namespace) -> int:
     """One talk track: cluster, lists, every text field, likely objections and rebuttals."""
-    from callcoach.core.lists.track_editing import FIELD_LABELS, draft_of, library, lists_served
+    from callcoach.core.lists.track_editing import FIELD_LABELS, draft_of, library, track_rows
 
-    draft, lists, entries = in_session(
-        args,
-        lambda s: (draft_of(s, args.name), lists_served(s, args.name), library(s)),
+    draft, rows, entries = in_session(
+        args, lambda s: (draft_of(s, args.name), track_rows(s), library(s))
     )
+    row = next(r for r in rows if r.name == draft.name)
     by_key = {e.key: e for e in entries}
     cluster = (
         f"{draft.cluster_dimension}={draft.cluster_value}" if draft.cluster_value else "-"
     )
     lines = [
-        f"Talk track: {draft.name}",
+        f"Talk track: {row.label}",
         f"Cluster: {cluster}",
-        f"Lists: {', '.join(lists) or '-'}",
+        f"Lists: {', '.join(row.serves()) or '-'}",
     ]
     for name, label in FIELD_LABELS.items():
         lines.append(f"{label}: {draft.text(name) or '-'}")
