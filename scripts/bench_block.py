@@ -8,7 +8,7 @@ one-row UPDATE + COMMIT on the same engine), plus resident memory. Then it undoe
 ``--undos`` outcomes with ``u`` (each re-logged) and prints undo key -> previous contact
 shown beside the core undo transaction.
 
-    .venv/bin/python scripts/bench_block.py [--outcomes 600] [--contacts 100000] [--undos 100]
+    .venv/bin/python scripts/bench_block.py [--outcomes 600] [--contacts 100000] [--undos 100] [--size 120x40]
 """
 
 from __future__ import annotations
@@ -152,7 +152,8 @@ def query_plans(db, list_id: int, rep_id: int) -> list[str]:
 
 
 async def run(
-    url: str, rep_id: int, list_id: int, outcomes: int, undos: int
+    url: str, rep_id: int, list_id: int, outcomes: int, undos: int,
+    size: tuple[int, int] = (120, 40),
 ) -> dict[str, list[float]]:
     """Drive the headless app through ``outcomes`` outcomes; return timing samples (ms)."""
     from callcoach.tui.app import make_app
@@ -203,7 +204,7 @@ async def run(
     app = make_app(db, settings, clock, rep_name="Bench Rep")
     block = lifecycle.start_block(db, clock, rep_id=rep_id, list_id=list_id, minutes=240)
     keys = ["1", "2", "3", "4", "5"]
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await app.push_screen(BlockScreen(block.id))
         await pilot.pause()
@@ -280,8 +281,10 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--attempts", type=int, default=10_000)
     parser.add_argument("--outcomes", type=int, default=600)
+    parser.add_argument("--size", default="120x40", help="terminal size, e.g. 80x24")
     parser.add_argument("--undos", type=int, default=100)
     args = parser.parse_args()
+    width, height = (int(n) for n in args.size.lower().split("x"))
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         # Build in a child process so the memory figure below is the app's own.
@@ -291,12 +294,14 @@ def main() -> int:
                 build, (Path(tmp) / "bench.db", args.contacts, args.attempts)
             )
         build_s = time.perf_counter() - t
-        samples = asyncio.run(run(url, rep_id, list_id, args.outcomes, args.undos))
+        samples = asyncio.run(
+            run(url, rep_id, list_id, args.outcomes, args.undos, (width, height))
+        )
     cur, peak = rss_mb()
     plans = samples.pop("_plans")
     logged = int(samples.pop("_logged")[0])
     print(f"callcoach block benchmark: {args.contacts:,} contacts, {args.attempts:,} prior "
-          f"attempts, {logged} outcomes logged (build {build_s:.1f} s)")
+          f"attempts, {logged} outcomes logged at {width}x{height} (build {build_s:.1f} s)")
     print()
     ref = statistics.median(samples["log_outcome"])
     print(f"{'measure (ms)':<34}{'p50':>8}{'p95':>8}{'max':>8}{'p50 / commit':>14}")

@@ -1,7 +1,7 @@
 """Command line: ``callcoach`` opens the TUI; subcommands import, list, report and more.
 
 One module per command group (``lists``, ``block``, ``drills``, ``reps``, ``db``, ``review``,
-``calls``, ``demo``; ``start`` opens the TUI), each adding its commands to the parser built
+``calls``, ``notes``, ``demo``; ``start`` opens the TUI), each adding its commands to the parser built
 here; ``args`` reads the global options and flags, ``output`` prints tables and writes files.
 Heavy libraries (Textual, SQLAlchemy, phonenumbers) are imported inside the handlers so
 ``callcoach --help`` stays instant. Every expected failure ends as one line on stderr and exit
@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from callcoach import __version__
-from callcoach.cli import block, calls, crm, db, demo, drills, lists, reps, review
+from callcoach.cli import block, calls, crm, db, demo, drills, lists, notes, reps, review
 from callcoach.cli.args import discard_unused_database
 from callcoach.cli.start import cmd_tui
 from callcoach.errors import CallcoachError
@@ -37,6 +37,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     review.add_plan,
     review.add_goals,
     review.add_recount,
+    notes.add_notes,
     calls.add_meetings,
     calls.add_callbacks,
     crm.add_export,

@@ -23,15 +23,32 @@ class UserError(CallcoachError):
     """A problem with the command line itself; printed as one line."""
 
 
-def open_db(args: argparse.Namespace) -> Database:
-    """The database ``--db`` names (else the environment's, else the default SQLite file).
+def progress_line(text: str) -> None:
+    """One ``callcoach: ...`` progress line on stderr, at once (a first start is not silent)."""
+    import sys
+
+    from callcoach.textsafe import for_terminal
+
+    print(f"callcoach: {for_terminal(text)}", file=sys.stderr, flush=True)
+
+
+def open_db(
+    args: argparse.Namespace,
+    announce: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Database:
+    """The database ``--db`` names (else the environment's, else the default SQLite file);
+    with ``announce``, creating or upgrading its schema is told on stderr as it happens
+    (or to ``progress``, when given).
 
     It is kept on ``args`` so a command that fails before writing can remove a SQLite file
     it created (see :func:`discard_unused_database`).
     """
     from callcoach.storage.db import open_database
 
-    db = open_database(args.db)
+    if progress is None and announce:
+        progress = progress_line
+    db = open_database(args.db, progress=progress)
     args.opened_database = db
     return db
 

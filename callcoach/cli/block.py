@@ -25,7 +25,7 @@ def _run_block(args: argparse.Namespace) -> int:
     if args.minutes is not None and not 1 <= args.minutes <= 240:
         raise UserError(f"--minutes {args.minutes:g}: expected 1 to 240")
     settings = settings_of(args)
-    db = open_db(args)
+    db = open_db(args, announce=True)
     with db.session() as session:
         found = find_list(session, args.list)
         if found is None:

@@ -4,10 +4,18 @@ a talk track; drill progress per trainee."""
 from __future__ import annotations
 
 import argparse
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from callcoach.cli.args import UserError, check_rep_flag, in_session, open_db, settings_of
 from callcoach.cli.output import local_minute, print_table, say
+from callcoach.core.drills.figures import number_text, percent_text, trend_text
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from callcoach.core.drills.assignments import AssignmentStatus
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
@@ -43,7 +51,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
     if args.rounds is not None and not 1 <= args.rounds <= 100:
         raise UserError(f"--rounds {args.rounds}: expected 1 to 100")
-    db = open_db(args)
+    db = open_db(args, announce=True)
     check_rep_flag(db, args.rep)
     check_rep_flag(db, args.trainee, "--trainee")
     check_rep_flag(db, args.trainer, "--trainer")
@@ -108,44 +116,122 @@ def cmd_drill_from_track(args: argparse.Namespace) -> int:
 
 
 def cmd_drill_progress(args: argparse.Namespace) -> int:
-    """Print drill progress per trainee and objection, beside live-call overcome rates."""
+    """Print drill progress per trainee and objection, beside live-call overcome rates, then
+    the drill assignments with their completion."""
     from callcoach.clock import SystemClock
+    from callcoach.core.drills.assignments import assignments
     from callcoach.core.drills.progress import drill_progress
     from callcoach.core.reps import require_rep
 
     db = open_db(args)
+    now = SystemClock().now()
     with db.session() as session:
         trainee_id = None
         if args.trainee:
             trainee_id = require_rep(session, args.trainee, "--trainee").id
         rows = drill_progress(
-            session, SystemClock().now(), trainee_id=trainee_id, include_live=trainee_id is not None
+            session, now, trainee_id=trainee_id, include_live=trainee_id is not None
         )
+        assigned = assignments(session, trainee_id)
     if not rows:
         say("No drills scored yet. Start one with: callcoach drill")
-        return 0
+    else:
+        print_table(
+            ("Trainee", "Objection", "Drilled", "Avg", "Self", "Trainer", "Trend", "Answer",
+             "Timeouts", "Box", "Live", "Overcome"),
+            [
+                (
+                    r.trainee, r.objection_key, str(r.prompts), number_text(r.avg_overall),
+                    number_text(r.self_avg), number_text(r.trainer_avg), trend_text(r.trend),
+                    number_text(r.avg_answer_seconds, suffix=" s"), str(r.timeouts), str(r.box),
+                    str(r.live_raised), percent_text(r.live_overcome_rate),
+                )
+                for r in rows
+            ],
+        )
+    if assigned:
+        say()
+        say("Assignments:")
+        print_table(ASSIGNMENT_HEADER, _assignment_rows(assigned, now.astimezone().date()))
+    return 0
 
-    def f(v: float | None, suffix: str = "") -> str:
-        return "-" if v is None else f"{v:.1f}{suffix}"
 
-    print_table(
-        ("Trainee", "Objection", "Drilled", "Avg", "Self", "Trainer", "Answer", "Timeouts",
-         "Box", "Live", "Overcome"),
-        [
-            (
-                r.trainee, r.objection_key, str(r.prompts), f(r.avg_overall), f(r.self_avg),
-                f(r.trainer_avg), f(r.avg_answer_seconds, " s"), str(r.timeouts), str(r.box),
-                str(r.live_raised),
-                "-" if r.live_overcome_rate is None else f"{r.live_overcome_rate * 100:.0f}%",
-            )
-            for r in rows
-        ],
+def parse_due(text: str, today: date) -> date:
+    """``--due``: a date YYYY-MM-DD, or +N for N days from today (one-line error otherwise)."""
+    value = text.strip()
+    if value.startswith("+") and value[1:].isdigit():
+        return today + timedelta(days=int(value[1:]))
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"--due {text!r}: expected a date like 2026-12-31 or +7 (days from today)") from None
+
+
+def _assignment_rows(rows: list[AssignmentStatus], today: date) -> list[tuple[str, ...]]:
+    return [
+        (
+            r.trainee, r.set_name, r.due_on.isoformat(), r.status(today),
+            f"{r.drilled}/{r.objections}", r.assigned_by or "-", local_minute(r.assigned_at),
+        )
+        for r in rows
+    ]
+
+
+ASSIGNMENT_HEADER = ("Trainee", "Set", "Due", "Status", "Drilled", "Assigned by", "Assigned")
+
+
+def cmd_drill_assign(args: argparse.Namespace) -> int:
+    """Assign a drill set to a trainee with a due date."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.drills.assignments import assign_drill_set
+
+    now = SystemClock().now()
+    today = now.astimezone().date()
+    due = parse_due(args.due, today)
+    status, created = in_session(
+        args,
+        lambda session: assign_drill_set(session, args.set, args.trainee, due, now, args.trainer),
+    )
+    verb = "assigned" if created else "re-assigned"
+    say(
+        f"{verb} drill set {status.set_name!r} to {status.trainee}, due {due.isoformat()} "
+        f"({status.status(today)}; {status.completion})"
     )
     return 0
 
 
+def cmd_drill_assignments(args: argparse.Namespace) -> int:
+    """List drill assignments with their completion (open ones unless --all)."""
+    from callcoach.clock import SystemClock
+    from callcoach.core.drills.assignments import assignments, existing_rep
+
+    today = SystemClock().now().astimezone().date()
+
+    def work(session: Session) -> list[AssignmentStatus]:
+        trainee_id = existing_rep(session, args.trainee, "--trainee").id if args.trainee else None
+        return assignments(session, trainee_id, include_done=args.all)
+
+    rows = in_session(args, work)
+    if not rows:
+        say("No open drill assignments." if not args.all else "No drill assignments.")
+        say("Assign one with: callcoach drill assign SET --trainee NAME --due YYYY-MM-DD")
+        return 0
+    print_table(ASSIGNMENT_HEADER, _assignment_rows(rows, today))
+    return 0
+
+
+def cmd_drill_unassign(args: argparse.Namespace) -> int:
+    """Remove a drill set's assignment to a trainee."""
+    from callcoach.core.drills.assignments import unassign_drill_set
+
+    status = in_session(args, lambda session: unassign_drill_set(session, args.set, args.trainee))
+    say(f"unassigned drill set {status.set_name!r} from {status.trainee} ({status.completion})")
+    return 0
+
+
 def add_drill(sub: argparse._SubParsersAction) -> None:
-    """``drill [--set NAME ...]`` and its actions ``load``, ``sets``, ``from-track``, ``progress``."""
+    """``drill [--set NAME ...]`` and its actions ``load``, ``sets``, ``from-track``, ``assign``,
+    ``assignments``, ``unassign``, ``progress``."""
     p = sub.add_parser(
         "drill",
         help="objection drills: spoken objections, timed answers, scores",
@@ -172,6 +258,20 @@ def add_drill(sub: argparse._SubParsersAction) -> None:
     q.add_argument("track", metavar="TRACK", help="talk track name")
     q.add_argument("--name", metavar="NAME", help="set name (default 'Track: TRACK')")
     q.set_defaults(handler=cmd_drill_from_track)
+    q = dsub.add_parser("assign", help="assign a drill set to a trainee with a due date")
+    q.add_argument("set", metavar="SET", help="drill set name")
+    q.add_argument("--trainee", metavar="NAME", required=True, help="an existing rep")
+    q.add_argument("--due", metavar="DATE", required=True, help="YYYY-MM-DD, or +N days")
+    q.add_argument("--trainer", metavar="NAME", help="who assigns it (an existing rep)")
+    q.set_defaults(handler=cmd_drill_assign)
+    q = dsub.add_parser("assignments", help="drill assignments, due first, with completion")
+    q.add_argument("--trainee", metavar="NAME")
+    q.add_argument("--all", action="store_true", help="finished ones too")
+    q.set_defaults(handler=cmd_drill_assignments)
+    q = dsub.add_parser("unassign", help="remove a drill set's assignment to a trainee")
+    q.add_argument("set", metavar="SET", help="drill set name")
+    q.add_argument("--trainee", metavar="NAME", required=True)
+    q.set_defaults(handler=cmd_drill_unassign)
     q = dsub.add_parser("progress", help="drill scores per trainee and objection")
     q.add_argument("--trainee", metavar="NAME")
     q.set_defaults(handler=cmd_drill_progress)

@@ -39,6 +39,10 @@ def cmd_report(args: argparse.Namespace) -> int:
                 table = compared_report(session, args.by, f, clock.now())
             else:
                 table = build_report(session, args.by, f)
+            if args.format == "json":
+                from callcoach.core.review.notes import attach_notes
+
+                attach_notes(session, table)  # each rep's coaching notes in the period
             render = {"table": export.render_text, "csv": export.render_csv,
                       "json": export.render_json}[args.format]
             text = render(table)
@@ -147,7 +151,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
         zone = parse_zone(args.tz).key
         settings = settings_of(args)
-        db = open_db(args)
+        db = open_db(args, announce=True)
         check_rep_flag(db, args.rep)
         app = make_app(db, settings, SystemClock(), args.rep or settings.rep, DashboardScreen(zone))
         app.run()

@@ -23,7 +23,7 @@ from sqlmodel import Session
 from callcoach.storage import stall
 from callcoach.storage.engine import connect_or_fail, make_engine, new_sqlite_file
 from callcoach.storage.errors import DatabaseError
-from callcoach.storage.schema import bring_to_head
+from callcoach.storage.schema import Progress, bring_to_head
 from callcoach.storage.starters import SEEDED_TABLES
 from callcoach.storage.urls import default_database_url, describe_connect_error, resolve_database_url
 
@@ -161,7 +161,11 @@ class Database:
 
 
 def open_database(
-    url: str | None = None, *, migrate: bool = True, upgrade_older: bool | None = None
+    url: str | None = None,
+    *,
+    migrate: bool = True,
+    upgrade_older: bool | None = None,
+    progress: Progress | None = None,
 ) -> Database:
     """Open the database at ``url``, creating an empty one at the current schema.
 
@@ -169,7 +173,8 @@ def open_database(
     (``upgrade_older=None``: one rep, zero setup); a database given explicitly (a team's
     PostgreSQL) is refused until someone runs ``callcoach db upgrade``. A newer schema is
     always refused. Every refusal and connection failure is a one-line
-    :class:`DatabaseError` naming both versions or the host and cause.
+    :class:`DatabaseError` naming both versions or the host and cause. ``progress`` hears
+    what creating or upgrading the schema is doing (nothing when it is already current).
     """
     url = resolve_database_url(url)
     engine = make_engine(url)
@@ -179,7 +184,7 @@ def open_database(
         if migrate:
             if upgrade_older is None:
                 upgrade_older = url == default_database_url()
-            bring_to_head(url, engine, upgrade_older)
+            bring_to_head(url, engine, upgrade_older, progress)
     except DatabaseError:
         database.discard_if_unused()
         engine.dispose()

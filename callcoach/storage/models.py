@@ -543,6 +543,25 @@ class DrillRound(SQLModel, table=True):
     scored_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class DrillAssignment(SQLModel, table=True):
+    """A drill set a trainer gave a trainee to finish by a date (one per set and trainee).
+
+    Completion is not stored: it is derived from the trainee's scored rounds on that set
+    since ``assigned_at`` (see :mod:`callcoach.core.drills.assignments`).
+    """
+
+    __tablename__ = "drill_assignment"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
+    __table_args__ = (sa.UniqueConstraint("drill_set_id", "trainee_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    drill_set_id: int = Field(foreign_key="drill_set.id", ondelete="CASCADE")
+    trainee_id: int = Field(foreign_key="rep.id", index=True, ondelete="CASCADE")
+    assigned_by_id: int | None = Field(default=None, foreign_key="rep.id", ondelete="SET NULL")
+    due_on: date
+    assigned_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class WeeklyGoal(SQLModel, table=True):
     """A manager's weekly goal for a rep."""
 
@@ -569,6 +588,27 @@ class ActivityExport(SQLModel, table=True):
     kind: str = Field(primary_key=True, max_length=8)  # call | meeting
     activity_id: int = Field(primary_key=True)  # call_attempt.id or meeting.id
     exported_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CoachingNote(SQLModel, table=True):
+    """A dated note a manager or trainer writes for a rep, optionally about one call attempt,
+    one block or one objection; ``read_at`` is set when the rep has seen it on home."""
+
+    __tablename__ = "coaching_note"
+    model_config = _LAZY_VALIDATION  # type: ignore[assignment]
+    __table_args__ = (sa.Index("ix_coaching_note_rep_written", "rep_id", "written_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int = Field(foreign_key="rep.id", ondelete="CASCADE")
+    author_id: int | None = Field(default=None, foreign_key="rep.id", ondelete="SET NULL")
+    written_at: datetime = Field(sa_type=UTCDateTime)
+    text: str = Field(sa_type=sa.Text)
+    attempt_id: int | None = Field(default=None, foreign_key="call_attempt.id",
+                                   ondelete="SET NULL")
+    block_id: int | None = Field(default=None, foreign_key="call_block.id", ondelete="SET NULL")
+    objection_id: int | None = Field(default=None, foreign_key="objection.id",
+                                     ondelete="SET NULL")
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 ALL_TABLES = SQLModel.metadata

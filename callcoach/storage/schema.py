@@ -4,7 +4,7 @@ and bringing it to the head (or refusing, in one line).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +17,9 @@ from callcoach.storage.errors import DatabaseError
 from callcoach.storage.urls import describe_connect_error, resolve_database_url, safe_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+#: Where a long step reports what it is doing (one line each; the CLI prints them to stderr).
+Progress = Callable[[str], None]
 
 
 def alembic_config(engine: Engine, connection: sa.Connection | None = None):  # noqa: ANN201
@@ -169,18 +172,34 @@ def schema_refusal(url: str, check: SchemaCheck) -> str | None:
     return None
 
 
-def bring_to_head(url: str, engine: Engine, upgrade_older: bool) -> None:
-    """Create or upgrade the database to this release's schema where allowed, else refuse."""
+def bring_to_head(
+    url: str, engine: Engine, upgrade_older: bool, progress: Progress | None = None
+) -> None:
+    """Create or upgrade the database to this release's schema where allowed, else refuse;
+    ``progress`` hears one line before the migrations run and one when they are done."""
     if _is_at_head_fast(engine):
         return
     check = check_schema(engine)
     if check.state == "current":
         return
     if check.state == "empty" or (check.state == "older" and upgrade_older):
+        if progress is not None:
+            if check.state == "empty":
+                progress(
+                    f"creating the database {safe_url(url)} (schema {check.expected_text}) "
+                    "with the starter objections and talk track ..."
+                )
+            else:
+                progress(
+                    f"upgrading the database {safe_url(url)} from schema {check.current_text} "
+                    f"to {check.expected_text} ..."
+                )
         upgrade(engine)
         # Another process may have created or upgraded it meanwhile: check once more.
         check = check_schema(engine)
         if check.state == "current":
+            if progress is not None:
+                progress(f"database ready at schema {check.current_text}")
             return
     message = schema_refusal(url, check)
     if message:

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from callcoach import paths
+from callcoach.storage.models import Origin
 
 STARTER_FILE_NAME = "starter_library.toml"
 
@@ -27,8 +28,8 @@ STARTER_TRACK_NAME = "Starter track (rewrite me)"
 #: Tables the migrations seed, with the condition that marks a row someone wrote (None: the
 #: table holds only what the seeded rows need). A database with nothing else is unused.
 SEEDED_TABLES: dict[str, str | None] = {
-    "objection": "origin <> 'starter'",
-    "talk_track": "origin <> 'starter'",
+    "objection": f"origin <> '{Origin.STARTER.value}'",
+    "talk_track": f"origin <> '{Origin.STARTER.value}'",
     "talk_track_objection": None,
 }
 
@@ -80,7 +81,7 @@ def seed_starters(conn: sa.Connection, path: Path | None = None) -> SeedResult:
         new_id = conn.execute(
             sa.insert(objection)
             .values(key=item["key"], text=item["text"].strip(), rebuttal=item["rebuttal"].strip(),
-                    position=position, origin="starter")
+                    position=position, origin=Origin.STARTER.value)
             .returning(objection.c.id)
         ).scalar_one()
         have[item["key"]] = new_id
@@ -99,7 +100,7 @@ def seed_starters(conn: sa.Connection, path: Path | None = None) -> SeedResult:
             values[f] = values[f] or ""
         track_id = conn.execute(
             sa.insert(track)
-            .values(name=item["name"], updated_at=now, origin="starter", **values)
+            .values(name=item["name"], updated_at=now, origin=Origin.STARTER.value, **values)
             .returning(track.c.id)
         ).scalar_one()
         rebuttals = item.get("rebuttals", {})

@@ -104,6 +104,74 @@ def test_report_by_drill(db, clock, capsys):
     assert "no_budget" in out and "33%" in out
 
 
+def test_report_by_drill_lists_objections_lost_live_but_never_drilled(db, clock, capsys):
+    """Item 9: a trainee's live losses on an objection never drilled are in the report."""
+    ids = seed_objections(db)
+    ana = add_rep(db, "Ana")
+    _drill(db, clock, ana, [2, 4])
+    add_live_losses(db, ana, ids["in_house"], 3, clock.now())
+    code, out, err = run_cli(db, capsys, *_drill_report("2026-11-23"), "--format", "json")
+    assert code == 0, err
+    rows = {r["objection"]: r for r in json.loads(out)["rows"]}
+    assert set(rows) == {"no_budget", "in_house"}
+    assert rows["in_house"]["drilled"] == 0 and rows["in_house"]["live"] == 3
+    assert rows["in_house"]["overcome"] == {"num": 0, "den": 3, "pct": 0.0}
+    assert rows["no_budget"]["trend"] == 2.0
+    code, out, _ = run_cli(db, capsys, *_drill_report("2026-11-23"))
+    assert "in_house" in out and "never drilled are listed too" in " ".join(out.split())
+
+
+def test_drill_assign_assignments_unassign_and_progress(db, capsys, tmp_path):
+    """The CLI reads the system clock: due dates here are relative to today."""
+    from datetime import date, timedelta
+
+    from sqlmodel import select
+
+    from callcoach.core.drills.sets import load_drill_sets_file
+    from callcoach.storage.models import Rep
+
+    seed_objections(db)
+    add_rep(db, "Ana")
+    add_rep(db, "Tom", "trainer")
+    with db.session() as s:
+        before = len(s.exec(select(Rep)).all())
+    code, out, err = run_cli(db, capsys, "drill", "assign", "Nope", "--trainee", "Ana", "--due", "+3")
+    assert code == 2 and "no drill set named 'Nope'" in err
+    f = tmp_path / "sets.toml"
+    f.write_text(
+        '[[drill_set]]\nname = "Two"\nobjections = ["who_are_you", "not_interested"]\n',
+        encoding="utf-8",
+    )
+    load_drill_sets_file(db, f)
+    code, out, err = run_cli(db, capsys, "drill", "assign", "Two", "--trainee", "t1", "--due", "+3")
+    assert code == 2 and err.count("\n") == 1 and "--trainee 't1': no such rep" in err
+    assert "callcoach reps add" in err
+    code, out, err = run_cli(db, capsys, "drill", "assign", "Two", "--trainee", "Ana", "--due", "soon")
+    assert code == 2 and "--due 'soon': expected a date like 2026-12-31 or +7" in err
+    code, out, err = run_cli(
+        db, capsys, "drill", "assign", "two", "--trainee", "ana", "--due", "+3", "--trainer", "Tom"
+    )
+    assert code == 0, err
+    due = date.today() + timedelta(days=3)
+    assert f"assigned drill set 'Two' to Ana, due {due.isoformat()}" in out
+    assert "0/2 objections drilled" in out
+    with db.session() as s:
+        assert len(s.exec(select(Rep)).all()) == before  # no rep created by the typo
+    code, out, _ = run_cli(db, capsys, "drill", "assignments")
+    header, row = out.splitlines()[:2]
+    assert header.split()[:4] == ["Trainee", "Set", "Due", "Status"]
+    assert row.split()[:6] == ["Ana", "Two", due.isoformat(), "due", "in", "3"]
+    assert "0/2" in row and "Tom" in row
+    code, out, _ = run_cli(db, capsys, "drill", "progress", "--trainee", "Ana")
+    assert code == 0 and "Assignments:" in out and "0/2" in out
+    code, out, err = run_cli(db, capsys, "drill", "unassign", "Two", "--trainee", "Ana")
+    assert code == 0 and "unassigned drill set 'Two' from Ana" in out
+    code, out, _ = run_cli(db, capsys, "drill", "assignments")
+    assert "No open drill assignments." in out
+    code, _, err = run_cli(db, capsys, "drill", "unassign", "Two", "--trainee", "Ana")
+    assert code == 2 and "'Two' is not assigned to 'Ana'" in err
+
+
 def test_help_lists_drill_in_report(capsys):
     from callcoach.core.review.breakdowns import breakdown_names
 

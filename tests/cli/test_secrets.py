@@ -56,6 +56,11 @@ VALUES = {
     "to": "Sam",
     "names": "Cold outreach",
     "output": "{tmp}/out.toml",
+    "note_rep": "Sam",
+    "text": "a note",
+    "set": "First reflexes",
+    "trainee": "Sam",
+    "due": "2099-12-31",
 }
 
 

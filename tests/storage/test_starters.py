@@ -22,6 +22,7 @@ from callcoach.storage.engine import make_engine
 from callcoach.storage.schema import upgrade
 from callcoach.storage.starters import STARTER_TRACK_NAME, load_starter_document, starter_file
 from tests.support.paths import TEST_DATA
+from tests.support.schema import before_starters
 
 STARTER = load_starter_document()
 STARTER_KEYS = [o["key"] for o in STARTER["objection"]]
@@ -136,7 +137,7 @@ def test_block_on_an_older_default_database_upgrades_it_with_the_starters(
 
     url = default_database_url()
     engine = make_engine(url)
-    upgrade(engine, "0015")
+    upgrade(engine, before_starters())
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO call_list (name, cluster_dimension, archived, created_at) "
@@ -170,7 +171,7 @@ def test_an_upgrade_keeps_edited_starters_and_adds_only_what_is_missing(empty_da
     changes nothing that was there."""
     url = empty_database_url
     engine = make_engine(url)
-    upgrade(engine, "0015")
+    upgrade(engine, before_starters())
     with engine.begin() as conn:
         conn.execute(sa.text(
             "INSERT INTO objection (key, text, rebuttal, position) VALUES "
@@ -214,7 +215,7 @@ def test_edits_made_after_seeding_survive_another_upgrade(empty_database_url):
 
     from callcoach.storage.schema import alembic_config
 
-    command.downgrade(alembic_config(engine), "0015")
+    command.downgrade(alembic_config(engine), before_starters())
     upgrade(engine)
     with engine.connect() as conn:
         rebuttals = dict(conn.execute(sa.text("SELECT key, rebuttal FROM objection")).all())

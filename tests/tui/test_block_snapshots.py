@@ -6,7 +6,9 @@ import pytest
 
 from callcoach.tui.app import make_app
 from tests.support.blockkit import make_list, make_rep, seed_library
-from tests.support.helpers import SIZE
+
+#: A laptop terminal or tmux split, and a large one (the layout changes between them).
+SIZES = pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 
 
 @pytest.fixture
@@ -34,11 +36,13 @@ async def _start(pilot) -> None:
     await pilot.pause()
 
 
-def test_waiting_to_dial(app, snap_compare):
-    assert snap_compare(app, run_before=_start, terminal_size=SIZE)
+@SIZES
+def test_waiting_to_dial(app, snap_compare, size):
+    assert snap_compare(app, run_before=_start, terminal_size=size)
 
 
-def test_in_call_with_objections(app, snap_compare):
+@SIZES
+def test_in_call_with_objections(app, snap_compare, size):
     async def run(pilot):
         await _start(pilot)
         await pilot.press("d")
@@ -47,10 +51,11 @@ def test_in_call_with_objections(app, snap_compare):
         await pilot.press("o", *"budget", "enter", "y", "o", *"info", "enter")
         await pilot.pause()
 
-    assert snap_compare(app, run_before=run, terminal_size=SIZE)
+    assert snap_compare(app, run_before=run, terminal_size=size)
 
 
-def test_meeting_form(app, snap_compare):
+@SIZES
+def test_meeting_form(app, snap_compare, size):
     async def run(pilot):
         await _start(pilot)
         await pilot.press("d")
@@ -58,10 +63,11 @@ def test_meeting_form(app, snap_compare):
         await pilot.press("7")
         await pilot.pause()
 
-    assert snap_compare(app, run_before=run, terminal_size=SIZE)
+    assert snap_compare(app, run_before=run, terminal_size=size)
 
 
-def test_summary(app, snap_compare):
+@SIZES
+def test_summary(app, snap_compare, size):
     async def run(pilot):
         await _start(pilot)
         for key, secs in [("1", 25), ("5", 140)]:
@@ -78,4 +84,4 @@ def test_summary(app, snap_compare):
         await pilot.press("y")
         await pilot.pause()
 
-    assert snap_compare(app, run_before=run, terminal_size=SIZE)
+    assert snap_compare(app, run_before=run, terminal_size=size)

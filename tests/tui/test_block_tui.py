@@ -85,9 +85,11 @@ async def test_whole_block_with_phases_pause_and_end_at_zero(world, clock, setti
         checkpoints = [
             (44, "Engage + impact"),
             (1, "Ask"),
-            (15, "Objection 1"),
-            (20, "Objection 2"),
-            (20, "Objection 3"),
+            # No objection logged: still the ask, whatever the clock says (the cue follows
+            # the call: see test_block_layout's phase test).
+            (15, "0:45-2:00 Ask"),
+            (20, "0:45-2:00 Ask"),
+            (20, "0:45-2:00 Ask"),
             (20, "Diminishing returns"),
             (59, "Diminishing returns"),
             (1, "End the call"),
@@ -384,5 +386,7 @@ async def test_help_lists_the_block_keys(world, clock, settings):
         await pilot.pause()
         t = text_of(app)
         for key, label in [("1", "no answer"), ("7", "meeting set"), ("8", "do not call"), ("d", "Dial"),
-                           ("o", "Obj"), ("p", "Pause"), ("e", "End"), ("y", "Overcome")]:
+                           ("o", "Log an objection"), ("p", "Pause"),
+                           ("v", "Voicemail script"), ("pgdn", "Page the talk track.*"),
+                           ("e", "End"), ("y", "Overcome")]:
             assert re.search(rf"^\s*{key}\s+{label}$", t, re.M), (key, label)

@@ -185,15 +185,147 @@ async def test_rep_view_from_leaderboard(app_db, settings, clock):
         assert "Ben" in _text(screen, "#rep-title")
         assert "Dials               5" in _text(screen, "#rep-funnel")
         blocks = _rows(screen, "#rep-blocks")
-        assert [b[0] for b in blocks] == ["Mon 23 Nov 08:00", "Sun 22 Nov 23:20",
-                                          "Thu 19 Nov 10:00"]
-        assert blocks[2][1:] == ["SaaS East", "finished", "4", "2", "1"]
+        # the period's blocks only (last week): not Monday's of this week (issue 14 item 9)
+        assert [b[0] for b in blocks] == ["Sun 22 Nov 23:20", "Thu 19 Nov 10:00"]
+        assert blocks[1][1:] == ["SaaS East", "finished", "4", "2", "1"]
         best = _rows(screen, "#rep-lists")
         assert best[0][:5] == ["best", "SaaS East", "vertical: saas", "5", "1"]
         weeks = _rows(screen, "#rep-weeks")
         assert weeks[-1][:5] == ["2026-11-16", "2", "5", "2", "1"]
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_rep_view_blocks_follow_the_period(app_db, settings, clock):
+    """This week shows only Monday's block; a period without blocks says so."""
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "2")
+        await pilot.pause()
+        await pilot.press("enter")  # Ben, the only rep with calls this week
+        await pilot.pause()
+        screen = app.screen
+        assert "Ben" in _text(screen, "#rep-title")
+        assert [b[0] for b in _rows(screen, "#rep-blocks")] == ["Mon 23 Nov 08:00"]
+        await pilot.press("escape")
+        await pilot.pause()
+        app.screen.query_one("#since", Input).value = "2026-11-01"
+        app.screen.query_one("#until", Input).value = "2026-11-10"
+        app.screen.query_one("#rep", Select).value = next(
+            v for label, v in app.screen.query_one("#rep", Select)._options if str(label) == "Ana")
+        await pilot.press("c", "enter", "v")
+        await pilot.pause()
+        assert "Ana" in _text(app.screen, "#rep-title")
+        assert _rows(app.screen, "#rep-blocks")[0][0] == "no blocks in this period"
+
+
+async def test_manager_writes_a_note_from_the_rep_view_and_the_rep_reads_it_on_home(
+    app_db, settings, clock
+):
+    """n on the rep view writes a note (committed); the rep's home shows it until n."""
+    from callcoach.storage.models import CoachingNote
+
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "p", "2")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # Ben
+        await pilot.pause()
+        screen = app.screen
+        assert "No notes yet" in _text(screen, "#rep-notes")
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Ask for the meeting before the second objection", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "Ask for the meeting before the second objection" in _text(screen, "#rep-notes")
+        assert "Mia" in _text(screen, "#rep-notes") and "unread" in _text(screen, "#rep-notes")
+        # about a block: the second choice is the first block shown
+        await pilot.press("n")
+        await pilot.pause()
+        about = app.screen.query_one("#note-about", Select)
+        block_id = [v for _, v in about._options][1]
+        about.value = block_id
+        app.screen.query_one("#note-text", Input).focus()
+        await pilot.press(*"Good pace", "enter")
+        await pilot.pause()
+        assert f"about block {block_id}" in _text(screen, "#rep-notes")
+    with app_db.session() as s:
+        notes = s.exec(select(CoachingNote).order_by(CoachingNote.id)).all()
+    assert [(n.text, n.block_id, n.read_at) for n in notes] == [
+        ("Ask for the meeting before the second objection", None, None),
+        ("Good pace", block_id, None),
+    ]
+    ben = make_app(app_db, settings, clock, rep_name="Ben")
+    async with ben.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        box = ben.screen.query_one("#home-notes", Static)
+        assert box.display and "Coaching notes for you (2 unread)" in _text(ben.screen,
+                                                                             "#home-notes")
+        assert "Mia: Ask for the meeting before the second objection" in _text(
+            ben.screen, "#home-notes")
+        await pilot.press("n")
+        await pilot.pause()
+        assert not box.display
+    with app_db.session() as s:
+        assert all(n.read_at == clock.now() for n in s.exec(select(CoachingNote)).all())
+
+
+async def test_an_sdr_cannot_write_notes_from_the_rep_view(app_db, settings, clock):
+    app = make_app(app_db, settings, clock, rep_name="Ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "p", "2")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, RepViewScreen)
+
+
+async def test_trends_chart_gives_meetings_their_own_axis(app_db, settings, clock):
+    """Meetings (a few a week) are drawn on a right-hand axis scaled to them, not on the
+    dials' axis where they round to nothing (issue 14 item 9)."""
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "p", "3")
+        await pilot.pause()
+        chart = app.screen.query_one("#trend-plot").render().plain
+    lines = chart.splitlines()
+    assert "meetings (right axis)" in chart
+    assert lines[-1].rstrip().endswith("meetings")  # the right axis' label
+    right_ticks = [line.rstrip()[-2:] for line in lines if line.rstrip()[-2:-1] == "├"]
+    assert right_ticks == ["├3", "├2", "├1", "├0"]  # 3 meetings in the busiest week
+    assert "70.0┤" in chart  # the dials keep the left axis
+
+
+async def test_prime_time_in_the_prospects_local_time(app_db, settings, clock):
+    """z on the Prime time tab shows the hours where the prospects are (issue 14 item 9)."""
+    import sqlalchemy as sa
+
+    with app_db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE contact SET timezone = 'America/Los_Angeles' WHERE "
+                             "list_id = (SELECT id FROM call_list WHERE name = 'Retail West')"))
+    app = make_app(app_db, settings, clock, rep_name="Mia")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", "p", "4")
+        await pilot.pause()
+        screen = app.screen
+        assert "Hours in your zone (America/New_York) · z: the prospects' local time" in _text(
+            screen, "#time-note")
+        mine = {r[0]: r[1] for r in _rows(screen, "#hours")}
+        await pilot.press("z")
+        await pilot.pause()
+        assert "Hours in the prospects' local time (America/Los_Angeles) · 11 dials to " \
+               "contacts without a known zone counted in America/New_York" in _text(
+                   screen, "#time-note")
+        theirs = {r[0]: r[1] for r in _rows(screen, "#hours")}
+        assert sum(map(int, mine.values())) == sum(map(int, theirs.values())) == 14
+        assert theirs != mine
+        assert mine.get("14:00") and theirs.get("11:00")  # Ana's Retail block at 14:00 NY
+        await pilot.press("z")
+        await pilot.pause()
+        assert {r[0]: r[1] for r in _rows(screen, "#hours")} == mine
 
 
 async def test_planner_screen(app_db, settings, clock):
@@ -214,7 +346,7 @@ async def test_planner_screen(app_db, settings, clock):
         await pilot.pause()
         out = _text(screen, "#plan-output")
         assert "call blocks          556      55.6" in out
-        assert "blocks run per week so far: 1.6 (6 blocks over 3.9 weeks" in out
+        assert "blocks run per week so far: 1.6 (6 blocks over the 3.9 weeks since" in out
         quota.value = "lots"
         await pilot.press("enter")
         await pilot.pause()

@@ -125,7 +125,7 @@ TRAINER = HOSTILE["isolates"]
 def _drill_world(db, tmp_path) -> None:
     """A hostile rep, set name, track name, objection keys, texts and rebuttals."""
     make_rep(db, name=REP_NAME)
-    make_rep(db, name=TRAINER, role="trainer")  # names are never created by a typed field
+    make_rep(db, name=TRAINER, role="trainer")  # reps are added explicitly (issue 14 item 8)
     ids = seed_objections(db)
     seed_track(db, ids, name=TRACK_NAME)
     sets = tmp_path / "sets.toml"
@@ -193,8 +193,9 @@ async def test_drills_screens_show_hostile_sets_names_prompts_and_answers_escape
         await pilot.pause()
         assert isinstance(app.screen, DrillsScreen)
         text = assert_inert(rendered(app))
-        assert any(f"k{n}{VISIBLE['csi']}" in text for n in (1, 2, 3))  # the progress row
-        assert f"{VISIBLE['csi']} over time" in text  # and its series line
+        table = app.screen.query_one("#progress", DataTable)  # the progress row: the words said
+        assert f"Prompt {VISIBLE['osc']}" in str(table.get_row_at(0)[0])
+        assert f'"Prompt {VISIBLE["osc"]}" over time' in text  # and its series line
     with sqlite_db.session() as s:  # the drill was the hostile-named rep's, scored by the trainer
         session = s.exec(select(DrillSession)).one()
         assert s.get(Rep, session.trainee_id).name == REP_NAME

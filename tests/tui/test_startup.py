@@ -95,3 +95,62 @@ def test_frame_cap_is_raised_unless_the_user_set_one(env, expected):
         env=environ, capture_output=True, text=True, check=True,
     )
     assert out.stdout.strip() == expected
+
+
+async def test_lazy_start_paints_home_before_the_database_and_fills_it_after(
+    sqlite_db, settings, clock, gc_restored
+):
+    import threading
+
+    from callcoach.tui.app import make_lazy_app
+    from tests.support.blockkit import make_list, make_rep
+
+    make_rep(sqlite_db, name="Sam")
+    make_list(sqlite_db, name="Dental East", contacts=[{}, {}])
+    release = threading.Event()
+
+    def open_db(progress):
+        progress("migrating the schema")  # a first start says what it is doing, on home
+        assert release.wait(10)
+        return sqlite_db
+
+    app = make_lazy_app(open_db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not app.ready
+        home = app.screen
+        assert "Call lists" in str(home.query_one("#home-title").render())
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "migrating" in str(home.query_one("#home-hint").render()):
+                break
+        hint = str(home.query_one("#home-hint").render())
+        assert "Opening the database: migrating the schema" in hint
+        await pilot.press("b", "m", "r")  # keys before the database is open: told to wait
+        assert app.screen is home
+        release.set()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.ready and "contacts callable now" in str(home.query_one("#home-hint").render()):
+                break
+        assert app.rep.name == "Sam" and "Sam" in app.sub_title
+        assert "1 lists, 2 contacts callable now." in str(home.query_one("#home-hint").render())
+        assert gc.isenabled()
+
+
+async def test_lazy_start_that_cannot_open_the_database_exits_with_the_error(
+    settings, clock, gc_restored
+):
+    from callcoach.errors import CallcoachError
+    from callcoach.tui.app import make_lazy_app
+
+    def open_db(progress):
+        raise CallcoachError("database URL sqlite:////no/such/x.db: no such folder /no/such")
+
+    app = make_lazy_app(open_db, settings, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.load_error is not None:
+                break
+    assert isinstance(app.load_error, CallcoachError) and app.return_code == 2

@@ -6,7 +6,7 @@ so phase boundaries live in configuration and nowhere else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from callcoach.config import CallPhases
 
@@ -37,6 +37,8 @@ class CallPhase:
     objection_number: int | None = None
     starts_at: int = 0  # seconds from the dial
     ends_at: int | None = None
+    #: the talk-track parts to read now: "engage", "impact", "ask", "rebuttal"
+    focus: tuple[str, ...] = ()
 
 
 def phase_at(elapsed: float, phases: CallPhases) -> CallPhase:
@@ -88,6 +90,43 @@ def phase_at(elapsed: float, phases: CallPhases) -> CallPhase:
         f"Past {clock_text(phases.stop_at)}: end the call now, log it and dial the next one.",
         "stop",
         starts_at=phases.stop_at,
+    )
+
+
+def call_phase(elapsed: float, objections_logged: int, phases: CallPhases) -> CallPhase:
+    """The phase of the call as it actually goes: the clock until the prospect objects,
+    then the objection being handled (the Nth logged), with the 2:00 and 3:00 warnings
+    on top. Its ``focus`` names the talk-track parts the rep should be reading."""
+    e = max(0.0, elapsed)
+    n = max(0, objections_logged)
+    if e >= phases.warn_at:
+        timed = phase_at(e, phases)
+        focus = ("rebuttal",) if n else ("ask",)
+        return replace(timed, objection_number=n or None, focus=focus)
+    if n == 0:
+        if e < phases.ask_until:
+            timed = phase_at(e, phases)
+            return replace(timed, focus=("engage", "impact") if timed.key == "engage" else ("ask",))
+        # Past the ask with no objection logged: still asking (the clock alone would
+        # claim objections the prospect has not raised).
+        return CallPhase(
+            "ask",
+            f"{clock_text(phases.engage_until)}-{clock_text(phases.warn_at)} Ask",
+            "Ask for the meeting - a date and a time. When they object, press o.",
+            "ok",
+            starts_at=phases.engage_until,
+            ends_at=phases.warn_at,
+            focus=("ask",),
+        )
+    return CallPhase(
+        "objections",
+        f"Objection {n} (~{phases.objection_seconds} s)",
+        f"~{phases.objection_seconds} s: acknowledge, back to the impact, ask again.",
+        "ok",  # the objection panel shows the count's level; the timer keeps time's
+        objection_number=n,
+        starts_at=phases.ask_until,
+        ends_at=phases.warn_at,
+        focus=("rebuttal",),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -52,9 +53,22 @@ def seed_demo(db: Database, clock: Clock, data_dir: Path | None = None) -> None:
         get_or_create_rep(session, DEMO_REP, RepRole.SDR.value)
 
 
-def seed_demo_if_empty(db: Database, clock: Clock, data_dir: Path | None = None) -> bool:
-    """Seed the demo data into a database with no lists and no tracks; True if it did."""
+def seed_demo_if_empty(
+    db: Database,
+    clock: Clock,
+    data_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> bool:
+    """Seed the demo data into a database with no lists and no tracks; True if it did
+    (``progress`` hears a line before and after: the first start is not a silent wait)."""
     if not is_empty(db):
         return False
+    if progress is not None:
+        progress(
+            "first start: loading the demo lists, talk tracks and drill sets "
+            "(made-up contacts, a few seconds) ..."
+        )
     seed_demo(db, clock, data_dir)
+    if progress is not None:
+        progress("demo ready: opening the home screen")
     return True

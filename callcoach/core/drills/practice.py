@@ -99,12 +99,28 @@ class ObjectionWeight:
     weight: float
 
 
+def recent_live_stats(
+    session: Session, trainee_id: int, now: datetime
+) -> dict[tuple[int, int], LiveStats]:
+    """The trainee's live objections over the window that weighs the draw."""
+    return live_objection_stats(session, trainee_id, since=now - timedelta(days=LIVE_WINDOW_DAYS))
+
+
 def objection_weights(
-    session: Session, trainee_id: int, objection_ids: Sequence[int], now: datetime
+    session: Session,
+    trainee_id: int,
+    objection_ids: Sequence[int],
+    now: datetime,
+    live: dict[tuple[int, int], LiveStats] | None = None,
 ) -> dict[int, ObjectionWeight]:
-    """Draw weight per objection for a trainee: Leitner box weight x live-loss factor."""
+    """Draw weight per objection for a trainee: Leitner box weight x live-loss factor.
+
+    ``live`` (from :func:`recent_live_stats`) can be passed in when it is already known: a
+    drill session reads it once, since no live call is made while drilling.
+    """
     boxes = leitner_boxes(session, trainee_id)
-    live = live_objection_stats(session, trainee_id, since=now - timedelta(days=LIVE_WINDOW_DAYS))
+    if live is None:
+        live = recent_live_stats(session, trainee_id, now)
     weights: dict[int, ObjectionWeight] = {}
     for oid in objection_ids:
         box = boxes.get(oid, 0)

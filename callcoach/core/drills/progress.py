@@ -100,6 +100,7 @@ class DrillProgressRow:
     live_raised: int
     live_overcome: int
     live_lost: int
+    trend: float | None = None  # later half of the scores minus the earlier half
 
     @property
     def live_overcome_rate(self) -> float | None:
@@ -184,6 +185,7 @@ def drill_progress(
         .group_by(p.c.trainee_id, p.c.objection_id)
     )
     answers = {(r[0], r[1]): r for r in session.execute(answer_q).all()}
+    trends = _trends(session, score_q)
     scores = {(r[0], r[1]): r for r in session.execute(score_q).all()}
     live = live_objection_stats(session, trainee_id, since, until, trainee_ids)
     keys = sorted(set(answers) | set(scores) | (set(live) if include_live else set()))
@@ -231,6 +233,7 @@ def drill_progress(
                 live_raised=lv.raised,
                 live_overcome=lv.overcome,
                 live_lost=lv.lost,
+                trend=trends.get((tid, oid)),
             )
         )
     rows.sort(
@@ -242,6 +245,38 @@ def drill_progress(
         )
     )
     return rows
+
+
+def _trends(session: Session, score_q: sa.Select) -> dict[tuple[int, int], float]:
+    """Per (trainee, objection) with two scores or more: the average of the later half of its
+    scores minus the earlier half (in time order; the middle one of an odd count is left
+    out), so a trend shows however the drills are spread over the calendar."""
+    filters = score_q.whereclause
+    numbered = (
+        sa.select(
+            col(DrillSession.trainee_id).label("tid"),
+            col(DrillRound.objection_id).label("oid"),
+            col(DrillRound.overall).label("overall"),
+            sa.func.row_number()
+            .over(
+                partition_by=(col(DrillSession.trainee_id), col(DrillRound.objection_id)),
+                order_by=(col(DrillRound.scored_at), col(DrillRound.id)),
+            )
+            .label("rn"),
+            sa.func.count()
+            .over(partition_by=(col(DrillSession.trainee_id), col(DrillRound.objection_id)))
+            .label("n"),
+        )
+        .join(DrillSession, col(DrillSession.id) == col(DrillRound.session_id))
+        .where(col(DrillRound.overall).is_not(None))
+    )
+    if filters is not None:
+        numbered = numbered.where(filters)
+    t = numbered.subquery()
+    later = sa.func.avg(sa.case((t.c.rn * 2 > t.c.n + 1, t.c.overall)))
+    earlier = sa.func.avg(sa.case((t.c.rn * 2 <= t.c.n, t.c.overall)))
+    query = sa.select(t.c.tid, t.c.oid, later - earlier).where(t.c.n >= 2).group_by(t.c.tid, t.c.oid)
+    return {(int(a), int(b)): float(d) for a, b, d in session.execute(query).all() if d is not None}
 
 
 @dataclass(frozen=True)

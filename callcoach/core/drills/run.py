@@ -18,6 +18,7 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from callcoach.clock import Clock
+from callcoach.core.drills.live import LiveStats
 from callcoach.core.drills.practice import (
     MAX_CHAIN,
     ObjectionWeight,
@@ -26,6 +27,7 @@ from callcoach.core.drills.practice import (
     draw_objection,
     next_call_objection,
     objection_weights,
+    recent_live_stats,
 )
 from callcoach.core.drills.progress import SessionSummary, session_summary
 from callcoach.core.drills.prospect import DEFAULT_GREETING, personalise
@@ -110,6 +112,7 @@ class DrillRun:
     _position: int = 0
     _last_objection: int | None = None
     _weights: dict[int, ObjectionWeight] = field(default_factory=dict)
+    _live: dict[tuple[int, int], LiveStats] | None = None  # read once per session
     _round_scores: dict[ScorerRole, int] = field(default_factory=dict)  # this prompt's scores
     _timed_out: bool = False  # this prompt's answer ran out of time
     _raised: list[int] = field(default_factory=list)  # objection ids raised in this call
@@ -156,8 +159,14 @@ class DrillRun:
     def _refresh_weights(self) -> None:
         """Draw weights from the history as it stands now, this session's scores included."""
         with self.db.session() as session:
+            if self._live is None:  # once per session: the live calls do not change meanwhile
+                self._live = recent_live_stats(session, self.trainee_id, self.clock.now())
             self._weights = objection_weights(
-                session, self.trainee_id, [c.objection_id for c in self.cards], self.clock.now()
+                session,
+                self.trainee_id,
+                [c.objection_id for c in self.cards],
+                self.clock.now(),
+                live=self._live,
             )
 
     @property

@@ -169,16 +169,23 @@ COMPARED = (
 
 def compare_tables(current: ReportTable, previous: ReportTable, c: Comparison) -> ReportTable:
     """``current``'s text columns and its :data:`COMPARED` figures, each followed by the
-    previous period's value ("prev") and the change ("chg"); rows matched on the first
-    column, rows found only in the previous period added after the others."""
-    label = current.columns[0].key
+    previous period's value ("prev") and the change ("chg"). Rows are matched on their text
+    columns (rep; trainee and objection...), weeks by their place in the period (the
+    period's 1st week against the previous period's 1st); rows found only in the previous
+    period come after the others."""
     text_cols = [col for col in current.columns if col.kind == "text"]
+
+    def keys(rows: list[dict[str, Any]]) -> list[Any]:
+        if current.by == "week":
+            return list(range(len(rows)))
+        return [tuple(row.get(col.key) for col in text_cols) for row in rows]
+
     figures = [col for col in current.columns if col.key in COMPARED]
     columns: list[Column] = list(text_cols)
     for col in figures:
         columns += [col, Column(f"{col.key}_prev", f"{col.header} prev", col.kind),
                     Column(f"{col.key}_change", f"{col.header} chg", "change")]
-    before = {row.get(label): row for row in previous.rows}
+    before = dict(zip(keys(previous.rows), previous.rows, strict=True))
 
     def merged(now_row: dict[str, Any] | None, old_row: dict[str, Any] | None) -> dict[str, Any]:
         base = now_row if now_row is not None else old_row
@@ -191,7 +198,8 @@ def compare_tables(current: ReportTable, previous: ReportTable, c: Comparison) -
             out[f"{col.key}_change"] = change(a, b)
         return out
 
-    rows = [merged(row, before.pop(row.get(label), None)) for row in current.rows]
+    rows = [merged(row, before.pop(k, None))
+            for k, row in zip(keys(current.rows), current.rows, strict=True)]
     rows += [merged(None, row) for row in before.values()]
     totals = None
     if current.totals is not None:

@@ -26,13 +26,19 @@ def _r1(value: float | None) -> float | None:
 def drill_table(session: Session, f: ReportFilter) -> ReportTable:
     """Drill scores, answer times and Leitner box beside the live-call overcome rate."""
     rows = drill_progress(
-        session, f.end_utc, since=f.start_utc, until=f.end_utc, trainee_ids=f.rep_ids
+        session,
+        f.end_utc,
+        since=f.start_utc,
+        until=f.end_utc,
+        trainee_ids=f.rep_ids,
+        include_live=True,  # objections met (and lost) on live calls but never drilled too
     )
     columns = [
         Column("trainee", "Trainee", "text"),
         Column("objection", "Objection", "text"),
         Column("drilled", "Drilled"),
         Column("avg", "Avg 1-5"),
+        Column("trend", "Trend"),
         Column("self", "Self"),
         Column("trainer", "Trainer"),
         Column("answer", "Answer", "seconds"),
@@ -51,6 +57,7 @@ def drill_table(session: Session, f: ReportFilter) -> ReportTable:
                 "objection": r.objection_key,
                 "drilled": r.prompts,
                 "avg": _r1(r.avg_overall),
+                "trend": _r1(r.trend),
                 "self": _r1(r.self_avg),
                 "trainer": _r1(r.trainer_avg),
                 "answer": r.avg_answer_seconds,
@@ -62,8 +69,11 @@ def drill_table(session: Session, f: ReportFilter) -> ReportTable:
             }
         )
     notes = [
-        "Box: Leitner box 1-5 from drill history (pass = 4+ within time); low boxes come up "
-        "more often in practice, as do objections lost on live calls.",
+        "Box: Leitner box 1-5 from drill history (pass = 4+ within time, 0 = never drilled); "
+        "low boxes come up more often in practice, as do objections lost on live calls.",
+        "Objections raised on a trainee's live calls in the period but never drilled are "
+        "listed too (Drilled 0): where to start.",
+        "Trend: the average of the later half of the scores minus the earlier half.",
     ]
     if f.list_ids:
         notes.append("Drills are not tied to call lists: --list only narrows the live calls.")

@@ -108,6 +108,8 @@ class Plan:
     blocks_run_per_week: float
     weeks_measured: float
     notes: list[str] = field(default_factory=list)
+    first_call: date | None = None  # the first call in the lookback (None: no calls)
+    lookback_weeks: int = 12
 
     def per_week(self, total: int) -> float:
         """A total spread over the plan's weeks."""
@@ -117,6 +119,19 @@ class Plan:
     def blocks_per_week(self) -> int:
         """Blocks needed per week, rounded up."""
         return math.ceil(self.blocks / self.inputs.weeks - 1e-9)
+
+    def measured_span(self) -> str:
+        """Over which weeks the blocks run per week were averaged, in words: the whole
+        lookback, or the weeks since the first call when the history is shorter."""
+        blocks = f"{self.measured.blocks} block{'s' if self.measured.blocks != 1 else ''}"
+        looked = f"{self.lookback_weeks} weeks looked back: {self.lookback}"
+        full = self.weeks_measured >= self.lookback_weeks - 1e-9
+        if self.first_call is None:
+            return f"no calls in the {looked}"
+        if full:
+            return f"{blocks} over the {looked}"
+        return (f"{blocks} over the {_weeks(self.weeks_measured)} since the first call on "
+                f"{self.first_call}, of the {looked}")
 
     def lines(self) -> list[str]:
         """The plan as text lines (CLI and planner screen share them)."""
@@ -142,11 +157,14 @@ class Plan:
         out += [
             "",
             f"Blocks needed per week: {self.blocks_per_week}; blocks run per week so far: "
-            f"{self.blocks_run_per_week:.1f} ({self.measured.blocks} blocks over "
-            f"{self.weeks_measured:.1f} weeks, {self.lookback})",
+            f"{self.blocks_run_per_week:.1f} ({self.measured_span()})",
         ]
         out += self.notes
         return out
+
+
+def _weeks(n: float) -> str:
+    return f"{n:g} week" if n == 1 else f"{n:.1f}".removesuffix(".0") + " weeks"
 
 
 def _measured(name: str, num: float, den: float, minimum: int, unit: str, fallback: float,
@@ -214,6 +232,8 @@ def make_plan(
         measured=fu,
         blocks_run_per_week=fu.blocks / weeks_measured,
         weeks_measured=weeks_measured,
+        first_call=None if fu.dials == 0 else first_day,
+        lookback_weeks=lookback_weeks,
     )
     if gap == 0:
         plan.notes.append("The quota is already met: nothing left to plan.")

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from callcoach.core.review import metrics as m
+from callcoach.core.review.filters import ReportFilter
 from callcoach.core.review.slices import Slice
 from callcoach.storage.models import CallAttempt, CallBlock, CallList
 
@@ -26,12 +27,20 @@ class BlockSummary:
     meetings: int
 
 
-def last_blocks(session: Session, rep_id: int, limit: int = 5) -> list[BlockSummary]:
-    """The rep's most recent blocks with their dials, conversations and meetings."""
+def last_blocks(
+    session: Session, rep_id: int, limit: int = 5, f: ReportFilter | None = None
+) -> list[BlockSummary]:
+    """The rep's most recent blocks with their dials, conversations and meetings: those
+    started in ``f``'s period (and on its lists) when a filter is given."""
     a, b = CallAttempt, CallBlock
+    conds = [col(b.rep_id) == rep_id]
+    if f is not None:
+        conds += [col(b.started_at) >= f.start_utc, col(b.started_at) < f.end_utc]
+        if f.list_ids:
+            conds.append(col(b.list_id).in_(f.list_ids))
     recent = (
         sa.select(col(b.id), col(b.started_at), col(b.status), col(b.list_id))
-        .where(col(b.rep_id) == rep_id)
+        .where(*conds)
         .order_by(col(b.started_at).desc(), col(b.id).desc())
         .limit(limit)
         .subquery()

@@ -27,6 +27,7 @@ from callcoach.core.review.filters import ReportFilter
 from callcoach.core.review.funnels import Funnel, funnel, funnels
 from callcoach.core.review.goals import goals_by_week
 from callcoach.core.review.metrics import DEFINITIONS
+from callcoach.core.review.notes import report_notes
 from callcoach.core.review.slices import by_week, week_slices
 from callcoach.core.review.tables import ReportTable
 
@@ -121,6 +122,21 @@ def _table(table: ReportTable) -> dict[str, Any]:
     }
 
 
+def _coaching(session: Session, by: str, f: ReportFilter) -> list[dict[str, Any]]:
+    """The coaching notes of the reps the card is about, written in the period, as text."""
+    out = []
+    for rep, notes in sorted(report_notes(session, by, f).items()):
+        for n in notes:
+            out.append({
+                "rep": rep,
+                "when": n.written_at.astimezone(f.tz).strftime("%Y-%m-%d %H:%M"),
+                "author": n.author or "-",
+                "about": n.about,
+                "text": n.text,
+            })
+    return out
+
+
 def trend_filter(f: ReportFilter, min_weeks: int = 8) -> ReportFilter:
     """The weeks to chart: the period, widened back to at least ``min_weeks`` weeks."""
     since = min(f.since, f.until - timedelta(weeks=min_weeks) + timedelta(days=1))
@@ -195,6 +211,7 @@ def build_scorecard(session: Session, by: str, f: ReportFilter, now: datetime) -
         bar_charts=bar_charts,
         table=_table(table),
         notes=table.notes,
+        coaching=_coaching(session, by, f),
         definitions=DEFINITIONS,
         zone=f.zone,
     )

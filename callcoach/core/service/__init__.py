@@ -23,6 +23,7 @@ from callcoach.storage.db import Database
 from callcoach.storage.models import Rep
 
 if TYPE_CHECKING:
+    from callcoach.core.review.notes import NoteRow
     from callcoach.core.service.block import BlockService
     from callcoach.core.service.drills import DrillService
     from callcoach.core.service.review import ReviewService
@@ -80,6 +81,20 @@ class CoachService:
     def connection_trouble(self, exc: BaseException) -> str | None:
         """One line for a lost database connection, or None when ``exc`` is something else."""
         return connection_trouble(self._db.url, exc)
+
+    def unread_notes(self, rep_id: int) -> list[NoteRow]:
+        """The rep's coaching notes not read yet, newest first."""
+        from callcoach.core.review.notes import list_notes
+
+        with self._db.session() as session:
+            return list_notes(session, rep_ids=(rep_id,), unread_only=True)
+
+    def mark_notes_read(self, rep_id: int, note_ids: list[int]) -> int:
+        """Mark the rep's notes read now (committed); how many were unread."""
+        from callcoach.core.review.notes import mark_read
+
+        with self._db.session() as session:
+            return mark_read(session, rep_id, note_ids, self._clock.now())
 
     def home(self, rep_id: int, now: datetime) -> tuple[list[ListSummary], tuple[int, int]]:
         """Every call list with its counts, and the rep's (due now, open) callbacks."""

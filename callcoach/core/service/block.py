@@ -17,7 +17,15 @@ from callcoach.clock import Clock
 from callcoach.config import CallingWindow, Settings
 from callcoach.core.calling import dialling, lifecycle, outcomes, picking, serving, workdays
 from callcoach.core.calling import objections as objection_rules
-from callcoach.core.calling.calltimer import clock_text, objection_cue, ordinal, phase_at
+from callcoach.core.calling.calltimer import (
+    CallPhase,
+    call_phase,
+    clock_text,
+    objection_cue,
+    ordinal,
+    phase_at,
+)
+from callcoach.core.calling.colleagues import Colleague, same_company_colleagues
 from callcoach.core.calling.hold import BlockHold, HeldElsewhere, Holder, HoldLost
 from callcoach.core.calling.journal import (
     DurableOutcome,
@@ -61,6 +69,8 @@ __all__ = [
     "BlockSummary",
     "BlockService",
     "BlockState",
+    "CallPhase",
+    "Colleague",
     "ContactHistory",
     "DateError",
     "DurableOutcome",
@@ -83,6 +93,7 @@ __all__ = [
     "Undone",
     "SummaryData",
     "ZoneCache",
+    "call_phase",
     "clock_text",
     "contact_zone",
     "days_text",
@@ -119,6 +130,7 @@ class NextContact:
     outlook: QueueOutlook | None = None  # no contact: why the list has nothing now
     tally: list[int] | None = None  # re-read when outcomes saved offline landed
     unavailable: str | None = None  # the server is away: this line, and go offline
+    colleagues: list[Colleague] = field(default_factory=list)  # same company, reached lately
 
 
 @dataclass
@@ -330,6 +342,15 @@ class BlockService:
         except ServerUnavailable as exc:
             return NextContact(None, unavailable=str(exc))
 
+    def read_colleagues(
+        self, contact: Contact | None, block_id: int | None, now: datetime
+    ) -> list[Colleague]:
+        """Other contacts at the contact's company reached in this block or lately."""
+        if contact is None or not contact.company.strip():
+            return []
+        with self._db.session() as s:
+            return same_company_colleagues(s, contact, block_id, now)
+
     def _read_next(
         self, clock: Clock, block: CallBlock, contact: Contact | None, replayed: str
     ) -> NextContact:
@@ -339,6 +360,7 @@ class BlockService:
                 nxt.tally = list(block_tally(s, stored_id(block.id)))
         if contact is not None:
             nxt.history, nxt.objections = self.read_details(contact, None)
+            nxt.colleagues = self.read_colleagues(contact, block.id, clock.now())
         else:
             with self._db.session() as s:
                 nxt.outlook = queue_outlook(s, block.list_id, clock.now())
@@ -410,6 +432,15 @@ class BlockService:
         """Log an objection on the open call, in order, with its rebuttal."""
         return objection_rules.log_objection(
             self._db, clock, block_id, objection_id, owner=self.hold.token
+        )
+
+    def log_typed_objection(
+        self, clock: Clock, block_id: int, text: str
+    ) -> tuple[LoggedObjection, bool]:
+        """Log an objection the rep typed on the open call, in order, adding it to the library
+        as "new from a call" (True) unless the library has those words already."""
+        return objection_rules.log_typed_objection(
+            self._db, clock, block_id, text, owner=self.hold.token
         )
 
     def set_overcome(self, attempt_objection_id: int, overcome: bool | None) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from callcoach.clock import Clock
 from callcoach.config import Settings
+from callcoach.core.drills.assignments import AssignmentStatus, assignments
 from callcoach.core.drills.progress import (
     DrillProgressRow,
     ScorePoint,
@@ -31,6 +32,7 @@ from callcoach.storage.db import Database
 # The drills screens' one door into the core (see :mod:`callcoach.core.service.block`).
 __all__ = [
     "RUBRIC_LABELS",
+    "AssignmentStatus",
     "DrillCatalogue",
     "DrillError",
     "DrillMode",
@@ -61,6 +63,7 @@ class TraineeProgress:
 
     rows: list[DrillProgressRow]
     history: list[ScorePoint]
+    assignments: list[AssignmentStatus] = field(default_factory=list)  # done ones too
 
 
 @dataclass
@@ -94,7 +97,16 @@ class DrillService:
             if rep is None:
                 return TraineeProgress([], [])
             rows = drill_progress(session, self._clock.now(), trainee_id=rep.id, include_live=True)
-            return TraineeProgress(rows, drill_score_history(session, stored_id(rep.id)))
+            return TraineeProgress(
+                rows,
+                drill_score_history(session, stored_id(rep.id)),
+                assignments(session, stored_id(rep.id)),
+            )
+
+    def open_assignments(self, trainee_id: int) -> list[AssignmentStatus]:
+        """The drill sets assigned to this rep and not finished yet, due first."""
+        with self._db.session() as session:
+            return assignments(session, trainee_id, include_done=False)
 
     def start(
         self,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from callcoach.clock import Clock
+from callcoach.core.drills.progress import DrillProgressRow
+from callcoach.core.review.access import BesideTeam, beside_team
 from callcoach.core.review.comparisons import Comparison, comparable
 from callcoach.core.review.filters import ReportFilter, list_choices, rep_choices, with_scope
 from callcoach.core.review.funnels import Funnel, funnel, funnels
@@ -21,8 +23,10 @@ from callcoach.core.review.goals import (
     goals_for_week,
     set_goal,
 )
+from callcoach.core.review.notes import NoteRow, add_note, list_notes
 from callcoach.core.review.objections import ObjectionStat, OrderStat, objection_analysis
 from callcoach.core.review.planner import Plan, PlanInput, make_plan
+from callcoach.core.review.prime_time import ProspectTime, prospect_time
 from callcoach.core.review.rep_view import BlockSummary, last_blocks
 from callcoach.core.review.slices import (
     Slice,
@@ -54,6 +58,7 @@ class RepView:
     lists: list[Slice]
     weeks: list[Slice]
     blocks: list[BlockSummary]
+    notes: list[NoteRow]  # the latest coaching notes for the rep
 
 
 class ReviewService:
@@ -115,6 +120,11 @@ class ReviewService:
             rows, _ = funnels(s, f, ("hour", "weekday"))
         return hour_slices(rows["hour"]), weekday_slices(rows["weekday"])
 
+    def prospect_time(self, f: ReportFilter) -> ProspectTime:
+        """Slices by the prospect's local hour and weekday (each contact's zone)."""
+        with self._db.session() as s:
+            return prospect_time(s, f)
+
     def lists_and_clusters(self, f: ReportFilter) -> tuple[list[Slice], list[Slice]]:
         """Slices by list and by cluster."""
         with self._db.session() as s:
@@ -136,8 +146,31 @@ class ReviewService:
             rows, fu = funnels(s, f, ("list",))  # the funnel and the lists together
             lists = list_slices(s, rows["list"])
             weeks = by_week(s, trend_filter(f))
-            blocks = last_blocks(s, rep_id)
-        return RepView(f, fu, lists, weeks, blocks)
+            blocks = last_blocks(s, rep_id, f=f)  # the period's, as the figures above
+            notes = list_notes(s, rep_ids=(rep_id,))[:5]
+        return RepView(f, fu, lists, weeks, blocks, notes)
+
+    def write_note(
+        self, rep_id: int, author_id: int, text: str, block_id: int | None = None
+    ) -> NoteRow:
+        """Write a coaching note for the rep (committed at once); NoteError when refused."""
+        with self._db.session() as s:
+            return add_note(s, rep_id=rep_id, author_id=author_id, text=text,
+                            now=self._clock.now(), block_id=block_id)
+
+    def beside_team(self, f: ReportFilter, rep_id: int) -> BesideTeam:
+        """One rep's funnel beside the whole team's, for the period and lists of ``f``."""
+        with self._db.session() as s:
+            return beside_team(s, f, rep_id)
+
+    def drill_progress(self, f: ReportFilter) -> list[DrillProgressRow]:
+        """Drill progress per trainee and objection for the period (the filter's reps as
+        trainees), with the live calls where each objection came up."""
+        from callcoach.core.drills.progress import drill_progress
+
+        with self._db.session() as s:
+            return drill_progress(s, self._clock.now(), since=f.start_utc, until=f.end_utc,
+                                  trainee_ids=f.rep_ids, include_live=bool(f.rep_ids))
 
     def goal(self, rep_id: int, week: date) -> Goal | None:
         """The rep's goal for the week starting ``week``, if set."""

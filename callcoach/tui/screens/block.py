@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import gc
 import time as _time
+from collections.abc import Callable
 from concurrent.futures import Future
 from functools import partial
+from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
+from textual.events import Resize
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header
 
 from callcoach.catalog.outcomes import KEY_RANGE, OUTCOME_KEYS, OUTCOMES, Outcome
@@ -31,6 +34,7 @@ from callcoach.core.service.block import (
     HEARTBEAT_SECONDS,
     BlockError,
     BlockService,
+    Colleague,
     ContactHistory,
     DurableOutcome,
     HoldLost,
@@ -46,7 +50,15 @@ from callcoach.core.service.block import (
     ordinal,
     render_track_text,
 )
-from callcoach.storage.models import CallAttempt, CallBlock, CallList, Contact, TalkTrack
+from callcoach.storage.models import (
+    CallAttempt,
+    CallBlock,
+    CallList,
+    Contact,
+    Origin,
+    TalkTrack,
+)
+from callcoach.tui import typeahead
 from callcoach.tui.screens.block_dialogs import (
     CallbackDialog,
     ChoiceDialog,
@@ -71,12 +83,18 @@ from callcoach.tui.widgets.block_panels import (
     Countdown,
     ObjectionPanel,
     Panel,
+    ScriptScroll,
     TrackPanel,
     bold,
     lines,
 )
 
 TICK_SECONDS = 0.25
+#: Below this many columns the screen is one column; below SHORT_BELOW rows it is compact.
+NARROW_BELOW = 100
+SHORT_BELOW = 32
+#: The outcome keys 1-8 share one footer entry.
+OUTCOME_GROUP = Binding.Group("Outcome", compact=True)
 #: While a block runs the cyclic garbage collector stays out of the outcome path: automatic
 #: collections wait for this many new objects (an outcome makes a few thousand), and the
 #: young generations are collected right after each outcome's frame is on screen ...
@@ -89,17 +107,41 @@ class BlockScreen(BlockMoves, Screen):
     """One running call block."""
 
     CSS_PATH = "block.tcss"
+    #: One column below 100 columns; track and objections side by side from 180.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide"), (180, "-huge")]
+    #: Below 32 rows: no header (and, in one column, a two-row timer and a compact card).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_BELOW, "-tall")]
+    #: The footer lists the call keys first (d, 1-8, o, e), then p, ?, ctrl+q and the
+    #: script's scroll key (shown when the script does not fit): at 80 columns the line
+    #: ends after the essentials, never before them.
     BINDINGS = [
+        Binding("d", "dial", "Dial", id="block.dial"),
         *(
-            Binding(kind.key, f"outcome('{kind.key}')", kind.short, tooltip=kind.label, id=kind.binding_id)
+            Binding(
+                kind.key,
+                f"outcome('{kind.key}')",
+                kind.short,
+                tooltip=kind.label,
+                id=kind.binding_id,
+                group=OUTCOME_GROUP,
+            )
             for kind in OUTCOMES
         ),
-        Binding("d", "dial", "Dial", id="block.dial"),
-        Binding("o", "objection", "Obj", id="block.objection"),
-        Binding("v", "voicemail", "VMscript", id="block.voicemail_script"),
-        Binding("n", "note", "Note", id="block.note"),
-        Binding("p", "pause", "Pause", id="block.pause"),
+        Binding("o", "objection", "Obj", tooltip="Log an objection", id="block.objection"),
         Binding("e", "end", "End", id="block.end"),
+        Binding("p", "pause", "Pause", id="block.pause"),
+        Binding("question_mark", "app.help", "Help", id="block.help"),
+        Binding("ctrl+q", "app.quit", "Quit", id="block.quit"),
+        Binding(
+            "pagedown",
+            "scroll_script(1)",
+            "Script",
+            tooltip="Page the talk track and objections (at the end: back to the top)",
+            id="block.script_down",
+        ),
+        Binding("n", "note", "Note", id="block.note"),
+        Binding("v", "voicemail", "VM", tooltip="Voicemail script", id="block.voicemail_script"),
+        Binding("pageup", "scroll_script(-1)", "Script up", show=False, id="block.script_up"),
         Binding("y", "overcome(True)", "Overcome", show=False, id="block.overcome"),
         Binding("x", "overcome(False)", "Not overcome", show=False, id="block.not_overcome"),
         Binding("l", "switch_list", "Other list", show=False, id="block.switch_list"),
@@ -126,6 +168,13 @@ class BlockScreen(BlockMoves, Screen):
         self.zone_cache: ZoneCache | None = None
         self._last_beat = 0.0
         self._shown: tuple = ()
+        #: what the track and objection panels show, filled in by render_all
+        self._track_texts: tuple[str, str, str, str] = ("Talk track", "", "", "")
+        self._rebuttal = ""
+        #: the talk-track parts marked now (None: render the script on the next tick)
+        self._focus: tuple[str, ...] | None = None
+        #: other contacts at the same company reached lately (shown on the card)
+        self.colleagues: list[Colleague] = []
         self.tally = [0, 0, 0, 0]  # dials, connects, conversations, meetings (this block)
         self.journal: OutcomeJournal | None = None
         #: monotonic time of the last attempt to reach the server while it is away, else None
@@ -165,16 +214,18 @@ class BlockScreen(BlockMoves, Screen):
         self._card = ContactCard(id="contact-card", classes="panel")
         self._track_panel = TrackPanel(id="track-panel", classes="panel")
         self._objection_panel = ObjectionPanel(id="objection-panel", classes="panel")
+        self._script = ScriptScroll(id="block-script")
+        self._script.on_overflow = lambda _: self.refresh_bindings()
         self._message = Panel(id="block-message")
         yield Header()
         with Horizontal(id="block-top"):
             yield self._countdown
             yield self._info
         with Horizontal(id="block-main"):
-            with Vertical(id="block-left"):
+            with VerticalScroll(id="block-left", can_focus=False):
                 yield self._timer
                 yield self._card
-            with Vertical(id="block-right"):
+            with self._script:
                 yield self._track_panel
                 yield self._objection_panel
         yield self._message
@@ -218,6 +269,9 @@ class BlockScreen(BlockMoves, Screen):
 
     def _load_contact_details(self) -> None:
         self.history, self.objections = self.service.read_details(self.contact, self.attempt)
+        self.colleagues = self.service.read_colleagues(
+            self.contact, self.block_id, self.app.clock.now()
+        )
 
     # ------------------------------------------------------------ rendering
 
@@ -232,6 +286,19 @@ class BlockScreen(BlockMoves, Screen):
         text = plain(text)  # names, errors: outside text
         self._message.show(Content.styled(text, colour) if colour else Content(text))
 
+    def on_resize(self, event: Resize) -> None:
+        """Pack the timer and the card when they share one column with the script; on a
+        short terminal also cut each card row to one line (with an ellipsis)."""
+        width, height = event.size
+        packed = width < NARROW_BELOW
+        cut = packed and height < SHORT_BELOW
+        if (self._card.compact, self._card.has_class("cut")) != (packed, cut):
+            self._timer.compact = packed
+            self._card.compact = packed
+            self._card.set_class(cut, "cut")
+            if self.block is not None:
+                self.render_all()
+
     def render_all(self) -> None:
         """Re-render every panel from the screen's state."""
         now = self.app.clock.now()
@@ -243,22 +310,33 @@ class BlockScreen(BlockMoves, Screen):
             settings.retry.max_attempts,
             self.pending_note,
             self.empty_text,
+            self.colleagues,
         )
         t = self.track
-        name = f"Talk track: {t.name}" if t else "Talk track"
-        self._track_panel.show_track(
-            name,
+        self._track_texts = (
+            f"Talk track: {t.name}" if t else "Talk track",
             self.fill(t.engage_statement) if t else "",
             self.fill(t.impact_question) if t else "",
             self.fill(t.meeting_ask) if t else "",
         )
-        last_rebuttal = self.fill(self.objections[-1].rebuttal) if self.objections else ""
-        self._objection_panel.show_objections(
-            self.objections, self.attempt is not None, last_rebuttal
-        )
+        self._rebuttal = self.fill(self.objections[-1].rebuttal) if self.objections else ""
         self._render_info()
         self._shown = ()
+        self._focus = None
         self.tick(heartbeat=False)
+        if self._focus is None:  # the tick stood still (block over, or taken over)
+            self._render_script(())
+
+    def _render_script(self, focus: tuple[str, ...]) -> None:
+        """The talk track and the objections, the part to read now marked (and in view)."""
+        self._track_panel.show_track(*self._track_texts, focus=focus)
+        self._objection_panel.show_objections(
+            self.objections, self.attempt is not None, self._rebuttal, focus
+        )
+        if focus != self._focus:
+            self._focus = focus
+            # Bring what to read now into view (and keep it there as the panels resize).
+            self._script.show_end("rebuttal" in focus)
 
     def _render_info(self) -> None:
         dials, connects, convs, meetings = self.tally
@@ -293,9 +371,12 @@ class BlockScreen(BlockMoves, Screen):
                 digits.update(text)
             digits.set_class(paused, "paused")
             digits.set_class(remaining < 300, "low")
-            self._timer.show_timer(
-                elapsed, self.app.settings.phases, interrupted, paused
+            phase = self._timer.show_timer(
+                elapsed, self.app.settings.phases, interrupted, paused, len(self.objections)
             )
+            focus = phase.focus if phase is not None else ()
+            if focus != self._focus:
+                self._render_script(focus)
         if remaining <= 0 and not paused:
             if self.attempt is None:
                 # Not while a save runs (a dial may be about to open a call), nor again
@@ -365,6 +446,7 @@ class BlockScreen(BlockMoves, Screen):
         self.attempt = None
         self.objections = []
         self.history = None
+        self.colleagues = []
         self.pending_note = ""
         self.empty_text = f"{exc}\nPress e to leave this screen."
         self.render_all()
@@ -384,6 +466,7 @@ class BlockScreen(BlockMoves, Screen):
         self.attempt = None
         self.objections = nxt.objections
         self.history = nxt.history
+        self.colleagues = nxt.colleagues
         if self.contact is not None:
             self.empty_text = ""
             return nxt.replayed
@@ -400,6 +483,7 @@ class BlockScreen(BlockMoves, Screen):
         self.attempt = None
         self.objections = []
         self.history = None
+        self.colleagues = []
         self.empty_text = offline_text(len(self.journal.pending()) if self.journal else 0)
         self.say(reason, "error")
 
@@ -437,6 +521,27 @@ class BlockScreen(BlockMoves, Screen):
 
     # ------------------------------------------------------------ actions
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The script's scroll key shows in the footer only when the script overflows."""
+        if action == "scroll_script":
+            return self._script.overflows
+        return True
+
+    def action_scroll_script(self, direction: int) -> None:
+        """Page the talk track and objections (from the end, back to the top)."""
+        script = self._script
+        script.follow_end = False
+        if direction > 0 and script.scroll_y >= script.max_scroll_y:
+            script.scroll_home(animate=False)
+        elif direction > 0:
+            script.scroll_page_down(animate=False)
+        else:
+            script.scroll_page_up(animate=False)
+
+    def call_in_progress(self) -> bool:
+        """True while a call is open on this screen (quitting asks first)."""
+        return self.attempt is not None and not self.finished
+
     def _busy(self) -> bool:
         """True (and the rep is told) while a save is still running, or for good once
         another window took the block over."""
@@ -459,6 +564,15 @@ class BlockScreen(BlockMoves, Screen):
     def _press_clock(self) -> FakeClock:
         """The clock for a write: stopped at the key press, however long the save takes."""
         return FakeClock(self.app.clock.now())
+
+    def _ask(self, dialog: ModalScreen, then: Callable[[Any], object] | None = None) -> None:
+        """Open a form; keys typed ahead of it land in it (:mod:`callcoach.tui.typeahead`)."""
+        self.app.type_ahead.open(self.app, dialog, then)
+
+    def on_key(self, event: events.Key) -> None:
+        """Stamp keys typed here: if a form covers this screen before the app gets them, the
+        app hands them on to the form."""
+        typeahead.stamp(event, self)
 
     def action_dial(self) -> None:
         """Start the call (and the configured dial command)."""
@@ -514,14 +628,14 @@ class BlockScreen(BlockMoves, Screen):
         tz = contact_zone(self.contact.timezone)
         if outcome is Outcome.CALLBACK:
             picks = self.service.quick_callback_times(now, self.contact.timezone)
-            self.app.push_screen(
+            self._ask(
                 CallbackDialog(picks, tz, now, self.service.working_days),
                 lambda when: self._log(outcome, callback_at=when) if when else None,
             )
             return
         if outcome is Outcome.MEETING:
             hint = self.fill(self.track.parking_lot_line) if self.track else ""
-            self.app.push_screen(
+            self._ask(
                 MeetingForm(
                     tz,
                     now,
@@ -534,7 +648,7 @@ class BlockScreen(BlockMoves, Screen):
             )
             return
         if outcome is Outcome.DO_NOT_CALL:
-            self.app.push_screen(
+            self._ask(
                 ConfirmDialog(
                     f"Do not call {self.contact.full_name} ({self.contact.phone}) again, "
                     "on any list?"
@@ -605,21 +719,35 @@ class BlockScreen(BlockMoves, Screen):
         if self.attempt is None:
             self.say("Objections belong to a call: press d to dial first.", "warn")
             return
-        if not self.choices:
-            self.say("The objection library is empty: load one with  callcoach tracks load FILE")
-            return
-        self.app.push_screen(ObjectionPicker(self.choices, len(self.objections)), self._objection)
+        self._ask(ObjectionPicker(self.choices, len(self.objections)), self._objection)
 
-    def _objection(self, objection_id: int | None) -> None:
-        if objection_id is None or self.attempt is None or self.finished or self._busy():
+    def _objection(self, picked: int | str | None) -> None:
+        """Log the picked objection (an id), or the typed words as a new one (a str)."""
+        if picked is None or self.attempt is None or self.finished or self._busy():
             return
-        job = partial(self.service.log_objection, self._press_clock(), self.block_id, objection_id)
+        if isinstance(picked, str):
+            typed = partial(self.service.log_typed_objection, self._press_clock(), self.block_id, picked)
+            self._saves.submit(typed, self._typed_objection_logged, "objection", "the objection")
+            return
+        job = partial(self.service.log_objection, self._press_clock(), self.block_id, picked)
         self._saves.submit(job, self._objection_logged, "objection", "the objection")
 
-    def _objection_logged(self, logged: LoggedObjection) -> None:
+    def _objection_logged(self, logged: LoggedObjection, added: bool = False) -> None:
         self.objections.append(logged)
-        self.say(f"{ordinal(logged.position)} objection logged: {logged.text}  (y overcome / x not)")
+        new = " (new from a call: added to the library)" if added else ""
+        self.say(
+            f"{ordinal(logged.position)} objection logged{new}: {logged.text}  (y overcome / x not)"
+        )
         self.render_all()
+
+    def _typed_objection_logged(self, result: tuple[LoggedObjection, bool]) -> None:
+        logged, added = result
+        if all(c.id != logged.objection_id for c in self.choices):
+            # Offered from now on, in this block too (the library's order: it is the newest).
+            self.choices = [*self.choices, ObjectionChoice(
+                logged.objection_id, logged.key, logged.text, logged.rebuttal, False, Origin.CALL.value
+            )]
+        self._objection_logged(logged, added)
 
     def action_overcome(self, overcome: bool) -> None:
         """Mark the latest unmarked objection (else the latest) overcome or not."""
@@ -668,7 +796,7 @@ class BlockScreen(BlockMoves, Screen):
         """Add a note to this call (saved at once during a call, else with the next dial)."""
         if not self._live():
             return
-        self.app.push_screen(
+        self._ask(
             NoteDialog(self.pending_note if self.attempt is None else ""), self._note
         )
 

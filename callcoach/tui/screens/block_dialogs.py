@@ -36,11 +36,17 @@ from callcoach.core.service.block import (
 )
 from callcoach.storage.models import MeetingKind
 from callcoach.tui.text import markup
+from callcoach.tui.typeahead import FORM_FOCUS_BINDINGS
 from callcoach.tui.widgets.inputs import OutsideInput
 
+#: The option that logs the typed words as a new objection.
+NEW_OBJECTION_ID = "new"
 
-class ObjectionPicker(ModalScreen[int | None]):
-    """Type to filter the objection library; Enter logs the highlighted one."""
+
+class ObjectionPicker(ModalScreen[int | str | None]):
+    """Type to filter the objection library; Enter logs the highlighted one. Words the
+    library does not have can be logged as they are: the last option adds them to the
+    library as "new from a call" (the dialog returns the typed text instead of an id)."""
 
     CSS_PATH = "block_dialogs.tcss"
 
@@ -55,21 +61,24 @@ class ObjectionPicker(ModalScreen[int | None]):
         self.choices = choices
         self.count = count
         self.shown: list[ObjectionChoice] = list(choices)
+        self.typed = ""  # the filter, offered as a new objection when the library lacks it
 
     def compose(self) -> ComposeResult:
         """Filter box above the list."""
         with Vertical(id="dialog", classes="dialog"):
             yield Label(f"[b]Objection {self.count + 1}[/b] - type to filter, Enter to log")
-            yield Input(placeholder="e.g. budget, info, busy", id="obj-filter")
+            yield Label("[dim]Not in the library? Type it and log + New.[/dim]")
+            yield OutsideInput(placeholder="e.g. budget, info, busy", id="obj-filter")
             yield OptionList(id="obj-list")
 
     def on_mount(self) -> None:
         """Fill and focus."""
         self._fill("")
-        self.query_one("#obj-filter", Input).focus()
+        self.set_focus(self.query_one("#obj-filter", Input))  # now: keys typed ahead land here
 
     def _fill(self, text: str) -> None:
         words = text.lower().split()
+        self.typed = " ".join(text.split())
         self.shown = [
             c
             for c in self.choices
@@ -78,10 +87,31 @@ class ObjectionPicker(ModalScreen[int | None]):
         ol = self.query_one("#obj-list", OptionList)
         ol.clear_options()
         ol.add_options(
-            Option(("★ " if c.likely else "  ") + markup(c.text), id=str(c.id)) for c in self.shown
+            Option(
+                ("★ " if c.likely else "  ") + markup(c.text)
+                + (" [dim](new from a call)[/dim]" if c.from_call else ""),
+                id=str(c.id),
+            )
+            for c in self.shown
         )
-        if self.shown:
+        if self._offers_new():
+            ol.add_option(
+                Option(f"+ New: {markup(self.typed)} [dim](log it, add to the library)[/dim]",
+                       id=NEW_OBJECTION_ID)
+            )
+        if ol.option_count:
             ol.highlighted = 0
+
+    def _offers_new(self) -> bool:
+        """True when the typed words are not an objection the library already has."""
+        typed = self.typed.lower()
+        return bool(typed) and all(c.text.lower() != typed for c in self.choices)
+
+    def _pick(self, option_id: str | None) -> None:
+        if option_id == NEW_OBJECTION_ID:
+            self.dismiss(self.typed)
+        elif option_id is not None:
+            self.dismiss(int(option_id))
 
     @on(Input.Changed, "#obj-filter")
     def _changed(self, event: Input.Changed) -> None:
@@ -90,20 +120,20 @@ class ObjectionPicker(ModalScreen[int | None]):
     @on(Input.Submitted, "#obj-filter")
     def _submitted(self, _event: Input.Submitted) -> None:
         ol = self.query_one("#obj-list", OptionList)
-        if ol.highlighted is not None and self.shown:
-            self.dismiss(self.shown[ol.highlighted].id)
+        if ol.highlighted is not None and ol.option_count:
+            self._pick(ol.get_option_at_index(ol.highlighted).id)
         else:
-            self.notify("No objection matches: edit the filter or Esc", severity="warning")
+            self.notify("Type the objection to log it, or Esc", severity="warning")
 
     @on(OptionList.OptionSelected, "#obj-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id))
+        self._pick(event.option.id)
 
     def action_move(self, step: int) -> None:
         """Move the highlight while typing."""
         ol = self.query_one("#obj-list", OptionList)
-        if self.shown:
-            ol.highlighted = ((ol.highlighted or 0) + step) % len(self.shown)
+        if ol.option_count:
+            ol.highlighted = ((ol.highlighted or 0) + step) % ol.option_count
 
     def action_cancel(self) -> None:
         """Close without logging."""
@@ -115,7 +145,7 @@ class CallbackDialog(ModalScreen[datetime | None]):
 
     CSS_PATH = "block_dialogs.tcss"
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cb.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cb.cancel"), *FORM_FOCUS_BINDINGS]
 
     def __init__(
         self,
@@ -153,7 +183,7 @@ class CallbackDialog(ModalScreen[datetime | None]):
         """Focus the quick picks."""
         ol = self.query_one("#cb-picks", OptionList)
         ol.highlighted = 0
-        ol.focus()
+        self.set_focus(ol)  # at once, not later: keys typed ahead land here
 
     @on(OptionList.OptionSelected, "#cb-picks")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -187,6 +217,7 @@ class MeetingForm(ModalScreen[MeetingDetails | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="mtg.cancel"),
         Binding("ctrl+s", "save", "Save meeting", id="mtg.save"),
+        *FORM_FOCUS_BINDINGS,  # tab moves on before the next typed-ahead key is routed
     ]
 
     def __init__(
@@ -240,8 +271,8 @@ class MeetingForm(ModalScreen[MeetingDetails | None]):
                 yield Button("Cancel (esc)", id="mtg-cancel")
 
     def on_mount(self) -> None:
-        """Start on the date."""
-        self.query_one("#mtg-date", Input).focus()
+        """Start on the date (focused at once, not later: keys typed ahead land in it)."""
+        self.set_focus(self.query_one("#mtg-date", Input))
 
     def details(self) -> MeetingDetails:
         """The form as MeetingDetails, or a BlockError/DateError naming the bad field."""
@@ -302,23 +333,33 @@ class NoteDialog(ModalScreen[str | None]):
     def __init__(self, current: str = "") -> None:
         super().__init__()
         self.current = current
+        #: Escape was pressed once with typed text: the next one discards it
+        self.warned = False
 
     def compose(self) -> ComposeResult:
-        """One input."""
+        """One input, and the line that warns before typed text is thrown away."""
         with Vertical(id="dialog", classes="dialog"):
             yield Label("[b]Note[/b] for this call (Enter saves)")
             yield OutsideInput(self.current, id="note-text")
+            yield Static("", id="note-warning", classes="error")
 
     def on_mount(self) -> None:
         """Focus the input."""
-        self.query_one("#note-text", Input).focus()
+        self.set_focus(self.query_one("#note-text", Input))  # now: keys typed ahead land here
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
-        """Close without a note."""
+        """Close without a note; with typed text, warn first (a second Esc discards it)."""
+        typed = self.query_one("#note-text", Input).value.strip()
+        if typed and typed != self.current.strip() and not self.warned:
+            self.warned = True
+            self.query_one("#note-warning", Static).update(
+                "Not saved yet: Enter saves the note, Esc again throws it away."
+            )
+            return
         self.dismiss(None)
 
 
@@ -356,9 +397,11 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, about_quitting: bool = False) -> None:
         super().__init__()
         self.question = question
+        #: the question is whether to quit (a second ctrl+q answers yes)
+        self.about_quitting = about_quitting
 
     def compose(self) -> ComposeResult:
         """The question."""

@@ -28,6 +28,8 @@ from textual.widgets import (
 )
 from textual_plotext import PlotextPlot
 
+from callcoach.core.drills.progress import DrillProgressRow
+from callcoach.core.review.access import BesideTeam, ReviewAccess, review_access
 from callcoach.core.review.comparisons import Comparison, RateChange, change, comparison_line
 from callcoach.core.review.export import cell_text, seconds_text
 from callcoach.core.review.filters import ReportFilter, make_filter, parse_zone
@@ -79,21 +81,25 @@ class DashboardScreen(Screen):
 
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
-        Binding("w", "period('this-week')", "This week", id="dashboard.this_week"),
-        Binding("p", "period('last-week')", "Last week", id="dashboard.last_week"),
-        Binding("t", "period('this-month')", "This month", id="dashboard.this_month"),
-        Binding("c", "custom", "Custom dates", id="dashboard.custom"),
-        Binding("v", "rep_view", "Rep view", id="dashboard.rep_view"),
+        # Short labels so the footer holds every key at 80 columns; help shows the tooltips.
+        Binding("w", "period('this-week')", "Week", tooltip="This week", id="dashboard.this_week"),
+        Binding("p", "period('last-week')", "Last wk", tooltip="Last week", id="dashboard.last_week"),
+        Binding("t", "period('this-month')", "Month", tooltip="This month", id="dashboard.this_month"),
+        Binding("c", "custom", "Dates", tooltip="Custom dates", id="dashboard.custom"),
+        Binding("v", "rep_view", "Rep", tooltip="Rep view", id="dashboard.rep_view"),
         Binding("g", "goals", "Goals", id="dashboard.goals"),
-        Binding("l", "planner", "Planner", id="dashboard.planner"),
+        Binding("l", "planner", "Plan", tooltip="Planner", id="dashboard.planner"),
         Binding("r", "refresh", "Refresh", id="dashboard.refresh"),
+        # named on the Prime time tab itself ("z: the prospects' local time")
+        Binding("z", "prospect_time", "Zone: you/prospects", id="dashboard.prospect_time",
+                show=False),
         Binding("escape", "back", "Back", id="dashboard.back"),
         *[
             Binding(str(n), f"tab('{tab}')", f"{name} tab", id=f"dashboard.tab{n}", show=False)
             for n, (tab, name) in enumerate(
                 [("tab-overview", "Overview"), ("tab-reps", "Reps"), ("tab-trends", "Trends"),
                  ("tab-time", "Prime time"), ("tab-lists", "Lists"),
-                 ("tab-objections", "Objections")],
+                 ("tab-objections", "Objections"), ("tab-drills", "Drills")],
                 start=1,
             )
         ],
@@ -108,11 +114,17 @@ class DashboardScreen(Screen):
         self._stale: set[str] = set()  # panels to reload when next shown
         self._comparison: Comparison | None = None  # the previous comparable period
         self._totals: tuple[Funnel, Funnel] | None = None  # (now, previous) whole funnels
+        self.access: ReviewAccess | None = None  # who sees what (set when composed)
+        self.prospect_local = False  # prime time in the prospects' local time (key z)
 
     def compose(self) -> ComposeResult:
         """Filters on top, tabs of panels below."""
         review = self.app.service.review
+        me = self.app.rep
+        self.access = access = review_access(me.role, int(me.id), me.name)
         reps = [(markup(name), rep_id) for name, rep_id in review.rep_choices()]
+        if access.own_only:  # a rep's dashboard is about their own figures
+            reps = [(markup(me.name), int(me.id))]
         lists = [(markup(name), list_id) for name, list_id in review.list_choices()]
         yield Header()
         with Horizontal(id="dash-filters"):
@@ -120,8 +132,12 @@ class DashboardScreen(Screen):
                          compact=True)
             yield Input(placeholder="since YYYY-MM-DD", id="since", compact=True)
             yield Input(placeholder="until YYYY-MM-DD", id="until", compact=True)
-            yield Select([("All reps", ALL), *reps], value=ALL,
-                         allow_blank=False, id="rep", compact=True)
+            if access.own_only:
+                yield Select(reps, value=int(me.id), allow_blank=False, id="rep", compact=True,
+                             disabled=True)
+            else:
+                yield Select([("All reps", ALL), *reps], value=ALL,
+                             allow_blank=False, id="rep", compact=True)
             yield Select([("All lists", ALL), *lists], value=ALL,
                          allow_blank=False, id="list", compact=True)
         yield Static("", id="dash-status")
@@ -131,6 +147,7 @@ class DashboardScreen(Screen):
                     yield Static("", id="funnel")
                     yield Static("", id="rates")
                     yield Static("", id="cmp-overview", classes="compare")
+                    yield Static("", id="team")
                     yield Label("Goals", classes="section")
                     yield DataTable(id="goals", cursor_type="none", zebra_stripes=True)
                     yield Static(definitions_text(), id="definitions", classes="compare")
@@ -145,6 +162,7 @@ class DashboardScreen(Screen):
                     yield DataTable(id="weeks", cursor_type="none", zebra_stripes=True)
             with TabPane("Prime time", id="tab-time"):
                 yield Static("", id="cmp-time", classes="compare")
+                yield Static("", id="time-note", classes="muted")
                 with Horizontal():
                     yield DataTable(id="hours", cursor_type="none", zebra_stripes=True)
                     yield DataTable(id="weekdays", cursor_type="none", zebra_stripes=True)
@@ -159,7 +177,9 @@ class DashboardScreen(Screen):
                     yield DataTable(id="objections", cursor_type="none", zebra_stripes=True)
                     yield DataTable(id="objection-order", cursor_type="none",
                                     zebra_stripes=True)
-        yield Footer()
+            with TabPane("Drills", id="tab-drills"):
+                yield DataTable(id="drill-progress", cursor_type="none", zebra_stripes=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Set up table columns and load the default period (this week)."""
@@ -183,9 +203,36 @@ class DashboardScreen(Screen):
             "Objection", "Raised", "Raised chg", "Overcome", "Mtgs after", "Mtgs/call")
         self.query_one("#objection-order", DataTable).add_columns(
             "Call ended", "Calls", "Meetings won")
+        self.query_one("#drill-progress", DataTable).add_columns(
+            "Trainee", "Objection", "Drilled", "Avg", "Trainer avg", "Last 14 d", "Live lost")
+        self._show_only_allowed_panels()
         self._ready = True
         self.action_refresh()
         self._focus_panels()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keep out of the footer what this person's role does not do (goals: a manager's)."""
+        if action == "goals" and self.access is not None and not self.access.may_set_goals:
+            return False
+        return True
+
+    def _show_only_allowed_panels(self) -> None:
+        """Hide the panels this person's role does not see, and open on the first one."""
+        access = self.access
+        assert access is not None
+        tabs = self.query_one("#dash-tabs", TabbedContent)
+        for tab in self.TABS:
+            if self._panel(tab) not in access.panels:
+                tabs.hide_tab(tab)
+        tabs.active = f"tab-{access.panels[0]}"
+        self.query_one("#team", Static).display = access.own_only
+
+    @staticmethod
+    def _panel(tab: str) -> str:
+        return tab.removeprefix("tab-")
+
+    def _allowed(self, tab: str) -> bool:
+        return self.access is None or self._panel(tab) in self.access.panels
 
     # --- filters ---------------------------------------------------------------------
 
@@ -198,7 +245,9 @@ class DashboardScreen(Screen):
         if period != "custom":
             since = until = None
         f = make_filter(self.app.clock.now(), self.zone, str(period), since, until)
-        rep_ids = () if rep == ALL else (int(rep),)
+        rep_ids = () if rep == ALL or rep is Select.NULL else (int(str(rep)),)
+        if self.access is not None:
+            rep_ids = self.access.rep_ids(rep_ids)
         list_ids = () if lst == ALL else (int(lst),)
         return self.app.service.review.scoped(f, rep_ids, list_ids)
 
@@ -220,7 +269,9 @@ class DashboardScreen(Screen):
         self.query_one("#period", Select).value = period
 
     def action_tab(self, tab: str) -> None:
-        """Show one of the panels (keys 1-6)."""
+        """Show one of the panels (keys 1-7; only those this person's role sees)."""
+        if not self._allowed(tab):
+            return
         self.query_one("#dash-tabs", TabbedContent).active = tab
         if tab == "tab-reps":
             self.query_one("#leaderboard", DataTable).focus()
@@ -241,11 +292,26 @@ class DashboardScreen(Screen):
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
 
+    def action_prospect_time(self) -> None:
+        """Prime time in the prospects' local time, or back in the viewer's zone."""
+        if not self._allowed("tab-time"):
+            return
+        self.prospect_local = not self.prospect_local
+        self._stale.add("tab-time")
+        tabs = self.query_one("#dash-tabs", TabbedContent)
+        if tabs.active == "tab-time":
+            self._load_tab("tab-time")
+        else:
+            tabs.active = "tab-time"
+
     def action_goals(self) -> None:
         """Set a rep's weekly goals (the filtered rep, for the week on show)."""
         from callcoach.tui.screens.goals import GoalsScreen
 
         if self.filter is None:
+            return
+        if self.access is not None and not self.access.may_set_goals:
+            self.notify("Weekly goals are set by a manager.", severity="warning")
             return
         today = self.app.clock.now().astimezone(self.filter.tz).date()
         rep = self.filter.rep_ids[0] if self.filter.rep_ids else None
@@ -267,9 +333,15 @@ class DashboardScreen(Screen):
         """Open the rep under the leaderboard cursor (or the filtered rep)."""
         if self.filter is None:
             return
+        rep_id = None
+        if not self._allowed("tab-reps"):  # the trainer: the rep chosen in the filter
+            if not self.filter.rep_ids:
+                self.notify("Choose a rep in the filter first.", severity="warning")
+                return
+            self.app.push_screen(RepViewScreen(self.filter.rep_ids[0], self.filter))
+            return
         self._load_tab("tab-reps")
         table = self.query_one("#leaderboard", DataTable)
-        rep_id = None
         if self.rep_rows and table.cursor_row is not None and table.cursor_row < len(
             self.rep_rows
         ):
@@ -289,7 +361,7 @@ class DashboardScreen(Screen):
     # --- loading ---------------------------------------------------------------------
 
     TABS = ("tab-overview", "tab-reps", "tab-trends", "tab-time", "tab-lists",
-            "tab-objections")
+            "tab-objections", "tab-drills")
 
     def action_refresh(self, only_if_changed: bool = False) -> None:
         """Apply the filters: reload the panel on show now, the others when first shown."""
@@ -310,7 +382,12 @@ class DashboardScreen(Screen):
         self.filter = f
         self._comparison = self.app.service.review.comparison(f)
         self._totals = None
-        status.update(markup(f"{f.describe()} · {f.scope()}"))
+        who = ""
+        if self.access is not None and self.access.own_only:
+            who = "Your figures beside the team's · "
+        elif self.access is not None and self.access.role == "trainer":
+            who = "Trainer: drills and objections · "
+        status.update(markup(f"{who}{f.describe()} · {f.scope()}"))
         self._stale = set(self.TABS)
         self._load_tab(self.query_one("#dash-tabs", TabbedContent).active)
         return True
@@ -323,30 +400,51 @@ class DashboardScreen(Screen):
     def _load_tab(self, tab: str) -> None:
         """Run the queries of one panel (only its own, so the first paint is quick)."""
         f = self.filter
-        if f is None or tab not in self._stale:
+        if f is None or tab not in self._stale or not self._allowed(tab):
             return
         self._stale.discard(tab)
         review = self.app.service.review
         c = self._comparison
         assert c is not None
         prev = c.previous
+        own = self.access is not None and self.access.own_only
         if tab == "tab-overview":
             o = review.overview(f)
             self._show_overview(o.funnel, o.progress, o.week)
             now, before = self._whole(o.funnel)
             self.query_one("#cmp-overview", Static).update(
                 "\n".join(markup(line) for line in comparison_lines(c, now, before)))
+            if own and self.access is not None:
+                self._show_team(review.beside_team(f, self.access.rep_id))
+        elif tab == "tab-reps" and own and self.access is not None:
+            self._show_beside_team(review.beside_team(f, self.access.rep_id))
+            self._compare("#cmp-reps", self._whole()[0])
         elif tab == "tab-reps":
             reps = review.leaderboard(f)
             self._show_leaderboard(reps, review.leaderboard(prev))
             self._compare("#cmp-reps", sum_funnels(s.funnel for s in reps))
+        elif tab == "tab-drills":
+            self._show_drills(review.drill_progress(f))
         elif tab == "tab-trends":
             self._show_trends(*review.trends(f))
             self._compare("#cmp-trends", self._whole()[0])
+        elif tab == "tab-time" and self.prospect_local:
+            pt, pt_before = review.prospect_time(f), review.prospect_time(prev)
+            self._show_time(pt.hours, pt.weekdays, pt_before.hours, pt_before.weekdays)
+            self._compare("#cmp-time", sum_funnels(s.funnel for s in pt.hours))
+            unzoned = (f" · {pt.unzoned_dials} dials to contacts without a known zone counted "
+                       f"in {f.zone}" if pt.unzoned_dials else "")
+            zones = ", ".join(pt.zones) or "none known"
+            if len(pt.zones) > 3:
+                zones = f"{len(pt.zones)} zones: {', '.join(pt.zones[:3])} ..."
+            self.query_one("#time-note", Static).update(markup(
+                f"Hours in the prospects' local time ({zones}){unzoned} · z: your zone"))
         elif tab == "tab-time":
             hours, days = review.time_of_day(f)
             self._show_time(hours, days, *review.time_of_day(prev))
             self._compare("#cmp-time", sum_funnels(s.funnel for s in hours))
+            self.query_one("#time-note", Static).update(markup(
+                f"Hours in your zone ({f.zone}) · z: the prospects' local time"))
         elif tab == "tab-lists":
             lists, clusters = review.lists_and_clusters(f)
             self._show_lists(lists, clusters, *review.lists_and_clusters(prev))
@@ -418,6 +516,50 @@ class DashboardScreen(Screen):
                           *[cell(cell_text(ch, "change")) for ch in changes],
                           key=str(s.key))
 
+    def _show_team(self, b: BesideTeam) -> None:
+        """The team's aggregates under the rep's own funnel (the rep's dashboard)."""
+        t = b.team
+        n = b.team_reps
+        self.query_one("#team", Static).update(
+            f"[b]Team[/b] ({n} rep{'s' if n != 1 else ''} with calls): dials {t.dials}"
+            f" ({cell_text(b.per_rep(t.dials), 'int')} per rep) · conversations "
+            f"{t.conversations} · meetings {t.meetings}"
+            f" ({cell_text(b.per_rep(t.meetings), 'int')} per rep)\n"
+            f"Team rates: connect/dial {t.connect_rate.text()} · mtg/conv "
+            f"{t.set_per_conversation.text()} · mtg/dial {t.set_per_dial.text()} · avg call "
+            f"{seconds_text(t.avg_call_seconds)}\n"
+            f"You: connect/dial {b.own.connect_rate.text()} · mtg/conv "
+            f"{b.own.set_per_conversation.text()} · mtg/dial {b.own.set_per_dial.text()} · "
+            f"avg call {seconds_text(b.own.avg_call_seconds)}"
+        )
+
+    def _show_beside_team(self, b: BesideTeam) -> None:
+        """The rep's own row, then the team per rep and the team's total (no other rep's)."""
+        assert self.access is not None
+        table = self.query_one("#leaderboard", DataTable)
+        table.clear()
+        self.rep_rows = [Slice(self.access.rep_id, self.access.rep_name, b.own)]
+        team = funnel_values(b.team)
+        per_rep = {k: (b.per_rep(v) if k in ("blocks", "dials", "conversations", "meetings")
+                       else v) for k, v in team.items()}
+        for label, values in ((f"{self.access.rep_name} (you)", funnel_values(b.own)),
+                              (f"Team, per rep ({b.team_reps})", per_rep),
+                              ("Team total", team)):
+            values = {"rep": label, **values}
+            table.add_row(*[cell(cell_text(values[k], kind)) for _, k, kind in LEADERBOARD])
+
+    def _show_drills(self, rows: list[DrillProgressRow]) -> None:
+        table = self.query_one("#drill-progress", DataTable)
+        table.clear()
+        for r in rows:
+            table.add_row(
+                cell(r.trainee), cell(r.objection_text), str(r.prompts),
+                "-" if r.avg_overall is None else f"{r.avg_overall:.1f}",
+                "-" if r.trainer_avg is None else f"{r.trainer_avg:.1f}",
+                "-" if r.recent_avg is None else f"{r.recent_avg:.1f}",
+                f"{r.live_lost}/{r.live_raised}" if r.live_raised else "-",
+            )
+
     def _show_trends(self, weeks: list[Slice], goals: dict) -> None:
         table = self.query_one("#weeks", DataTable)
         table.clear()
@@ -435,10 +577,20 @@ class DashboardScreen(Screen):
         labels = [w.key.strftime("%d %b") for w in weeks]
         xs = list(range(1, len(weeks) + 1))
         if weeks:
+            # Meetings are a few a week beside hundreds of dials: on the dials' axis their bars
+            # round to nothing, so they get the right-hand axis of their own.
             plt.multiple_bar(xs, [[w.funnel.dials for w in weeks],
-                                  [w.funnel.conversations for w in weeks],
-                                  [w.funnel.meetings for w in weeks]],
-                             labels=["dials", "conversations", "meetings"])
+                                  [w.funnel.conversations for w in weeks]],
+                             labels=["dials", "conversations"])
+            plt.plot(xs, [w.funnel.meetings for w in weeks], yside="right", marker="braille",
+                     color="green", label="meetings (right axis)")
+            plt.scatter(xs, [w.funnel.meetings for w in weeks], yside="right", marker="●",
+                        color="green")
+            top = max((w.funnel.meetings for w in weeks), default=0)
+            plt.ylim(0, max(top, 1), yside="right")
+            plt.yticks(list(range(0, top + 1, max(1, (top + 4) // 5))), yside="right")
+            plt.ylabel("dials, conversations")
+            plt.ylabel("meetings", yside="right")
             first = True
             for x, w in zip(xs, weeks, strict=True):
                 if w.key in goals:  # a short goal bar over each week that has a dial goal

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from callcoach.core.service.drills import DrillError, DrillMode, SpeechState
+from callcoach.core.service.drills import AssignmentStatus, DrillError, DrillMode, SpeechState
 from callcoach.errors import CallcoachError
 from callcoach.tui.screens.drill_run import DrillRunScreen, app_speaker
-from callcoach.tui.screens.drill_text import number_text, percent_text
+from callcoach.tui.screens.drill_text import number_text, percent_text, trend_text
 from callcoach.tui.text import cell, markup
 from callcoach.tui.widgets.inputs import OutsideInput
 
@@ -30,6 +31,14 @@ class DrillChoice:
     drill_set_id: int | None = None
     track_name: str | None = None
     objections: int = 0
+
+
+OBJECTION_MIN_WIDTH = 24
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis when longer."""
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
 PROGRESS_COLUMNS = (
@@ -82,6 +91,7 @@ class DrillsScreen(Screen):
                 yield OutsideInput(self.trainer or "", id="trainer", placeholder="trainer name")
                 yield Static("", id="drills-mode")
         yield Static("Checking speech...", id="speech-status", classes="muted")
+        yield Static("", id="assignments")
         yield Label("Progress (per objection: drill scores beside live calls)", id="progress-title")
         yield DataTable(id="progress", cursor_type="row", zebra_stripes=True)
         yield Static("", id="history", classes="muted")
@@ -154,24 +164,54 @@ class DrillsScreen(Screen):
         name = self.query_one("#trainee", Input).value.strip()
         table = self.query_one("#progress", DataTable)
         table.clear(columns=True)
-        table.add_columns(*PROGRESS_COLUMNS)
-        if not name:
+        progress = self.app.service.drills.progress(name) if name else None
+        rows = progress.rows if progress else []
+        self._show_assignments(progress.assignments if progress else [])
+        # The objection's own words, as wide as the screen allows beside the figures (the
+        # column is sized here: left to itself it kept the header's width and cut the text).
+        others = sum(len(label) + 2 for label in PROGRESS_COLUMNS[1:])
+        longest = max((len(r.objection_text) for r in rows), default=len(PROGRESS_COLUMNS[0]))
+        room = max(OBJECTION_MIN_WIDTH, self.size.width - others - 4)
+        width = max(len(PROGRESS_COLUMNS[0]), min(longest, room))
+        table.add_column(PROGRESS_COLUMNS[0], width=width)
+        for label in PROGRESS_COLUMNS[1:]:
+            table.add_column(label)
+        if progress is None:
             return
-        progress = self.app.service.drills.progress(name)
-        rows = progress.rows
         self.history = progress.history
         self.progress_keys = [r.objection_key for r in rows]
+        self.progress_texts = {r.objection_key: r.objection_text for r in rows}
         self._show_history(self.progress_keys[0] if rows else None)
         for r in rows:
-            trend = "-"
-            if r.recent_avg is not None and r.earlier_avg is not None:
-                delta = r.recent_avg - r.earlier_avg
-                trend = f"{'+' if delta >= 0 else ''}{delta:.1f}"
             table.add_row(
-                cell(r.objection_key), str(r.prompts), number_text(r.avg_overall), number_text(r.self_avg),
-                number_text(r.trainer_avg), trend, number_text(r.avg_answer_seconds), str(r.timeouts),
-                str(r.box), str(r.live_raised), percent_text(r.live_overcome_rate),
+                cell(_fit(r.objection_text, width)), str(r.prompts), number_text(r.avg_overall),
+                number_text(r.self_avg), number_text(r.trainer_avg), trend_text(r.trend),
+                number_text(r.avg_answer_seconds), str(r.timeouts), str(r.box),
+                str(r.live_raised), percent_text(r.live_overcome_rate),
             )
+
+    def _show_assignments(self, assigned: list[AssignmentStatus]) -> None:
+        widget = self.query_one("#assignments", Static)
+        today = self.app.clock.now().astimezone().date()
+        if not assigned:
+            widget.update("")
+            return
+        parts = [
+            f"{a.set_name} ({a.status(today)}, due {a.due_on:%a %d %b}): "
+            f"{a.drilled}/{a.objections} drilled"
+            for a in assigned
+        ]
+        widget.update(markup("Assigned: " + "; ".join(parts)))
+        widget.set_class(any(a.overdue(today) for a in assigned), "warning")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Give the objection column the new width; in a short terminal the set picker
+        gives rows to the progress table."""
+        short = event.size.height < 30
+        self.query_one("#drills-top").styles.height = 11 if short else 14
+        self.query_one("#history").styles.max_height = 1 if short else None
+        if self.is_mounted:
+            self._refresh_progress()
 
     def _show_history(self, key: str | None) -> None:
         widget = self.query_one("#history", Static)
@@ -180,7 +220,8 @@ class DrillsScreen(Screen):
             widget.update("")
             return
         series = "   ".join(f"{p.day[5:]}: {p.avg_overall:.1f} ({p.rounds})" for p in points[-8:])
-        widget.update(markup(f"{key} over time (day: average score (scores)):  {series}"))
+        said = getattr(self, "progress_texts", {}).get(key, key)
+        widget.update(markup(f'"{said}" over time (day: average score (scores)):  {series}'))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """Show the highlighted objection's scores over time."""

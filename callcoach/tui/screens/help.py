@@ -36,7 +36,12 @@ class HelpScreen(ModalScreen[None]):
         """The key table."""
         lines = [f"[b]{self.under.__class__.__name__.removesuffix('Screen')} keys[/b]", ""]
         for binding in getattr(self.under, "BINDINGS", []):
-            if isinstance(binding, Binding) and binding.description:
+            # Keys of the whole app (help, quit) are listed under "Everywhere".
+            if (
+                isinstance(binding, Binding)
+                and binding.description
+                and not binding.action.startswith("app.")
+            ):
                 keys = ", ".join(
                     self.app.get_key_display(Binding(k.strip(), ""))
                     for k in binding.key.split(",")

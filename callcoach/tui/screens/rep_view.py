@@ -23,7 +23,10 @@ class RepViewScreen(Screen):
     """One rep: funnel, weeks, last blocks, best and worst lists."""
 
     CSS_PATH = "rep_view.tcss"
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="rep_view.back")]
+    BINDINGS = [
+        Binding("n", "note", "Write note", id="rep_view.note"),
+        Binding("escape", "app.pop_screen", "Back", id="rep_view.back"),
+    ]
 
     def __init__(self, rep_id: int, base: ReportFilter) -> None:
         super().__init__()
@@ -38,7 +41,9 @@ class RepViewScreen(Screen):
             yield Static("", id="rep-funnel")
             yield Label("Weeks", classes="section")
             yield DataTable(id="rep-weeks", cursor_type="none", zebra_stripes=True)
-            yield Label("Last blocks", classes="section")
+            yield Label("Coaching notes", classes="section")
+            yield Static("", id="rep-notes")
+            yield Label("Last blocks in the period", classes="section")
             yield DataTable(id="rep-blocks", cursor_type="none", zebra_stripes=True)
             yield Label("Best and worst lists (by meetings per dial)", classes="section")
             yield DataTable(id="rep-lists", cursor_type="none", zebra_stripes=True)
@@ -47,6 +52,8 @@ class RepViewScreen(Screen):
     def on_mount(self) -> None:
         """Load the rep's figures: the period's funnel and the 8 weeks up to its end."""
         view = self.app.service.review.rep_view(self.base, self.rep_id)
+        self.view = view
+        self._show_notes()
         f, fu, lists, weeks, blocks = view.filter, view.funnel, view.lists, view.weeks, view.blocks
         best, worst = best_and_worst_lists(lists, min_dials=1)
         self.query_one("#rep-title", Static).update(
@@ -64,6 +71,8 @@ class RepViewScreen(Screen):
                       str(x.meetings), x.connect_rate.text(), x.set_per_dial.text())
         t = self.query_one("#rep-blocks", DataTable)
         t.add_columns("Started", "List", "Status", "Dials", "Convs", "Mtgs")
+        if not blocks:
+            t.add_row("no blocks in this period", "", "", "", "", "")
         for b in blocks:
             t.add_row(b.started_at.astimezone(f.tz).strftime("%a %d %b %H:%M"), cell(b.list_name),
                       cell(b.status), str(b.dials), str(b.conversations), str(b.meetings))
@@ -74,3 +83,39 @@ class RepViewScreen(Screen):
                 t.add_row(tag, cell(s.label), cell(s.extra.get("cluster", "")), str(s.funnel.dials),
                           str(s.funnel.meetings), s.funnel.set_per_dial.text())
 
+
+    def _show_notes(self) -> None:
+        """The latest coaching notes for the rep (newest first), or how to write one."""
+        tz = self.view.filter.tz
+        lines = [
+            f"{n.written_at.astimezone(tz):%a %d %b %H:%M} · {markup(n.author or '-')}"
+            + (f" · about {markup(n.about)}" if n.about else "")
+            + ("" if n.read_at else " · [b]unread[/b]")
+            + f": {markup(' '.join(n.text.split()))}"
+            for n in self.view.notes
+        ]
+        self.query_one("#rep-notes", Static).update(
+            "\n".join(lines) or "No notes yet: n writes one (a manager or a trainer)."
+        )
+
+    def action_note(self) -> None:
+        """Write a coaching note for this rep (general, or about one of the blocks shown)."""
+        from callcoach.tui.screens.note import NoteScreen
+
+        rep = self.app.rep
+        if rep.role not in ("manager", "trainer"):
+            self.notify(f"Coaching notes are written by a manager or a trainer; you are "
+                        f"{markup(rep.name)} ({rep.role}).", severity="warning")
+            return
+
+        def saved(done: bool | None) -> None:
+            if done:
+                self.view = self.app.service.review.rep_view(self.base, self.rep_id)
+                self._show_notes()
+                self.notify("Note saved.")
+
+        self.app.push_screen(
+            NoteScreen(self.rep_id, self.view.filter.rep_names[0], self.view.blocks,
+                       self.view.filter.tz),
+            saved,
+        )

@@ -6,27 +6,33 @@ rules here. Times come from the screen, which reads the injected clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from rich.segment import Segment
+from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.events import Resize
 from textual.geometry import Region
 from textual.renderables.digits import DIGITS, DIGITS3X3, DIGITS3X3_BOLD
 from textual.strip import Strip
 from textual.visual import Visual
+from textual.widget import Widget
 from textual.widgets import Digits, Static
 
 from callcoach.catalog.outcomes import label as outcome_label
 from callcoach.config import CallPhases
 from callcoach.core.service.block import (
+    CallPhase,
+    Colleague,
     ContactHistory,
     LoggedObjection,
+    call_phase,
     clock_text,
     contact_zone,
     display_phone,
     objection_cue,
     ordinal,
-    phase_at,
 )
 from callcoach.storage.models import Contact
 from callcoach.tui.text import plain
@@ -120,6 +126,10 @@ class Panel(Static):
         old, old_key = self._strips, self._strips_key
         self._content = content
         self._strips = None
+        if self.styles.height is not None and self.styles.height.is_auto:
+            # Sized by its content: the new text may take more or fewer rows.
+            self.refresh(layout=True)
+            return
         if old is None or not self.size or old_key != self._key():
             self.refresh()
             return
@@ -187,8 +197,66 @@ class Countdown(Digits):
         return Strip([Segment(text, self.visual_style.rich_style)], len(text))
 
 
+#: Marks the talk-track part the phase says to read now (blank keeps the text aligned).
+FOCUS_MARK = "▶ "
+NO_MARK = "  "
+
+
+def note_lines(notes: list[str]) -> list[str]:
+    """Every note line of the contact's recent calls, most recent call first, in the order
+    written within a call (a call's notes are stored one per line)."""
+    return [line for note in notes for line in note.splitlines() if line.strip()]
+
+
+class ScriptScroll(VerticalScroll, can_focus=False):
+    """The talk track and the objections, scrolled by the screen's key when they do not fit;
+    tells ``on_overflow`` whenever whether they fit changes."""
+
+    def __init__(self, *children: Widget, id: str | None = None) -> None:
+        super().__init__(*children, id=id)
+        self.overflows = False
+        self.on_overflow: Callable[[bool], None] | None = None
+        #: keep the end (the current rebuttal) in view as the content changes
+        self.follow_end = False
+
+    def show_end(self, follow: bool) -> None:
+        """Scroll to the end and stay there while the content changes (``follow``), or
+        back to the top."""
+        self.follow_end = follow
+        if follow:
+            self.scroll_end(animate=False, immediate=True)
+        else:
+            self.scroll_home(animate=False, immediate=True)
+
+    def _check_overflow(self) -> None:
+        overflows = self.max_scroll_y > 0
+        if overflows != self.overflows:
+            self.overflows = overflows
+            if self.on_overflow is not None:
+                self.on_overflow(overflows)
+
+    def watch_virtual_size(self) -> None:
+        """The content grew or shrank."""
+        if self.follow_end:
+            self.scroll_end(animate=False, immediate=True)
+        self.call_after_refresh(self._check_overflow)
+
+    def on_resize(self, event: Resize) -> None:
+        """The terminal (or the layout) changed the room there is."""
+        if self.follow_end:
+            self.scroll_end(animate=False, immediate=True)
+        self.call_after_refresh(self._check_overflow)
+
+
 class ContactCard(Panel):
-    """Who is being called: name, title, company, phone, local time, attempts, history."""
+    """Who is being called: name, title, company, phone, local time, attempts, history.
+
+    ``compact`` (set by the screen in one column) packs name, title, company, phone and
+    history into two rows; on a short terminal the screen's CSS also cuts every row to
+    one line with an ellipsis (class ``cut``). Otherwise every row wraps in full.
+    """
+
+    compact = False
 
     def show_contact(
         self,
@@ -198,6 +266,7 @@ class ContactCard(Panel):
         max_attempts: int,
         pending_note: str = "",
         empty_text: str = "",
+        colleagues: Sequence[Colleague] = (),
     ) -> None:
         """Render ``contact`` (or ``empty_text``, markup, when there is none)."""
         if contact is None:
@@ -213,31 +282,76 @@ class ContactCard(Panel):
         phone = bold(display_phone(contact.phone))
         if contact.extension:
             phone = Content.assemble(phone, f" ext {plain(contact.extension)}")
-        rows: list[Content | str] = [
-            bold(contact.full_name),
-            plain(contact.title) or "-",
-            plain(contact.company) or "-",
-            "",
-            phone,
-            local_text,
-            f"Attempt {attempt_no} of {max_attempts}",
-        ]
         if history and history.last_outcome:
             label = outcome_label(history.last_outcome)
-            rows.append(f"Last: {label}, {ago(history.last_called_at, now)}")
+            last = f"Last: {label}, {ago(history.last_called_at, now)}"
         else:
-            rows.append("Last: never called")
+            last = "Last: never called"
+        notes = note_lines(history.notes if history else [])
+        rows: list[Content | str]
+        if self.compact:
+            rows = [
+                Content.assemble(
+                    bold(contact.full_name), " · ", plain(contact.title) or "-",
+                    " · ", plain(contact.company) or "-",
+                ),
+                Content.assemble(
+                    phone, f"  {local_text}  Attempt {attempt_no}/{max_attempts}  {last}"
+                ),
+            ]
+        else:
+            rows = [
+                bold(contact.full_name),
+                plain(contact.title) or "-",
+                plain(contact.company) or "-",
+                "",
+                phone,
+                local_text,
+                f"Attempt {attempt_no} of {max_attempts}",
+                last,
+            ]
         if contact.status == "callback":
             rows.append(bold("Callback they asked for"))
-        for note in (history.notes if history else [])[:2]:
-            rows.append(Content.assemble(dim("Note:"), " ", plain(note.splitlines()[0][:60])))
+        rows.extend(Content.assemble(dim("Note:"), " ", plain(note)) for note in notes)
         if pending_note:
-            rows.append(Content.assemble(bold("New note:"), " ", plain(pending_note[:60])))
+            rows.append(Content.assemble(bold("New note:"), " ", plain(pending_note)))
+        if colleagues:
+            rows.append(colleague_line(colleagues, now) if self.compact else bold(
+                f"Also at {plain(contact.company)}:"
+            ))
+            if not self.compact:
+                rows.extend(colleague_row(c, now) for c in colleagues)
         self.show(lines(*rows))
 
 
+def colleague_row(colleague: Colleague, now: datetime) -> Content:
+    """One colleague reached at the same company: who, their outcome and when."""
+    title = f", {plain(colleague.title)}" if colleague.title else ""
+    return Content.assemble(
+        "  ", bold(colleague.full_name), title, ": ",
+        outcome_label(colleague.outcome), f", {ago(colleague.called_at, now)}",
+        dim(" (this block)") if colleague.this_block else "",
+    )
+
+
+def colleague_line(colleagues: Sequence[Colleague], now: datetime) -> Content:
+    """The colleagues on one line, for the compact card."""
+    first = colleagues[0]
+    more = f" +{len(colleagues) - 1} more" if len(colleagues) > 1 else ""
+    return Content.assemble(
+        dim("Also here:"), " ", bold(first.full_name), ": ",
+        outcome_label(first.outcome), f", {ago(first.called_at, now)}{more}",
+    )
+
+
 class CallTimer(Panel):
-    """Elapsed call time against the two-minute target, with the phase and its cue."""
+    """Elapsed call time against the two-minute target, with the phase and its cue.
+
+    The phase follows the call (:func:`call_phase`): the clock until the prospect objects,
+    then the objection being handled. ``compact`` packs it into two rows.
+    """
+
+    compact = False
 
     def show_timer(
         self,
@@ -245,44 +359,69 @@ class CallTimer(Panel):
         phases: CallPhases,
         interrupted: bool = False,
         paused: bool = False,
-    ) -> None:
-        """Render the timer (``elapsed`` None: no call in progress)."""
+        objections: int = 0,
+    ) -> CallPhase | None:
+        """Render the timer (``elapsed`` None: no call in progress); returns the phase."""
         if elapsed is None:
             self.set_level("ok")
             if paused:
                 hint: Content | str = "Block paused: p to resume."
             else:
                 hint = Content.assemble("Press ", bold("d"), " to dial.")
-            self.show(lines(bold("Not in a call"), hint))
-            return
-        phase = phase_at(elapsed, phases)
+            if self.compact:
+                self.show(Content.assemble(bold("Not in a call"), "  ", hint))
+            else:
+                self.show(lines(bold("Not in a call"), hint))
+            return None
+        phase = call_phase(elapsed, objections, phases)
         self.set_level(phase.level)
-        width = 30
+        width = 12 if self.compact else 30
         filled = min(width, int(width * elapsed / max(1, phases.stop_at)))
         mark = int(width * phases.target / max(1, phases.stop_at))
         bar = "".join("█" if i < filled else ("|" if i == mark else "·") for i in range(width))
         head = Content.assemble(
-            bold(f"Call {clock_text(elapsed)}"), f" / {clock_text(phases.target)} target"
+            bold(f"Call {clock_text(elapsed)}"), f" / {clock_text(phases.target)}"
         )
+        if self.compact:
+            stopped = bold("  (interrupted: log it)") if interrupted else ""
+            self.show(lines(
+                Content.assemble(head, " ", bar, "  ", bold(phase.label), stopped), phase.cue
+            ))
+            return phase
+        head = Content.assemble(head, " target")
         if interrupted:
             head = Content.assemble(head, "  ", bold("(interrupted - log the outcome)"))
         self.show(lines(head, bar, bold(phase.label), phase.cue))
+        return phase
+
+
+def _part(label: str, text: str, focus: tuple[str, ...], key: str) -> Content:
+    """One talk-track part, marked and bold-labelled when the phase says to read it now."""
+    if key in focus:
+        return Content.assemble(
+            Content.styled(FOCUS_MARK, "bold $accent"),
+            Content.styled(label, "bold reverse"), " ", plain(text),
+        )
+    return Content.assemble(NO_MARK, bold(label), " ", plain(text))
 
 
 class TrackPanel(Panel):
-    """Engage statement, impact question and meeting ask, merge fields filled."""
+    """Engage statement, impact question and meeting ask, merge fields filled; the part
+    to read now is marked."""
 
-    def show_track(self, title: str, engage: str, impact: str, ask: str) -> None:
-        """Render the three lines of the talk track."""
+    def show_track(
+        self, title: str, engage: str, impact: str, ask: str, focus: tuple[str, ...] = ()
+    ) -> None:
+        """Render the three parts of the talk track, each wrapped in full."""
         if not (engage or impact or ask):
             self.show(lines(bold(title), "This list has no talk track yet."))
             return
         self.show(
             lines(
                 bold(title),
-                Content.assemble(bold("Engage"), "  ", plain(engage)),
-                Content.assemble(bold("Impact"), "  ", plain(impact)),
-                Content.assemble(bold("Ask"), "     ", plain(ask)),
+                _part("Engage", engage, focus, "engage"),
+                _part("Impact", impact, focus, "impact"),
+                _part("Ask   ", ask, focus, "ask"),
             )
         )
 
@@ -291,7 +430,11 @@ class ObjectionPanel(Panel):
     """Objections raised on this call, in order, with the latest rebuttal and the cue."""
 
     def show_objections(
-        self, objections: list[LoggedObjection], in_call: bool, rebuttal: str = ""
+        self,
+        objections: list[LoggedObjection],
+        in_call: bool,
+        rebuttal: str = "",
+        focus: tuple[str, ...] = (),
     ) -> None:
         """Render the objection list; ``rebuttal`` is the latest one with merge fields filled."""
         n = len(objections)
@@ -311,5 +454,5 @@ class ObjectionPanel(Panel):
             rows.append(
                 Content.assemble(f"{ordinal(o.position)}  {plain(o.text)}  ", dim(marks[o.overcome]))
             )
-        rows.append(Content.assemble(bold("Rebuttal:"), " ", plain(rebuttal or objections[-1].rebuttal)))
+        rows.append(_part("Rebuttal", rebuttal or objections[-1].rebuttal, focus, "rebuttal"))
         self.show(lines(*rows))

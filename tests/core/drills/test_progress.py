@@ -52,3 +52,21 @@ def test_progress_and_history_in_sql(db, clock):
         ("no_budget", 0, 3),
         ("in_house", 0, 1),
     ]
+
+
+def test_trend_is_later_half_minus_earlier_half_whenever_drilled(db, clock):
+    """Item 9: the trend no longer needs scores on both sides of a 14-day line."""
+    seed_objections(db)
+    ana = add_rep(db, "Ana")
+    with db.session() as s:
+        cards = {c.key: c for c in drill_cards(s, None)}
+    # all on one day (no 'earlier than 14 days' at all): 2, 3 | (4) | 4, 5
+    score_history(db, clock, ana, cards, [("send_info", n) for n in (2, 3, 4, 4, 5)])
+    score_history(db, clock, ana, cards, [("no_budget", 4), ("no_budget", 2)])
+    score_history(db, clock, ana, cards, [("in_house", 3)])
+    with db.session() as s:
+        rows = {r.objection_key: r for r in drill_progress(s, clock.now(), trainee_id=ana)}
+    assert rows["send_info"].recent_avg is not None and rows["send_info"].earlier_avg is None
+    assert rows["send_info"].trend == pytest.approx(4.5 - 2.5)
+    assert rows["no_budget"].trend == pytest.approx(-2.0)
+    assert rows["in_house"].trend is None  # one score: no trend yet ("new" on screen)

@@ -125,3 +125,30 @@ def test_small_numbers_are_never_bare_percentages():
     assert RateChange(m.Ratio(30, 100), m.Ratio(20, 80)).text() == "+5.0 pts"
     assert RateChange(m.Ratio(0, 0), m.Ratio(0, 0)).text() == "-"
     assert RateChange(m.Ratio(8, 14), m.Ratio(0, 0)).text() == "8/14 vs -"
+
+
+def test_compared_tables_match_rows_on_their_text_and_weeks_by_place():
+    from callcoach.core.review.comparisons import compare_tables
+    from callcoach.core.review.tables import Column, ReportTable
+
+    f = make_filter(_at("2026-12-03 10:00"), period="last-week", zone="America/New_York")
+    c = comparable(f, _at("2026-12-03 10:00"))
+    cols = [Column("trainee", "Trainee", "text"), Column("objection", "Objection", "text"),
+            Column("raised", "Raised")]
+    now = ReportTable("drill", "D", f, cols, [
+        {"trainee": "Ana", "objection": "budget", "raised": 5},
+        {"trainee": "Ana", "objection": "busy", "raised": 1}])
+    before = ReportTable("drill", "D", c.previous, cols, [
+        {"trainee": "Ana", "objection": "busy", "raised": 4},
+        {"trainee": "Ben", "objection": "busy", "raised": 2}])
+    t = compare_tables(now, before, c)
+    assert [(r["trainee"], r["objection"], r["raised"], r["raised_prev"],
+             r["raised_change"].text()) for r in t.rows] == [
+        ("Ana", "budget", 5, None, "+5"), ("Ana", "busy", 1, 4, "-3"),
+        ("Ben", "busy", None, 2, "-2")]
+    wcols = [Column("week", "Week (Mon)", "text"), Column("dials", "Dials")]
+    weeks = compare_tables(
+        ReportTable("week", "W", f, wcols, [{"week": "2026-11-23", "dials": 30}]),
+        ReportTable("week", "W", c.previous, wcols, [{"week": "2026-11-16", "dials": 25}]), c)
+    assert [(r["week"], r["dials_prev"], r["dials_change"].text()) for r in weeks.rows] == [
+        ("2026-11-23", 25, "+5 (+20%)")]  # 25 before: not small

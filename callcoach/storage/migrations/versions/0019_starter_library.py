@@ -6,7 +6,7 @@ Every command that opens a database runs the migrations, so whichever comes firs
 already has (same objection key, same track name) are left exactly as they are.
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-05 08:00:00
 """
 
@@ -18,17 +18,20 @@ from alembic import op
 from callcoach.storage.starters import seed_starters
 
 revision: str = "0019"
-down_revision: str | None = "0016"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Plain ALTER TABLE on both engines, never a batch copy: recreating objection or
+    # talk_track on SQLite would fire the ON DELETE CASCADE of the calls' objections, the
+    # tracks' objections and the drill sets that point at them.
     for table in ("objection", "talk_track"):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.add_column(
-                sa.Column("origin", sa.String(length=16), nullable=False, server_default="library")
-            )
+        op.add_column(
+            table,
+            sa.Column("origin", sa.String(length=16), nullable=False, server_default="library"),
+        )
     seed_starters(op.get_bind())
 
 
