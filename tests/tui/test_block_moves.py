@@ -216,3 +216,31 @@ async def test_summary_credits_every_list_dialled_after_a_switch(sqlite_db, cloc
                 for i in range(table.row_count)}
         assert last["Dental US East"] != "-" and last["Healthcare"] != "-"
         assert last["Dental US East"] == last["Healthcare"]
+
+
+async def test_undo_skip_and_find_are_in_the_palette(sqlite_db, clock, settings):
+    from callcoach.tui.palette import key_commands
+    from tests.tui.test_palette import run_command
+
+    db = sqlite_db
+    _world(db)
+    app = make_app(db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(app, pilot)
+        names = [c.name for c in key_commands(app, screen)]
+        for expected in ("Undo", "Skip", "Find"):
+            assert any(expected.lower() in n.lower() for n in names), (expected, names)
+        await pilot.press("d")
+        clock.advance(20)
+        await pilot.press("2")
+        await pilot.pause()
+        assert screen.contact.first_name == "Ben"
+        await run_command(app, pilot, "Undo")
+        assert screen.contact.first_name == "Ada" and screen.attempt is not None
+        clock.advance(5)
+        await pilot.press("1")
+        await pilot.pause()
+        await run_command(app, pilot, "Skip")
+        assert screen.contact.first_name == "Cy"
+        await run_command(app, pilot, "Find")
+        assert isinstance(app.screen, FindContactDialog)
