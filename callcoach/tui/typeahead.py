@@ -80,15 +80,18 @@ class TypeAhead:
 
     async def hand(self, app: App, event: events.Key) -> None:
         """Give a kept key to the screen on top: its priority bindings run now; else the key
-        goes to the focused widget (or the screen)."""
+        goes to the focused widget, or (nothing focused) runs the screen's binding for it."""
         # Textual has no public way to run a key's priority bindings before the next key.
         if await app._check_bindings(event.key, priority=True):
             return
         top = app.screen
+        if top.focused is None:  # nothing to type into (a yes/no question): its keys
+            await app._check_bindings(event.key)
+            return
         again = events.Key(event.key, event.character)
         setattr(again, _HANDED_ON, True)
         again.set_sender(app)
-        (top.focused or top).post_message(again)
+        top.focused.post_message(again)
 
     async def hand_on(self, app: App, event: events.Key) -> bool:
         """Hand on a key typed on a screen that a form has covered since it was typed (a

@@ -103,3 +103,21 @@ async def test_note_type_ahead_keeps_every_letter(world, settings, gap):
         await settle(pilot, lambda: app.screen.query_one("#note-text", Input).value.endswith("a"))
         assert isinstance(app.screen, NoteDialog)
         assert app.screen.query_one("#note-text", Input).value == "ask 4 Ada"
+
+
+@pytest.mark.parametrize("gap", [0.0, 0.01], ids=["burst", "10ms"])
+async def test_a_confirmation_typed_ahead_answers_the_question(world, settings, gap):
+    db, clock = world
+    app = make_app(db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_block(app, pilot)
+        await pilot.press("d")
+        await type_keys(app, ["8", "y"], gap)  # do not call - yes, before the question shows
+
+        def outcome():
+            with db.session() as s:
+                return s.exec(select(CallAttempt)).one().outcome
+
+        await settle(pilot, lambda: outcome() is not None)
+        assert outcome() == "do_not_call"
+        assert isinstance(app.screen, BlockScreen)
