@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from callcoach.core.review.breakdowns import build_report
-from callcoach.core.review.comparisons import comparable, compare_funnels
+from callcoach.core.review.comparisons import comparable
 from callcoach.core.review.filters import make_filter
 from callcoach.core.review.funnels import GROUPINGS, funnel, funnels, grouped_funnels, slots_align
 from callcoach.core.review.objections import objection_analysis
@@ -237,7 +237,7 @@ def test_block_over_two_months_counts_in_each(db, clock, monkeypatch):
         november = make_filter(clock.now(), since="2026-11-01", until="2026-11-30",
                                zone="America/New_York")
         c = comparable(november, datetime(2026, 12, 5, tzinfo=UTC))  # November is over
-        fm, fp = _both_ways(db, monkeypatch, lambda: compare_funnels(s, c))
+        fm, fp = _both_ways(db, monkeypatch, lambda: (funnel(s, c.current), funnel(s, c.previous)))
     assert (c.previous.since.isoformat(), c.previous.until.isoformat()) == (
         "2026-10-01", "2026-10-31")
     assert [(x.label, x.funnel.dials, x.funnel.meetings, x.funnel.blocks) for x in months] == [
