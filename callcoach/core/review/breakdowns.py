@@ -132,7 +132,8 @@ def _split_note(what: str) -> Callable[[Session, ReportFilter, ReportTable], Non
 
 
 def _week_goals(session: Session, f: ReportFilter, table: ReportTable) -> None:
-    """Each week's goals (summed over the filter's reps) beside its figures."""
+    """Each week's goals (summed over the filter's reps) beside its figures; a note when a
+    block across two weeks makes the weeks' blocks add up to more than the total."""
     goals = goals_by_week(session, f.since, f.until, f.rep_ids)
     table.columns[1:1] = [
         Column("goal_blocks", "Goal blk"),
@@ -144,6 +145,13 @@ def _week_goals(session: Session, f: ReportFilter, table: ReportTable) -> None:
         row["goal_blocks"] = g.blocks if g else None
         row["goal_dials"] = g.dials if g else None
         row["goal_meetings"] = g.meetings if g else None
+    weeks = sum(row["blocks"] for row in table.rows)
+    if table.totals is not None and weeks != table.totals["blocks"]:
+        table.notes.append(
+            f"Blocks: the weeks add up to {weeks}, the total to {table.totals['blocks']}: a "
+            "block across midnight between Sunday and Monday counts in both weeks, once in "
+            "the total."
+        )
 
 
 def objection_table(session: Session, f: ReportFilter) -> ReportTable:

@@ -22,13 +22,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from callcoach.core.review import metrics as m
 from callcoach.core.review.breakdowns import get_breakdown
 from callcoach.core.review.filters import ReportFilter
-from callcoach.core.review.funnels import Funnel, LoggedGrouping, funnels
+from callcoach.core.review.funnels import Funnel
 from callcoach.core.review.metrics import CountChange, RateChange
 from callcoach.core.review.tables import Column, ReportTable
 
@@ -96,30 +95,6 @@ def comparable(f: ReportFilter, now: datetime) -> Comparison:
     what = "the week before" if _is_week(f) else f"the {f.days} days before"
     return Comparison(f, replace(f, since=since, until=until, cutoff=None, label=what),
                       "previous period")
-
-
-def _period_key(c: Comparison) -> LoggedGrouping:
-    """0 for a call logged in the previous period, 1 in the current one, else 2 (between
-    the previous period's cutoff and the current start): one statement counts both."""
-    prev_end = int(c.previous.end_utc.timestamp())
-    cur_start = int(c.current.start_utc.timestamp())
-
-    def key(epoch: sa.ColumnElement, f: ReportFilter) -> sa.ColumnElement:
-        return sa.case((epoch < prev_end, 0), (epoch >= cur_start, 1), else_=2)
-
-    return LoggedGrouping("period", key)
-
-
-def compare_funnels(session: Session, c: Comparison) -> tuple[Funnel, Funnel]:
-    """(current, previous) whole funnels, from one statement over both periods."""
-    both = replace(c.current, since=c.previous.since, cutoff=None, label="")
-    rows, _ = funnels(session, both, (_period_key(c),))
-    found = dict(rows["period"])
-    return found.get(1, Funnel()), found.get(0, Funnel())
-
-
-# ---------------------------------------------------------------------------------------
-# Changes, shown without bare percentages of small numbers
 
 
 def change(now: object, before: object) -> CountChange | RateChange | None:

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from callcoach.core.review.comparisons import comparable, compare_funnels
+from callcoach.core.review.breakdowns import build_report
+from callcoach.core.review.comparisons import comparable
 from callcoach.core.review.filters import make_filter
 from callcoach.core.review.funnels import GROUPINGS, funnel, funnels, grouped_funnels, slots_align
 from callcoach.core.review.objections import objection_analysis
@@ -143,6 +144,10 @@ def test_block_over_two_weeks_counts_in_each(db, clock, monkeypatch):
     assert [(w.label, w.funnel.dials, w.funnel.meetings, w.funnel.connects, w.funnel.blocks)
             for w in weeks] == [("2026-11-09", 2, 1, 1, 1), ("2026-11-16", 2, 0, 1, 2)]
     assert (total.dials, total.blocks, total.dead_seconds) == (4, 2, 40.0)
+    with db.session() as s:
+        table = build_report(s, "week", f)  # the total row says why the weeks add up to 3
+    assert table.totals is not None and table.totals["blocks"] == 2
+    assert any(n.startswith("Blocks: the weeks add up to 3, the total to 2") for n in table.notes)
 
 
 def test_block_over_two_lists_is_split_between_them(db, clock, monkeypatch):
@@ -232,7 +237,7 @@ def test_block_over_two_months_counts_in_each(db, clock, monkeypatch):
         november = make_filter(clock.now(), since="2026-11-01", until="2026-11-30",
                                zone="America/New_York")
         c = comparable(november, datetime(2026, 12, 5, tzinfo=UTC))  # November is over
-        fm, fp = _both_ways(db, monkeypatch, lambda: compare_funnels(s, c))
+        fm, fp = _both_ways(db, monkeypatch, lambda: (funnel(s, c.current), funnel(s, c.previous)))
     assert (c.previous.since.isoformat(), c.previous.until.isoformat()) == (
         "2026-10-01", "2026-10-31")
     assert [(x.label, x.funnel.dials, x.funnel.meetings, x.funnel.blocks) for x in months] == [
