@@ -46,7 +46,8 @@ def cmd_notes_add(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.session() as session:
         rep = require_rep(session, args.note_rep, "--rep")
-        author = require_rep(session, author_name, "--as")
+        source = "--as" if args.note_author else "--rep" if args.rep else "the settings' rep"
+        author = require_rep(session, author_name, source)
         note = add_note(
             session, rep_id=int(rep.id or 0), author_id=int(author.id or 0), text=args.text,
             now=SystemClock().now(), attempt_id=attempt, block_id=block,
