@@ -149,7 +149,7 @@ class HomeScreen(Screen):
             f"{a.drilled}/{a.objections} drilled)"
             for a in assigned
         ]
-        widget.update(cell(f"Drills assigned to you: {'; '.join(parts)}") + "  \\[t] drill")
+        widget.update(markup(f"Drills assigned to you: {'; '.join(parts)}") + "  \\[t] drill")
         widget.set_class(any(a.overdue(today) for a in assigned), "overdue")
 
     def _show_notes(self) -> None:
