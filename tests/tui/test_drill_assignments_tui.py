@@ -118,3 +118,28 @@ async def test_progress_shows_whole_objection_text_and_a_trend_at_160(
         first = str(table.get_row_at(0)[0])
         assert first.startswith("Who are you with") and first.endswith("\u2026")
         assert "Mode: single objections" in _text(app, "#drills-mode")
+
+
+async def test_assigned_set_names_are_shown_inert(sqlite_db, settings, clock, tmp_path):
+    """A set name with markup and an escape sequence is shown as text, on home and Drills."""
+    db = sqlite_db
+    seed_objections(db)
+    add_rep(db, "Ana")
+    name = "[b]Bold[/b] \x1b[2J[$accent]x"
+    f = tmp_path / "sets.toml"
+    f.write_text(
+        f'[[drill_set]]\nname = "{name.replace(chr(27), chr(92) + "u001b")}"\n'
+        'objections = ["send_info"]\n',
+        encoding="utf-8",
+    )
+    load_drill_sets_file(db, f)
+    with db.session() as s:
+        assign_drill_set(s, name, "Ana", clock.now().date(), clock.now())
+    app = _app(db, settings, clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        text = _text(app, "#home-assignments")
+        assert "[b]Bold[/b] \\x1b[2J[$accent]x (due today" in text
+        await pilot.press("t")
+        await pilot.pause()
+        assert "[b]Bold[/b] \\x1b[2J[$accent]x (due today" in _text(app, "#assignments")

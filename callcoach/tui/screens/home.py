@@ -180,7 +180,7 @@ class HomeScreen(Screen):
             f"{a.drilled}/{a.objections} drilled)"
             for a in assigned
         ]
-        widget.update(cell(f"Drills assigned to you: {'; '.join(parts)}") + "  \\[t] drill")
+        widget.update(markup(f"Drills assigned to you: {'; '.join(parts)}") + "  \\[t] drill")
         widget.set_class(any(a.overdue(today) for a in assigned), "overdue")
 
     def action_dashboard(self) -> None:
