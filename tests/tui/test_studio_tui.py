@@ -414,3 +414,37 @@ async def test_hostile_text_is_inert_on_the_studio_screens(world, settings, cloc
         await pilot.pause()
         shown = assert_inert(rendered(app))
         assert VISIBLE["isolates"] in shown
+
+
+async def test_assign_to_a_cluster_no_list_is_in_yet(world, settings, clock, tmp_path):
+    """Typing DIMENSION=VALUE in the assign picker offers that cluster; the track claims it
+    (lists imported into it later use the track); a bad dimension is one line."""
+    db = world["db"]
+    app = studio_app(db, settings, clock, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        for key in "role":
+            await pilot.press(key)
+        await pilot.press("equals_sign", "V", "P")
+        await pilot.pause()
+        assert "cluster: role=VP (new)" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StudioScreen)
+        assert "assigned to cluster role=VP" in value(app, "#studio-status")
+        with db.session() as s:
+            track = s.exec(select(TalkTrack).where(TalkTrack.name == "Older list track")).one()
+        assert (track.cluster_dimension, track.cluster_value) == ("role", "VP")
+        await pilot.press("a")
+        await pilot.pause()
+        for key in "colour":
+            await pilot.press(key)
+        await pilot.press("equals_sign", "r", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StudioScreen)
+        with db.session() as s:
+            track = s.exec(select(TalkTrack).where(TalkTrack.name == "Older list track")).one()
+        assert track.cluster_dimension == "role"

@@ -32,6 +32,7 @@ from callcoach.core.lists.track_editing import (
     library,
     lists_served,
     merge_field_problems,
+    parse_cluster,
     sample_contact,
     save_track,
     track_rows,
@@ -57,6 +58,7 @@ __all__ = [
     "TrackRow",
     "complete_merge_field",
     "merge_field_problems",
+    "parse_cluster",
 ]
 
 

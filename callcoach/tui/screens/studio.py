@@ -12,11 +12,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from callcoach.core.service.studio import (
+    AssignTarget,
     LibraryEntry,
     SpokenLength,
     TrackDraft,
     TrackEditError,
     TrackRow,
+    parse_cluster,
 )
 from callcoach.errors import CallcoachError
 from callcoach.tui.screens.studio_dialogs import (
@@ -174,23 +176,36 @@ class StudioScreen(Screen):
         studio = self.app.service.studio
         targets = studio.targets()
 
+        picker: ChoicePicker
+
+        def typed(text: str) -> str | None:
+            """``vertical=Dental`` typed: a cluster no list is in yet."""
+            return f"cluster: {text.strip()} (new)" if "=" in text else None
+
         def done(index: int | None) -> None:
             if index is None:
                 return
             try:
-                result = studio.assign(name, targets[index])
+                if index == ChoicePicker.TYPED:
+                    dimension, value = parse_cluster(picker.typed)
+                    target = AssignTarget(f"cluster: {dimension}={value}", dimension=dimension,
+                                          value=value)
+                else:
+                    target = targets[index]
+                result = studio.assign(name, target)
             except TrackEditError as exc:
                 self.notify(markup(str(exc)), severity="error")
                 return
             self.refresh_tracks(name)
             self._status(result.render())
 
-        self.app.push_screen(
-            ChoicePicker(f"Assign {name!r} to a call list or a whole cluster",
-                         [t.label for t in targets],
-                         "No call lists yet: import one with callcoach import FILE --cluster-by vertical"),
-            done,
+        picker = ChoicePicker(
+            f"Assign {name!r} to a call list or a whole cluster (or type DIMENSION=VALUE)",
+            [t.label for t in targets],
+            "No call lists yet: type a cluster such as vertical=Dental, or import a list",
+            typed_label=typed,
         )
+        self.app.push_screen(picker, done)
 
     def action_library(self) -> None:
         """Open the objection library."""

@@ -114,11 +114,20 @@ class ChoicePicker(ModalScreen[int | None]):
         Binding("up", "move(-1)", "Previous", show=False),
     ]
 
-    def __init__(self, title: str, labels: list[str], empty: str) -> None:
+    #: what :meth:`dismiss` returns for the typed-in choice (see ``typed_label``)
+    TYPED = -1
+
+    def __init__(
+        self, title: str, labels: list[str], empty: str,
+        typed_label: Callable[[str], str | None] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.labels = labels
         self.empty = empty
+        #: turns the filter text into an extra choice (e.g. a new cluster), or None
+        self.typed_label = typed_label
+        self.typed = ""
         self.shown: list[int] = list(range(len(labels)))
 
     def compose(self) -> ComposeResult:
@@ -142,6 +151,11 @@ class ChoicePicker(ModalScreen[int | None]):
         options = self.query_one("#pick-list", OptionList)
         options.clear_options()
         options.add_options(Option(markup(self.labels[i]), id=str(i)) for i in self.shown)
+        extra = self.typed_label(text) if self.typed_label and text.strip() else None
+        if extra and extra.lower() not in (self.labels[i].lower() for i in self.shown):
+            self.typed = text.strip()
+            self.shown.append(self.TYPED)
+            options.add_option(Option(markup(extra), id=str(self.TYPED)))
         if self.shown:
             options.highlighted = 0
         self.query_one("#pick-empty", Static).update(
