@@ -256,8 +256,9 @@ class ImportReport:
             out.append(
                 f"  {len(on_starter)} list(s) have no talk track of their own and use the starter "
                 "track. Write a real one per cluster (engage statement, impact question, meeting "
-                "ask, voicemail) in a TOML file, then: callcoach tracks load FILE "
-                "(see data/talk_tracks.toml and the Talk tracks page of the manual)."
+                "ask, voicemail) in the talk-track studio (s on the TUI's home screen), or in a "
+                "TOML file loaded with: callcoach tracks load FILE (see the Talk tracks page of "
+                "the manual)."
             )
         if self.problems:
             out.append("Invalid rows:")
