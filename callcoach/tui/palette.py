@@ -84,6 +84,12 @@ def _drills(app: Any) -> None:
     app.push_screen(DrillsScreen())
 
 
+def _studio(app: Any) -> None:
+    from callcoach.tui.screens.studio import StudioScreen
+
+    app.push_screen(StudioScreen())
+
+
 def _goals(app: Any) -> None:
     from callcoach.tui.screens.goals import GoalsScreen
 
@@ -130,6 +136,11 @@ def screen_commands(app: Any) -> list[PaletteCommand]:
             "Objection drills",
             "practise the answers until they are reflexes",
             partial(_when_ready, app, _drills),
+        ),
+        PaletteCommand(
+            "Talk tracks (studio)",
+            "write, time and assign talk tracks; edit the objection library",
+            partial(_when_ready, app, _studio),
         ),
         PaletteCommand("Weekly goals", "set your goals for this week", partial(_when_ready, app, _goals)),
         PaletteCommand("Help: keys of this screen", "every key the screen offers", app.action_help),

@@ -16,6 +16,7 @@ from callcoach.tui.screens.goals import GoalsScreen
 from callcoach.tui.screens.help import HelpScreen
 from callcoach.tui.screens.home import HomeScreen
 from callcoach.tui.screens.planner import PlannerScreen
+from callcoach.tui.screens.studio import StudioScreen
 from tests.support.blockkit import make_list, make_rep, seed_library
 from tests.support.helpers import SIZE
 from tests.support.helpers import screen_text as text_of
@@ -55,6 +56,7 @@ async def run_command(app, pilot, name: str) -> None:
         ("Pipeline planner", PlannerScreen),
         ("Objection drills", DrillsScreen),
         ("Weekly goals", GoalsScreen),
+        ("Talk tracks (studio)", StudioScreen),
         ("Help: keys of this screen", HelpScreen),
         ("Call block", StartBlockDialog),
     ],
