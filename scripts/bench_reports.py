@@ -80,6 +80,9 @@ def generate(path: Path, attempts: int, seed: int = 7) -> dict[str, float]:
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
+    # The migrations seed the starter library; this history brings its own objections.
+    for table in ("talk_track_objection", "talk_track", "objection"):
+        con.execute(f"DELETE FROM {table}")
     created = ts(NOW - timedelta(days=400))
     con.executemany(
         "INSERT INTO rep (id, name, role, email, active, created_at) VALUES (?,?,?,?,1,?)",
