@@ -58,6 +58,9 @@ def build(path: Path, contacts: int, prior_attempts: int) -> tuple[str, int, int
     """Create and fill the database; returns (url, rep_id, list_id)."""
     url = f"sqlite:///{path}"
     db = open_database(url)
+    with db.engine.begin() as conn:  # the migrations seed the starter library; use our own
+        for table in ("talk_track_objection", "talk_track", "objection"):
+            conn.exec_driver_sql(f"DELETE FROM {table}")
     rng = random.Random(7)
     with db.transaction() as s:
         rep = Rep(name="Bench Rep", email="bench@example.com")

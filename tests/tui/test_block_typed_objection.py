@@ -119,3 +119,25 @@ async def test_a_typed_objection_with_control_characters_is_shown_inert(
     with sqlite_db.session() as s:
         stored = s.exec(select(Objection.text).where(Objection.origin == "call")).one()
     assert stored == " ".join(typed.split())
+
+
+async def test_keys_typed_ahead_that_close_the_picker_at_once_leave_the_call_running(
+    sqlite_db, settings, clock
+):
+    """`o` then `escape` (or `o`, words, `enter`) sent with no pause: the picker may close
+    before it has mounted; nothing crashes and the call goes on."""
+    make_rep(sqlite_db, name="Sam")
+    seed_library(sqlite_db)
+    make_list(sqlite_db, contacts=[{}, {}])
+    app = make_app(sqlite_db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("d")
+        await advance(app, pilot, clock, 62)
+        for _ in range(5):
+            await pilot.press("o", "escape")
+        await pilot.press("o", *"budget", "enter", "o", "escape", "o", *"busy", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BlockScreen)
+        assert app.return_code is None
+        assert [text for _, text, _ in _logged(sqlite_db)] == ["No budget."]

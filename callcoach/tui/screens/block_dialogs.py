@@ -72,7 +72,9 @@ class ObjectionPicker(ModalScreen[int | str | None]):
             yield OptionList(id="obj-list")
 
     def on_mount(self) -> None:
-        """Fill and focus."""
+        """Fill and focus (unless a key typed ahead already closed the picker)."""
+        if not self.is_attached or not self.query("#obj-filter"):
+            return
         self._fill("")
         self.set_focus(self.query_one("#obj-filter", Input))  # now: keys typed ahead land here
 
@@ -84,7 +86,10 @@ class ObjectionPicker(ModalScreen[int | str | None]):
             for c in self.choices
             if all(w in f"{c.key} {c.text}".lower().replace("_", " ") for w in words)
         ]
-        ol = self.query_one("#obj-list", OptionList)
+        found = self.query("#obj-list")
+        if not found:
+            return  # closed while keys typed ahead were still arriving
+        ol = found.first(OptionList)
         ol.clear_options()
         ol.add_options(
             Option(
