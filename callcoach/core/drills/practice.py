@@ -9,7 +9,7 @@ lost on an objection in the last 90 days multiplies its weight.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,15 +43,24 @@ def leitner_boxes(session: Session, trainee_id: int) -> dict[int, int]:
     Equivalent to replaying the history (pass: up one box, fail: back to box 1): the box is
     1 + the passes since the last fail, capped at 5.
     """
+    return leitner_boxes_of(session, [trainee_id]).get(trainee_id, {})
+
+
+def leitner_boxes_of(session: Session, trainee_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    """:func:`leitner_boxes` for several trainees in one query: trainee -> objection -> box."""
+    ids = sorted(set(trainee_ids))
+    if not ids:
+        return {}
     scored = (
         select(
+            col(DrillSession.trainee_id).label("trainee_id"),
             col(DrillRound.objection_id).label("objection_id"),
             col(DrillRound.scored_at).label("scored_at"),
             _is_pass().label("passed"),
         )
         .join(DrillSession, col(DrillSession.id) == col(DrillRound.session_id))
         .where(
-            DrillSession.trainee_id == trainee_id,
+            col(DrillSession.trainee_id).in_(ids),
             DrillRound.kind == RoundKind.OBJECTION.value,
             col(DrillRound.overall).is_not(None),
             col(DrillRound.objection_id).is_not(None),
@@ -60,10 +69,11 @@ def leitner_boxes(session: Session, trainee_id: int) -> dict[int, int]:
     )
     last_fail = (
         select(
+            scored.c.trainee_id,
             scored.c.objection_id,
             sa.func.max(sa.case((scored.c.passed == 0, scored.c.scored_at))).label("last_fail"),
         )
-        .group_by(scored.c.objection_id)
+        .group_by(scored.c.trainee_id, scored.c.objection_id)
         .cte("last_fail")
     )
     passes = sa.func.sum(
@@ -81,12 +91,20 @@ def leitner_boxes(session: Session, trainee_id: int) -> dict[int, int]:
         )
     )
     rows = session.exec(
-        select(scored.c.objection_id, passes)
-        .join(last_fail, last_fail.c.objection_id == scored.c.objection_id)
-        .group_by(scored.c.objection_id)
+        select(scored.c.trainee_id, scored.c.objection_id, passes)
+        .join(
+            last_fail,
+            sa.and_(
+                last_fail.c.trainee_id == scored.c.trainee_id,
+                last_fail.c.objection_id == scored.c.objection_id,
+            ),
+        )
+        .group_by(scored.c.trainee_id, scored.c.objection_id)
     ).all()
-    return {int(oid): min(MAX_BOX, 1 + int(n or 0)) for oid, n in rows}
-
+    boxes: dict[int, dict[int, int]] = {}
+    for tid, oid, n in rows:
+        boxes.setdefault(int(tid), {})[int(oid)] = min(MAX_BOX, 1 + int(n or 0))
+    return boxes
 
 
 @dataclass(frozen=True)

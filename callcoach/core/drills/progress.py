@@ -12,7 +12,7 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import Session, col, select
 
 from callcoach.core.drills.live import LiveStats, live_objection_stats
-from callcoach.core.drills.practice import leitner_boxes
+from callcoach.core.drills.practice import leitner_boxes_of
 from callcoach.core.drills.rounds import RoundKind, ScorerRole
 from callcoach.storage.models import DrillRound, DrillSession, Objection, Rep
 from callcoach.storage.sql.dates import utc_day
@@ -198,11 +198,9 @@ def drill_progress(
         o.id: o
         for o in session.exec(select(Objection).where(col(Objection.id).in_({k[1] for k in keys})))
     }
-    boxes: dict[int, dict[int, int]] = {}
+    boxes = leitner_boxes_of(session, (tid for tid, _ in keys))
     rows: list[DrillProgressRow] = []
     for tid, oid in keys:
-        if tid not in boxes:
-            boxes[tid] = leitner_boxes(session, tid)
         a = answers.get((tid, oid))
         s = scores.get((tid, oid))
         lv = live.get((tid, oid), LiveStats(0, 0, 0))
@@ -229,7 +227,7 @@ def drill_progress(
                 impact_rate=f(s.impact) if s else None,
                 asked_again_rate=f(s.asked) if s else None,
                 last_drilled_at=s.last if s else None,
-                box=boxes[tid].get(oid, 0),
+                box=boxes.get(tid, {}).get(oid, 0),
                 live_raised=lv.raised,
                 live_overcome=lv.overcome,
                 live_lost=lv.lost,

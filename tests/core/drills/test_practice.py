@@ -5,7 +5,12 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from callcoach.core.drills.practice import draw_objection, leitner_boxes, objection_weights
+from callcoach.core.drills.practice import (
+    draw_objection,
+    leitner_boxes,
+    leitner_boxes_of,
+    objection_weights,
+)
 from callcoach.core.drills.sets import drill_cards
 from tests.support.drill_helpers import add_live_losses, add_rep, score_history, seed_objections
 
@@ -42,6 +47,23 @@ def test_leitner_boxes_follow_history(db, clock):
     assert by_key["send_info"] == 4 and by_key["no_budget"] == 1
     assert by_key["in_house"] == 2 and by_key["who_are_you"] == 5
     assert by_key["not_interested"] is None
+
+
+def test_leitner_boxes_of_several_trainees_keep_each_history_apart(db, clock):
+    """One query for many trainees (drill progress) gives each trainee's own boxes: another
+    trainee's fail on the same objection does not reset this one's passes."""
+    seed_objections(db)
+    ana, ben = add_rep(db, "Ana"), add_rep(db, "Ben")
+    with db.session() as s:
+        cards = {c.key: c for c in drill_cards(s, None)}
+    score_history(db, clock, ana, cards, [("send_info", 5), ("send_info", 5), ("no_budget", 2)])
+    score_history(db, clock, ben, cards, [("send_info", 2), ("no_budget", 5), ("no_budget", 5)])
+    with db.session() as s:
+        both = leitner_boxes_of(s, [ana, ben, ana])
+        alone = {t: leitner_boxes(s, t) for t in (ana, ben)}
+    send, budget = cards["send_info"].objection_id, cards["no_budget"].objection_id
+    assert both[ana] == {send: 3, budget: 1} and both[ben] == {send: 1, budget: 3}
+    assert both == alone
 
 
 def test_weak_objections_are_drawn_measurably_more_often(db, clock):
