@@ -115,12 +115,17 @@ def write_invite(
 ) -> Path:
     """Write the invite into ``folder`` atomically and return its path."""
     data = build_invite(meeting, contact, rep, stamp, organizer_email)
-    path = folder / invite_filename(meeting, contact)
+    return _write_ics(folder, invite_filename(meeting, contact), data, "invite")
+
+
+def _write_ics(folder: Path, name: str, data: bytes, what: str) -> Path:
+    """Write ``data`` as ``folder/name`` atomically (creating the folder); one-line error."""
+    path = folder / name
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_atomically(path, data)
     except OSError as exc:
-        raise InviteError(f"cannot write invite to {folder}: {exc.strerror or exc}") from None
+        raise InviteError(f"cannot write {what} to {folder}: {exc.strerror or exc}") from None
     return path
 
 
@@ -163,10 +168,4 @@ def write_cancellation(
 ) -> Path:
     """Write ``meeting``'s cancellation into ``folder`` atomically and return its path."""
     data = build_cancellation(meeting, contact, rep, stamp, organizer_email)
-    path = folder / cancellation_filename(meeting, contact)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, data)
-    except OSError as exc:
-        raise InviteError(f"cannot write cancellation to {folder}: {exc.strerror or exc}") from None
-    return path
+    return _write_ics(folder, cancellation_filename(meeting, contact), data, "cancellation")
