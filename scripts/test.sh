@@ -8,4 +8,7 @@ bash scripts/setup.sh --test
 .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 .venv/bin/mypy
 .venv/bin/mkdocs build --strict >/dev/null 2>&1 || .venv/bin/mkdocs build --strict
-exec .venv/bin/python -m pytest -q "$@"
+# One worker per CPU (pytest-xdist): most of a TUI test's time is waiting for the screen, so
+# two workers halve the run on two cores. Each worker is its own session (own SQLite template,
+# own PostgreSQL database). Pass -n 0 to run in one process.
+exec .venv/bin/python -m pytest -q -n "${CALLCOACH_TEST_WORKERS:-auto}" "$@"
