@@ -154,3 +154,21 @@ async def test_lazy_start_that_cannot_open_the_database_exits_with_the_error(
             if app.load_error is not None:
                 break
     assert isinstance(app.load_error, CallcoachError) and app.return_code == 2
+
+
+def test_what_home_needs_to_paint_imports_no_database_stack():
+    """The lazy start paints home before importing SQLAlchemy/SQLModel and the models (the
+    bulk of start-up time): the CLI, the app, home and the palette must not import them."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "import callcoach.cli, callcoach.cli.start, callcoach.tui.app\n"
+        "import callcoach.tui.screens.home, callcoach.tui.palette\n"
+        "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'callcoach.storage.models',\n"
+        "                         'callcoach.core.service') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

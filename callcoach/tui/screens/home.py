@@ -9,7 +9,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from callcoach.core.service import ListSummary
 from callcoach.tui.text import cell, markup
 
 if TYPE_CHECKING:  # not at import: home is painted before the database stack is loaded
