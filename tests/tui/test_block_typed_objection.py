@@ -141,3 +141,33 @@ async def test_keys_typed_ahead_that_close_the_picker_at_once_leave_the_call_run
         assert isinstance(app.screen, BlockScreen)
         assert app.return_code is None
         assert [text for _, text, _ in _logged(sqlite_db)] == ["No budget."]
+
+
+async def test_a_long_typed_objection_keeps_the_summary_columns(sqlite_db, clock, settings):
+    """A sentence typed as an objection is cut with an ellipsis in the block summary, so
+    its raised and overcome figures stay under their headings."""
+    from textual.widgets import Static
+
+    from callcoach.tui.screens.block_summary import SummaryScreen
+
+    make_rep(sqlite_db)
+    seed_library(sqlite_db)
+    make_list(sqlite_db, contacts=[{"first_name": "Ada"}, {"first_name": "Ben"}])
+    app = make_app(sqlite_db, settings, clock, rep_name="Sam")
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("d")
+        await advance(app, pilot, clock, 30)
+        await pilot.press("o", *"we just use spreadsheets for all of it", "enter")
+        await pilot.press("5")
+        await pilot.pause()
+        await pilot.press("e", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        lines = str(app.screen.query_one("#summary-objections", Static).render()).splitlines()
+    head = next(line for line in lines if line.startswith("Objections by type"))
+    row = next(line for line in lines if line.startswith("call we just"))
+    assert row.startswith("call we just use sprea…")
+    # Each figure ends where its heading ends.
+    assert head.index("raised") + len("raised") == row.index("1") + 1
+    assert head.index("overcome") + len("overcome") == row.rindex("0", 0, 42) + 1

@@ -107,7 +107,7 @@ class SummaryScreen(Screen):
         for f in t.objections_by_type:
             prev_f = before_type.get(f.label)
             ob.append(
-                f"{markup(f.label.replace('_', ' ')):<24}{f.raised:>8}{f.overcome:>10}"
+                f"{markup(_fit(f.label.replace('_', ' '), 23).ljust(24))}{f.raised:>8}{f.overcome:>10}"
                 f"{(str(prev_f.raised) if prev_f else '-'):>7}"
             )
         if not t.objections_by_type:
@@ -126,3 +126,9 @@ class SummaryScreen(Screen):
         refresh = getattr(self.app.screen, "action_refresh", None)
         if refresh is not None:
             refresh()
+
+
+def _fit(label: str, width: int) -> str:
+    """``label`` cut to ``width`` characters with an ellipsis, so the figures stay in their
+    columns (an objection typed in a call can be a whole sentence)."""
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
